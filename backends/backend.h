@@ -1,0 +1,89 @@
+/* backend.h -- from a planned graph to C source, LLVM IR, assembly or an
+ * object file, plus the generated header.
+ *
+ * Both backends share one lowering (lower.c): every op becomes a list of
+ * calls into runtime kernels (runtime/qcc_rt.h) with constant scalar
+ * arguments and pointers into the user's buffers, the scratch arena or the
+ * weights.  The C backend prints the calls; the LLVM backend builds them
+ * against the kernels' bitcode and specializes them.  So an op's run-time
+ * meaning lives in exactly one place.
+ */
+#ifndef QCC_BACKEND_H
+#define QCC_BACKEND_H
+
+#include "ir.h"
+
+typedef enum { EMIT_OBJ, EMIT_ASM, EMIT_LLVM, EMIT_C, EMIT_IR } EmitKind;
+
+typedef struct Target {
+	const char *name;      /* "x86-64" */
+	const char *triple;    /* "x86_64-unknown-linux-gnu" */
+	const char *cpu;       /* default -mcpu */
+	const char *features;  /* default -mattr */
+} Target;
+
+typedef struct CodegenOpts {
+	EmitKind emit;
+	const Target *target;
+	const char *cpu;       /* -mcpu, or NULL for the target's default */
+	const char *attrs;     /* -mattr, appended to the target's features */
+	int optlevel;          /* -O0..-O3 */
+	const char *name;      /* C identifier prefix: "net" */
+	const char *cmdline;   /* flags, for the header comment */
+} CodegenOpts;
+
+/* target.c */
+const Target *target_find(const char *name);   /* NULL if unknown */
+const Target *target_host(void);
+
+/* ---- lower.c: ops to kernel calls ---------------------------------------- */
+
+typedef enum { BUF_NONE, BUF_INPUT, BUF_OUTPUT, BUF_SCRATCH, BUF_CONST } BufKind;
+
+typedef struct Buf {
+	BufKind kind;
+	uint32_t index;        /* INPUT/OUTPUT: slot; CONST: Value.id */
+	int64_t offset;        /* bytes from the start of the buffer */
+} Buf;
+
+typedef enum { KA_BUF, KA_I32, KA_F32, KA_I32S, KA_F32S } KArgKind;
+
+typedef struct KArg {
+	KArgKind kind;
+	union {
+		Buf buf;           /* KA_BUF: a pointer, NULL for BUF_NONE */
+		int32_t i;         /* KA_I32 */
+		float f;           /* KA_F32 */
+		struct {           /* KA_I32S / KA_F32S: a constant array */
+			const void *p;
+			uint32_t n;
+		} arr;
+	} u;
+} KArg;
+
+typedef struct KCall {
+	const char *fn;        /* runtime kernel, "qcc_rt_conv2d_f32" */
+	uint32_t nargs;
+	KArg *args;
+	const Op *op;          /* the op it implements; NULL for output copies */
+} KCall;
+
+/* Where a value's bytes are when net_run runs. */
+Buf value_buf(const Graph *g, const Value *v);
+/* The calls that implement g, in order, allocated in cx->perm. */
+bool lower_graph(Ctx *cx, const Graph *g, KCall **calls, uint32_t *ncalls);
+
+/* ---- header.c: the generated interface ----------------------------------- */
+
+bool header_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+
+/* ---- c/cgen.c ------------------------------------------------------------- */
+
+bool cgen_graph(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+
+/* ---- llvm/codegen.c ------------------------------------------------------- */
+
+/* Emits an object, assembly or LLVM IR (o->emit) into out. */
+bool llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+
+#endif

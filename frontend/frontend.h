@@ -1,0 +1,22 @@
+/* frontend.h -- ONNX models into qcc's IR. */
+#ifndef QCC_FRONTEND_H
+#define QCC_FRONTEND_H
+
+#include "ir.h"
+
+typedef struct ImportOpts {
+	/* -D NAME=VALUE: values for symbolic dimensions (dim_param) */
+	const char *const *dim_names;
+	const int64_t *dim_values;
+	int ndims;
+} ImportOpts;
+
+/* Reads the model at path into a new graph.  Every problem found is
+ * reported through diag(); returns NULL if there was any error.  The graph's
+ * result types are left for infer-shapes. */
+Graph *onnx_import(Ctx *cx, const char *path, const ImportOpts *opts);
+
+/* Writes "Op  opsets a-b" lines for every supported ONNX operator. */
+void onnx_list_ops(FILE *out);
+
+#endif
