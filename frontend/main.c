@@ -1,0 +1,412 @@
+/* main.c -- the qcc driver: parse flags, then import, run the pipeline and
+ * emit, in that order.  The only file that calls exit().
+ *
+ * Exit status: 0 success, 1 a problem with the input, 2 a usage error.
+ * Output files are written to a temporary name beside the target and
+ * renamed only on success, so a failed compile leaves nothing behind.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "frontend.h"
+#include "passes.h"
+
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_DEFS = 64 };
+
+typedef struct Flags {
+	const char *model, *out, *target, *cpu, *attrs, *name, *print_after;
+	EmitKind emit;
+	int optlevel;
+	bool print_all, verify_each;
+	const char *def_names[MAX_DEFS];
+	int64_t def_values[MAX_DEFS];
+	int ndefs;
+} Flags;
+
+static const char usage_text[] =
+	"usage: qcc MODEL.onnx [options]\n"
+	"\n"
+	"Compiles an ONNX model into a standalone object file (weights inside, no\n"
+	"undefined symbols) or portable C, plus a header NAME.h beside it.\n"
+	"\n"
+	"options:\n"
+	"  -o FILE             output file (default: MODEL base name + .o/.s/.ll/.c;\n"
+	"                      -emit=ir writes to stdout; -o - writes text to stdout)\n"
+	"  -emit=KIND          obj (default), asm, llvm, c, ir\n"
+	"  -target=T           host (default), x86-64, armv8 (aarch64, arm64), riscv64\n"
+	"  -mcpu=CPU           LLVM CPU name, e.g. x86-64-v3, cortex-a53\n"
+	"  -mattr=A            LLVM target features, e.g. +avx2,+fma or +dotprod\n"
+	"  -O0 -O1 -O2 -O3     optimization level (default -O2)\n"
+	"  -name=ID            C prefix of the generated API (default: output base name)\n"
+	"  -D NAME=VALUE       value of a symbolic input dimension\n"
+	"  -print-after=PASS   print the IR after PASS to stderr\n"
+	"  -print-after-all    print the IR after every pass\n"
+	"  -verify-each        verify the IR after every pass\n"
+	"  --list-ops          print the supported ONNX operators and opsets\n"
+	"  --help, --version\n"
+	"\n"
+	"passes:\n";
+
+static _Noreturn void
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "qcc: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see qcc --help)\n");
+	exit(EXIT_USAGE);
+}
+
+static const char *
+flag_value(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (arg[0] == '-' && arg[1] == '-')
+		arg++;
+	if (strncmp(arg, name, n) == 0 && arg[n] == '=')
+		return arg + n + 1;
+	return NULL;
+}
+
+static bool
+flag_is(const char *arg, const char *name)
+{
+	if (arg[0] == '-' && arg[1] == '-')
+		arg++;
+	return strcmp(arg, name) == 0;
+}
+
+static void
+parse_define(Flags *f, const char *def)
+{
+	const char *eq = strchr(def, '=');
+	char *end;
+	long long v;
+
+	if (!eq || eq == def)
+		usage_error("-D expects NAME=VALUE, got '%s'", def);
+	errno = 0;
+	v = strtoll(eq + 1, &end, 10);
+	if (errno || *end || end == eq + 1 || v <= 0)
+		usage_error("-D value must be a positive integer: '%s'", def);
+	if (f->ndefs == MAX_DEFS)
+		usage_error("too many -D definitions%s", "");
+	f->def_names[f->ndefs] = strndup(def, (size_t)(eq - def));
+	f->def_values[f->ndefs++] = v;
+}
+
+static EmitKind
+parse_emit(const char *v)
+{
+	static const struct { const char *name; EmitKind k; } kinds[] = {
+		{"obj", EMIT_OBJ}, {"asm", EMIT_ASM}, {"llvm", EMIT_LLVM},
+		{"c", EMIT_C}, {"ir", EMIT_IR},
+	};
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(v, kinds[i].name) == 0)
+			return kinds[i].k;
+	usage_error("unknown -emit kind '%s'", v);
+}
+
+static void
+parse_flags(Flags *f, int argc, char **argv)
+{
+	const char *v;
+
+	*f = (Flags){.emit = EMIT_OBJ, .optlevel = 2, .target = "host"};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (flag_is(a, "-help") || flag_is(a, "-h")) {
+			fputs(usage_text, stdout);
+			pass_list(stdout);
+			exit(0);
+		} else if (flag_is(a, "-version")) {
+			printf("qcc version %s\n", QCC_VERSION);
+			exit(0);
+		} else if (flag_is(a, "-list-ops")) {
+			onnx_list_ops(stdout);
+			exit(0);
+		} else if (strcmp(a, "-o") == 0) {
+			if (++i == argc)
+				usage_error("%s needs a file name", a);
+			f->out = argv[i];
+		} else if (strcmp(a, "-D") == 0) {
+			if (++i == argc)
+				usage_error("%s needs NAME=VALUE", a);
+			parse_define(f, argv[i]);
+		} else if (strncmp(a, "-D", 2) == 0) {
+			parse_define(f, a + 2);
+		} else if ((v = flag_value(a, "-emit"))) {
+			f->emit = parse_emit(v);
+		} else if ((v = flag_value(a, "-target"))) {
+			f->target = v;
+		} else if ((v = flag_value(a, "-mcpu"))) {
+			f->cpu = v;
+		} else if ((v = flag_value(a, "-mattr"))) {
+			f->attrs = v;
+		} else if ((v = flag_value(a, "-name"))) {
+			f->name = v;
+		} else if ((v = flag_value(a, "-print-after"))) {
+			if (!pass_find(v))
+				usage_error("unknown pass '%s' in -print-after", v);
+			f->print_after = v;
+		} else if (flag_is(a, "-print-after-all")) {
+			f->print_all = true;
+		} else if (flag_is(a, "-verify-each")) {
+			f->verify_each = true;
+		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' &&
+		           !a[3]) {
+			f->optlevel = a[2] - '0';
+		} else if (a[0] == '-' && a[1]) {
+			usage_error("unknown option '%s'", a);
+		} else if (f->model) {
+			usage_error("more than one model given: '%s'", a);
+		} else {
+			f->model = a;
+		}
+	}
+	if (!f->model)
+		usage_error("no model given%s", "");
+}
+
+static const char *
+default_out(const char *model, EmitKind emit)
+{
+	static const char *const ext[] = {
+		[EMIT_OBJ] = ".o", [EMIT_ASM] = ".s", [EMIT_LLVM] = ".ll",
+		[EMIT_C] = ".c", [EMIT_IR] = NULL,
+	};
+	const char *base = strrchr(model, '/');
+	const char *dot;
+	char *s;
+
+	if (!ext[emit])
+		return "-";
+	base = base ? base + 1 : model;
+	dot = strrchr(base, '.');
+	s = malloc(strlen(base) + 4);
+	if (!s)
+		return "-";
+	sprintf(s, "%.*s%s", (int)(dot && dot != base ? dot - base : (long)strlen(base)),
+	        base, ext[emit]);
+	return s;
+}
+
+/* The output's base name without extension, made a C identifier. */
+static const char *
+default_name(const char *out)
+{
+	const char *base = strrchr(out, '/');
+	const char *dot;
+	size_t n;
+	char *s, *p;
+
+	base = base ? base + 1 : out;
+	if (strcmp(out, "-") == 0)
+		base = "net";
+	dot = strrchr(base, '.');
+	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	s = malloc(n + 2);
+	if (!s)
+		return "net";
+	p = s;
+	if (n == 0 || isdigit((unsigned char)base[0]))
+		*p++ = '_';
+	for (size_t i = 0; i < n; i++)
+		*p++ = isalnum((unsigned char)base[i]) ? base[i] : '_';
+	*p = 0;
+	return s;
+}
+
+static bool
+is_identifier(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+static char *
+header_path(const char *out)
+{
+	const char *slash = strrchr(out, '/');
+	const char *dot = strrchr(out, '.');
+	size_t n = dot && (!slash || dot > slash + 1) ? (size_t)(dot - out) : strlen(out);
+	char *s = malloc(n + 3);
+
+	if (!s)
+		return NULL;
+	memcpy(s, out, n);
+	strcpy(s + n, ".h");
+	return s;
+}
+
+static const char *
+join_args(int argc, char **argv, const char *model)
+{
+	size_t n = 1;
+	char *s;
+
+	for (int i = 1; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	s = calloc(1, n);
+	if (!s)
+		return "";
+	for (int i = 1; i < argc; i++) {
+		if (argv[i] == model)
+			continue;
+		if (*s)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* An output being written: a temporary file renamed into place on commit. */
+typedef struct OutFile {
+	const char *path;
+	char *tmp;
+	FILE *f;
+} OutFile;
+
+static bool
+out_open(Ctx *cx, OutFile *o, const char *path)
+{
+	int fd;
+
+	o->path = path;
+	o->tmp = NULL;
+	if (strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return true;
+	}
+	o->tmp = malloc(strlen(path) + 16);
+	if (!o->tmp)
+		return false;
+	sprintf(o->tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
+		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(o->tmp);
+		o->tmp = NULL;
+		return false;
+	}
+	return true;
+}
+
+static bool
+out_close(Ctx *cx, OutFile *o, bool ok)
+{
+	if (!o->tmp)
+		return ok && fflush(stdout) == 0;
+	if (fclose(o->f) != 0 && ok) {
+		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", o->path, strerror(errno));
+		ok = false;
+	}
+	if (ok && rename(o->tmp, o->path) != 0) {
+		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", o->path, strerror(errno));
+		ok = false;
+	}
+	if (!ok)
+		unlink(o->tmp);
+	free(o->tmp);
+	o->tmp = NULL;
+	return ok;
+}
+
+static bool
+emit(Ctx *cx, const Graph *g, const CodegenOpts *co, FILE *out)
+{
+	switch (co->emit) {
+	case EMIT_IR:
+		ir_print(g, out);
+		return true;
+	case EMIT_C:
+		return cgen_graph(cx, g, co, out);
+	case EMIT_OBJ:
+	case EMIT_ASM:
+	case EMIT_LLVM:
+		return llvm_emit(cx, g, co, out);
+	}
+	bug("bad emit kind %d", co->emit);
+}
+
+/* Writes the output and, for objects and C, the header beside it; both
+ * or neither. */
+static bool
+write_outputs(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
+{
+	OutFile out, hdr;
+	bool with_header = co->emit == EMIT_OBJ || co->emit == EMIT_C;
+	bool ok;
+
+	if (!out_open(cx, &out, path))
+		return false;
+	ok = emit(cx, g, co, out.f) && cx->nerrors == 0;
+	if (!ok || !with_header || strcmp(path, "-") == 0)
+		return out_close(cx, &out, ok);
+	if (!out_open(cx, &hdr, header_path(path)))
+		return out_close(cx, &out, false);
+	ok = header_write(cx, g, co, hdr.f) && cx->nerrors == 0;
+	ok = out_close(cx, &hdr, ok);
+	if (!out_close(cx, &out, ok)) {
+		if (ok)
+			unlink(header_path(path));
+		return false;
+	}
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	Flags f;
+	Ctx cx;
+	Graph *g;
+	CodegenOpts co = {0};
+	ImportOpts io;
+	bool ok;
+
+	parse_flags(&f, argc, argv);
+	if (!f.out)
+		f.out = default_out(f.model, f.emit);
+	co.emit = f.emit;
+	co.target = target_find(f.target);
+	if (!co.target)
+		usage_error("unknown target '%s'", f.target);
+	co.cpu = f.cpu;
+	co.attrs = f.attrs;
+	co.optlevel = f.optlevel;
+	co.name = f.name ? f.name : default_name(f.out);
+	if (!is_identifier(co.name))
+		usage_error("-name must be a C identifier: '%s'", co.name);
+	co.cmdline = join_args(argc, argv, f.model);
+
+	ctx_init(&cx);
+	cx.file = f.model;
+	cx.print_after = f.print_after;
+	if (f.print_all)
+		cx.flags |= CTX_PRINT_ALL;
+	if (f.verify_each)
+		cx.flags |= CTX_VERIFY_EACH;
+	io = (ImportOpts){f.def_names, f.def_values, f.ndefs};
+	g = onnx_import(&cx, f.model, &io);
+	ok = g && cx.nerrors == 0;
+	ok = ok && pipeline_default(&cx, g, f.optlevel);
+	ok = ok && write_outputs(&cx, g, &co, f.out);
+	if (cx.nerrors > cx.maxerrors)
+		fprintf(stderr, "%s: note: %d more errors not shown\n", f.model,
+		        cx.nerrors - cx.maxerrors);
+	ctx_fini(&cx);
+	return ok ? 0 : EXIT_INPUT;
+}
