@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# cli.sh QCC MODELS_DIR -- the driver's documented behaviour on a good model.
+set -u
+qcc=$1
+models=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+"$qcc" --version | grep -Eq '^qcc version [0-9]+\.[0-9]+' || fail "--version"
+"$qcc" --help | grep -q -- '-emit=' || fail "--help lists -emit"
+"$qcc" --help | grep -q 'fold-bn' || fail "--help lists the passes"
+
+cd "$work"
+cp "$models/good.onnx" my-model.onnx
+# Default output: the model's base name; the name made a C identifier.
+"$qcc" my-model.onnx || fail "default compile"
+[ -f my-model.o ] && [ -f my-model.h ] || fail "default output my-model.o + my-model.h"
+grep -q 'int my_model_run(const void \*const inputs\[\], void \*const outputs\[\], void \*scratch);' my-model.h ||
+	fail "header declares my_model_run"
+grep -q '#define MY_MODEL_SCRATCH_SIZE' my-model.h || fail "header has MY_MODEL_SCRATCH_SIZE"
+
+"$qcc" my-model.onnx -o net.o || fail "compile -o net.o"
+[ -z "$(nm -u net.o)" ] || fail "net.o has undefined symbols: $(nm -u net.o | tr '\n' ' ')"
+"$qcc" my-model.onnx -o net2.o || fail "second compile"
+cmp -s net.o net2.o || fail "object not byte-identical across runs"
+cmp -s net.h net2.h 2>/dev/null; sed 's/net2/net/g; s/NET2/NET/g' net2.h | cmp -s - net.h || fail "headers differ beyond the name"
+
+"$qcc" my-model.onnx -emit=c -o net.c || fail "-emit=c"
+[ -f net.c ] && [ -f net.h ] || fail "-emit=c writes net.c and net.h"
+"$qcc" my-model.onnx -emit=llvm -o net.ll || fail "-emit=llvm"
+grep -q 'define.*@net_run' net.ll || fail "net.ll defines net_run"
+"$qcc" my-model.onnx -emit=asm -o net.s || fail "-emit=asm"
+grep -q 'net_run' net.s || fail "net.s has net_run"
+"$qcc" my-model.onnx -emit=ir >ir.txt || fail "-emit=ir"
+grep -q 'Conv' ir.txt && ! grep -q 'BatchNormalization' ir.txt || fail "-emit=ir shows the folded graph"
+
+"$qcc" my-model.onnx -emit=ir -print-after=fold-bn >/dev/null 2>after.txt || fail "-print-after"
+grep -q 'IR after fold-bn' after.txt || fail "-print-after=fold-bn prints that pass"
+[ "$(grep -c 'IR after' after.txt)" -eq 1 ] || fail "-print-after prints exactly one dump"
+"$qcc" my-model.onnx -emit=ir -print-after-all >/dev/null 2>all.txt || fail "-print-after-all"
+[ "$(grep -c 'IR after' all.txt)" -ge 5 ] || fail "-print-after-all prints every pass"
+"$qcc" my-model.onnx -emit=ir -O0 | grep -q BatchNormalization || fail "-O0 keeps BatchNormalization"
+
+"$qcc" "$models/symbolic_dim.onnx" -D N=3 -emit=ir >sym.txt || fail "-D N=3"
+grep -q 'f32\[3,4\]' sym.txt || fail "-D N=3 fixes the dimension"
+
+echo "$fails failures"
+[ "$fails" -eq 0 ]

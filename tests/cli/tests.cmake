@@ -1,0 +1,6 @@
+# Command-line behaviour of the qcc driver.
+add_test(NAME cli.bad_input
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh $<TARGET_FILE:qcc> ${CMAKE_CURRENT_LIST_DIR}/models)
+add_test(NAME cli.driver
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli.sh $<TARGET_FILE:qcc> ${CMAKE_CURRENT_LIST_DIR}/models)
+set_tests_properties(cli.bad_input cli.driver PROPERTIES LABELS cli TIMEOUT 300)
