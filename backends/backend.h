@@ -20,6 +20,7 @@ typedef struct Target {
 	const char *triple;    /* "x86_64-unknown-linux-gnu" */
 	const char *cpu;       /* default -mcpu */
 	const char *features;  /* default -mattr */
+	const char *abi;       /* LLVM ABI name ("lp64d"), NULL for the default */
 } Target;
 
 typedef struct CodegenOpts {
@@ -30,11 +31,15 @@ typedef struct CodegenOpts {
 	int optlevel;          /* -O0..-O3 */
 	const char *name;      /* C identifier prefix: "net" */
 	const char *cmdline;   /* flags, for the header comment */
+	const char *header;    /* file name net.c includes; NULL: name + ".h" */
 } CodegenOpts;
 
 /* target.c */
 const Target *target_find(const char *name);   /* NULL if unknown */
 const Target *target_host(void);
+/* The -mcpu in effect, and the target's features followed by -mattr. */
+const char *target_cpu(const CodegenOpts *o);
+const char *target_features(Ctx *cx, const CodegenOpts *o);
 
 /* ---- lower.c: ops to kernel calls ---------------------------------------- */
 
@@ -76,6 +81,33 @@ bool lower_graph(Ctx *cx, const Graph *g, KCall **calls, uint32_t *ncalls);
 /* ---- header.c: the generated interface ----------------------------------- */
 
 bool header_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+/* The comment block both net.h and net.c start with: version, model and
+ * hash, target, flags, weights, scratch and MACs. */
+void header_comment(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+/* NET_SCRATCH_SIZE: g->scratch_size, but never 0. */
+int64_t header_scratch_size(const Graph *g);
+
+/* ---- c/emit.c: C text helpers -------------------------------------------- */
+
+/* s as a C string literal, quotes included. */
+void emit_cstring(FILE *out, const char *s);
+/* s inside a C comment: any star-slash and newlines defused. */
+void emit_comment_text(FILE *out, const char *s);
+/* An exact C99 float constant: 0x1.99999ap-4f, INFINITY, NAN. */
+void emit_float(FILE *out, float f);
+
+/* ---- rt_embed.c, generated at build time: the runtime, embedded ----------- */
+
+typedef struct RtSource {
+	const char *name;      /* "qcc_rt.h", "kernels/conv.c" */
+	const char *text;
+} RtSource;
+
+/* Linked kernel bitcode for arch ("x86_64", "aarch64", "riscv64"), NULL if
+ * qcc was built without it. */
+const unsigned char *rt_bitcode(const char *arch, size_t *n);
+/* runtime/qcc_rt.h, then every runtime kernel source sorted by name. */
+const RtSource *rt_sources(size_t *n);
 
 /* ---- c/cgen.c ------------------------------------------------------------- */
 
