@@ -1,0 +1,90 @@
+/* pipeline.c -- the pass manager and qcc's pipelines.
+ *
+ * A pipeline is a literal array of passes (see passes/README for what each
+ * one does).  pipeline_run runs them in order and after each pass:
+ *   1. resets Ctx.scratch, so a pass's temporary memory dies with it;
+ *   2. stops if the pass (or anything before it) reported an error;
+ *   3. checks the IR with ir_verify when CTX_VERIFY_EACH is set;
+ *   4. prints the IR for -print-after=NAME or -print-after-all.
+ * No pass runs on a graph that already has errors (a failed import).
+ */
+#include <string.h>
+
+#include "passes.h"
+
+static const Pass *const all_passes[] = {
+	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
+	&pass_fuse_act, &pass_plan_memory,
+};
+
+/* -O0: only what the backends need, a typed graph with a memory plan. */
+static const Pass *const pipeline_o0[] = {
+	&pass_infer_shapes, &pass_dce, &pass_plan_memory,
+};
+
+/* -O1 and up.  dce runs before fold-bn and fuse-act because both match on
+ * "this result has exactly one use", which a dead user would spoil; it runs
+ * again afterwards to sweep anything a rewrite left unused.  The second
+ * infer-shapes re-derives every type from the rewritten graph, so
+ * plan-memory sizes buffers from fresh types even without -verify-each. */
+static const Pass *const pipeline_o1[] = {
+	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_memory,
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+print_after(Ctx *cx, const Graph *g, const Pass *p)
+{
+	FILE *out = cx->dumpout ? cx->dumpout : stderr;
+
+	if (!(cx->flags & CTX_PRINT_ALL) &&
+	    !(cx->print_after && !strcmp(cx->print_after, p->name)))
+		return;
+	fprintf(out, "; IR after %s\n", p->name);
+	ir_print(g, out);
+}
+
+bool
+pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n)
+{
+	if (cx->nerrors)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		passes[i]->run(cx, g);
+		arena_reset(cx->scratch);
+		if (cx->nerrors)
+			return false;
+		if (cx->flags & CTX_VERIFY_EACH)
+			ir_verify(cx, g);
+		print_after(cx, g, passes[i]);
+	}
+	return true;
+}
+
+bool
+pipeline_default(Ctx *cx, Graph *g, int optlevel)
+{
+	if (optlevel <= 0)
+		return pipeline_run(cx, g, pipeline_o0, COUNT(pipeline_o0));
+	return pipeline_run(cx, g, pipeline_o1, COUNT(pipeline_o1));
+}
+
+const Pass *
+pass_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < COUNT(all_passes); i++)
+		if (!strcmp(all_passes[i]->name, name))
+			return all_passes[i];
+	return NULL;
+}
+
+void
+pass_list(FILE *out)
+{
+	for (size_t i = 0; i < COUNT(all_passes); i++)
+		fprintf(out, "%s\n", all_passes[i]->name);
+}
