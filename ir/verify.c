@@ -100,6 +100,26 @@ check_sources(Check *k)
 	}
 }
 
+/* The activation an OPF_ACTFN op computes. */
+static ActKind
+act_of(OpKind k)
+{
+	switch (k) {
+	case OP_RELU:
+		return ACT_RELU;
+	case OP_CLIP:
+		return ACT_CLIP;
+	case OP_SIGMOID:
+		return ACT_SIGMOID;
+	case OP_HARDSIGMOID:
+		return ACT_HARDSIGMOID;
+	case OP_HARDSWISH:
+		return ACT_HARDSWISH;
+	default:
+		return ACT_NONE;
+	}
+}
+
 static void
 check_arity(const Op *op)
 {
@@ -123,6 +143,10 @@ check_arity(const Op *op)
 		       oi->name);
 	if (op->act.kind >= ACT_COUNT)
 		op_bug(op, "has activation kind %d", (int)op->act.kind);
+	if ((oi->flags & OPF_ACTFN) && op->a.act.kind != act_of(op->kind))
+		op_bug(op, "is an activation op but its Act says %s",
+		       op->a.act.kind < ACT_COUNT ? act_name[op->a.act.kind]
+		                                  : "?");
 }
 
 /* The result types must equal a fresh inference from the input types. */
