@@ -31,6 +31,14 @@
 #define QCC_RT_API
 #endif
 
+/* Marks every declaration below, so a network that calls only some kernels
+ * compiles without unused-function warnings when QCC_RT_API is static. */
+#if defined(__GNUC__) || defined(__clang__)
+#define QCC_RT_UNUSED __attribute__((unused))
+#else
+#define QCC_RT_UNUSED
+#endif
+
 /* Activation codes: the order of runtime/acts.def (the IR's ActKind is
  * expanded from that file; tests/runtime checks that the codes agree).
  * Written out here so the header stands alone when pasted into net.c. */
@@ -47,11 +55,11 @@ enum {
 
 /* e^x within 1 ulp over the float range; inf above 88.72, 0 below -103.97,
  * NaN for NaN. */
-QCC_RT_API float qcc_rt_expf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_expf(float x);
 /* One element through activation act. */
-QCC_RT_API float qcc_rt_act1_f32(float x, int32_t act, float alpha, float beta);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_act1_f32(float x, int32_t act, float alpha, float beta);
 /* y[i] = act(x[i]) for i < n; y may equal x. */
-QCC_RT_API void qcc_rt_act_f32(const float *x, float *y, int32_t n,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_f32(const float *x, float *y, int32_t n,
                                int32_t act, float alpha, float beta);
 
 /* ---- conv.c --------------------------------------------------------------- */
@@ -61,7 +69,7 @@ QCC_RT_API void qcc_rt_act_f32(const float *x, float *y, int32_t n,
  * x: [nb,c,h,w]  w: [m,c/group,kh,kw]  bias: [m] or NULL  y: [nb,m,oh,ow].
  * Taps outside x read zero.  The caller computes oh, ow (so bottom and
  * right padding are implied by them). */
-QCC_RT_API void qcc_rt_conv2d_f32(const float *restrict x,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_f32(const float *restrict x,
 	const float *restrict w, const float *restrict bias, float *restrict y,
 	int32_t nb, int32_t c, int32_t h, int32_t wd,
 	int32_t m, int32_t oh, int32_t ow, int32_t kh, int32_t kw,
@@ -74,20 +82,20 @@ QCC_RT_API void qcc_rt_conv2d_f32(const float *restrict x,
  * dilations, top/left padding as in conv.  Out-of-range taps are skipped
  * (a window with none gives -inf).  ceil_mode is the caller's choice of
  * oh, ow. */
-QCC_RT_API void qcc_rt_maxpool2d_f32(const float *restrict x,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_maxpool2d_f32(const float *restrict x,
 	float *restrict y, int32_t nc, int32_t h, int32_t w, int32_t oh,
 	int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
 	int32_t dw, int32_t pt, int32_t pl);
 /* The mean over the taps inside x; with count_include_pad the divisor
  * counts the taps inside the padded extent [-pt, h + pb) x [-pl, w + pr)
  * instead (taps past it, added by ceil_mode, never count). */
-QCC_RT_API void qcc_rt_avgpool2d_f32(const float *restrict x,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_avgpool2d_f32(const float *restrict x,
 	float *restrict y, int32_t nc, int32_t h, int32_t w, int32_t oh,
 	int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
 	int32_t dw, int32_t pt, int32_t pl, int32_t pb, int32_t pr,
 	int32_t count_include_pad);
 /* y[i] = mean of x[i*hw .. i*hw + hw) for i < nc. */
-QCC_RT_API void qcc_rt_globalavgpool_f32(const float *restrict x,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_f32(const float *restrict x,
 	float *restrict y, int32_t nc, int32_t hw);
 
 /* ---- gemm.c --------------------------------------------------------------- */
@@ -96,7 +104,7 @@ QCC_RT_API void qcc_rt_globalavgpool_f32(const float *restrict x,
  * A is a: [m,k], or [k,m] if trans_a; B is b: [k,n], or [n,k] if trans_b;
  * y: [m,n]; c may be NULL (no term); its strides c_rs, c_cs (elements,
  * 0 along a broadcast axis) describe any shape that broadcasts to [m,n]. */
-QCC_RT_API void qcc_rt_gemm_f32(const float *restrict a,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_gemm_f32(const float *restrict a,
 	const float *restrict b, const float *restrict c, float *restrict y,
 	int32_t m, int32_t n, int32_t k, int32_t trans_a, int32_t trans_b,
 	float alpha, float beta, int32_t c_rs, int32_t c_cs,
@@ -106,7 +114,7 @@ QCC_RT_API void qcc_rt_gemm_f32(const float *restrict a,
  * A's [m,k] matrix at a + sum i_d * astr[d] times B's [k,n] matrix at
  * b + sum i_d * bstr[d] (strides in elements, 0 for a broadcast axis).
  * brank >= 1 (pass {1}, {0}, {0} for a single product). */
-QCC_RT_API void qcc_rt_matmul_f32(const float *restrict a,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_f32(const float *restrict a,
 	const float *restrict b, float *restrict y, int32_t m, int32_t n,
 	int32_t k, int32_t brank, const int32_t *bdims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
@@ -117,32 +125,32 @@ QCC_RT_API void qcc_rt_matmul_f32(const float *restrict a,
  * shape dims[0..rank) (1 <= rank <= 6); a's element at index (i0..) is
  * a[sum i_d * astr[d]], likewise b (strides in elements, 0 along an axis
  * the operand broadcasts).  y may equal a or b. */
-QCC_RT_API void qcc_rt_add_f32(const float *a, const float *b, float *y,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_add_f32(const float *a, const float *b, float *y,
 	int32_t rank, const int32_t *dims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
-QCC_RT_API void qcc_rt_mul_f32(const float *a, const float *b, float *y,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_mul_f32(const float *a, const float *b, float *y,
 	int32_t rank, const int32_t *dims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
 /* y[i,j,l] = act(x[i,j,l] * scale[j] + shift[j]) over [nb,c,inner];
  * y may equal x. */
-QCC_RT_API void qcc_rt_scaleshift_f32(const float *x, const float *scale,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_scaleshift_f32(const float *x, const float *scale,
 	const float *shift, float *y, int32_t nb, int32_t c, int32_t inner,
 	int32_t act, float alpha, float beta);
 
 /* ---- softmax.c ------------------------------------------------------------ */
 
 /* Softmax along the middle axis of x viewed as [outer,len,inner]. */
-QCC_RT_API void qcc_rt_softmax_f32(const float *restrict x,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_softmax_f32(const float *restrict x,
 	float *restrict y, int32_t outer, int32_t len, int32_t inner);
 
 /* ---- copy.c, concat.c ----------------------------------------------------- */
 
 /* y[i] = x[i] for i < n. */
-QCC_RT_API void qcc_rt_copy_f32(const float *restrict x, float *restrict y,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_copy_f32(const float *restrict x, float *restrict y,
 	int32_t n);
 /* One input of a concat: rows of len elements, x dense, y rows ystride
  * apart: y[r*ystride + i] = x[r*len + i] for r < rows, i < len. */
-QCC_RT_API void qcc_rt_concat_f32(const float *restrict x,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_concat_f32(const float *restrict x,
 	float *restrict y, int32_t rows, int32_t len, int32_t ystride);
 
 #endif

@@ -1,0 +1,120 @@
+/* eltwise.c -- binary Add and Mul with ONNX (numpy) broadcasting, and the
+ * per-channel scale-and-shift left of a BatchNormalization, each with a
+ * fused activation.
+ *
+ * Broadcasting arrives as strides: y is dense with shape dims[], and an
+ * operand's stride is 0 along every axis it broadcasts.  The caller merges
+ * axes first, so the common cases reach here as rank 1 (same shape: both
+ * strides 1; a scalar: one stride 0) or with an innermost row that is
+ * contiguous or constant in each operand (a per-channel operand of an NCHW
+ * tensor: dims {n, c, h*w}, strides {0, 1, 0}).  The outer axes are walked
+ * with an odometer, and each innermost row runs in a loop specialized for
+ * those stride pairs, which vectorizes.
+ *
+ * y may be the same array as an operand (in place), so no pointer here is
+ * restrict; element i is read before it is written.
+ */
+#include "../qcc_rt.h"
+
+enum { ELT_ADD, ELT_MUL };
+
+static inline float
+elt_apply(int32_t op, float u, float v)
+{
+	return op == ELT_ADD ? u + v : u * v;
+}
+
+/* y[i] = act(a[i*as] op b[i*bs]) for i < n. */
+static inline void
+elt_row(int32_t op, const float *a, ptrdiff_t as, const float *b,
+        ptrdiff_t bs, float *y, int32_t n, int32_t act, float alpha,
+        float beta)
+{
+	int32_t i;
+
+	if (as == 1 && bs == 1) {
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(elt_apply(op, a[i], b[i]), act, alpha,
+			                       beta);
+	} else if (as == 1 && bs == 0) {
+		float v = b[0];
+
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(elt_apply(op, a[i], v), act, alpha,
+			                       beta);
+	} else if (as == 0 && bs == 1) {
+		float u = a[0];
+
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(elt_apply(op, u, b[i]), act, alpha,
+			                       beta);
+	} else {
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(elt_apply(op, a[i * as], b[i * bs]),
+			                       act, alpha, beta);
+	}
+}
+
+static inline void
+elt_binary(int32_t op, const float *a, const float *b, float *y,
+           int32_t rank, const int32_t *dims, const int32_t *astr,
+           const int32_t *bstr, int32_t act, float alpha, float beta)
+{
+	int32_t idx[6] = {0, 0, 0, 0, 0, 0};
+	ptrdiff_t ao = 0, bo = 0, yo = 0;
+	int32_t d, last = rank - 1, n = dims[last];
+
+	for (d = 0; d < rank; d++)
+		if (dims[d] <= 0)
+			return;
+	for (;;) {
+		elt_row(op, a + ao, astr[last], b + bo, bstr[last], y + yo, n, act,
+		        alpha, beta);
+		yo += n;
+		for (d = last - 1; d >= 0; d--) {
+			ao += astr[d];
+			bo += bstr[d];
+			if (++idx[d] < dims[d])
+				break;
+			ao -= (ptrdiff_t)astr[d] * dims[d];
+			bo -= (ptrdiff_t)bstr[d] * dims[d];
+			idx[d] = 0;
+		}
+		if (d < 0)
+			return;
+	}
+}
+
+QCC_RT_API void
+qcc_rt_add_f32(const float *a, const float *b, float *y, int32_t rank,
+               const int32_t *dims, const int32_t *astr, const int32_t *bstr,
+               int32_t act, float alpha, float beta)
+{
+	elt_binary(ELT_ADD, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
+}
+
+QCC_RT_API void
+qcc_rt_mul_f32(const float *a, const float *b, float *y, int32_t rank,
+               const int32_t *dims, const int32_t *astr, const int32_t *bstr,
+               int32_t act, float alpha, float beta)
+{
+	elt_binary(ELT_MUL, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
+}
+
+QCC_RT_API void
+qcc_rt_scaleshift_f32(const float *x, const float *scale, const float *shift,
+                      float *y, int32_t nb, int32_t c, int32_t inner,
+                      int32_t act, float alpha, float beta)
+{
+	int32_t n, j, i;
+
+	for (n = 0; n < nb; n++)
+		for (j = 0; j < c; j++) {
+			ptrdiff_t o = ((ptrdiff_t)n * c + j) * inner;
+			float s = scale[j], t = shift[j];
+
+			for (i = 0; i < inner; i++)
+				y[o + i] = qcc_rt_act1_f32(x[o + i] * s + t, act, alpha,
+				                           beta);
+		}
+}

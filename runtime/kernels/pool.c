@@ -1,0 +1,161 @@
+/* pool.c -- max, average and global average pooling over NCHW planes.
+ *
+ * The windowed pools work a whole output row at a time: for each kernel
+ * tap (r, s) whose input row is inside the image, the output columns whose
+ * tap column is inside too are updated in one loop,
+ *     y[ox] = max(y[ox], x[iy, ox*sw - pl + s*dw])   (or y[ox] += ...),
+ * which is contiguous in y and vectorizes; taps outside the image are
+ * never read.  Average pooling then divides each sum by its tap count:
+ * the taps inside the image, or with count_include_pad the taps inside
+ * the padded extent (so taps that ceil_mode adds past the padding never
+ * count, as in ONNX Runtime and PyTorch).
+ */
+#include "../qcc_rt.h"
+
+/* First output column whose tap (ix = ox*sw + off) is >= 0. */
+static inline int32_t
+pool_first(int32_t off, int32_t sw, int32_t ow)
+{
+	int32_t f = off >= 0 ? 0 : (-off + sw - 1) / sw;
+
+	return f < ow ? f : ow;
+}
+
+/* One past the last output column whose tap (ox*sw + off) is < w. */
+static inline int32_t
+pool_last(int32_t off, int32_t sw, int32_t w, int32_t ow)
+{
+	int32_t span = w - 1 - off;
+	int32_t l = span >= 0 ? span / sw + 1 : 0;
+
+	return l < ow ? l : ow;
+}
+
+/* How many of the taps start, start + d, .. (k of them) lie in [lo, hi). */
+static inline int32_t
+pool_count(int32_t start, int32_t k, int32_t d, int32_t lo, int32_t hi)
+{
+	int32_t j, n = 0;
+
+	for (j = 0; j < k; j++)
+		n += start + j * d >= lo && start + j * d < hi;
+	return n;
+}
+
+QCC_RT_API void
+qcc_rt_maxpool2d_f32(const float *restrict x, float *restrict y, int32_t nc,
+                     int32_t h, int32_t w, int32_t oh, int32_t ow, int32_t kh,
+                     int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+                     int32_t dw, int32_t pt, int32_t pl)
+{
+	union { uint32_t u; float f; } ninf;
+	int32_t p, oy, ox, r, s;
+
+	ninf.u = 0xff800000u;
+	for (p = 0; p < nc; p++) {
+		const float *xp = x + (ptrdiff_t)p * h * w;
+
+		for (oy = 0; oy < oh; oy++) {
+			float *yr = y + ((ptrdiff_t)p * oh + oy) * ow;
+
+			for (ox = 0; ox < ow; ox++)
+				yr[ox] = ninf.f;
+			for (r = 0; r < kh; r++) {
+				int32_t iy = oy * sh - pt + r * dh;
+
+				if (iy < 0 || iy >= h)
+					continue;
+				for (s = 0; s < kw; s++) {
+					int32_t off = s * dw - pl;
+					int32_t a = pool_first(off, sw, ow);
+					int32_t b = pool_last(off, sw, w, ow);
+					const float *xr;
+
+					if (a >= b)
+						continue;
+					xr = xp + (ptrdiff_t)iy * w + a * sw + off;
+
+					for (ox = a; ox < b; ox++) {
+						float v = xr[(ox - a) * sw];
+
+						yr[ox] = v > yr[ox] ? v : yr[ox];
+					}
+				}
+			}
+		}
+	}
+}
+
+QCC_RT_API void
+qcc_rt_avgpool2d_f32(const float *restrict x, float *restrict y, int32_t nc,
+                     int32_t h, int32_t w, int32_t oh, int32_t ow, int32_t kh,
+                     int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+                     int32_t dw, int32_t pt, int32_t pl, int32_t pb,
+                     int32_t pr, int32_t count_include_pad)
+{
+	int32_t p, oy, ox, r, s;
+	int32_t ylo = count_include_pad ? -pt : 0;
+	int32_t yhi = count_include_pad ? h + pb : h;
+	int32_t xlo = count_include_pad ? -pl : 0;
+	int32_t xhi = count_include_pad ? w + pr : w;
+
+	for (p = 0; p < nc; p++) {
+		const float *xp = x + (ptrdiff_t)p * h * w;
+
+		for (oy = 0; oy < oh; oy++) {
+			float *yr = y + ((ptrdiff_t)p * oh + oy) * ow;
+			int32_t rows = pool_count(oy * sh - pt, kh, dh, ylo, yhi);
+
+			for (ox = 0; ox < ow; ox++)
+				yr[ox] = 0.0f;
+			for (r = 0; r < kh; r++) {
+				int32_t iy = oy * sh - pt + r * dh;
+
+				if (iy < 0 || iy >= h)
+					continue;
+				for (s = 0; s < kw; s++) {
+					int32_t off = s * dw - pl;
+					int32_t a = pool_first(off, sw, ow);
+					int32_t b = pool_last(off, sw, w, ow);
+					const float *xr;
+
+					if (a >= b)
+						continue;
+					xr = xp + (ptrdiff_t)iy * w + a * sw + off;
+
+					for (ox = a; ox < b; ox++)
+						yr[ox] += xr[(ox - a) * sw];
+				}
+			}
+			for (ox = 0; ox < ow; ox++) {
+				int32_t n = rows *
+				    pool_count(ox * sw - pl, kw, dw, xlo, xhi);
+
+				yr[ox] = n > 0 ? yr[ox] / (float)n : 0.0f;
+			}
+		}
+	}
+}
+
+QCC_RT_API void
+qcc_rt_globalavgpool_f32(const float *restrict x, float *restrict y,
+                         int32_t nc, int32_t hw)
+{
+	int32_t p, i, j;
+
+	for (p = 0; p < nc; p++) {
+		const float *xp = x + (ptrdiff_t)p * hw;
+		float acc[8], sum;
+
+		for (j = 0; j < 8; j++)
+			acc[j] = 0.0f;
+		for (i = 0; i + 8 <= hw; i += 8)
+			for (j = 0; j < 8; j++)
+				acc[j] += xp[i + j];
+		sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+		      ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+		for (; i < hw; i++)
+			sum += xp[i];
+		y[p] = sum / (float)hw;
+	}
+}
