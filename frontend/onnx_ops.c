@@ -1,0 +1,220 @@
+/* onnx_ops.c -- which ONNX operators qcc imports, and how a node becomes IR.
+ *
+ * op_type strings exist only here: the names come from ir/ops.def's onnx
+ * column (op_info[].onnx), plus the frontend-only Constant and Dropout,
+ * and the importers sit in one table indexed by kind.  An op kind whose
+ * importer is missing is an unsupported operator.  onnx_import_node checks
+ * what every node shares (opset, arity, required inputs, output count),
+ * runs the importer, then reports attributes the importer did not read.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx.h"
+
+typedef struct OpImporter {
+	bool (*import)(Node *n);
+	uint8_t since;         /* first opset the importer accepts */
+	uint8_t minin, maxin;  /* ONNX inputs, omitted ("") ones included */
+	uint8_t maxout;        /* ONNX outputs */
+} OpImporter;
+
+static const OpImporter importers[FOP_COUNT] = {
+	[OP_CONV] = {import_conv, 1, 2, 3, 1},
+	[OP_BATCHNORM] = {import_batchnorm, 7, 5, 5, 5},
+	[OP_RELU] = {import_relu, 6, 1, 1, 1},
+	[OP_CLIP] = {import_clip, 6, 1, 3, 1},
+	[OP_SIGMOID] = {import_sigmoid, 6, 1, 1, 1},
+	[OP_HARDSIGMOID] = {import_hardsigmoid, 6, 1, 1, 1},
+	[OP_HARDSWISH] = {import_hardswish, 14, 1, 1, 1},
+	[OP_ADD] = {import_binary, 7, 2, 2, 1},
+	[OP_MUL] = {import_binary, 7, 2, 2, 1},
+	[OP_MAXPOOL] = {import_maxpool, 1, 1, 1, 2},
+	[OP_AVGPOOL] = {import_avgpool, 7, 1, 1, 1},
+	[OP_GLOBALAVGPOOL] = {import_globalavgpool, 1, 1, 1, 1},
+	[OP_FLATTEN] = {import_flatten, 1, 1, 1, 1},
+	[OP_RESHAPE] = {import_reshape, 5, 2, 2, 1},
+	[OP_IDENTITY] = {import_identity, 1, 1, 1, 1},
+	[OP_GEMM] = {import_gemm, 7, 2, 3, 1},
+	[OP_MATMUL] = {import_matmul, 1, 2, 2, 1},
+	[OP_SOFTMAX] = {import_softmax, 1, 1, 1, 1},
+	[OP_CONCAT] = {import_concat, 4, 1, 255, 1},
+	[FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
+	[FOP_DROPOUT] = {import_dropout, 7, 1, 3, 2},
+};
+
+static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
+	[FOP_CONSTANT - OP_COUNT] = "Constant",
+	[FOP_DROPOUT - OP_COUNT] = "Dropout",
+};
+
+static const char *
+kind_name(int k)
+{
+	return k < OP_COUNT ? op_info[k].onnx : fop_name[k - OP_COUNT];
+}
+
+int
+onnx_op_lookup(const char *op_type)
+{
+	for (int k = 0; k < FOP_COUNT; k++) {
+		const char *name = kind_name(k);
+		if (name && !strcmp(name, op_type))
+			return importers[k].import ? k : -1;
+	}
+	return -1;
+}
+
+static bool
+check_arity(Node *n, const OpImporter *oi)
+{
+	Ctx *cx = n->im->cx;
+	const Onnx__NodeProto *p = n->p;
+
+	if (n->nin < oi->minin || n->nin > oi->maxin) {
+		if (oi->minin == oi->maxin)
+			diag(cx, DIAG_ERROR, &n->loc, "%s takes %d input%s, not %d",
+			     n->loc.op_type, oi->minin, oi->minin == 1 ? "" : "s",
+			     n->nin);
+		else
+			diag(cx, DIAG_ERROR, &n->loc, "%s takes %d to %d inputs, "
+			     "not %d", n->loc.op_type, oi->minin, oi->maxin, n->nin);
+		return false;
+	}
+	for (int i = 0; i < oi->minin; i++) {
+		if (!n->in[i]) {
+			diag(cx, DIAG_ERROR, &n->loc, "input %d of %s is required "
+			     "but empty", i, n->loc.op_type);
+			return false;
+		}
+	}
+	if (p->n_output < 1 || !*p->output[0]) {
+		diag(cx, DIAG_ERROR, &n->loc, "the node has no output");
+		return false;
+	}
+	if (p->n_output > oi->maxout) {
+		diag(cx, DIAG_ERROR, &n->loc, "%s has at most %d output%s, not %zu",
+		     n->loc.op_type, oi->maxout, oi->maxout == 1 ? "" : "s",
+		     p->n_output);
+		return false;
+	}
+	return true;
+}
+
+bool
+onnx_import_node(Node *n)
+{
+	const OpImporter *oi = &importers[n->kind];
+
+	if (n->im->opset < oi->since) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "operator %s needs opset %d "
+		     "or later; the model imports opset %lld", n->loc.op_type,
+		     oi->since, (long long)n->im->opset);
+		return false;
+	}
+	if (!check_arity(n, oi) || !oi->import(n))
+		return false;
+	return attr_check_unused(n);
+}
+
+Op *
+node_op(Node *n, OpKind k, int nin, Value *const *in)
+{
+	return ir_op_new(n->im->cx, n->im->g, k, &n->loc, nin, in, 1, NULL);
+}
+
+bool
+node_emit(Node *n, Op *op)
+{
+	Importer *im = n->im;
+	const TensorType *ty[8] = {0};
+
+	QCC_ASSERT(op->nout <= 8 && op->nout <= n->p->n_output);
+	if (!ir_infer_op(im->cx, op, ty))
+		return false;
+	for (int i = 0; i < op->nout; i++) {
+		QCC_ASSERT(ty[i]);
+		op->out[i]->type = ty[i];
+		op->out[i]->name = n->p->output[i];
+	}
+	ir_append(im->g, op);
+	for (int i = 0; i < op->nout; i++)
+		onnx_sym(im, n->p->output[i])->v = op->out[i];
+	return true;
+}
+
+bool
+node_alias(Node *n, Value *v)
+{
+	Sym *s = onnx_sym(n->im, n->p->output[0]);
+
+	if (s->is_output)
+		return node_emit(n, node_op(n, OP_IDENTITY, 1, &v));
+	s->v = v;
+	return true;
+}
+
+bool
+node_outputs_unused(Node *n, int from, const char *what)
+{
+	bool ok = true;
+
+	for (size_t i = (size_t)from; i < n->p->n_output; i++) {
+		Sym *s = *n->p->output[i] ? onnx_sym(n->im, n->p->output[i]) : NULL;
+		if (!s || !s->nuses)
+			continue;
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "output \"%s\" (%s) is used, "
+		     "but qcc imports only the first output of %s", s->name, what,
+		     n->loc.op_type);
+		ok = false;
+	}
+	return ok;
+}
+
+const Value *
+node_const_input(Node *n, int i, const char *what, DType dt)
+{
+	const Value *v = i < n->nin ? n->in[i] : NULL;
+
+	if (!v)
+		bug("%s: input %d is absent", n->loc.op_type, i);
+	if (!v->cst) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s (\"%s\") must be a "
+		     "constant", what, n->p->input[i]);
+		return NULL;
+	}
+	if (v->type->dt != dt) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s (\"%s\") must have "
+		     "element type %s, not %s", what, n->p->input[i],
+		     dtype_info[dt].name, dtype_info[v->type->dt].name);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+cmp_kind_name(const void *a, const void *b)
+{
+	return strcmp(kind_name(*(const int *)a), kind_name(*(const int *)b));
+}
+
+void
+onnx_list_ops(FILE *out)
+{
+	int kinds[FOP_COUNT], n = 0, width = 0;
+
+	for (int k = 0; k < FOP_COUNT; k++) {
+		if (!importers[k].import)
+			continue;
+		kinds[n++] = k;
+		if ((int)strlen(kind_name(k)) > width)
+			width = (int)strlen(kind_name(k));
+	}
+	qsort(kinds, (size_t)n, sizeof *kinds, cmp_kind_name);
+	for (int i = 0; i < n; i++) {
+		int since = importers[kinds[i]].since;
+		fprintf(out, "%-*s  %d-%d\n", width, kind_name(kinds[i]),
+		        since > ONNX_OPSET_MIN ? since : ONNX_OPSET_MIN,
+		        ONNX_OPSET_MAX);
+	}
+}

@@ -1,0 +1,359 @@
+/* onnx_ops_tensor.c -- importers for activations, elementwise arithmetic,
+ * matrix products and the ops that only move or name data.
+ *
+ * Inputs that ONNX later turned from attributes into tensors (Clip's min
+ * and max, Reshape's shape, Dropout's training_mode) must be constants;
+ * their values go into the op's attribute struct, so the IR op keeps a
+ * single data input.  Axes are normalized to [0, rank) here.  Identity,
+ * Dropout and Constant make no op: their output names another value
+ * (except where it is a graph output, see node_alias).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "onnx.h"
+
+static const char *
+tstr(Node *n, const TensorType *t)
+{
+	char buf[128];
+
+	return arena_strdup(n->im->cx->perm, type_str(t, buf, sizeof buf));
+}
+
+static bool
+act_op(Node *n, OpKind k, Act act)
+{
+	Op *op = node_op(n, k, 1, n->in);
+
+	op->a.act = act;
+	return node_emit(n, op);
+}
+
+bool
+import_relu(Node *n)
+{
+	return act_op(n, OP_RELU, (Act){ACT_RELU, 0, 0});
+}
+
+bool
+import_sigmoid(Node *n)
+{
+	return act_op(n, OP_SIGMOID, (Act){ACT_SIGMOID, 0, 0});
+}
+
+bool
+import_hardswish(Node *n)
+{
+	return act_op(n, OP_HARDSWISH, (Act){ACT_HARDSWISH, 0, 0});
+}
+
+bool
+import_hardsigmoid(Node *n)
+{
+	float alpha, beta;
+
+	if (!attr_float(n, "alpha", 0.2f, &alpha) ||
+	    !attr_float(n, "beta", 0.5f, &beta))
+		return false;
+	return act_op(n, OP_HARDSIGMOID, (Act){ACT_HARDSIGMOID, alpha, beta});
+}
+
+/* Clip's bound from input i (opset 11 on): a constant f32 scalar. */
+static bool
+clip_bound(Node *n, int i, const char *what, float *out)
+{
+	const Value *v;
+
+	if (i >= n->nin || !n->in[i])
+		return true;
+	v = node_const_input(n, i, what, DT_F32);
+	if (!v)
+		return false;
+	if (type_numel(v->type) != 1) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s must be a scalar, not %s",
+		     what, tstr(n, v->type));
+		return false;
+	}
+	*out = value_f32(v)[0];
+	if (isnan(*out)) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s is NaN", what);
+		return false;
+	}
+	return true;
+}
+
+bool
+import_clip(Node *n)
+{
+	float lo = -INFINITY, hi = INFINITY;
+
+	if (n->im->opset < 11) {
+		if (n->nin > 1) {
+			diag(n->im->cx, DIAG_ERROR, &n->loc, "Clip before opset 11 "
+			     "takes min and max as attributes, not inputs");
+			return false;
+		}
+		if (!attr_float(n, "min", -INFINITY, &lo) ||
+		    !attr_float(n, "max", INFINITY, &hi))
+			return false;
+	} else if (!clip_bound(n, 1, "Clip min", &lo) ||
+	           !clip_bound(n, 2, "Clip max", &hi)) {
+		return false;
+	}
+	return act_op(n, OP_CLIP, (Act){ACT_CLIP, lo, hi});
+}
+
+/* Add and Mul: numpy broadcasting, checked by shape inference. */
+bool
+import_binary(Node *n)
+{
+	return node_emit(n, node_op(n, (OpKind)n->kind, 2, n->in));
+}
+
+bool
+import_globalavgpool(Node *n)
+{
+	return node_emit(n, node_op(n, OP_GLOBALAVGPOOL, 1, n->in));
+}
+
+bool
+import_matmul(Node *n)
+{
+	return node_emit(n, node_op(n, OP_MATMUL, 2, n->in));
+}
+
+bool
+import_gemm(Node *n)
+{
+	GemmAttr a;
+	Op *op;
+
+	if (!attr_float(n, "alpha", 1.0f, &a.alpha) ||
+	    !attr_float(n, "beta", 1.0f, &a.beta) ||
+	    !attr_bool(n, "transA", false, &a.trans_a) ||
+	    !attr_bool(n, "transB", false, &a.trans_b))
+		return false;
+	op = node_op(n, OP_GEMM, n->nin > 2 && n->in[2] ? 3 : 2, n->in);
+	op->a.gemm = a;
+	return node_emit(n, op);
+}
+
+/* An axis attribute in [-rank, rank + extra) made non-negative. */
+static bool
+read_axis(Node *n, const char *name, int64_t def, int extra, int32_t *out)
+{
+	const TensorType *x = n->in[0]->type;
+	int64_t axis;
+
+	if (!attr_int(n, name, def, &axis))
+		return false;
+	if (axis < -(int64_t)x->rank || axis >= (int64_t)x->rank + extra) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s axis %lld is out of "
+		     "range for input %s", n->loc.op_type, (long long)axis,
+		     tstr(n, x));
+		return false;
+	}
+	*out = (int32_t)(axis < 0 ? axis + x->rank : axis);
+	return true;
+}
+
+bool
+import_flatten(Node *n)
+{
+	int32_t axis;
+	Op *op;
+
+	if (!read_axis(n, "axis", 1, 1, &axis))
+		return false;
+	op = node_op(n, OP_FLATTEN, 1, n->in);
+	op->a.axis.axis = axis;
+	return node_emit(n, op);
+}
+
+/* Before opset 13 Softmax flattens its input to 2-D at axis (default 1);
+ * from 13 on it works along one axis (default -1). */
+bool
+import_softmax(Node *n)
+{
+	bool legacy = n->im->opset < 13;
+	int32_t axis;
+	Op *op;
+
+	if (!read_axis(n, "axis", legacy ? 1 : -1, 0, &axis))
+		return false;
+	op = node_op(n, OP_SOFTMAX, 1, n->in);
+	op->a.softmax.axis = axis;
+	op->a.softmax.legacy = legacy;
+	return node_emit(n, op);
+}
+
+bool
+import_concat(Node *n)
+{
+	int32_t axis;
+	Op *op;
+
+	if (!attr_get(n, "axis")) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "Concat needs attribute "
+		     "\"axis\"");
+		return false;
+	}
+	for (int i = 0; i < n->nin; i++) {
+		if (!n->in[i]) {
+			diag(n->im->cx, DIAG_ERROR, &n->loc, "input %d of Concat is "
+			     "empty", i);
+			return false;
+		}
+	}
+	if (!read_axis(n, "axis", 0, 0, &axis))
+		return false;
+	op = node_op(n, OP_CONCAT, n->nin, n->in);
+	op->a.axis.axis = axis;
+	return node_emit(n, op);
+}
+
+/* The target shape is a constant int64 list: 0 copies the input's size
+ * (unless allowzero), -1 is inferred. */
+bool
+import_reshape(Node *n)
+{
+	ReshapeAttr a = {0};
+	const Value *shape;
+	const int64_t *s;
+	Op *op;
+
+	if (!attr_bool(n, "allowzero", false, &a.allowzero))
+		return false;
+	shape = node_const_input(n, 1, "Reshape shape", DT_I64);
+	if (!shape)
+		return false;
+	if (shape->type->rank != 1 || shape->type->dim[0] > MAX_RANK) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "Reshape shape must be a "
+		     "list of at most %d sizes, not %s", MAX_RANK,
+		     tstr(n, shape->type));
+		return false;
+	}
+	a.rank = (int32_t)shape->type->dim[0];
+	s = shape->cst->data;
+	for (int i = 0; i < a.rank; i++) {
+		if (s[i] < -1) {
+			diag(n->im->cx, DIAG_ERROR, &n->loc, "Reshape shape has "
+			     "negative size %lld", (long long)s[i]);
+			return false;
+		}
+		a.shape[i] = s[i];
+	}
+	op = node_op(n, OP_RESHAPE, 1, n->in);
+	op->a.reshape = a;
+	return node_emit(n, op);
+}
+
+bool
+import_identity(Node *n)
+{
+	return node_alias(n, n->in[0]);
+}
+
+/* Inference: y = x.  The mask output must be unused. */
+bool
+import_dropout(Node *n)
+{
+	const Value *mode;
+
+	attr_ignore(n, "seed");
+	if (n->im->opset < 12) {
+		attr_ignore(n, "ratio");
+		if (n->nin > 1) {
+			diag(n->im->cx, DIAG_ERROR, &n->loc, "Dropout before opset "
+			     "12 takes 1 input, not %d", n->nin);
+			return false;
+		}
+	} else if (n->nin > 2 && n->in[2]) {
+		mode = node_const_input(n, 2, "Dropout training_mode", DT_BOOL);
+		if (!mode)
+			return false;
+		if (type_numel(mode->type) != 1 ||
+		    *(const uint8_t *)mode->cst->data) {
+			diag(n->im->cx, DIAG_ERROR, &n->loc, "Dropout in training "
+			     "mode is not supported");
+			return false;
+		}
+	}
+	if (!node_outputs_unused(n, 1, "mask"))
+		return false;
+	return node_alias(n, n->in[0]);
+}
+
+static Value *
+constant_list(Node *n, const Onnx__AttributeProto *a, bool is_float,
+              bool scalar)
+{
+	Importer *im = n->im;
+	int64_t count = is_float ? (int64_t)a->n_floats : (int64_t)a->n_ints;
+	const TensorType *t;
+
+	if (scalar) {
+		if (!attr_is_type(n, a, is_float ?
+		                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT :
+		                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT))
+			return NULL;
+		t = type_new(im->cx, is_float ? DT_F32 : DT_I64, 0, NULL, NULL);
+		return ir_const(im->cx, im->g, t, is_float ? (const void *)&a->f :
+		                (const void *)&a->i, n->p->output[0]);
+	}
+	if (!attr_is_type(n, a, is_float ?
+	                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS :
+	                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS))
+		return NULL;
+	t = type_new(im->cx, is_float ? DT_F32 : DT_I64, 1, &count, NULL);
+	return ir_const(im->cx, im->g, t, is_float ? (const void *)a->floats :
+	                (const void *)a->ints, n->p->output[0]);
+}
+
+bool
+import_constant(Node *n)
+{
+	static const char *const kinds[] = {
+		"value", "value_float", "value_floats", "value_int", "value_ints",
+		"sparse_value", "value_string", "value_strings",
+	};
+	const Onnx__AttributeProto *a = NULL;
+	int which = -1, count = 0;
+	Value *v = NULL;
+
+	for (int i = 0; i < (int)(sizeof kinds / sizeof *kinds); i++) {
+		const Onnx__AttributeProto *ai = attr_get(n, kinds[i]);
+		if (ai) {
+			a = ai;
+			which = i;
+			count++;
+		}
+	}
+	if (count != 1) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant needs exactly one "
+		     "of value, value_float, value_floats, value_int, value_ints");
+		return false;
+	}
+	switch (which) {
+	case 0:
+		if (!attr_is_type(n, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR))
+			return false;
+		if (!a->t) {
+			diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant value has no "
+			     "tensor");
+			return false;
+		}
+		v = onnx_tensor_value(n->im, a->t, &n->loc, "Constant value",
+		                      n->p->output[0]);
+		break;
+	case 1: case 2: case 3: case 4:
+		v = constant_list(n, a, which <= 2, which == 1 || which == 3);
+		break;
+	default:
+		diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant with %s is not "
+		     "supported", kinds[which]);
+		return false;
+	}
+	return v && node_alias(n, v);
+}
