@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# run_node.sh -- runs the ONNX backend node tests through qcc and prints the
+# conformance table.
+#
+# Usage:
+#   run_node.sh [options] -backend obj|c [-backend obj|c]
+#   run_node.sh [options] -report            (table from earlier results)
+# Options:
+#   -qcc PATH        the compiler (required unless -report)
+#   -cases DIR       prep.py's output (cases.tsv, one folder per case)
+#   -work DIR        where per-case builds, logs and results-*.tsv go
+#   -src DIR         the source tree (tests/tools/run_model.c, exclusions)
+#   -cmp PATH        cmp_raw
+#   -cc CC           C compiler for the harness and -emit=c output (cc)
+#   -jobs N          cases compiled and run at once (2)
+#   -only REGEX      only cases whose name matches (for debugging)
+#   -markdown FILE   also write the table as Markdown (CONFORMANCE.md)
+#
+# For every selected case and backend:
+#   obj  qcc model.onnx -name=net -o net.o, linked with run_model.c
+#        (no -lm: the object must be standalone);
+#   c    qcc model.onnx -name=net -emit=c -o net.c, compiled with
+#        cc -std=c99 -Wall -Wextra -Werror -pedantic -O2, linked with
+#        run_model.c and -lm;
+# then every test_data_set is run and every output compared with the
+# reference by cmp_raw: |got - ref| <= 1e-5 + 1e-3 * |ref| element-wise
+# (rtol 1e-3, atol 1e-5; ONNX's own default atol is 1e-7).
+#
+# Cases listed in exclusions.txt are still run when prep.py could convert
+# them; their result is XFAIL or XPASS and never fails the run.  The exit
+# status is 1 if any other case failed, 77 (skip) if there are no cases
+# because python3-onnx was missing when the data was generated.
+set -u
+
+QCC= CASES= WORK= SRC= CMP= CC=${CC:-cc} JOBS=2 ONLY= MARKDOWN= REPORT=0
+BACKENDS=()
+RTOL=1e-3 ATOL=1e-5
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-qcc) QCC=$2; shift 2 ;;
+	-cases) CASES=$2; shift 2 ;;
+	-work) WORK=$2; shift 2 ;;
+	-src) SRC=$2; shift 2 ;;
+	-cmp) CMP=$2; shift 2 ;;
+	-cc) CC=$2; shift 2 ;;
+	-jobs) JOBS=$2; shift 2 ;;
+	-only) ONLY=$2; shift 2 ;;
+	-markdown) MARKDOWN=$2; shift 2 ;;
+	-backend) BACKENDS+=("$2"); shift 2 ;;
+	-report) REPORT=1; shift ;;
+	*) echo "run_node.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+EXCLUSIONS=$SRC/tests/node/exclusions.txt
+
+# Prints the reason NAME is excluded, or nothing.
+excluded_reason() {
+	awk -v n="$1" '$1 == n { $1 = ""; sub(/^ +/, ""); print; exit }' \
+		"$EXCLUSIONS"
+}
+
+# One line of detail from a log: the first error-looking line, or the first.
+first_error() {
+	local line
+	line=$(grep -m1 -E 'error|undefined reference|Error|Assertion|abort' \
+		"$1" 2>/dev/null) || line=$(head -n1 "$1" 2>/dev/null)
+	printf '%s' "${line:0:240}" | tr '\t\n' '  '
+}
+
+# run_case NAME BACKEND: builds and runs one case, prints one result line
+# NAME<TAB>BACKEND<TAB>PASS|FAIL<TAB>detail.
+run_case() {
+	local name=$1 be=$2
+	local c=$CASES/$name d=$WORK/$be/$name
+	local nin nout set i out log rc detail=""
+	rm -rf "$d" && mkdir -p "$d"
+	log=$d/log
+	nin=$(awk '$1 == "inputs" { print $2 }' "$c/manifest")
+	nout=$(awk '$1 == "outputs" { print $2 }' "$c/manifest")
+
+	if [ "$be" = obj ]; then
+		if ! timeout 120 "$QCC" "$c/model.onnx" -name=net -o "$d/net.o" \
+			>"$log" 2>&1; then
+			printf '%s\t%s\tFAIL\tqcc: %s\n' "$name" "$be" "$(first_error "$log")"
+			return
+		fi
+		if ! "$CC" -std=c11 -O2 -I"$d" -include net.h \
+			"$SRC/tests/tools/run_model.c" "$d/net.o" -o "$d/run" \
+			>"$log.link" 2>&1; then
+			printf '%s\t%s\tFAIL\tlink: %s\n' "$name" "$be" "$(first_error "$log.link")"
+			return
+		fi
+	else
+		if ! timeout 120 "$QCC" "$c/model.onnx" -name=net -emit=c \
+			-o "$d/net.c" >"$log" 2>&1; then
+			printf '%s\t%s\tFAIL\tqcc: %s\n' "$name" "$be" "$(first_error "$log")"
+			return
+		fi
+		if ! "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c \
+			"$d/net.c" -o "$d/net_c.o" >"$log.cc" 2>&1; then
+			printf '%s\t%s\tFAIL\tcc -std=c99 -Werror: %s\n' "$name" "$be" \
+				"$(first_error "$log.cc")"
+			return
+		fi
+		if ! "$CC" -std=c11 -O2 -I"$d" -include net.h \
+			"$SRC/tests/tools/run_model.c" "$d/net_c.o" -o "$d/run" -lm \
+			>"$log.link" 2>&1; then
+			printf '%s\t%s\tFAIL\tlink: %s\n' "$name" "$be" "$(first_error "$log.link")"
+			return
+		fi
+	fi
+
+	for set in "$c"/set*; do
+		local args=() s
+		s=$(basename "$set")
+		for ((i = 0; i < nin; i++)); do args+=("$set/in$i.bin"); done
+		for ((i = 0; i < nout; i++)); do args+=("$d/$s.out$i.bin"); done
+		timeout 60 "$d/run" "${args[@]}" >"$d/$s.run.log" 2>&1
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			printf '%s\t%s\tFAIL\t%s: run exited %d: %s\n' "$name" "$be" "$s" \
+				"$rc" "$(first_error "$d/$s.run.log")"
+			return
+		fi
+		for ((i = 0; i < nout; i++)); do
+			out=$("$CMP" -rtol $RTOL -atol $ATOL "$d/$s.out$i.bin" \
+				"$set/ref$i.bin" 2>&1)
+			if [ $? -ne 0 ]; then
+				printf '%s\t%s\tFAIL\t%s output %d: %s\n' "$name" "$be" "$s" \
+					"$i" "$(printf '%s' "$out" | tr '\n' ' ')"
+				return
+			fi
+			detail="$detail $(printf '%s' "$out" | head -n1 | \
+				sed 's/.*\(max|d|=[^ ]*\).*/\1/')"
+		done
+	done
+	printf '%s\t%s\tPASS\t%s\n' "$name" "$be" "${detail# }"
+}
+
+if [ ! -f "$CASES/cases.tsv" ]; then
+	echo "run_node.sh: SKIP: no node test cases in $CASES" \
+	     "(python3-onnx was not importable when the build generated them)"
+	exit 77
+fi
+mkdir -p "$WORK"
+
+if [ "$REPORT" = 0 ]; then
+	[ ${#BACKENDS[@]} -gt 0 ] || { echo "run_node.sh: no -backend" >&2; exit 2; }
+	[ -x "$QCC" ] || { echo "run_node.sh: qcc not found: $QCC" >&2; exit 2; }
+	export QCC CASES WORK SRC CMP CC RTOL ATOL
+	export -f run_case first_error
+	for be in "${BACKENDS[@]}"; do
+		awk -F'\t' -v re="$ONLY" '$4 == "ready" && $1 ~ re { print $1 }' \
+			"$CASES/cases.tsv" |
+			xargs -P "$JOBS" -I{} bash -c 'run_case "$1" "$2"' _ {} "$be" |
+			sort >"$WORK/results-$be.tsv"
+	done
+fi
+
+# ---- the table ------------------------------------------------------------
+# Joins cases.tsv (name, ops, opset, status, note) with the results and the
+# exclusions into one line per case and backend:
+#   ops opset name backend verdict detail
+# where verdict is PASS, FAIL, XFAIL, XPASS or EXCL (excluded, not run).
+ALLBE=()
+for be in obj c; do
+	[ -f "$WORK/results-$be.tsv" ] && ALLBE+=("$be")
+done
+[ ${#ALLBE[@]} -gt 0 ] || { echo "run_node.sh: no results in $WORK" >&2; exit 2; }
+
+JOINED=$WORK/joined.$$.tsv
+trap 'rm -f "$JOINED"' EXIT
+for be in "${ALLBE[@]}"; do
+	awk -F'\t' -v be="$be" -v re="$ONLY" '
+		FILENAME == ARGV[1] {
+			if ($0 !~ /^#/ && split($0, w, " ") > 0) { r = $0; sub(/^[^ ]+ +/, "", r); ex[w[1]] = r }
+			next
+		}
+		FILENAME == ARGV[2] { res[$1] = $3; det[$1] = $4; next }
+		$1 ~ re {
+			v = ($1 in res) ? res[$1] : "FAIL"
+			d = ($1 in res) ? det[$1] : "not converted: " $5
+			if ($1 in ex) { v = (v == "PASS") ? "XPASS" : (($1 in res) ? "XFAIL" : "EXCL"); d = ex[$1] }
+			printf "%s\t%s\t%s\t%s\t%s\t%s\n", $2, $3, $1, be, v, d
+		}' "$EXCLUSIONS" "$WORK/results-$be.tsv" "$CASES/cases.tsv"
+done | sort -t$'\t' -k1,1 -k3,3 >"$JOINED"
+
+table() {   # $1 = text | md
+	awk -F'\t' -v fmt="$1" -v bes="${ALLBE[*]}" '
+	{
+		op = $1; be = $4; v = $5
+		if (!(op in seen)) { seen[op] = 1; order[++nops] = op }
+		if (index(" " opsets[op] " ", " " $2 " ") == 0)
+			opsets[op] = opsets[op] (opsets[op] == "" ? "" : " ") $2
+		if (be == first) { cases[op]++; if (v == "XFAIL" || v == "XPASS" || v == "EXCL") excl[op]++ }
+		if (v == "PASS") pass[op, be]++
+		if (v == "PASS" || v == "FAIL") total[op, be]++
+	}
+	BEGIN { nb = split(bes, B, " "); first = B[1] }
+	END {
+		if (fmt == "md") {
+			printf "| Operator | Opsets | Cases | Excluded |"
+			for (b = 1; b <= nb; b++) printf " %s passed |", B[b]
+			printf "\n|---|---|---:|---:|"
+			for (b = 1; b <= nb; b++) printf "---:|"
+			printf "\n"
+		} else {
+			printf "%-22s %-8s %5s %5s", "operator", "opsets", "cases", "excl"
+			for (b = 1; b <= nb; b++) printf "  %9s", B[b] " pass"
+			printf "\n"
+		}
+		for (i = 1; i <= nops; i++) {
+			op = order[i]
+			if (fmt == "md") printf "| %s | %s | %d | %d |", op, opsets[op], cases[op], excl[op]
+			else printf "%-22s %-8s %5d %5d", op, opsets[op], cases[op], excl[op]
+			for (b = 1; b <= nb; b++) {
+				cell = sprintf("%d/%d", pass[op, B[b]], total[op, B[b]])
+				if (fmt == "md") printf " %s |", cell; else printf "  %9s", cell
+			}
+			printf "\n"
+			for (b = 1; b <= nb; b++) { tp[b] += pass[op, B[b]]; tt[b] += total[op, B[b]] }
+			tc += cases[op]; te += excl[op]
+		}
+		if (fmt == "md") printf "| **all** | | %d | %d |", tc, te
+		else printf "%-22s %-8s %5d %5d", "all", "", tc, te
+		for (b = 1; b <= nb; b++) {
+			cell = sprintf("%d/%d", tp[b], tt[b])
+			if (fmt == "md") printf " **%s** |", cell; else printf "  %9s", cell
+		}
+		printf "\n"
+	}' "$JOINED"
+}
+
+echo
+echo "ONNX node tests through qcc (rtol $RTOL, atol $ATOL; cases: $CASES)"
+table text
+echo
+nfail=0
+while IFS=$'\t' read -r op opset name be v d; do
+	case $v in
+	FAIL) echo "FAIL  [$be] $name: $d"; nfail=$((nfail + 1)) ;;
+	XPASS) echo "XPASS [$be] $name: passes but is listed in exclusions.txt" ;;
+	esac
+done <"$JOINED"
+npass=$(awk -F'\t' '$5 == "PASS"' "$JOINED" | wc -l)
+nx=$(awk -F'\t' '$5 ~ /^(XFAIL|XPASS|EXCL)$/' "$JOINED" | wc -l)
+
+if [ -n "$MARKDOWN" ]; then
+	{
+		echo "# ONNX node test conformance"
+		echo
+		echo "Measured by \`tests/node/run_node.sh\` (ctest \`node.*\`) on $(date -u +%Y-%m-%d)"
+		echo "at commit $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+		echo "Cases: the ONNX backend node tests of Debian's python3-onnx 1.12 whose"
+		echo "models use only operators qcc supports, grouped by the operators they use."
+		echo "A case passes when every output of every data set satisfies"
+		echo "\`|got - ref| <= 1e-5 + 1e-3 * |ref|\` (rtol 1e-3, atol 1e-5)."
+		echo "\`obj\` is the LLVM object backend, \`c\` the \`-emit=c\` output built with"
+		echo "\`cc -std=c99 -Wall -Wextra -Werror -pedantic -O2\`. \"passed\" counts"
+		echo "non-excluded cases; exclusions and their reasons are in \`exclusions.txt\`."
+		echo "Conv W/B, BatchNormalization parameters, Clip min/max and Reshape shape are"
+		echo "frozen into initializers by \`prep.py\` (qcc compiles ahead of time)."
+		echo
+		table md
+		echo
+		echo "## Failures"
+		echo
+		awk -F'\t' '$5 == "FAIL" { printf "- `%s` [%s]: %s\n", $3, $4, $6; n++ }
+			END { if (!n) print "None." }' "$JOINED"
+		echo
+		echo "## Excluded"
+		echo
+		awk -F'\t' '$5 ~ /^(XFAIL|XPASS|EXCL)$/ && !seen[$3]++ { printf "- `%s` (%s): %s\n", $3, $5, $6; n++ }
+			END { if (!n) print "None." }' "$JOINED"
+	} >"$MARKDOWN"
+fi
+
+echo "node: $npass passed, $nfail failed, $nx excluded"
+[ "$nfail" -eq 0 ]

@@ -1,0 +1,189 @@
+/* run_model.c -- runs any model qcc compiled with -name=net on raw files.
+ *
+ * Built once per compiled model, against that model's net.h:
+ *
+ *     cc -I DIR -include net.h run_model.c net.o -o run_model
+ *
+ * Usage:  run_model IN0.bin ... IN<n-1>.bin OUT0.bin ... OUT<m-1>.bin
+ *
+ * with n = NET_NUM_INPUTS and m = NET_NUM_OUTPUTS.  Every file is raw
+ * float32 in row-major order, exactly NET_INPUT<k>_SIZE (NET_OUTPUT<k>_SIZE)
+ * elements; an input of the wrong size is an error.  The scratch arena is
+ * allocated 64-byte aligned as the interface asks.  Exit status: 0 on
+ * success, 1 if net_run failed, 2 on a usage or I/O problem.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+
+#ifndef NET_NUM_INPUTS
+#error "net.h does not define NET_NUM_INPUTS: compile with -name=net"
+#endif
+
+#define MAX_IO 8
+
+#if NET_NUM_INPUTS > MAX_IO || NET_NUM_OUTPUTS > MAX_IO
+#error "run_model handles at most 8 inputs and 8 outputs"
+#endif
+
+/* NET_INPUT<k>_SIZE is a separate macro per k, so the tables are spelled
+ * out; the extra 0 keeps them non-empty for models without inputs. */
+static const long in_size[] = {
+#if NET_NUM_INPUTS > 0
+	NET_INPUT0_SIZE,
+#endif
+#if NET_NUM_INPUTS > 1
+	NET_INPUT1_SIZE,
+#endif
+#if NET_NUM_INPUTS > 2
+	NET_INPUT2_SIZE,
+#endif
+#if NET_NUM_INPUTS > 3
+	NET_INPUT3_SIZE,
+#endif
+#if NET_NUM_INPUTS > 4
+	NET_INPUT4_SIZE,
+#endif
+#if NET_NUM_INPUTS > 5
+	NET_INPUT5_SIZE,
+#endif
+#if NET_NUM_INPUTS > 6
+	NET_INPUT6_SIZE,
+#endif
+#if NET_NUM_INPUTS > 7
+	NET_INPUT7_SIZE,
+#endif
+	0
+};
+
+static const long out_size[] = {
+#if NET_NUM_OUTPUTS > 0
+	NET_OUTPUT0_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 1
+	NET_OUTPUT1_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 2
+	NET_OUTPUT2_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 3
+	NET_OUTPUT3_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 4
+	NET_OUTPUT4_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 5
+	NET_OUTPUT5_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 6
+	NET_OUTPUT6_SIZE,
+#endif
+#if NET_NUM_OUTPUTS > 7
+	NET_OUTPUT7_SIZE,
+#endif
+	0
+};
+
+/* Room for n floats, 64-byte aligned, never a zero-sized request. */
+static void *
+buf_alloc(size_t bytes)
+{
+	size_t n = (bytes + 63) / 64 * 64;
+
+	return aligned_alloc(64, n ? n : 64);
+}
+
+static int
+file_read(const char *path, float *dst, long n)
+{
+	FILE *f = fopen(path, "rb");
+	long got;
+	int extra;
+
+	if (!f) {
+		fprintf(stderr, "run_model: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	got = (long)fread(dst, sizeof(float), (size_t)n, f);
+	extra = fgetc(f);
+	fclose(f);
+	if (got != n || extra != EOF) {
+		fprintf(stderr, "run_model: %s: expected exactly %ld float32 "
+		        "values (%ld bytes)\n", path, n, n * 4);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+file_write(const char *path, const float *src, long n)
+{
+	FILE *f = fopen(path, "wb");
+	size_t put;
+
+	if (!f) {
+		fprintf(stderr, "run_model: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	put = fwrite(src, sizeof(float), (size_t)n, f);
+	if (fclose(f) != 0 || put != (size_t)n) {
+		fprintf(stderr, "run_model: %s: write failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const void *in[MAX_IO + 1];
+	void *out[MAX_IO + 1];
+	void *scratch;
+	int i, rc, status = 0;
+
+	if (argc != 1 + NET_NUM_INPUTS + NET_NUM_OUTPUTS) {
+		fprintf(stderr, "usage: %s IN0..IN%d OUT0..OUT%d "
+		        "(%d inputs, %d outputs, raw float32)\n", argv[0],
+		        NET_NUM_INPUTS - 1, NET_NUM_OUTPUTS - 1,
+		        NET_NUM_INPUTS, NET_NUM_OUTPUTS);
+		return 2;
+	}
+	for (i = 0; i < NET_NUM_INPUTS; i++) {
+		float *p = buf_alloc((size_t)in_size[i] * sizeof(float));
+
+		if (!p || file_read(argv[1 + i], p, in_size[i]) != 0)
+			return 2;
+		in[i] = p;
+	}
+	for (i = 0; i < NET_NUM_OUTPUTS; i++) {
+		/* Filled with NaN so an output net_run never writes shows up. */
+		float *p = buf_alloc((size_t)out_size[i] * sizeof(float));
+		long j;
+
+		if (!p)
+			return 2;
+		for (j = 0; j < out_size[i]; j++)
+			p[j] = NAN;
+		out[i] = p;
+	}
+	scratch = buf_alloc(NET_SCRATCH_SIZE);
+	if (!scratch)
+		return 2;
+
+	rc = net_run(in, out, scratch);
+	if (rc != 0) {
+		fprintf(stderr, "run_model: net_run returned %d\n", rc);
+		return 1;
+	}
+	for (i = 0; i < NET_NUM_OUTPUTS; i++) {
+		const char *path = argv[1 + NET_NUM_INPUTS + i];
+
+		if (file_write(path, out[i], out_size[i]) != 0)
+			status = 2;
+	}
+	return status;
+}
