@@ -235,9 +235,11 @@ ir_verify(Ctx *cx, const Graph *g)
 		bug("verify: graph's last op is not the end of the op list");
 	for (uint32_t i = 0; i < g->noutputs; i++) {
 		const Value *v = g->outputs[i];
-		if (!v || !is_own(g, v) || !k.defined[v->id])
+		if (!v)
+			bug("verify: graph output %u is NULL", i);
+		if (!is_own(g, v) || !k.defined[v->id])
 			bug("verify: graph output %u (%%%u \"%s\") is not defined",
-			    i, v ? v->id : 0, v ? v->name : "");
+			    i, v->id, v->name);
 		k.uses[v->id]++;
 	}
 	for (uint32_t i = 0; i < g->nvalues; i++) {
