@@ -1,0 +1,107 @@
+/* test_act.c -- qcc_rt_expf against libm over the whole float range, and
+ * the activations against their acts.def formulas. */
+#include "rt_test.h"
+#include "ir.h"
+
+/* Position of f on the number line of floats, so ulp distance is a
+ * difference. */
+static int64_t
+ordinal(float f)
+{
+	int32_t i;
+
+	memcpy(&i, &f, sizeof i);
+	return i < 0 ? -(int64_t)(i & 0x7fffffff) : i;
+}
+
+Test(act, codes_agree_with_the_ir)
+{
+#define ACT(id, name) cr_assert_eq((int)QCC_ACT_##id, (int)ACT_##id, #id);
+#include "acts.def"
+#undef ACT
+}
+
+Test(act, expf_is_within_one_ulp_of_libm_everywhere)
+{
+	int64_t worst = 0, n = 0;
+	float at = 0.0f;
+
+	/* every 61st bit pattern: 70 million floats, both signs, all
+	 * exponents, NaNs and infinities included */
+	for (uint64_t u = 0; u <= 0xffffffffu; u += 61) {
+		uint32_t bits = (uint32_t)u;
+		float x, got, want;
+		int64_t d;
+
+		memcpy(&x, &bits, sizeof x);
+		got = qcc_rt_expf(x);
+		want = expf(x);
+		if (isnan(want)) {
+			cr_assert(isnan(got), "expf(%a) = %a, want NaN", x, got);
+			continue;
+		}
+		d = ordinal(got) - ordinal(want);
+		d = d < 0 ? -d : d;
+		if (d > worst) {
+			worst = d;
+			at = x;
+		}
+		n++;
+	}
+	cr_log_info("qcc_rt_expf: max error %lld ulp (at %a) over %lld values",
+	            (long long)worst, at, (long long)n);
+	cr_assert_leq(worst, 1, "max error %lld ulp at %a", (long long)worst, at);
+}
+
+Test(act, expf_edges)
+{
+	cr_assert(isinf(qcc_rt_expf(89.0f)) && qcc_rt_expf(89.0f) > 0);
+	cr_assert(isinf(qcc_rt_expf(INFINITY)));
+	cr_assert_eq(qcc_rt_expf(-INFINITY), 0.0f);
+	cr_assert_eq(qcc_rt_expf(-104.0f), 0.0f);
+	cr_assert_eq(qcc_rt_expf(0.0f), 1.0f);
+	cr_assert_eq(qcc_rt_expf(-0.0f), 1.0f);
+	cr_assert(isnan(qcc_rt_expf(NAN)));
+	cr_assert_eq(qcc_rt_expf(88.72283f), expf(88.72283f));
+	cr_assert_eq(qcc_rt_expf(-103.0f), expf(-103.0f));   /* subnormal */
+}
+
+struct act_case {
+	int act;
+	float alpha, beta;
+};
+
+ParameterizedTestParameters(act, matches_formulas)
+{
+	static struct act_case cases[] = {
+		{QCC_ACT_NONE, 0, 0}, {QCC_ACT_RELU, 0, 0},
+		{QCC_ACT_CLIP, -1.0f, 6.0f}, {QCC_ACT_CLIP, 0.0f, 0.5f},
+		{QCC_ACT_SIGMOID, 0, 0}, {QCC_ACT_HARDSIGMOID, 0.2f, 0.5f},
+		{QCC_ACT_HARDSWISH, 0, 0},
+	};
+
+	return cr_make_param_array(struct act_case, cases,
+	                           sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct act_case *p, act, matches_formulas)
+{
+	int n = 1003;
+	float *x = rt_rand(n, 41), *got = rt_zeros(n), *want = rt_zeros(n);
+
+	for (int i = 0; i < n; i++) {
+		x[i] *= 12.0f;
+		want[i] = rt_ref_act(x[i], p->act, p->alpha, p->beta);
+	}
+	x[0] = 100.0f;
+	x[1] = -100.0f;
+	want[0] = rt_ref_act(x[0], p->act, p->alpha, p->beta);
+	want[1] = rt_ref_act(x[1], p->act, p->alpha, p->beta);
+	qcc_rt_act_f32(x, got, n, p->act, p->alpha, p->beta);
+	if (p->act == QCC_ACT_SIGMOID)
+		rt_assert_near(got, want, NULL, n, 2.5e-7f, 0.0f);
+	else
+		rt_assert_same(got, want, n);
+	qcc_rt_act_f32(x, x, n, p->act, p->alpha, p->beta);
+	rt_assert_same(x, got, n);
+}

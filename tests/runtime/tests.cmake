@@ -1,0 +1,14 @@
+# Runtime integration checks: the kernels pasted into one file the way the
+# C backend pastes them into net.c must compile as strict C99 (-Wall
+# -Wextra -Werror -pedantic) with both gcc and clang-19.
+find_program(QCC_GCC NAMES gcc cc)
+set(QCC_RT_EMBED_CHECK ${CMAKE_CURRENT_LIST_DIR}/embed_check.sh)
+add_test(NAME runtime.embedded_kernels_compile_with_gcc
+         COMMAND sh ${QCC_RT_EMBED_CHECK} ${PROJECT_SOURCE_DIR}/runtime
+                 ${QCC_GCC} ${CMAKE_CURRENT_BINARY_DIR}/embed)
+add_test(NAME runtime.embedded_kernels_compile_with_clang
+         COMMAND sh ${QCC_RT_EMBED_CHECK} ${PROJECT_SOURCE_DIR}/runtime
+                 ${QCC_CLANG} ${CMAKE_CURRENT_BINARY_DIR}/embed)
+set_tests_properties(runtime.embedded_kernels_compile_with_gcc
+                     runtime.embedded_kernels_compile_with_clang
+                     PROPERTIES LABELS runtime TIMEOUT 120)
