@@ -25,7 +25,8 @@
  * A BN with no foldable producer but constant parameters becomes
  *   ScaleShift(x, scale = a, shift = beta - mean * a).
  * A BN with non-constant parameters is left alone.
- * New constants go to Ctx.perm; the old ones are left for dce's callers.
+ * New constants go to Ctx.perm; the old ones stay, unread, and are not
+ * emitted.
  * requires: constants typed     invalidates: memory plan
  */
 #include <math.h>

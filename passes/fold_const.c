@@ -11,9 +11,11 @@
  *   - ops whose results are not typed yet (run infer-shapes first);
  *   - ops with a result that is a graph output: the caller's output buffer
  *     is written by an op, and a folded output would leave none to do it;
- *   - ops whose results total more than FOLD_MAX_BYTES, so a small Reshape
- *     of a broadcast does not become a huge .rodata blob.
- * The folded constants live in Ctx.perm; the dead inputs are left to dce.
+ *   - ops whose results total more than FOLD_MAX_BYTES, so a broadcast of
+ *     small constants does not become a huge .rodata blob;
+ *   - ops the interpreter cannot run; they stay for the kernels.
+ * The folded constants live in Ctx.perm; constants no op reads any more
+ * are not emitted by the backends.
  * requires: infer-shapes     invalidates: memory plan
  */
 #include "passes.h"
@@ -39,21 +41,26 @@ can_fold(const Graph *g, const Op *op)
 	return true;
 }
 
-/* Runs op on its constant inputs; false if the interpreter cannot, and the
- * op is then left for run time unless ir_eval_op reported an error. */
+/* Runs op on its constant inputs.  The interpreter reports ops it cannot
+ * run as errors; here that only means "leave it for run time", so it runs
+ * on a copy of the context with diagnostics off. */
 static bool
 fold_one(Ctx *cx, Graph *g, Op *op)
 {
 	const void **in = NEWARRAY(cx->scratch, const void *, op->nin + 1);
 	void **out = NEWARRAY(cx->scratch, void *, op->nout + 1);
+	Ctx quiet = *cx;
 
+	quiet.diagout = NULL;
+	quiet.nerrors = 0;
+	quiet.maxerrors = 1 << 30;
 	for (int i = 0; i < op->nin; i++)
 		in[i] = op->in[i] ? op->in[i]->cst->data : NULL;
 	for (int i = 0; i < op->nout; i++) {
 		size_t n = type_bytes(op->out[i]->type);
 		out[i] = arena_alloc(cx->scratch, n ? n : 1, 64);
 	}
-	if (!ir_eval_op(cx, op, in, out))
+	if (!ir_eval_op(&quiet, op, in, out))
 		return false;
 	for (int i = 0; i < op->nout; i++) {
 		Value *v = op->out[i];
@@ -69,15 +76,9 @@ fold_const(Ctx *cx, Graph *g)
 {
 	bool changed = false;
 
-	for_each_op_safe(op, next, g) {
-		if (!can_fold(g, op))
-			continue;
-		int nerrors = cx->nerrors;
-		if (fold_one(cx, g, op))
+	for_each_op_safe(op, next, g)
+		if (can_fold(g, op) && fold_one(cx, g, op))
 			changed = true;
-		else if (cx->nerrors > nerrors)
-			return changed;
-	}
 	return changed;
 }
 
