@@ -86,8 +86,8 @@ eval_batchnorm(const Op *op, const float *const in[], float *out)
 			double inv = 1.0 / sqrt((double)var[c] + op->a.bn.eps);
 			for (int64_t i = 0; i < inner; i++) {
 				int64_t k = (n * nc + c) * inner + i;
-				out[k] = (float)(((double)x[k] - mean[c]) * inv *
-				                 scale[c] + bias[c]);
+				double xn = ((double)x[k] - mean[c]) * inv;
+				out[k] = (float)(xn * scale[c] + bias[c]);
 			}
 		}
 	}
@@ -193,9 +193,10 @@ eval_softmax(const Op *op, const float *const in[], float *out)
 				mx = fmaxf(mx, x[j * inner]);
 			for (int64_t j = 0; j < n; j++)
 				sum += exp((double)x[j * inner] - mx);
-			for (int64_t j = 0; j < n; j++)
-				y[j * inner] =
-					(float)(exp((double)x[j * inner] - mx) / sum);
+			for (int64_t j = 0; j < n; j++) {
+				double e = exp((double)x[j * inner] - mx);
+				y[j * inner] = (float)(e / sum);
+			}
 		}
 	}
 }
@@ -227,8 +228,8 @@ conv_at(const Op *op, const float *const in[], int64_t n, int64_t m,
 			int64_t iy = tap(oy, ky, a->stride[0], a->pad[0],
 			                 a->dilation[0]);
 			for (int64_t kx = 0; kx < kw; kx++) {
-				int64_t ix = tap(ox, kx, a->stride[1], a->pad[1],
-				                 a->dilation[1]);
+				int64_t ix = tap(ox, kx, a->stride[1],
+				                 a->pad[1], a->dilation[1]);
 				if (iy < 0 || iy >= h || ix < 0 || ix >= w)
 					continue;
 				sum += (double)x[(c * h + iy) * w + ix] *
@@ -249,7 +250,8 @@ eval_conv(const Op *op, const float *const in[], float *out)
 		for (int64_t m = 0; m < o->dim[1]; m++)
 			for (int64_t oy = 0; oy < o->dim[2]; oy++)
 				for (int64_t ox = 0; ox < o->dim[3]; ox++)
-					*y++ = (float)conv_at(op, in, n, m, oy, ox);
+					*y++ = (float)conv_at(op, in, n, m,
+					                      oy, ox);
 }
 
 /* One pool output over plane x.  MaxPool takes the largest input element
@@ -267,7 +269,8 @@ pool_at(const Op *op, const float *x, int64_t oy, int64_t ox)
 	double sum = 0.0;
 
 	for (int64_t ky = 0; ky < a->kernel[0]; ky++) {
-		int64_t iy = tap(oy, ky, a->stride[0], a->pad[0], a->dilation[0]);
+		int64_t iy = tap(oy, ky, a->stride[0], a->pad[0],
+		                 a->dilation[0]);
 		for (int64_t kx = 0; kx < a->kernel[1]; kx++) {
 			int64_t ix = tap(ox, kx, a->stride[1], a->pad[1],
 			                 a->dilation[1]);
@@ -327,7 +330,8 @@ eval_gemm(const Op *op, const float *const in[], float *out)
 			}
 			sum *= a->alpha;
 			if (c)
-				sum += (double)a->beta * c[i * cs[0] + j * cs[1]];
+				sum += (double)a->beta *
+				       c[i * cs[0] + j * cs[1]];
 			out[i * n + j] = (float)sum;
 		}
 	}
@@ -355,7 +359,8 @@ eval_matmul(const Op *op, const float *const in[], float *out)
 			for (int64_t j = 0; j < n; j++) {
 				double sum = 0.0;
 				for (int64_t l = 0; l < k; l++)
-					sum += (double)pa[i * k + l] * pb[l * n + j];
+					sum += (double)pa[i * k + l] *
+					       pb[l * n + j];
 				out[(b * m + i) * n + j] = (float)sum;
 			}
 		}
@@ -395,8 +400,8 @@ eval_concat(const Op *op, const void *const in[], void *out)
 		for (int j = 0; j < op->nin; j++) {
 			const TensorType *t = in_t(op, j);
 			size_t blk = (size_t)span(t, axis, t->rank) * esz;
-			memcpy(y, (const unsigned char *)in[j] + (size_t)n * blk,
-			       blk);
+			const unsigned char *x = in[j];
+			memcpy(y, x + (size_t)n * blk, blk);
 			y += blk;
 		}
 	}
@@ -423,8 +428,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 		break;
 	}
 	if (o->dt != DT_F32 || !eval_f32[op->kind]) {
-		diag(cx, DIAG_ERROR, &op->loc, "the reference interpreter cannot "
-		     "run %s on %s yet", op_info[op->kind].name,
+		diag(cx, DIAG_ERROR, &op->loc, "the reference interpreter "
+		     "cannot run %s on %s yet", op_info[op->kind].name,
 		     dtype_info[o->dt].name);
 		return false;
 	}
@@ -459,8 +464,8 @@ ir_eval_values(Ctx *cx, const Graph *g, const void *const inputs[], Arena *a)
 		for (int i = 0; i < op->nin; i++) {
 			in[i] = op->in[i] ? val[op->in[i]->id] : NULL;
 			if (op->in[i] && !in[i])
-				bug("ir_eval: op %u reads %%%u before it is computed",
-				    op->id, op->in[i]->id);
+				bug("ir_eval: op %u reads %%%u before it is "
+				    "computed", op->id, op->in[i]->id);
 		}
 		for (int i = 0; i < op->nout; i++) {
 			size_t n = type_bytes(op->out[i]->type);

@@ -4,15 +4,17 @@
  *     scratch 25088 bytes (lower bound 25088)
  *     input %0 "input": f32[1,1,28,28]
  *     const %1 "conv1.weight": f32[8,1,3,3]
- *     %5 = Conv %0, %1, %2 {kernel=3x3 stride=1x1 pad=1,1,1,1 dilation=1x1 group=1} act=relu : f32[1,8,28,28]   ; "/conv1/Conv" #0  @0
+ *     %5 = Conv %0, %1, %2 {kernel=3x3 stride=1x1 pad=1,1,1,1 dilation=1x1
+ *          group=1} act=relu : f32[1,8,28,28]   ; "/conv1/Conv" #0  @0
  *     output %9 "logits"
  *   }
  *
- * Attributes come from the typed structs, every field shown, so two dumps
- * differ exactly when the graphs do.  Omitted optional inputs print as _,
- * results without a type as ?.  The scratch line and @offsets appear once
- * plan-memory has run.  Only constants that some op or output uses are
- * listed.  The output is deterministic: it depends on nothing but the graph.
+ * (the op is a single line).  Attributes come from the typed structs,
+ * every field shown, so two dumps differ exactly when the graphs do.
+ * Omitted optional inputs print as _, results without a type as ?.  The
+ * scratch line and @offsets appear once plan-memory has run.  Only
+ * constants that some op or output uses are listed.  The output is
+ * deterministic: it depends on nothing but the graph.
  */
 #include "ir.h"
 
@@ -81,14 +83,16 @@ print_attrs(const Op *op, FILE *out)
 		print_window(p->kernel, p->stride, p->dilation, p->pad, out);
 		fprintf(out, " ceil_mode=%d", p->ceil_mode);
 		if (op->kind == OP_AVGPOOL)
-			fprintf(out, " count_include_pad=%d", p->count_include_pad);
+			fprintf(out, " count_include_pad=%d",
+			        p->count_include_pad);
 		fputc('}', out);
 		break;
 	case OP_BATCHNORM:
 		fprintf(out, " {eps=%g}", op->a.bn.eps);
 		break;
 	case OP_CLIP:
-		fprintf(out, " {min=%g max=%g}", op->a.act.alpha, op->a.act.beta);
+		fprintf(out, " {min=%g max=%g}", op->a.act.alpha,
+		        op->a.act.beta);
 		break;
 	case OP_HARDSIGMOID:
 		fprintf(out, " {alpha=%g beta=%g}", op->a.act.alpha,

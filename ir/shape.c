@@ -10,6 +10,8 @@
  * f32 data for now; Flatten, Reshape, Identity and Concat move bytes and
  * accept any byte-sized element type.
  */
+#include <stdarg.h>
+
 #include "ir.h"
 
 typedef bool InferFn(Ctx *cx, const Op *op, const TensorType *out[]);
@@ -20,6 +22,20 @@ opname(const Op *op)
 	const OpInfo *oi = &op_info[op->kind];
 
 	return oi->onnx ? oi->onnx : oi->name;
+}
+
+/* Reports what does not fit at op's Loc; returns false. */
+__attribute__((format(printf, 3, 4))) static bool
+fail(Ctx *cx, const Op *op, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag(cx, DIAG_ERROR, &op->loc, "%s", msg);
+	return false;
 }
 
 static const char *
@@ -37,8 +53,7 @@ in_type(Ctx *cx, const Op *op, int i, const char *what)
 	const Value *v = i < op->nin ? op->in[i] : NULL;
 
 	if (!v) {
-		diag(cx, DIAG_ERROR, &op->loc, "%s has no %s (input %d)",
-		     opname(op), what, i);
+		fail(cx, op, "%s has no %s (input %d)", opname(op), what, i);
 		return NULL;
 	}
 	if (!v->type)
@@ -54,8 +69,7 @@ in_f32(Ctx *cx, const Op *op, int i, const char *what)
 	const TensorType *t = in_type(cx, op, i, what);
 
 	if (t && t->dt != DT_F32) {
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "%s %s has element type %s; only f32 is supported",
+		fail(cx, op, "%s %s has element type %s; only f32 is supported",
 		     opname(op), what, dtype_info[t->dt].name);
 		return NULL;
 	}
@@ -69,17 +83,13 @@ need_rank(Ctx *cx, const Op *op, const TensorType *t, const char *what,
 	if (t->rank >= lo && t->rank <= hi)
 		return true;
 	if (lo == hi)
-		diag(cx, DIAG_ERROR, &op->loc, "%s %s must have rank %d, not %s",
-		     opname(op), what, lo, tstr(cx, t));
-	else if (hi == MAX_RANK)
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "%s %s must have rank %d or more, not %s", opname(op), what,
-		     lo, tstr(cx, t));
-	else
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "%s %s must have rank %d to %d, not %s", opname(op), what,
-		     lo, hi, tstr(cx, t));
-	return false;
+		return fail(cx, op, "%s %s must have rank %d, not %s",
+		            opname(op), what, lo, tstr(cx, t));
+	if (hi == MAX_RANK)
+		return fail(cx, op, "%s %s must have rank %d or more, not %s",
+		            opname(op), what, lo, tstr(cx, t));
+	return fail(cx, op, "%s %s must have rank %d to %d, not %s",
+	            opname(op), what, lo, hi, tstr(cx, t));
 }
 
 /* A per-channel parameter: rank 1 with n entries. */
@@ -90,12 +100,10 @@ need_vec(Ctx *cx, const Op *op, int i, const char *what, int64_t n)
 
 	if (!t)
 		return false;
-	if (t->rank != 1 || t->dim[0] != n) {
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "%s %s is %s but must be [%lld] to match the channels",
-		     opname(op), what, tstr(cx, t), (long long)n);
-		return false;
-	}
+	if (t->rank != 1 || t->dim[0] != n)
+		return fail(cx, op, "%s %s is %s but must be [%lld] to match "
+		            "the channels", opname(op), what, tstr(cx, t),
+		            (long long)n);
 	return true;
 }
 
@@ -133,22 +141,18 @@ check_window(Ctx *cx, const Op *op, const int32_t *kernel,
              const int32_t *stride, const int32_t *dil, const int32_t *pad)
 {
 	for (int i = 0; i < 2; i++) {
-		if (kernel[i] < 0 || stride[i] < 1 || dil[i] < 1) {
-			diag(cx, DIAG_ERROR, &op->loc,
-			     "%s has kernel %dx%d, stride %dx%d, dilation %dx%d; "
-			     "strides and dilations must be positive",
-			     opname(op), kernel[0], kernel[1], stride[0], stride[1],
-			     dil[0], dil[1]);
-			return false;
-		}
+		if (kernel[i] < 0 || stride[i] < 1 || dil[i] < 1)
+			return fail(cx, op, "%s has kernel %dx%d, stride "
+			            "%dx%d, dilation %dx%d; strides and "
+			            "dilations must be positive", opname(op),
+			            kernel[0], kernel[1], stride[0], stride[1],
+			            dil[0], dil[1]);
 	}
 	for (int i = 0; i < 4; i++) {
-		if (pad[i] < 0) {
-			diag(cx, DIAG_ERROR, &op->loc,
-			     "%s has negative padding %d,%d,%d,%d", opname(op),
-			     pad[0], pad[1], pad[2], pad[3]);
-			return false;
-		}
+		if (pad[i] < 0)
+			return fail(cx, op, "%s has negative padding "
+			            "%d,%d,%d,%d", opname(op), pad[0], pad[1],
+			            pad[2], pad[3]);
 	}
 	return true;
 }
@@ -164,14 +168,12 @@ window_out(Ctx *cx, const Op *op, const TensorType *x, const int32_t *k,
 	for (int i = 0; i < 2; i++) {
 		o[i] = conv_out_size(x->dim[2 + i], k[i], stride[i], dil[i],
 		                     pad[i], pad[i + 2], ceil_mode);
-		if (o[i] < 1) {
-			diag(cx, DIAG_ERROR, &op->loc,
-			     "%s window does not fit: input %s %lld with padding "
-			     "%d+%d is smaller than kernel %d (dilation %d)",
-			     opname(op), axis[i], (long long)x->dim[2 + i], pad[i],
-			     pad[i + 2], k[i], dil[i]);
-			return false;
-		}
+		if (o[i] < 1)
+			return fail(cx, op, "%s window does not fit: input "
+			            "%s %lld with padding %d+%d is smaller "
+			            "than kernel %d (dilation %d)", opname(op),
+			            axis[i], (long long)x->dim[2 + i], pad[i],
+			            pad[i + 2], k[i], dil[i]);
 	}
 	return true;
 }
@@ -190,33 +192,26 @@ infer_conv(Ctx *cx, const Op *op, const TensorType *out[])
 		return false;
 	c = x->dim[1];
 	m = w->dim[0];
-	if (g < 1 || c % g || m % g) {
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "Conv group %lld does not divide input channels %lld and "
-		     "output channels %lld", (long long)g, (long long)c,
-		     (long long)m);
-		return false;
-	}
-	if (w->dim[1] * g != c) {
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "Conv input has %lld channels but weight expects %lld "
-		     "(group %lld)", (long long)c, (long long)(w->dim[1] * g),
-		     (long long)g);
-		return false;
-	}
+	if (g < 1 || c % g || m % g)
+		return fail(cx, op, "Conv group %lld does not divide input "
+		            "channels %lld and output channels %lld",
+		            (long long)g, (long long)c, (long long)m);
+	if (w->dim[1] * g != c)
+		return fail(cx, op, "Conv input has %lld channels but weight "
+		            "expects %lld (group %lld)", (long long)c,
+		            (long long)(w->dim[1] * g), (long long)g);
 	for (int i = 0; i < 2; i++) {
-		if (a->kernel[i] && a->kernel[i] != w->dim[2 + i]) {
-			diag(cx, DIAG_ERROR, &op->loc,
-			     "Conv kernel_shape %dx%d does not match weight %s",
-			     a->kernel[0], a->kernel[1], tstr(cx, w));
-			return false;
-		}
+		if (a->kernel[i] && a->kernel[i] != w->dim[2 + i])
+			return fail(cx, op, "Conv kernel_shape %dx%d does not "
+			            "match weight %s", a->kernel[0],
+			            a->kernel[1], tstr(cx, w));
 		k[i] = (int32_t)w->dim[2 + i];
 	}
 	if (op->nin > 2 && op->in[2] && !need_vec(cx, op, 2, "bias", m))
 		return false;
 	if (!check_window(cx, op, k, a->stride, a->dilation, a->pad) ||
-	    !window_out(cx, op, x, k, a->stride, a->dilation, a->pad, false, o))
+	    !window_out(cx, op, x, k, a->stride, a->dilation, a->pad, false,
+	                o))
 		return false;
 	out[0] = f32_type(cx, 4, (int64_t[]){x->dim[0], m, o[0], o[1]});
 	return true;
@@ -225,7 +220,8 @@ infer_conv(Ctx *cx, const Op *op, const TensorType *out[])
 static bool
 infer_batchnorm(Ctx *cx, const Op *op, const TensorType *out[])
 {
-	static const char *const what[] = {"scale", "bias", "mean", "variance"};
+	static const char *const what[] = {"scale", "bias", "mean",
+	                                   "variance"};
 	const TensorType *x = in_f32(cx, op, 0, "input");
 
 	if (!x || !need_rank(cx, op, x, "input", 2, MAX_RANK))
@@ -268,11 +264,9 @@ infer_softmax(Ctx *cx, const Op *op, const TensorType *out[])
 
 	if (!x || !need_rank(cx, op, x, "input", 1, MAX_RANK))
 		return false;
-	if (op->a.softmax.axis < 0 || op->a.softmax.axis >= x->rank) {
-		diag(cx, DIAG_ERROR, &op->loc, "Softmax axis %d is out of range "
-		     "for %s", op->a.softmax.axis, tstr(cx, x));
-		return false;
-	}
+	if (op->a.softmax.axis < 0 || op->a.softmax.axis >= x->rank)
+		return fail(cx, op, "Softmax axis %d is out of range for %s",
+		            op->a.softmax.axis, tstr(cx, x));
 	out[0] = x;
 	return true;
 }
@@ -306,11 +300,9 @@ infer_binary(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!a || !b)
 		return false;
 	r = broadcast(a, b, dim);
-	if (r < 0) {
-		diag(cx, DIAG_ERROR, &op->loc, "%s operands %s and %s do not "
-		     "broadcast", opname(op), tstr(cx, a), tstr(cx, b));
-		return false;
-	}
+	if (r < 0)
+		return fail(cx, op, "%s operands %s and %s do not broadcast",
+		            opname(op), tstr(cx, a), tstr(cx, b));
 	out[0] = f32_type(cx, r, dim);
 	return true;
 }
@@ -326,25 +318,22 @@ infer_pool(Ctx *cx, const Op *op, const TensorType *out[])
 	    !check_window(cx, op, a->kernel, a->stride, a->dilation, a->pad))
 		return false;
 	for (int i = 0; i < 2; i++) {
-		if (a->kernel[i] < 1) {
-			diag(cx, DIAG_ERROR, &op->loc, "%s has no kernel_shape",
-			     opname(op));
-			return false;
-		}
+		if (a->kernel[i] < 1)
+			return fail(cx, op, "%s has no kernel_shape",
+			            opname(op));
 		/* Keeps every window touching the input (as ONNX Runtime
 		 * requires), so a max or an average is always defined. */
-		if (a->pad[i] >= a->kernel[i] || a->pad[i + 2] >= a->kernel[i]) {
-			diag(cx, DIAG_ERROR, &op->loc,
-			     "%s padding %d,%d,%d,%d must be smaller than kernel "
-			     "%dx%d", opname(op), a->pad[0], a->pad[1], a->pad[2],
-			     a->pad[3], a->kernel[0], a->kernel[1]);
-			return false;
-		}
+		if (a->pad[i] >= a->kernel[i] || a->pad[i + 2] >= a->kernel[i])
+			return fail(cx, op, "%s padding %d,%d,%d,%d must be "
+			            "smaller than kernel %dx%d", opname(op),
+			            a->pad[0], a->pad[1], a->pad[2], a->pad[3],
+			            a->kernel[0], a->kernel[1]);
 	}
 	if (!window_out(cx, op, x, a->kernel, a->stride, a->dilation, a->pad,
 	                a->ceil_mode, o))
 		return false;
-	out[0] = f32_type(cx, 4, (int64_t[]){x->dim[0], x->dim[1], o[0], o[1]});
+	out[0] = f32_type(cx, 4,
+	                  (int64_t[]){x->dim[0], x->dim[1], o[0], o[1]});
 	return true;
 }
 
@@ -371,9 +360,8 @@ in_bytes(Ctx *cx, const Op *op, int i, const char *what)
 	const TensorType *t = in_type(cx, op, i, what);
 
 	if (t && dtype_info[t->dt].bits % 8) {
-		diag(cx, DIAG_ERROR, &op->loc,
-		     "%s %s has packed element type %s, which it cannot move",
-		     opname(op), what, dtype_info[t->dt].name);
+		fail(cx, op, "%s %s has packed element type %s, which it "
+		     "cannot move", opname(op), what, dtype_info[t->dt].name);
 		return NULL;
 	}
 	return t;
@@ -388,11 +376,9 @@ infer_flatten(Ctx *cx, const Op *op, const TensorType *out[])
 
 	if (!x)
 		return false;
-	if (axis < 0 || axis > x->rank) {
-		diag(cx, DIAG_ERROR, &op->loc, "Flatten axis %d is out of range "
-		     "for %s", axis, tstr(cx, x));
-		return false;
-	}
+	if (axis < 0 || axis > x->rank)
+		return fail(cx, op, "Flatten axis %d is out of range for %s",
+		            axis, tstr(cx, x));
 	for (int i = 0; i < x->rank; i++)
 		dim[i >= axis] *= x->dim[i];
 	out[0] = type_with_shape(cx, x, 2, dim);
@@ -404,65 +390,51 @@ infer_reshape(Ctx *cx, const Op *op, const TensorType *out[])
 {
 	const ReshapeAttr *a = &op->a.reshape;
 	const TensorType *x = in_bytes(cx, op, 0, "input");
+	const TensorType *y;
 	int64_t dim[MAX_RANK], known = 1;
 	int infer = -1;
 
 	if (!x)
 		return false;
-	if (a->rank < 0 || a->rank > MAX_RANK) {
-		diag(cx, DIAG_ERROR, &op->loc, "Reshape to rank %d is not "
-		     "supported", a->rank);
-		return false;
-	}
+	if (a->rank < 0 || a->rank > MAX_RANK)
+		return fail(cx, op, "Reshape to rank %d is not supported",
+		            a->rank);
 	for (int i = 0; i < a->rank; i++) {
 		dim[i] = a->shape[i];
-		if (dim[i] == 0 && !a->allowzero) {
-			if (i >= x->rank) {
-				diag(cx, DIAG_ERROR, &op->loc, "Reshape shape has 0 "
-				     "at position %d but the input %s has no such "
-				     "dimension", i, tstr(cx, x));
-				return false;
-			}
+		if (dim[i] == 0 && !a->allowzero && i >= x->rank)
+			return fail(cx, op, "Reshape shape has 0 at position "
+			            "%d but the input %s has no such dimension",
+			            i, tstr(cx, x));
+		if (dim[i] == 0 && !a->allowzero)
 			dim[i] = x->dim[i];
-		}
+		if (dim[i] == -1 && infer >= 0)
+			return fail(cx, op, "Reshape shape has more than "
+			            "one -1");
 		if (dim[i] == -1) {
-			if (infer >= 0) {
-				diag(cx, DIAG_ERROR, &op->loc,
-				     "Reshape shape has more than one -1");
-				return false;
-			}
 			infer = i;
 			continue;
 		}
-		if (dim[i] < 0) {
-			diag(cx, DIAG_ERROR, &op->loc,
-			     "Reshape shape has negative size %lld",
-			     (long long)dim[i]);
-			return false;
-		}
+		if (dim[i] < 0)
+			return fail(cx, op, "Reshape shape has negative size "
+			            "%lld", (long long)dim[i]);
 		known *= dim[i];
 	}
 	if (infer >= 0) {
-		if (known == 0 || type_numel(x) % known) {
-			diag(cx, DIAG_ERROR, &op->loc, "Reshape cannot infer the -1 "
-			     "in its shape: %lld elements of %s do not divide "
-			     "into %lld", (long long)type_numel(x), tstr(cx, x),
-			     (long long)known);
-			return false;
-		}
+		if (known == 0 || type_numel(x) % known)
+			return fail(cx, op, "Reshape cannot infer the -1 in "
+			            "its shape: %lld elements of %s do not "
+			            "divide into %lld",
+			            (long long)type_numel(x), tstr(cx, x),
+			            (long long)known);
 		dim[infer] = type_numel(x) / known;
 		known *= dim[infer];
 	}
-	if (known != type_numel(x)) {
-		char buf[128];
-		diag(cx, DIAG_ERROR, &op->loc, "Reshape of %s (%lld elements) to "
-		     "%s (%lld elements)", tstr(cx, x),
-		     (long long)type_numel(x),
-		     type_str(type_with_shape(cx, x, a->rank, dim), buf,
-		              sizeof buf), (long long)known);
-		return false;
-	}
-	out[0] = type_with_shape(cx, x, a->rank, dim);
+	y = type_with_shape(cx, x, a->rank, dim);
+	if (known != type_numel(x))
+		return fail(cx, op, "Reshape of %s (%lld elements) to %s (%lld "
+		            "elements)", tstr(cx, x), (long long)type_numel(x),
+		            tstr(cx, y), (long long)known);
+	out[0] = y;
 	return true;
 }
 
@@ -489,14 +461,12 @@ infer_gemm(Ctx *cx, const Op *op, const TensorType *out[])
 	k = ta->dim[!a->trans_a];
 	kb = tb->dim[a->trans_b];
 	n = tb->dim[!a->trans_b];
-	if (k != kb) {
-		diag(cx, DIAG_ERROR, &op->loc, "Gemm A %s%s has K = %lld but B "
-		     "%s%s has K = %lld", tstr(cx, ta),
-		     a->trans_a ? " (transposed)" : "", (long long)k,
-		     tstr(cx, tb), a->trans_b ? " (transposed)" : "",
-		     (long long)kb);
-		return false;
-	}
+	if (k != kb)
+		return fail(cx, op, "Gemm A %s%s has K = %lld but B %s%s has "
+		            "K = %lld", tstr(cx, ta),
+		            a->trans_a ? " (transposed)" : "", (long long)k,
+		            tstr(cx, tb), a->trans_b ? " (transposed)" : "",
+		            (long long)kb);
 	dim[0] = m;
 	dim[1] = n;
 	if (op->nin > 2 && op->in[2]) {
@@ -508,12 +478,10 @@ infer_gemm(Ctx *cx, const Op *op, const TensorType *out[])
 			int64_t d = tc->dim[tc->rank - 1 - i];
 			ok = d == 1 || d == dim[1 - i];
 		}
-		if (!ok) {
-			diag(cx, DIAG_ERROR, &op->loc, "Gemm C %s does not "
-			     "broadcast to [%lld,%lld]", tstr(cx, tc),
-			     (long long)m, (long long)n);
-			return false;
-		}
+		if (!ok)
+			return fail(cx, op, "Gemm C %s does not broadcast to "
+			            "[%lld,%lld]", tstr(cx, tc), (long long)m,
+			            (long long)n);
 	}
 	out[0] = f32_type(cx, 2, dim);
 	return true;
@@ -533,12 +501,10 @@ infer_matmul(Ctx *cx, const Op *op, const TensorType *out[])
 		return false;
 	ka = a->dim[a->rank - 1];
 	kb = b->rank == 1 ? b->dim[0] : b->dim[b->rank - 2];
-	if (ka != kb) {
-		diag(cx, DIAG_ERROR, &op->loc, "MatMul A %s has K = %lld but B %s "
-		     "has K = %lld", tstr(cx, a), (long long)ka, tstr(cx, b),
-		     (long long)kb);
-		return false;
-	}
+	if (ka != kb)
+		return fail(cx, op, "MatMul A %s has K = %lld but B %s has K = "
+		            "%lld", tstr(cx, a), (long long)ka, tstr(cx, b),
+		            (long long)kb);
 	/* Batch dimensions: everything but the two matrix dimensions. */
 	ba = (TensorType){.rank = a->rank > 2 ? a->rank - 2 : 0};
 	bb = (TensorType){.rank = b->rank > 2 ? b->rank - 2 : 0};
@@ -547,11 +513,9 @@ infer_matmul(Ctx *cx, const Op *op, const TensorType *out[])
 	for (int i = 0; i < bb.rank; i++)
 		bb.dim[i] = b->dim[i];
 	r = broadcast(&ba, &bb, dim);
-	if (r < 0) {
-		diag(cx, DIAG_ERROR, &op->loc, "MatMul batch dimensions of %s and "
-		     "%s do not broadcast", tstr(cx, a), tstr(cx, b));
-		return false;
-	}
+	if (r < 0)
+		return fail(cx, op, "MatMul batch dimensions of %s and %s do "
+		            "not broadcast", tstr(cx, a), tstr(cx, b));
 	if (a->rank > 1)
 		dim[r++] = a->dim[a->rank - 2];
 	if (b->rank > 1)
@@ -569,11 +533,9 @@ infer_concat(Ctx *cx, const Op *op, const TensorType *out[])
 
 	if (!x || !need_rank(cx, op, x, "input 0", 1, MAX_RANK))
 		return false;
-	if (axis < 0 || axis >= x->rank) {
-		diag(cx, DIAG_ERROR, &op->loc, "Concat axis %d is out of range "
-		     "for %s", axis, tstr(cx, x));
-		return false;
-	}
+	if (axis < 0 || axis >= x->rank)
+		return fail(cx, op, "Concat axis %d is out of range for %s",
+		            axis, tstr(cx, x));
 	for (int i = 0; i < x->rank; i++)
 		dim[i] = x->dim[i];
 	for (int j = 1; j < op->nin; j++) {
@@ -583,12 +545,13 @@ infer_concat(Ctx *cx, const Op *op, const TensorType *out[])
 		bool ok = t->dt == x->dt && t->rank == x->rank;
 		for (int i = 0; ok && i < x->rank; i++)
 			ok = i == axis || t->dim[i] == x->dim[i];
-		if (!ok || !type_eq(type_with_shape(cx, x, t->rank, t->dim), t)) {
-			diag(cx, DIAG_ERROR, &op->loc, "Concat input %d is %s but "
-			     "input 0 is %s; they may differ only along axis %d",
-			     j, tstr(cx, t), tstr(cx, x), axis);
-			return false;
-		}
+		if (ok)
+			ok = type_eq(type_with_shape(cx, x, x->rank, t->dim),
+			             t);
+		if (!ok)
+			return fail(cx, op, "Concat input %d is %s but input 0 "
+			            "is %s; they may differ only along axis %d",
+			            j, tstr(cx, t), tstr(cx, x), axis);
 		dim[axis] += t->dim[axis];
 	}
 	out[0] = type_with_shape(cx, x, x->rank, dim);
@@ -626,7 +589,8 @@ ir_infer_op(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!infer[op->kind])
 		bug("no shape inference for op kind %s", oi->name);
 	if (op->nin < oi->minin || op->nin > oi->maxin || op->nout != oi->nout)
-		bug("op %u (%s \"%s\") has %u inputs and %u results", op->id,
-		    oi->name, op->loc.node ? op->loc.node : "", op->nin, op->nout);
+		bug("op %u (%s \"%s\") has %u inputs and %u results",
+		    op->id, oi->name, op->loc.node ? op->loc.node : "",
+		    op->nin, op->nout);
 	return infer[op->kind](cx, op, out);
 }

@@ -61,8 +61,8 @@ check_type(const Value *v, const Op *op)
 		return;
 bad:
 	if (op)
-		op_bug(op, "result %%%u has a malformed type (quant n %u)", v->id,
-		       q ? q->n : 0);
+		op_bug(op, "result %%%u has a malformed type (quant n %u)",
+		       v->id, q ? q->n : 0);
 	bug("verify: value %%%u \"%s\" has a malformed type (quant n %u)",
 	    v->id, v->name, q ? q->n : 0);
 }
@@ -82,9 +82,9 @@ check_sources(Check *k)
 			continue;
 		if (v->def || !v->type || !v->cst->data ||
 		    v->cst->nbytes != type_bytes(v->type))
-			bug("verify: constant %%%u \"%s\" is malformed (def %s, "
-			    "%zu bytes)", v->id, v->name, v->def ? "set" : "none",
-			    v->cst->nbytes);
+			bug("verify: constant %%%u \"%s\" is malformed (def "
+			    "%s, %zu bytes)", v->id, v->name,
+			    v->def ? "set" : "none", v->cst->nbytes);
 		check_type(v, NULL);
 		k->defined[i] = true;
 	}
@@ -129,8 +129,8 @@ check_arity(const Op *op)
 		bug("verify: op %u has kind %d", op->id, (int)op->kind);
 	oi = &op_info[op->kind];
 	if (op->nin < oi->minin || op->nin > oi->maxin)
-		op_bug(op, "has %u inputs; %s takes %d to %d", op->nin, oi->name,
-		       oi->minin, oi->maxin);
+		op_bug(op, "has %u inputs; %s takes %d to %d", op->nin,
+		       oi->name, oi->minin, oi->maxin);
 	if (op->nout != oi->nout)
 		op_bug(op, "has %u results; %s has %d", op->nout, oi->name,
 		       oi->nout);
@@ -164,14 +164,14 @@ check_shapes(Check *k, const Op *op)
 	QCC_ASSERT(op->nout <= 16);
 	for (int i = 0; i < op->nin; i++)
 		if (op->in[i] && !op->in[i]->type)
-			op_bug(op, "input %d (%%%u) has no type in a shaped graph",
-			       i, op->in[i]->id);
+			op_bug(op, "input %d (%%%u) has no type in a shaped "
+			       "graph", i, op->in[i]->id);
 	if (!ir_infer_op(&quiet, op, fresh))
 		op_bug(op, "its input types no longer pass shape inference");
 	for (int i = 0; i < op->nout; i++)
 		if (!type_eq(op->out[i]->type, fresh[i]))
-			op_bug(op, "result %%%u has type %s but inference gives %s",
-			       op->out[i]->id,
+			op_bug(op, "result %%%u has type %s but inference "
+			       "gives %s", op->out[i]->id,
 			       type_str(op->out[i]->type, have, sizeof have),
 			       type_str(fresh[i], want, sizeof want));
 }
@@ -184,7 +184,8 @@ check_op(Check *k, const Op *op, bool *seen)
 	check_arity(op);
 	if (op->id >= g->nops || seen[op->id])
 		op_bug(op, "id is %s (%u ops made so far)",
-		       op->id >= g->nops ? "out of range" : "not unique", g->nops);
+		       op->id >= g->nops ? "out of range" : "not unique",
+		       g->nops);
 	seen[op->id] = true;
 	for (int i = 0; i < op->nin; i++) {
 		const Value *v = op->in[i];
@@ -193,15 +194,16 @@ check_op(Check *k, const Op *op, bool *seen)
 		if (!is_own(g, v))
 			op_bug(op, "input %d is not a value of this graph", i);
 		if (!k->defined[v->id])
-			op_bug(op, "input %d (%%%u \"%s\") is used before it is "
-			       "defined", i, v->id, v->name);
+			op_bug(op, "input %d (%%%u \"%s\") is used before it "
+			       "is defined", i, v->id, v->name);
 		k->uses[v->id]++;
 	}
 	for (int i = 0; i < op->nout; i++) {
 		const Value *v = op->out[i];
 		if (!v || !is_own(g, v) || v->def != op || v->defidx != i ||
 		    v->cst)
-			op_bug(op, "result %d does not point back at its op", i);
+			op_bug(op, "result %d does not point back at its op",
+			       i);
 		if (k->defined[v->id])
 			op_bug(op, "result %%%u is defined twice", v->id);
 		k->defined[v->id] = true;
@@ -238,8 +240,8 @@ ir_verify(Ctx *cx, const Graph *g)
 		if (!v)
 			bug("verify: graph output %u is NULL", i);
 		if (!is_own(g, v) || !k.defined[v->id])
-			bug("verify: graph output %u (%%%u \"%s\") is not defined",
-			    i, v->id, v->name);
+			bug("verify: graph output %u (%%%u \"%s\") is not "
+			    "defined", i, v->id, v->name);
 		k.uses[v->id]++;
 	}
 	for (uint32_t i = 0; i < g->nvalues; i++) {

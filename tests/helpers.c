@@ -51,7 +51,9 @@ tg_input(Ctx *cx, Graph *g, const TensorType *t)
 Value *
 tg_const(Ctx *cx, Graph *g, const TensorType *t, const float *data)
 {
-	return ir_const(cx, g, t, data, arena_printf(cx->perm, "c%u", g->nvalues));
+	const char *name = arena_printf(cx->perm, "c%u", g->nvalues);
+
+	return ir_const(cx, g, t, data, name);
 }
 
 Value *
@@ -155,8 +157,8 @@ tg_conv(Ctx *cx, Graph *g, Value *x, int cout, int k, int stride, int pad,
 {
 	int64_t cin = x->type->dim[1];
 	float bound = 1.0f / sqrtf((float)(cin / group * k * k));
-	Value *w = tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(cout, cin / group, k, k)),
-	                         seed, -bound, bound);
+	const TensorType *wt = tg_f32(cx, TG_DIMS(cout, cin / group, k, k));
+	Value *w = tg_const_rand(cx, g, wt, seed, -bound, bound);
 	Value *b = tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(cout)), seed + 1,
 	                         -bound, bound);
 	Op *op = tg_op(cx, g, OP_CONV, 3, (Value *[]){x, w, b});
@@ -207,9 +209,9 @@ tg_conv_bn(Ctx *cx, int cout, int k)
 {
 	Graph *g = tg_graph(cx);
 	Value *x = tg_input(cx, g, tg_f32(cx, TG_DIMS(1, 3, 8, 8)));
+	Value *y = tg_conv(cx, g, x, cout, k, 1, k / 2, 1, 7);
 
-	tg_output(cx, g, tg_bn(cx, g, tg_conv(cx, g, x, cout, k, 1, k / 2, 1, 7),
-	                       11));
+	tg_output(cx, g, tg_bn(cx, g, y, 11));
 	return g;
 }
 
@@ -269,15 +271,18 @@ tg_assert_close(Ctx *cx, const Graph *ref, const Graph *g, float rtol)
 		oref[i] = NEWARRAY(cx->perm, float, type_numel(t) + 1);
 		og[i] = NEWARRAY(cx->perm, float, type_numel(t) + 1);
 	}
-	cr_assert(ir_eval(cx, ref, in, oref), "ir_eval failed on the reference");
+	cr_assert(ir_eval(cx, ref, in, oref),
+	          "ir_eval failed on the reference");
 	cr_assert(ir_eval(cx, g, in, og), "ir_eval failed");
 	for (uint32_t i = 0; i < g->noutputs; i++) {
 		const float *a = oref[i], *b = og[i];
 		int64_t n = type_numel(g->outputs[i]->type);
-		for (int64_t j = 0; j < n; j++)
-			cr_assert(fabsf(a[j] - b[j]) <= rtol * (1.0f + fabsf(a[j])),
+		for (int64_t j = 0; j < n; j++) {
+			float tol = rtol * (1.0f + fabsf(a[j]));
+			cr_assert(fabsf(a[j] - b[j]) <= tol,
 			          "output %u element %lld: reference %.9g, got "
 			          "%.9g (rtol %g)", i, (long long)j, a[j], b[j],
 			          rtol);
+		}
 	}
 }

@@ -48,7 +48,8 @@ expect(const float *got, const float *want, int n)
 	tg_assert_floats(got, want, n, 1e-6f);
 }
 
-static float iota16[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+static float iota16[16] = {0, 1, 2,  3,  4,  5,  6,  7,
+                           8, 9, 10, 11, 12, 13, 14, 15};
 
 static Op *
 conv3x3(Value *x, const int32_t pad[4])
@@ -111,8 +112,8 @@ Test(eval, conv_without_bias_and_with_fused_relu)
 	static const float x[4] = {1, -2, 3, -4};
 	static const float w[2] = {1, -1};
 	static const float want[8] = {1, 0, 3, 0, 0, 2, 0, 4};
-	Op *op = tg_op(&cx, g, OP_CONV, 2,
-	               (Value *[]){in(TG_DIMS(1, 1, 2, 2)), in(TG_DIMS(2, 1, 1, 1))});
+	Value *vx = in(TG_DIMS(1, 1, 2, 2)), *vw = in(TG_DIMS(2, 1, 1, 1));
+	Op *op = tg_op(&cx, g, OP_CONV, 2, (Value *[]){vx, vw});
 
 	op->act.kind = ACT_RELU;
 	expect(run(op, (const float *[]){x, w}), want, 8);
@@ -182,7 +183,8 @@ Test(eval, fused_activation_applies_to_the_result)
 
 	op->act.kind = ACT_HARDSWISH;
 	expect(run(op, (const float *[]){actx, zero}), want, 6);
-	op = tg_op(&cx, g, OP_MUL, 2, (Value *[]){in(TG_DIMS(6)), in(TG_DIMS(1))});
+	op = tg_op(&cx, g, OP_MUL, 2,
+	           (Value *[]){in(TG_DIMS(6)), in(TG_DIMS(1))});
 	op->act = (Act){ACT_CLIP, -1, 1};
 	expect(run(op, (const float *[]){actx, (float[]){1}}), clip, 6);
 }
@@ -280,7 +282,8 @@ Test(eval, avgpool_ceil_mode_counts_only_positions_inside_the_padded_input)
 	Op *op[2];
 
 	for (int i = 0; i < 2; i++) {
-		op[i] = tg_op(&cx, g, OP_AVGPOOL, 1, (Value *[]){in(TG_DIMS(1, 1, 1, 6))});
+		Value *vx = in(TG_DIMS(1, 1, 1, 6));
+		op[i] = tg_op(&cx, g, OP_AVGPOOL, 1, &vx);
 		op[i]->a.pool = (PoolAttr){{1, 3}, {1, 2}, {1, 1}, {0, 1, 0, 1},
 		                           true, i == 0};
 	}
@@ -306,8 +309,8 @@ Test(eval, views_copy_their_input)
 	expect(run(op, (const float *[]){iota16}), iota16, 16);
 	expect(run(tg_op(&cx, g, OP_FLATTEN, 1, &x), (const float *[]){iota16}),
 	       iota16, 16);
-	expect(run(tg_op(&cx, g, OP_IDENTITY, 1, &x), (const float *[]){iota16}),
-	       iota16, 16);
+	expect(run(tg_op(&cx, g, OP_IDENTITY, 1, &x),
+	           (const float *[]){iota16}), iota16, 16);
 }
 
 static Op *
@@ -353,7 +356,8 @@ static float *
 matmul(const int64_t *da, int ra, const int64_t *db, int rb, const float *a,
        const float *b)
 {
-	Op *op = tg_op(&cx, g, OP_MATMUL, 2, (Value *[]){in(da, ra), in(db, rb)});
+	Value *va = in(da, ra), *vb = in(db, rb);
+	Op *op = tg_op(&cx, g, OP_MATMUL, 2, (Value *[]){va, vb});
 
 	return run(op, (const float *[]){a, b});
 }
@@ -412,10 +416,10 @@ Test(eval, softmax_13_uses_one_axis_and_legacy_the_flattened_block)
 	static const float old[4] = {0.0320586033f, 0.0871443187f, 0.236882818f,
 	                             0.643914260f};
 
-	expect(run(softmax(in(TG_DIMS(1, 2, 2)), 1, false), (const float *[]){x}),
-	       new, 4);
-	expect(run(softmax(in(TG_DIMS(1, 2, 2)), 1, true), (const float *[]){x}),
-	       old, 4);
+	Value *v = in(TG_DIMS(1, 2, 2));
+
+	expect(run(softmax(v, 1, false), (const float *[]){x}), new, 4);
+	expect(run(softmax(v, 1, true), (const float *[]){x}), old, 4);
 }
 
 Test(eval, softmax_is_stable_for_large_inputs)
@@ -434,11 +438,13 @@ Test(eval, concat_joins_along_the_axis)
 	               (Value *[]){in(TG_DIMS(1, 2, 2)), in(TG_DIMS(1, 1, 2))});
 
 	op->a.axis.axis = 1;
-	expect(run(op, (const float *[]){a, b}), (float[]){1, 2, 3, 4, 5, 6}, 6);
+	expect(run(op, (const float *[]){a, b}), (float[]){1, 2, 3, 4, 5, 6},
+	       6);
 	op = tg_op(&cx, g, OP_CONCAT, 2,
 	           (Value *[]){in(TG_DIMS(2, 1)), in(TG_DIMS(2, 2))});
 	op->a.axis.axis = 1;
-	expect(run(op, (const float *[]){c, d}), (float[]){1, 3, 4, 2, 5, 6}, 6);
+	expect(run(op, (const float *[]){c, d}), (float[]){1, 3, 4, 2, 5, 6},
+	       6);
 }
 
 Test(eval, graph_evaluation_chains_ops_and_keeps_every_value)

@@ -50,7 +50,7 @@ static Graph *
 lenet_like(void)
 {
 	Graph *g = ir_graph_new(&cx, "torch_jit");
-	Value *x, *y;
+	Value *x, *y, *w, *b;
 	Op *op;
 
 	g->opset = 13;
@@ -66,11 +66,9 @@ lenet_like(void)
 	op->a.pool.ceil_mode = true;
 	y = tg_infer(&cx, op);
 	y = tg_infer(&cx, tg_op(&cx, g, OP_FLATTEN, 1, &y));
-	op = tg_op(&cx, g, OP_GEMM, 3,
-	           (Value *[]){y, tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 8)),
-	                                        1, -1, 1),
-	                       tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3)), 2,
-	                                     -1, 1)});
+	w = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 8)), 1, -1, 1);
+	b = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3)), 2, -1, 1);
+	op = tg_op(&cx, g, OP_GEMM, 3, (Value *[]){y, w, b});
 	op->a.gemm.trans_b = true;
 	op->a.gemm.beta = 0.5f;
 	y = tg_infer(&cx, op);
@@ -86,6 +84,7 @@ Test(print, golden_text_of_a_small_graph)
 	Graph *g = lenet_like();
 
 	ir_verify(&cx, g);
+	/* clang-format off */
 	cr_assert_str_eq(print_graph(g),
 "graph \"torch_jit\" (opset 13) {\n"
 "  input %0 \"input\": f32[1,1,4,4]\n"
@@ -100,6 +99,7 @@ Test(print, golden_text_of_a_small_graph)
 "  %9 = Softmax %8 {axis=1 legacy=0} : f32[1,3]   ; \"n4\" #4\n"
 "  output %9 \"logits\"\n"
 "}\n");
+	/* clang-format on */
 }
 
 Test(print, planned_graphs_show_scratch_and_offsets)
@@ -186,6 +186,7 @@ Test(print, omitted_inputs_internal_ops_and_odd_names)
 	tg_op(&cx, g, OP_SCALESHIFT, 3, (Value *[]){op->out[0], w, w});
 	ir_add_output(&cx, g, op->out[0]);
 	print_graph(g);
+	/* clang-format off */
 	cr_assert_str_eq(text,
 "graph \"we\\\"ird\\x0a\" (opset 0) {\n"
 "  input %0 \"a\\\\b\": f32[1,2]\n"
@@ -194,6 +195,7 @@ Test(print, omitted_inputs_internal_ops_and_odd_names)
 "  %4 = SCALESHIFT %2, %1, %1 : ?   ; \"n1\" #1\n"
 "  output %2 \"\"\n"
 "}\n");
+	/* clang-format on */
 }
 
 Test(print, quantized_types_show_their_parameters)
@@ -207,9 +209,11 @@ Test(print, quantized_types_show_their_parameters)
 	ir_input(&cx, g, type_new(&cx, DT_I8, 2, (int64_t[]){2, 4}, &qa), "a");
 	ir_input(&cx, g, type_new(&cx, DT_U8, 1, (int64_t[]){4}, &qt), "t");
 	print_graph(g);
+	/* clang-format off */
 	cr_assert_str_eq(text,
 "graph \"q\" (opset 0) {\n"
 "  input %0 \"a\": i8[2,4] q(axis=0 n=2)\n"
 "  input %1 \"t\": u8[4] q(scale=0.5 zp=3)\n"
 "}\n");
+	/* clang-format on */
 }

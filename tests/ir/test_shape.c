@@ -56,7 +56,8 @@ expect_type(Op *op, const int64_t *dim, int rank)
 	const TensorType *w = tg_f32(&cx, dim, rank);
 
 	cr_assert(type_eq(t, w), "inferred %s, want %s",
-	          type_str(t, have, sizeof have), type_str(w, want, sizeof want));
+	          type_str(t, have, sizeof have),
+	          type_str(w, want, sizeof want));
 }
 
 /* Inference must fail with one diagnostic containing msg. */
@@ -119,14 +120,16 @@ Test(shape, ceil_mode_drops_a_window_that_starts_in_the_right_padding)
 
 Test(shape, conv_same_padding_keeps_the_spatial_size)
 {
-	Op *op = conv(in(TG_DIMS(1, 3, 28, 28)), cst(TG_DIMS(8, 3, 3, 3)), 1, 1);
+	Value *x = in(TG_DIMS(1, 3, 28, 28));
+	Op *op = conv(x, cst(TG_DIMS(8, 3, 3, 3)), 1, 1);
 
 	expect_type(op, TG_DIMS(1, 8, 28, 28));
 }
 
 Test(shape, conv_with_stride_dilation_and_asymmetric_pads)
 {
-	Op *op = conv(in(TG_DIMS(2, 1, 10, 11)), cst(TG_DIMS(4, 1, 3, 3)), 2, 0);
+	Value *x = in(TG_DIMS(2, 1, 10, 11));
+	Op *op = conv(x, cst(TG_DIMS(4, 1, 3, 3)), 2, 0);
 
 	op->a.conv.dilation[0] = op->a.conv.dilation[1] = 2;
 	op->a.conv.pad[3] = 1;
@@ -261,8 +264,8 @@ Test(shape, add_and_mul_broadcast_like_numpy)
 	            TG_DIMS(2, 3, 4, 5));
 	expect_type(op2(OP_MUL, in(TG_DIMS(2, 1, 4)), in(TG_DIMS(3, 1))),
 	            TG_DIMS(2, 3, 4));
-	expect_type(op2(OP_ADD, in(TG_DIMS(1, 3, 1, 1)), in(TG_DIMS(2, 3, 4, 4))),
-	            TG_DIMS(2, 3, 4, 4));
+	expect_type(op2(OP_ADD, in(TG_DIMS(1, 3, 1, 1)),
+	                in(TG_DIMS(2, 3, 4, 4))), TG_DIMS(2, 3, 4, 4));
 	expect_type(op2(OP_MUL, in(TG_DIMS(4)), tg_input(&cx, g,
 	                                                 tg_f32(&cx, NULL, 0))),
 	            TG_DIMS(4));
@@ -381,7 +384,8 @@ Test(shape, views_accept_any_byte_sized_type)
 	const TensorType *t = type_new(&cx, DT_I64, 2, (int64_t[]){2, 3}, NULL);
 	Value *x = tg_input(&cx, g, t);
 	Value *y = tg_infer(&cx, reshape(x, TG_DIMS(3, 2), false));
-	Value *p = tg_input(&cx, g, type_new(&cx, DT_I4, 1, (int64_t[]){4}, NULL));
+	Value *p = tg_input(&cx, g,
+	                    type_new(&cx, DT_I4, 1, (int64_t[]){4}, NULL));
 
 	cr_assert_eq(y->type->dt, DT_I64);
 	cr_assert_eq(tg_infer(&cx, op1(OP_IDENTITY, x))->type, t);
@@ -434,8 +438,8 @@ Test(shape, matmul_follows_numpy)
 	expect_type(op2(OP_MATMUL, in(TG_DIMS(2, 3)), cst(TG_DIMS(3))),
 	            TG_DIMS(2));
 	expect_type(op2(OP_MATMUL, in(TG_DIMS(3)), cst(TG_DIMS(3))), NULL, 0);
-	expect_type(op2(OP_MATMUL, in(TG_DIMS(2, 1, 3, 4)), cst(TG_DIMS(5, 4, 6))),
-	            TG_DIMS(2, 5, 3, 6));
+	expect_type(op2(OP_MATMUL, in(TG_DIMS(2, 1, 3, 4)),
+	                cst(TG_DIMS(5, 4, 6))), TG_DIMS(2, 5, 3, 6));
 	expect_type(op2(OP_MATMUL, in(TG_DIMS(7, 2, 3)), cst(TG_DIMS(3, 4))),
 	            TG_DIMS(7, 2, 4));
 	expect_type(op2(OP_MATMUL, in(TG_DIMS(3)), cst(TG_DIMS(7, 3, 4))),
@@ -446,7 +450,8 @@ Test(shape, matmul_errors)
 {
 	expect_error(op2(OP_MATMUL, in(TG_DIMS(2, 3)), cst(TG_DIMS(4, 5))),
 	             "MatMul A f32[2,3] has K = 3 but B f32[4,5] has K = 4");
-	expect_error(op2(OP_MATMUL, in(TG_DIMS(2, 3, 4)), cst(TG_DIMS(3, 4, 5))),
+	expect_error(op2(OP_MATMUL, in(TG_DIMS(2, 3, 4)),
+	                 cst(TG_DIMS(3, 4, 5))),
 	             "MatMul batch dimensions of f32[2,3,4] and f32[3,4,5] do "
 	             "not broadcast");
 }
