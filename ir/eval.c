@@ -428,8 +428,9 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 		break;
 	}
 	if (o->dt != DT_F32 || !eval_f32[op->kind]) {
+		const OpInfo *oi = &op_info[op->kind];
 		diag(cx, DIAG_ERROR, &op->loc, "the reference interpreter "
-		     "cannot run %s on %s yet", op_info[op->kind].name,
+		     "cannot run %s on %s yet", oi->onnx ? oi->onnx : oi->name,
 		     dtype_info[o->dt].name);
 		return false;
 	}

@@ -487,7 +487,7 @@ Test(eval, ops_without_a_reference_kernel_are_reported)
 	                         (void *[]){out}));
 	fclose(cx.diagout);
 	cx.diagout = stderr;
-	cr_assert(strstr(text, "the reference interpreter cannot run RELU on "
+	cr_assert(strstr(text, "the reference interpreter cannot run Relu on "
 	                       "i8 yet"), "%s", text);
 	free(text);
 }
