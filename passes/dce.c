@@ -23,7 +23,8 @@ drop_identities(Graph *g)
 	bool changed = false;
 
 	for_each_op_safe(op, next, g) {
-		if (op->kind != OP_IDENTITY || op_is_graph_output(g, op->out[0]))
+		if (op->kind != OP_IDENTITY ||
+		    op_is_graph_output(g, op->out[0]))
 			continue;
 		ir_replace_uses(g, op->out[0], op->in[0]);
 		ir_remove(g, op);

@@ -123,6 +123,7 @@ fold_conv(Ctx *cx, Graph *g, Op *conv, const Bn *p, Op **out)
 	const Value *bv = conv->nin > 2 ? conv->in[2] : NULL;
 	const float *w = value_f32(wv), *b;
 	float *w2, *b2;
+	Value *w2v, *b2v;
 	int64_t per;
 
 	if (!is_f32_const(wv) || wv->type->rank < 1 || wv->type->dim[0] != p->n)
@@ -138,10 +139,9 @@ fold_conv(Ctx *cx, Graph *g, Op *conv, const Bn *p, Op **out)
 			w2[m * per + i] = (float)(w[m * per + i] * p->a[m]);
 		b2[m] = bn_shift(p, m, b ? b[m] : 0.0);
 	}
-	*out = set_weights(cx, g, conv,
-	                   new_const(cx, g, wv, wv->type->rank, wv->type->dim, w2,
-	                             "bnfold"),
-	                   new_const(cx, g, wv, 1, &p->n, b2, "bnbias"));
+	w2v = new_const(cx, g, wv, wv->type->rank, wv->type->dim, w2, "bnfold");
+	b2v = new_const(cx, g, wv, 1, &p->n, b2, "bnbias");
+	*out = set_weights(cx, g, conv, w2v, b2v);
 	return true;
 }
 
@@ -204,7 +204,8 @@ fold_gemm(Ctx *cx, Graph *g, Op *gemm, const Bn *p, Op **out)
 	b2 = NEWARRAY(cx->scratch, float, rows * cols + 1);
 	for (int64_t r = 0; r < rows; r++)
 		for (int64_t k = 0; k < cols; k++)
-			b2[r * cols + k] = (float)(b[r * cols + k] * p->a[tb ? r : k]);
+			b2[r * cols + k] =
+				(float)(b[r * cols + k] * p->a[tb ? r : k]);
 	*out = set_weights(cx, g, gemm,
 	                   new_const(cx, g, bv, 2, bv->type->dim, b2, "bnfold"),
 	                   c2);

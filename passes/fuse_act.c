@@ -24,11 +24,13 @@ fuse_one(Graph *g, Op *act)
 
 	if (act->a.act.kind == ACT_NONE)
 		return false;
-	if (!p || !(op_info[p->kind].flags & OPF_ACT) || p->act.kind != ACT_NONE)
+	if (!p || !(op_info[p->kind].flags & OPF_ACT) ||
+	    p->act.kind != ACT_NONE)
 		return false;
 	if (t->nuses != 1 || op_is_graph_output(g, t))
 		return false;
-	if (t->type && act->out[0]->type && !type_eq(t->type, act->out[0]->type))
+	if (t->type && act->out[0]->type &&
+	    !type_eq(t->type, act->out[0]->type))
 		return false;
 	p->act = act->a.act;
 	t->name = act->out[0]->name;

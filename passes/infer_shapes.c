@@ -21,8 +21,8 @@ infer_shapes(Ctx *cx, Graph *g)
 	bool changed = false;
 
 	for_each_op(op, g) {
-		const TensorType **out = NEWARRAY(cx->scratch, const TensorType *,
-		                                  op->nout ? op->nout : 1);
+		const TensorType **out =
+			NEWARRAY(cx->scratch, const TensorType *, op->nout + 1);
 
 		for (int i = 0; i < op->nin; i++)
 			if (op->in[i] && !op->in[i]->type)

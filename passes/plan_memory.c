@@ -73,8 +73,8 @@ build_buffers(Ctx *cx, const Graph *g, Plan *pl)
 			const Value *v = op->out[i];
 			const Value *src = op->in[0];
 			if (!v->type)
-				bug("plan-memory: op %u (%s) has an untyped result",
-				    op->id, op_info[op->kind].name);
+				bug("plan-memory: op %u (%s) has an untyped "
+				    "result", op->id, op_info[op->kind].name);
 			if (isout[v->id])
 				continue;
 			int64_t size = (int64_t)type_bytes(v->type);
@@ -87,8 +87,8 @@ build_buffers(Ctx *cx, const Graph *g, Plan *pl)
 				continue;
 			}
 			pl->buf[pl->nbuf] = (Buf){
-				.size = size, .off = -1, .def = pos, .last = pos,
-				.idx = pl->nbuf,
+				.size = size, .off = -1, .def = pos,
+				.last = pos, .idx = pl->nbuf,
 			};
 			pl->bufof[v->id] = (int32_t)pl->nbuf++;
 		}

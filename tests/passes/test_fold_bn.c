@@ -164,7 +164,9 @@ Test(fold_bn, folds_into_gemm_with_and_without_transposed_b)
 
 Test(fold_bn, folds_into_gemm_with_alpha_beta_and_every_shape_of_c)
 {
-	static const float ab[][2] = {{1, 1}, {0.5f, 1}, {1, 2}, {-1.5f, 0.25f}};
+	static const float ab[][2] = {
+		{1, 1}, {0.5f, 1}, {1, 2}, {-1.5f, 0.25f},
+	};
 
 	for (int ck = C_NONE; ck < C_KINDS; ck++)
 		for (int i = 0; i < 4; i++)
@@ -173,7 +175,7 @@ Test(fold_bn, folds_into_gemm_with_alpha_beta_and_every_shape_of_c)
 				Graph *ref = ir_clone(&cx, g);
 				Op *gm;
 
-				cr_assert(run(g), "C kind %d, alpha/beta %d", ck, i);
+				cr_assert(run(g), "C %d, case %d", ck, i);
 				cr_assert_eq(tg_count(g, OP_BATCHNORM), 0);
 				cr_assert_eq(tg_count(g, OP_SCALESHIFT), 0);
 				gm = first(g, OP_GEMM);
@@ -264,10 +266,12 @@ Test(fold_bn, makes_a_scaleshift_when_gemm_b_or_c_is_not_constant)
 {
 	for (int which = 1; which <= 2; which++) {
 		Graph *g = tg_graph(&cx);
+		const TensorType *bt = tg_f32(&cx, TG_DIMS(3, 4));
+		const TensorType *ct = tg_f32(&cx, TG_DIMS(4));
 		Value *in[3] = {
 			tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3))),
-			tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 4)), 71, -1, 1),
-			tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(4)), 72, -1, 1),
+			tg_const_rand(&cx, g, bt, 71, -1, 1),
+			tg_const_rand(&cx, g, ct, 72, -1, 1),
 		};
 		Op *op;
 

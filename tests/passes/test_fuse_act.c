@@ -104,8 +104,7 @@ Test(fuse_act, fuses_into_gemm_matmul_add_mul_and_scaleshift)
 
 		if (kinds[i] == OP_SCALESHIFT)
 			in[1] = tg_const_rand(&cx, g, v->type, 9, -1.0f, 1.0f);
-		p = tg_op(&cx, g, kinds[i], op_info[kinds[i]].minin == 3 ? 3 : 2,
-		          in);
+		p = tg_op(&cx, g, kinds[i], op_info[kinds[i]].minin, in);
 		tg_output(&cx, g, tg_act(&cx, g, tg_infer(&cx, p),
 		                         (Act){ACT_HARDSWISH, 0, 0}));
 		ref = ir_clone(&cx, g);

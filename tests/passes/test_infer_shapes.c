@@ -53,7 +53,8 @@ untyped_net(Op **ops)
 	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3, 8, 8)));
 	Value *w = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(4, 3, 3, 3)), 1,
 	                         -1, 1);
-	Value *fc = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(10, 4)), 2, -1, 1);
+	Value *fc = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(10, 4)), 2, -1,
+	                          1);
 
 	g->shaped = false;
 	ops[0] = tg_op(&cx, g, OP_CONV, 2, (Value *[]){x, w});
@@ -96,7 +97,8 @@ Test(infer_shapes, changes_nothing_the_second_time)
 		t[i] = ops[i]->out[0]->type;
 	cr_assert_not(run(g));
 	for (int i = 0; i < 5; i++)
-		cr_assert_eq(ops[i]->out[0]->type, t[i], "op %d was retyped", i);
+		cr_assert_eq(ops[i]->out[0]->type, t[i], "op %d was retyped",
+		             i);
 }
 
 Test(infer_shapes, replaces_a_stale_type)
@@ -117,7 +119,8 @@ Test(infer_shapes, reports_a_mismatch_at_its_node_and_stops_there)
 {
 	Op *ops[5];
 	Graph *g = untyped_net(ops);
-	Value *bad = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(10, 5)), 3, -1, 1);
+	Value *bad = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(10, 5)), 3, -1,
+	                           1);
 	Op *after = tg_op(&cx, g, OP_RELU, 1, ops[4]->out);
 	char *text = NULL;
 	size_t len = 0;

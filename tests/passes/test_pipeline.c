@@ -83,8 +83,8 @@ Test(pipeline, print_after_prints_the_ir_after_exactly_that_pass)
 Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 {
 	static const char *const names[] = {
-		"infer-shapes", "fold-const", "dce", "fold-bn", "fuse-act", "dce",
-		"infer-shapes", "plan-memory",
+		"infer-shapes", "fold-const", "dce", "fold-bn",
+		"fuse-act", "dce", "infer-shapes", "plan-memory",
 	};
 	Graph *g = conv_bn_relu();
 	char *dump = NULL;
@@ -131,7 +131,8 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	FILE *f = open_memstream(&list, &n);
 
 	for (size_t i = 0; i < 6; i++)
-		cr_assert_eq(pass_find(all[i]->name), all[i], "%s", all[i]->name);
+		cr_assert_eq(pass_find(all[i]->name), all[i], "%s",
+		             all[i]->name);
 	cr_assert_null(pass_find("fold-everything"));
 	cr_assert_null(pass_find(""));
 	cr_assert_null(pass_find(NULL));
@@ -255,7 +256,8 @@ Test(pipeline, default_pipeline_stops_at_a_shape_error_before_planning)
 	char *text = NULL;
 	size_t n = 0;
 
-	ir_set_input(conv, 1, tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(4, 5, 3, 3)),
+	ir_set_input(conv, 1, tg_const_rand(&cx, g,
+	                                    tg_f32(&cx, TG_DIMS(4, 5, 3, 3)),
 	                                    1, -1, 1));
 	cx.diagout = open_memstream(&text, &n);
 	cr_assert_not(pipeline_default(&cx, g, 2));
@@ -263,7 +265,8 @@ Test(pipeline, default_pipeline_stops_at_a_shape_error_before_planning)
 	cr_assert_eq(cx.nerrors, 1, "%s", text);
 	cr_assert_eq(count_str(text, "error:"), 1);
 	cr_assert(strstr(text, "node \"n0\" (Conv)"), "%s", text);
-	cr_assert_eq(tg_count(g, OP_BATCHNORM), 1, "passes ran after the error");
+	cr_assert_eq(tg_count(g, OP_BATCHNORM), 1,
+	             "passes ran after the error");
 	cr_assert_eq(g->scratch_size, 0);
 	free(text);
 }
@@ -289,10 +292,12 @@ Test(pipeline, o1_to_o3_turn_conv_bn_relu_into_one_conv)
 		Graph *ref = ir_clone(&cx, g);
 
 		cr_assert(pipeline_default(&cx, g, level), "-O%d", level);
-		cr_assert_eq(g->first, g->last, "-O%d left more than one op", level);
+		cr_assert_eq(g->first, g->last, "-O%d left more than one op",
+		             level);
 		cr_assert_eq(g->first->kind, OP_CONV);
 		cr_assert_eq(g->first->act.kind, ACT_RELU);
-		cr_assert_eq(g->scratch_size, 0, "the only result is the output");
+		cr_assert_eq(g->scratch_size, 0,
+		             "the only result is the output");
 		tg_assert_close(&cx, ref, g, 1e-5f);
 	}
 }
@@ -303,7 +308,8 @@ Test(pipeline, o2_keeps_the_numbers_of_a_mixed_graph)
 {
 	Graph *g = tg_graph(&cx);
 	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3, 5, 5)));
-	Value *k = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 1, 1)), 5, -1, 1);
+	Value *k = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 1, 1)), 5, -1,
+	                         1);
 	Value *kk = tg_infer(&cx, tg_op(&cx, g, OP_MUL, 2, (Value *[]){k, k}));
 	Value *a = tg_infer(&cx, tg_op(&cx, g, OP_ADD, 2, (Value *[]){x, kk}));
 	Value *id = tg_infer(&cx, tg_op(&cx, g, OP_IDENTITY, 1, &a));

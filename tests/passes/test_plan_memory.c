@@ -35,7 +35,7 @@ run(Graph *g)
 	return changed;
 }
 
-/* ---- the independent checker ---------------------------------------------- */
+/* ---- the independent checker --------------------------------------- */
 
 typedef struct Facts {
 	uint32_t n;            /* values */
@@ -97,8 +97,10 @@ expected_lower_bound(const Graph *g, const Facts *f)
 			for (uint32_t v = 0; v < f->n; v++) {
 				if (!f->scratch[v] || find(f->group, v) != c)
 					continue;
-				if ((int64_t)type_bytes(g->values[v]->type) > size)
-					size = (int64_t)type_bytes(g->values[v]->type);
+				const TensorType *t = g->values[v]->type;
+				int64_t b = (int64_t)type_bytes(t);
+				if (b > size)
+					size = b;
 				live |= f->def[v] <= p && p <= f->last[v];
 			}
 			if (live)
@@ -120,8 +122,8 @@ check_plan(const Graph *g)
 	for (uint32_t i = 0; i < f.n; i++) {
 		const Value *v = g->values[i];
 		if (!f.scratch[i]) {
-			cr_assert_eq(v->offset, -1, "%%%u (%s) is not scratch but "
-			             "has offset %lld", i, v->name,
+			cr_assert_eq(v->offset, -1, "%%%u (%s) is not scratch "
+			             "but has offset %lld", i, v->name,
 			             (long long)v->offset);
 			continue;
 		}
@@ -139,23 +141,24 @@ check_plan(const Graph *g)
 				continue;
 			if (find(f.group, a) == find(f.group, b)) {
 				cr_assert_eq(va->offset, vb->offset,
-				             "view %%%u does not alias %%%u", b, a);
+				             "view %%%u does not alias %%%u", b,
+				             a);
 				continue;
 			}
 			if (f.def[a] > f.last[b] || f.def[b] > f.last[a])
 				continue;
 			cr_assert(ea <= vb->offset || eb <= va->offset,
-			          "%%%u [%lld,%lld) and %%%u [%lld,%lld) are live "
-			          "together and overlap", a, (long long)va->offset,
-			          (long long)ea, b, (long long)vb->offset,
-			          (long long)eb);
+			          "%%%u [%lld,%lld) and %%%u [%lld,%lld) are "
+			          "live together and overlap", a,
+			          (long long)va->offset, (long long)ea, b,
+			          (long long)vb->offset, (long long)eb);
 		}
 	}
 	cr_assert_eq(g->scratch_lower_bound, expected_lower_bound(g, &f));
 	cr_assert_geq(g->scratch_size, g->scratch_lower_bound);
 }
 
-/* ---- graphs ---------------------------------------------------------------- */
+/* ---- graphs -------------------------------------------------------- */
 
 static Value *
 unary(Graph *g, OpKind k, Value *x)
@@ -222,7 +225,8 @@ Test(plan_memory, views_of_a_scratch_value_alias_it)
 	cr_assert_eq(r->offset, c->offset);
 	cr_assert_eq(id->offset, c->offset);
 	cr_assert_eq(f->offset, c->offset);
-	cr_assert_neq(s->offset, c->offset, "a result shares its input's bytes");
+	cr_assert_neq(s->offset, c->offset,
+	              "a result shares its input's bytes");
 }
 
 /* The alias keeps the conv's bytes alive until the view's last use. */
@@ -307,7 +311,8 @@ Test(plan_memory, places_large_buffers_first)
 	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16)));
 	Value *a = unary(g, OP_RELU, x);
 	Value *b = unary(g, OP_SIGMOID, a);
-	Value *k = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(64, 16)), 1, -1, 1);
+	Value *k = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(64, 16)), 1, -1,
+	                         1);
 	Value *c = tg_infer(&cx, tg_op(&cx, g, OP_ADD, 2, (Value *[]){b, k}));
 
 	tg_output(&cx, g, unary(g, OP_RELU, c));
@@ -340,7 +345,7 @@ Test(plan_memory, replanning_clears_offsets_of_removed_ops)
 	cr_assert_not(run(g), "a second plan of the same graph changed it");
 }
 
-/* ---- random graphs ----------------------------------------------------------- */
+/* ---- random graphs ------------------------------------------------- */
 
 /* A random DAG of n ops on [1,C,4,4] tensors: convs, activations, adds of
  * equal shapes, concats, reshapes and identities; some results are
@@ -364,8 +369,8 @@ random_graph(uint32_t seed, int n)
 		}
 		switch (tg_rand(&s) % 6) {
 		case 0:
-			y = tg_conv(&cx, g, a, 1 + (int)(tg_rand(&s) % 8), 3, 1, 1, 1,
-			            tg_rand(&s));
+			y = tg_conv(&cx, g, a, 1 + (int)(tg_rand(&s) % 8), 3, 1,
+			            1, 1, tg_rand(&s));
 			break;
 		case 1:
 			y = unary(g, OP_RELU, a);
@@ -377,7 +382,8 @@ random_graph(uint32_t seed, int n)
 			break;
 		case 3:
 			if (c < 12 && b) {
-				Op *op = tg_op(&cx, g, OP_CONCAT, 2, (Value *[]){a, b});
+				Op *op = tg_op(&cx, g, OP_CONCAT, 2,
+				               (Value *[]){a, b});
 				op->a.axis.axis = 1;
 				y = tg_infer(&cx, op);
 			} else {
@@ -385,8 +391,8 @@ random_graph(uint32_t seed, int n)
 			}
 			break;
 		case 4:
-			y = reshape(g, reshape(g, a, 2, (int64_t[]){1, c * 16}), 4,
-			            (int64_t[]){1, c, 4, 4});
+			y = reshape(g, a, 2, (int64_t[]){1, c * 16});
+			y = reshape(g, y, 4, (int64_t[]){1, c, 4, 4});
 			break;
 		default:
 			y = unary(g, OP_IDENTITY, a);
@@ -422,7 +428,8 @@ Test(plan_memory, plans_are_deterministic)
 	cr_assert_eq(g->scratch_size, h->scratch_size);
 	q = h->first;
 	for_each_op(op, g) {
-		cr_assert_eq(op->out[0]->offset, q->out[0]->offset, "op %u", op->id);
+		cr_assert_eq(op->out[0]->offset, q->out[0]->offset, "op %u",
+		             op->id);
 		q = q->next;
 	}
 }
