@@ -182,7 +182,7 @@ attr_ints(Node *n, const char *name, const int64_t **out, int *count)
 		return true;
 	if (!attr_is_type(n, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS))
 		return false;
-	if (a->n_ints > 4096) {
+	if (a->n_ints > (size_t)INT32_MAX) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" has %zu "
 		     "values", name, a->n_ints);
 		return false;

@@ -285,30 +285,15 @@ import_dropout(Node *n)
 	return node_alias(n, n->in[0]);
 }
 
+/* A scalar (count < 0) or a list of f32 or i64 as a constant. */
 static Value *
-constant_list(Node *n, const Onnx__AttributeProto *a, bool is_float,
-              bool scalar)
+constant_of(Node *n, DType dt, int count, const void *data)
 {
-	Importer *im = n->im;
-	int64_t count = is_float ? (int64_t)a->n_floats : (int64_t)a->n_ints;
-	const TensorType *t;
+	int64_t dim = count;
+	const TensorType *t = type_new(n->im->cx, dt, count < 0 ? 0 : 1, &dim,
+	                               NULL);
 
-	if (scalar) {
-		if (!attr_is_type(n, a, is_float ?
-		                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT :
-		                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT))
-			return NULL;
-		t = type_new(im->cx, is_float ? DT_F32 : DT_I64, 0, NULL, NULL);
-		return ir_const(im->cx, im->g, t, is_float ? (const void *)&a->f :
-		                (const void *)&a->i, n->p->output[0]);
-	}
-	if (!attr_is_type(n, a, is_float ?
-	                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS :
-	                  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS))
-		return NULL;
-	t = type_new(im->cx, is_float ? DT_F32 : DT_I64, 1, &count, NULL);
-	return ir_const(im->cx, im->g, t, is_float ? (const void *)a->floats :
-	                (const void *)a->ints, n->p->output[0]);
+	return ir_const(n->im->cx, n->im->g, t, data, n->p->output[0]);
 }
 
 bool
@@ -318,37 +303,46 @@ import_constant(Node *n)
 		"value", "value_float", "value_floats", "value_int", "value_ints",
 		"sparse_value", "value_string", "value_strings",
 	};
-	const Onnx__AttributeProto *a = NULL;
-	int which = -1, count = 0;
+	const Onnx__TensorProto *t;
+	const int64_t *ints;
+	const float *floats;
+	int which = -1, given = 0, count;
+	int64_t i;
+	float f;
 	Value *v = NULL;
 
-	for (int i = 0; i < (int)(sizeof kinds / sizeof *kinds); i++) {
-		const Onnx__AttributeProto *ai = attr_get(n, kinds[i]);
-		if (ai) {
-			a = ai;
-			which = i;
-			count++;
+	for (int k = 0; k < (int)(sizeof kinds / sizeof *kinds); k++) {
+		if (attr_get(n, kinds[k])) {
+			which = k;
+			given++;
 		}
 	}
-	if (count != 1) {
+	if (given != 1) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant needs exactly one "
 		     "of value, value_float, value_floats, value_int, value_ints");
 		return false;
 	}
 	switch (which) {
 	case 0:
-		if (!attr_is_type(n, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR))
-			return false;
-		if (!a->t) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant value has no "
-			     "tensor");
-			return false;
-		}
-		v = onnx_tensor_value(n->im, a->t, &n->loc, "Constant value",
-		                      n->p->output[0]);
+		if (attr_tensor(n, "value", &t))
+			v = onnx_tensor_value(n->im, t, &n->loc, "Constant value",
+			                      n->p->output[0]);
 		break;
-	case 1: case 2: case 3: case 4:
-		v = constant_list(n, a, which <= 2, which == 1 || which == 3);
+	case 1:
+		if (attr_float(n, "value_float", 0, &f))
+			v = constant_of(n, DT_F32, -1, &f);
+		break;
+	case 2:
+		if (attr_floats(n, "value_floats", &floats, &count))
+			v = constant_of(n, DT_F32, count, floats);
+		break;
+	case 3:
+		if (attr_int(n, "value_int", 0, &i))
+			v = constant_of(n, DT_I64, -1, &i);
+		break;
+	case 4:
+		if (attr_ints(n, "value_ints", &ints, &count))
+			v = constant_of(n, DT_I64, count, ints);
 		break;
 	default:
 		diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant with %s is not "

@@ -1,7 +1,10 @@
-/* onnx_builder.c -- ONNX models built in memory for frontend tests (see
- * onnx_builder.h).  Repeated fields grow by copying into the arena, which
- * is fine for models of a few dozen nodes. */
+/* onnx_builder.c -- ONNX models built in memory for frontend tests, and
+ * the fixture the tests share (see onnx_builder.h).  Repeated fields grow
+ * by copying into the arena, which is fine for models of a few dozen
+ * nodes. */
+#include <criterion/criterion.h>
 #include <ctype.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -371,4 +374,71 @@ ob_diags(Ctx *cx, const char *path)
 	}
 	out[n] = 0;
 	return out;
+}
+
+void
+obf_init(ObFixture *f)
+{
+	ctx_init(&f->cx);
+	f->cx.diagout = tmpfile();
+	cr_assert_not_null(f->cx.diagout);
+	f->a = arena_new();
+	snprintf(f->path, sizeof f->path, "/tmp/qcc-frontend-%d.onnx",
+	         (int)getpid());
+	f->b = NULL;
+	f->node = NULL;
+}
+
+void
+obf_fini(ObFixture *f)
+{
+	unlink(f->path);
+	fclose(f->cx.diagout);
+	arena_free(f->a);
+	ctx_fini(&f->cx);
+}
+
+void
+obf_model(ObFixture *f, int64_t opset, const char *dims, const char *op_type,
+          const char *inputs, const char *outputs)
+{
+	f->b = ob_new(f->a, opset);
+	ob_input(f->b, "x", dims);
+	f->node = ob_node(f->b, op_type, "n", inputs, outputs);
+	ob_output(f->b, "y");
+}
+
+Graph *
+obf_import(ObFixture *f, const ImportOpts *opts)
+{
+	return ob_import(f->b, &f->cx, f->path, opts);
+}
+
+const char *
+obf_diags(ObFixture *f)
+{
+	return ob_diags(&f->cx, f->path);
+}
+
+Op *
+obf_import_op(ObFixture *f)
+{
+	Graph *g = obf_import(f, NULL);
+
+	cr_assert_not_null(g, "import failed: %s", obf_diags(f));
+	cr_assert_str_eq(obf_diags(f), "");
+	cr_assert_not_null(g->first);
+	cr_assert_eq(g->first, g->last, "expected one op");
+	return g->first;
+}
+
+void
+obf_expect_error(ObFixture *f, const char *message)
+{
+	char want[512];
+
+	cr_assert_null(obf_import(f, NULL), "import should fail");
+	snprintf(want, sizeof want, "MODEL: node \"n\" (%s): error: %s\n",
+	         f->node->op_type, message);
+	cr_assert_str_eq(obf_diags(f), want);
 }

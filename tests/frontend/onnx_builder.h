@@ -70,4 +70,30 @@ Graph *ob_import(Ob *b, Ctx *cx, const char *path, const ImportOpts *opts);
  * tmpfile()), with each occurrence of path replaced by "MODEL". */
 const char *ob_diags(Ctx *cx, const char *path);
 
+
+/* A Criterion fixture for frontend tests: a Ctx whose diagnostics go to a
+ * temporary file, a model path, and the model being built. */
+typedef struct ObFixture {
+	Ctx cx;
+	Arena *a;
+	char path[64];
+	Ob *b;                  /* the model of obf_model */
+	Onnx__NodeProto *node;  /* its one node, named "n" */
+} ObFixture;
+
+void obf_init(ObFixture *f);
+void obf_fini(ObFixture *f);
+/* A model at opset with float input x of shape dims, graph output y, and
+ * one node op_type named "n" from inputs to outputs. */
+void obf_model(ObFixture *f, int64_t opset, const char *dims,
+               const char *op_type, const char *inputs, const char *outputs);
+Graph *obf_import(ObFixture *f, const ImportOpts *opts);
+/* The diagnostics so far, the model path written as MODEL. */
+const char *obf_diags(ObFixture *f);
+/* Imports the model, asserting success without diagnostics and one op. */
+Op *obf_import_op(ObFixture *f);
+/* Imports the model, asserting failure with exactly one diagnostic, the
+ * error message at node "n". */
+void obf_expect_error(ObFixture *f, const char *message);
+
 #endif

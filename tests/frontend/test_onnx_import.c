@@ -7,27 +7,18 @@
 
 #include "onnx_builder.h"
 
-static Ctx cx;
-static Arena *ba;
-static char path[64];
+static ObFixture F;
 
 static void
 setup(void)
 {
-	ctx_init(&cx);
-	cx.diagout = tmpfile();
-	cr_assert(cx.diagout);
-	ba = arena_new();
-	snprintf(path, sizeof path, "/tmp/qcc-fe-import-%d.onnx", (int)getpid());
+	obf_init(&F);
 }
 
 static void
 teardown(void)
 {
-	unlink(path);
-	fclose(cx.diagout);
-	arena_free(ba);
-	ctx_fini(&cx);
+	obf_fini(&F);
 }
 
 TestSuite(onnx_import, .init = setup, .fini = teardown);
@@ -35,13 +26,13 @@ TestSuite(onnx_import, .init = setup, .fini = teardown);
 static Graph *
 import(Ob *b)
 {
-	return ob_import(b, &cx, path, NULL);
+	return ob_import(b, &F.cx, F.path, NULL);
 }
 
 static void
 expect_diags(const char *want)
 {
-	cr_assert_str_eq(ob_diags(&cx, path), want);
+	cr_assert_str_eq(obf_diags(&F), want);
 }
 
 static void
@@ -66,7 +57,7 @@ expect_type(const Value *v, const char *want)
 static Ob *
 conv_relu(void)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 	Onnx__NodeProto *c;
 
 	ob_input(b, "x", "1,2,5,5");
@@ -88,7 +79,7 @@ Test(onnx_import, builds_ops_types_and_locations_of_a_conv_relu_model)
 	expect_diags("");
 	cr_assert_eq(g->opset, 13);
 	cr_assert_str_eq(g->name, "test");
-	cr_assert_str_eq(g->file, path);
+	cr_assert_str_eq(g->file, F.path);
 	cr_assert_eq(g->ninputs, 1);
 	cr_assert_str_eq(g->inputs[0]->name, "x");
 	expect_type(g->inputs[0], "f32[1,2,5,5]");
@@ -112,7 +103,7 @@ Test(onnx_import, builds_ops_types_and_locations_of_a_conv_relu_model)
 	cr_assert_str_eq(conv->out[0]->name, "c");
 	cr_assert_str_eq(conv->loc.node, "conv1");
 	cr_assert_str_eq(conv->loc.op_type, "Conv");
-	cr_assert_str_eq(conv->loc.file, path);
+	cr_assert_str_eq(conv->loc.file, F.path);
 	cr_assert_eq(conv->loc.index, 0);
 	cr_assert_eq(relu->kind, OP_RELU);
 	cr_assert_eq(relu->a.act.kind, ACT_RELU);
@@ -131,7 +122,7 @@ Test(onnx_import, records_the_sha256_of_the_model_file)
 	FILE *p;
 
 	cr_assert_not_null(g);
-	snprintf(cmd, sizeof cmd, "sha256sum %s", path);
+	snprintf(cmd, sizeof cmd, "sha256sum %s", F.path);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	cr_assert_eq(fscanf(p, "%64s", want), 1);
@@ -143,7 +134,7 @@ Test(onnx_import, records_the_sha256_of_the_model_file)
 
 Test(onnx_import, sorts_nodes_that_are_out_of_order)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 	Graph *g;
 
 	ob_input(b, "x", "1,4");
@@ -173,9 +164,9 @@ Test(onnx_import, treats_an_input_that_is_also_an_initializer_as_a_constant)
 
 Test(onnx_import, reports_a_missing_file)
 {
-	cr_assert_null(onnx_import(&cx, path, NULL));
+	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
 	expect_diags("MODEL: error: cannot open model: No such file or directory\n");
-	cr_assert_eq(cx.nerrors, 1);
+	cr_assert_eq(F.cx.nerrors, 1);
 }
 
 Test(onnx_import, reports_a_truncated_file)
@@ -183,8 +174,8 @@ Test(onnx_import, reports_a_truncated_file)
 	size_t len;
 	uint8_t *buf = ob_pack(conv_relu(), &len);
 
-	cr_assert(ob_write_bytes(path, buf, len / 2));
-	cr_assert_null(onnx_import(&cx, path, NULL));
+	cr_assert(ob_write_bytes(F.path, buf, len / 2));
+	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
 	expect_diags("MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
 }
 
@@ -193,8 +184,8 @@ Test(onnx_import, reports_a_text_file_as_not_onnx)
 	static const char text[] = "This is a text file, not a protobuf.\n"
 	                           "It has two lines.\n";
 
-	cr_assert(ob_write_bytes(path, text, sizeof text - 1));
-	cr_assert_null(onnx_import(&cx, path, NULL));
+	cr_assert(ob_write_bytes(F.path, text, sizeof text - 1));
+	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
 	expect_diags("MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
 }
 
@@ -208,13 +199,13 @@ Test(onnx_import, reports_a_model_without_a_graph)
 
 Test(onnx_import, reports_an_opset_out_of_range)
 {
-	expect_failure(ob_new(ba, 6), "MODEL: error: the model uses ONNX opset 6; "
+	expect_failure(ob_new(F.a, 6), "MODEL: error: the model uses ONNX opset 6; "
 	               "qcc supports opsets 7 to 21\n");
 }
 
 Test(onnx_import, lists_every_unknown_operator_in_one_run)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "ok", "x", "a");
@@ -226,12 +217,12 @@ Test(onnx_import, lists_every_unknown_operator_in_one_run)
 		"operator FancyOp (opset 13)\n"
 		"MODEL: node \"second_unknown\" (OtherFancyOp): error: unsupported "
 		"operator OtherFancyOp (opset 13)\n");
-	cr_assert_eq(cx.nerrors, 2);
+	cr_assert_eq(F.cx.nerrors, 2);
 }
 
 Test(onnx_import, reports_operators_of_other_domains_as_unsupported)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 	Onnx__NodeProto *n;
 
 	ob_opset(b, "com.microsoft", 1);
@@ -245,12 +236,12 @@ Test(onnx_import, reports_operators_of_other_domains_as_unsupported)
 
 Test(onnx_import, stops_after_maxerrors)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 	char name[16];
 	int lines = 0;
 	const char *d;
 
-	cx.maxerrors = 3;
+	F.cx.maxerrors = 3;
 	ob_input(b, "x", "1,4");
 	for (int i = 0; i < 10; i++) {
 		snprintf(name, sizeof name, "u%d", i);
@@ -258,16 +249,16 @@ Test(onnx_import, stops_after_maxerrors)
 		ob_output(b, name);
 	}
 	cr_assert_null(import(b));
-	d = ob_diags(&cx, path);
+	d = obf_diags(&F);
 	for (; *d; d++)
 		lines += *d == '\n';
 	cr_assert_eq(lines, 3);
-	cr_assert_eq(cx.nerrors, 4);
+	cr_assert_eq(F.cx.nerrors, 4);
 }
 
 Test(onnx_import, reports_an_unknown_attribute)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_attr_int(b, ob_node(b, "Relu", "relu_with_attr", "x", "y"), "flavour", 3);
@@ -287,7 +278,7 @@ Test(onnx_import, reports_an_attribute_of_the_wrong_type)
 
 Test(onnx_import, reports_shapes_that_do_not_fit_at_the_node)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,2,5,5");
 	ob_init_f32(b, "w", "4,3,3,3", NULL);
@@ -300,7 +291,7 @@ Test(onnx_import, reports_shapes_that_do_not_fit_at_the_node)
 
 Test(onnx_import, reports_a_cycle_with_its_nodes)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Add", "add_a", "x,b", "a");
@@ -312,7 +303,7 @@ Test(onnx_import, reports_a_cycle_with_its_nodes)
 
 Test(onnx_import, reports_an_input_nothing_defines)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Add", "add_ghost", "x,ghost", "y");
@@ -324,7 +315,7 @@ Test(onnx_import, reports_an_input_nothing_defines)
 
 Test(onnx_import, reports_a_graph_output_nothing_defines)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "r", "x", "y");
@@ -335,7 +326,7 @@ Test(onnx_import, reports_a_graph_output_nothing_defines)
 
 Test(onnx_import, reports_a_tensor_defined_twice)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "r1", "x", "y");
@@ -347,7 +338,7 @@ Test(onnx_import, reports_a_tensor_defined_twice)
 
 Test(onnx_import, reports_a_symbolic_dimension_without_a_value)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "N,4");
 	ob_node(b, "Relu", "relu", "x", "y");
@@ -358,7 +349,7 @@ Test(onnx_import, reports_a_symbolic_dimension_without_a_value)
 
 Test(onnx_import, fixes_a_symbolic_dimension_with_a_definition)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 	const char *names[] = {"C", "N"};
 	int64_t values[] = {7, 3};
 	ImportOpts o = {names, values, 2};
@@ -367,7 +358,7 @@ Test(onnx_import, fixes_a_symbolic_dimension_with_a_definition)
 	ob_input(b, "x", "N,4");
 	ob_node(b, "Relu", "relu", "x", "y");
 	ob_output(b, "y");
-	g = ob_import(b, &cx, path, &o);
+	g = ob_import(b, &F.cx, F.path, &o);
 	cr_assert_not_null(g);
 	expect_type(g->inputs[0], "f32[3,4]");
 	expect_type(g->outputs[0], "f32[3,4]");
@@ -375,7 +366,7 @@ Test(onnx_import, fixes_a_symbolic_dimension_with_a_definition)
 
 Test(onnx_import, reports_inputs_that_are_not_fixed_float_tensors)
 {
-	Ob *b = ob_new(ba, 13);
+	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "a", "1,?");
 	ob_input(b, "b", NULL);
@@ -466,4 +457,43 @@ Test(onnx_import, reports_an_unsupported_initializer_type)
 	b->graph.initializer[1]->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
 	expect_failure(b, "MODEL: error: initializer \"b\" has element type "
 	               "double (11), which qcc does not support\n");
+}
+
+/* Hostile files: every prefix and every single-byte corruption of a valid
+ * model either imports or fails with diagnostics; none crashes. */
+static void
+expect_graceful(const uint8_t *buf, size_t len)
+{
+	Graph *g;
+
+	F.cx.nerrors = 0;
+	cr_assert(ob_write_bytes(F.path, buf, len));
+	g = onnx_import(&F.cx, F.path, NULL);
+	cr_assert((g != NULL) == (F.cx.nerrors == 0),
+	          "import returned %p with %d errors", (void *)g, F.cx.nerrors);
+}
+
+Test(onnx_import, survives_every_prefix_of_a_model)
+{
+	size_t len;
+	uint8_t *buf = ob_pack(conv_relu(), &len);
+
+	for (size_t n = 0; n < len; n++)
+		expect_graceful(buf, n);
+}
+
+Test(onnx_import, survives_corrupted_bytes)
+{
+	static const uint8_t junk[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
+	size_t len;
+	uint8_t *buf = ob_pack(conv_relu(), &len);
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t keep = buf[i];
+		for (size_t j = 0; j < sizeof junk; j++) {
+			buf[i] = junk[j];
+			expect_graceful(buf, len);
+		}
+		buf[i] = keep;
+	}
 }
