@@ -39,6 +39,16 @@
 #define QCC_RT_UNUSED
 #endif
 
+/* For the kernels' register-tile helpers: they must be inlined into each
+ * call site, where the tile sizes are constants, so the fixed-size loops
+ * (marked `#pragma GCC unroll`, which gcc and clang honour) unroll fully
+ * and the tile's accumulators live in registers. */
+#if defined(__GNUC__) || defined(__clang__)
+#define QCC_RT_INLINE static inline __attribute__((always_inline))
+#else
+#define QCC_RT_INLINE static inline
+#endif
+
 /* Activation codes: the order of runtime/acts.def (the IR's ActKind is
  * expanded from that file; tests/runtime checks that the codes agree).
  * Written out here so the header stands alone when pasted into net.c. */

@@ -67,14 +67,40 @@ qcc_rt_act1_f32(float x, int32_t act, float alpha, float beta)
 	}
 }
 
+/* One loop per activation, so each vectorizes even when act is not a
+ * constant. */
 QCC_RT_API void
 qcc_rt_act_f32(const float *x, float *y, int32_t n, int32_t act, float alpha,
                float beta)
 {
 	int32_t i;
 
-	if (act == QCC_ACT_NONE && x == y)
-		return;
-	for (i = 0; i < n; i++)
-		y[i] = qcc_rt_act1_f32(x[i], act, alpha, beta);
+	switch (act) {
+	case QCC_ACT_NONE:
+		if (x != y)
+			for (i = 0; i < n; i++)
+				y[i] = x[i];
+		break;
+	case QCC_ACT_RELU:
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(x[i], QCC_ACT_RELU, alpha, beta);
+		break;
+	case QCC_ACT_CLIP:
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(x[i], QCC_ACT_CLIP, alpha, beta);
+		break;
+	case QCC_ACT_SIGMOID:
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(x[i], QCC_ACT_SIGMOID, alpha, beta);
+		break;
+	case QCC_ACT_HARDSIGMOID:
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(x[i], QCC_ACT_HARDSIGMOID, alpha,
+			                       beta);
+		break;
+	default:
+		for (i = 0; i < n; i++)
+			y[i] = qcc_rt_act1_f32(x[i], act, alpha, beta);
+		break;
+	}
 }
