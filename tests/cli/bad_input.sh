@@ -2,8 +2,8 @@
 # bad_input.sh QCC MODELS_DIR -- every bad input gets one located line per
 # problem, exit status 1, no crash, and no output file left behind.
 set -u
-qcc=$1
-models=$2
+qcc=$(realpath "$1")
+models=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fails=0
