@@ -59,7 +59,7 @@ set_string_attr(Llvm *l, LLVMValueRef fn, const char *k, const char *v)
 {
 	LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, k,
 	                                 (unsigned)strlen(k));
-	if (v)
+	if (v && (*v || strcmp(k, "no-builtins") == 0))
 		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
 		                        LLVMCreateStringAttribute(l->ctx, k,
 		                                                  (unsigned)strlen(k), v,
