@@ -24,27 +24,27 @@ enum { FOP_CONSTANT = OP_COUNT, FOP_DROPOUT, FOP_COUNT };
 /* One tensor name of the model. */
 typedef struct Sym {
 	const char *name;
-	Value *v;              /* its value once defined; &Importer.poison if
-	                          its producer failed */
-	int32_t producer;      /* index of the node that outputs it, or -1 */
-	uint32_t nuses;        /* node inputs and graph outputs naming it */
-	bool is_output;        /* named by a graph output */
-	bool is_init;          /* an initializer */
-	bool is_input;         /* a graph input (that is not an initializer) */
+	Value *v;         /* its value once defined; &Importer.poison if
+	                     its producer failed */
+	int32_t producer; /* index of the node that outputs it, or -1 */
+	uint32_t nuses;   /* node inputs and graph outputs naming it */
+	bool is_output;   /* named by a graph output */
+	bool is_init;     /* an initializer */
+	bool is_input;    /* a graph input (that is not an initializer) */
 } Sym;
 
 typedef struct Importer {
 	Ctx *cx;
 	Graph *g;
 	const ImportOpts *opts;
-	const char *path;      /* arena copy; the file of every Loc */
-	Loc floc;              /* the model as a whole */
-	int64_t opset;         /* default-domain opset */
+	const char *path; /* arena copy; the file of every Loc */
+	Loc floc;         /* the model as a whole */
+	int64_t opset;    /* default-domain opset */
 	const Onnx__ModelProto *mp;
 	const Onnx__GraphProto *gp;
-	Sym **syms;            /* open-addressing hash table of names */
+	Sym **syms; /* open-addressing hash table of names */
 	uint32_t nsyms, capsyms;
-	Value poison;          /* stands for results that could not be made */
+	Value poison; /* stands for results that could not be made */
 } Importer;
 
 /* The node being imported. */
@@ -52,20 +52,19 @@ typedef struct Node {
 	Importer *im;
 	const Onnx__NodeProto *p;
 	Loc loc;
-	int kind;              /* OpKind or FOP_* */
-	int nin;               /* p->n_input */
-	Value **in;            /* nin entries; NULL for omitted ("") inputs */
-	bool *used;            /* p->n_attribute entries: read by the importer */
+	int kind;   /* OpKind or FOP_* */
+	int nin;    /* p->n_input */
+	Value **in; /* nin entries; NULL for omitted ("") inputs */
+	bool *used; /* p->n_attribute entries: read by the importer */
 } Node;
 
 /* onnx_import.c */
 /* The node's name, or "#index" if it has none. */
 const char *onnx_node_label(Importer *im, uint32_t index);
-Loc onnx_node_loc(const Importer *im, const Onnx__NodeProto *p,
-                  uint32_t index);
+Loc onnx_node_loc(const Importer *im, const Onnx__NodeProto *p, uint32_t index);
 
 /* onnx_sort.c: the name table and the node order */
-Sym *onnx_sym(Importer *im, const char *name);       /* NULL if unknown */
+Sym *onnx_sym(Importer *im, const char *name); /* NULL if unknown */
 Sym *onnx_sym_add(Importer *im, const char *name);
 /* Indexes node outputs and uses, then returns the node indices in
  * topological order, or NULL after reporting duplicate definitions,
@@ -80,8 +79,7 @@ const char *onnx_dtype_name(int onnx_type);
 Value *onnx_tensor_value(Importer *im, const Onnx__TensorProto *t,
                          const Loc *loc, const char *what, const char *name);
 /* The type of a graph input: f32, rank <= MAX_RANK, dims fixed by -D. */
-const TensorType *onnx_input_type(Importer *im,
-                                  const Onnx__ValueInfoProto *vi);
+const TensorType *onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi);
 
 /* onnx_attr.c: typed attribute readers.  Each marks the attribute read and
  * returns false after reporting a wrong type or value; an absent attribute
@@ -91,8 +89,7 @@ const Onnx__AttributeProto *attr_get(Node *n, const char *name);
 bool attr_int(Node *n, const char *name, int64_t def, int64_t *out);
 bool attr_bool(Node *n, const char *name, bool def, bool *out);
 bool attr_float(Node *n, const char *name, float def, float *out);
-bool attr_string(Node *n, const char *name, const char *def,
-                 const char **out);
+bool attr_string(Node *n, const char *name, const char *def, const char **out);
 /* *count is -1 if absent. */
 bool attr_ints(Node *n, const char *name, const int64_t **out, int *count);
 bool attr_floats(Node *n, const char *name, const float **out, int *count);
@@ -103,7 +100,7 @@ bool attr_is_type(Node *n, const Onnx__AttributeProto *a,
                   Onnx__AttributeProto__AttributeType want);
 
 /* onnx_ops.c: the op table, the dispatch and the importers' helpers */
-int onnx_op_lookup(const char *op_type);   /* OpKind, FOP_* or -1 */
+int onnx_op_lookup(const char *op_type); /* OpKind, FOP_* or -1 */
 /* Imports one node whose inputs are all defined and typed. */
 bool onnx_import_node(Node *n);
 /* A new op at the node with one result; not yet in the graph. */

@@ -18,23 +18,36 @@ static const char *
 type_name(AttrType t)
 {
 	switch (t) {
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: return "a float";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: return "an int";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: return "a string";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: return "a tensor";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH: return "a graph";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
+		return "a float";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
+		return "an int";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING:
+		return "a string";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
+		return "a tensor";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH:
+		return "a graph";
 	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR:
 		return "a sparse tensor";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO: return "a type";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: return "floats";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: return "ints";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS: return "strings";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSORS: return "tensors";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS: return "graphs";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO:
+		return "a type";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS:
+		return "floats";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
+		return "ints";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS:
+		return "strings";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSORS:
+		return "tensors";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS:
+		return "graphs";
 	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSORS:
 		return "sparse tensors";
-	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS: return "types";
-	default: return "untyped";
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS:
+		return "types";
+	default:
+		return "untyped";
 	}
 }
 
@@ -43,7 +56,8 @@ type_name(AttrType t)
 static AttrType
 attr_type(const Onnx__AttributeProto *a)
 {
-	if (a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED)
+	if (a->has_type &&
+	    a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED)
 		return a->type;
 	if (a->has_f)
 		return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
@@ -87,8 +101,10 @@ attr_is_type(Node *n, const Onnx__AttributeProto *a, AttrType want)
 
 	if (t == want)
 		return true;
-	diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" must be %s, "
-	     "not %s", a->name, type_name(want), type_name(t));
+	diag(n->im->cx, DIAG_ERROR, &n->loc,
+	     "attribute \"%s\" must be %s, "
+	     "not %s",
+	     a->name, type_name(want), type_name(t));
 	return false;
 }
 
@@ -121,8 +137,10 @@ attr_bool(Node *n, const char *name, bool def, bool *out)
 	if (!attr_int(n, name, def, &v))
 		return false;
 	if (v != 0 && v != 1) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" must be 0 "
-		     "or 1, not %lld", name, (long long)v);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"%s\" must be 0 "
+		     "or 1, not %lld",
+		     name, (long long)v);
 		return false;
 	}
 	*out = v;
@@ -163,8 +181,10 @@ attr_string(Node *n, const char *name, const char *def, const char **out)
 	if (a->s.len)
 		memcpy(s, a->s.data, a->s.len);
 	if (strlen(s) != a->s.len) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" holds a "
-		     "NUL byte", name);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"%s\" holds a "
+		     "NUL byte",
+		     name);
 		return false;
 	}
 	*out = s;
@@ -183,8 +203,10 @@ attr_ints(Node *n, const char *name, const int64_t **out, int *count)
 	if (!attr_is_type(n, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS))
 		return false;
 	if (a->n_ints > (size_t)INT32_MAX) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" has %zu "
-		     "values", name, a->n_ints);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"%s\" has %zu "
+		     "values",
+		     name, a->n_ints);
 		return false;
 	}
 	*out = a->ints;
@@ -204,8 +226,10 @@ attr_floats(Node *n, const char *name, const float **out, int *count)
 	if (!attr_is_type(n, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS))
 		return false;
 	if (a->n_floats > (size_t)INT32_MAX) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" has %zu "
-		     "values", name, a->n_floats);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"%s\" has %zu "
+		     "values",
+		     name, a->n_floats);
 		return false;
 	}
 	*out = a->floats;
@@ -224,8 +248,10 @@ attr_tensor(Node *n, const char *name, const Onnx__TensorProto **out)
 	if (!attr_is_type(n, a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR))
 		return false;
 	if (!a->t) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" has no "
-		     "tensor", name);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"%s\" has no "
+		     "tensor",
+		     name);
 		return false;
 	}
 	*out = a->t;
@@ -240,10 +266,11 @@ attr_check_unused(Node *n)
 	for (size_t i = 0; i < n->p->n_attribute; i++) {
 		if (n->used[i])
 			continue;
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "unknown attribute \"%s\" "
-		     "for %s (opset %lld)", n->p->attribute[i]->name ?
-		     n->p->attribute[i]->name : "", n->loc.op_type,
-		     (long long)n->im->opset);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "unknown attribute \"%s\" "
+		     "for %s (opset %lld)",
+		     n->p->attribute[i]->name ? n->p->attribute[i]->name : "",
+		     n->loc.op_type, (long long)n->im->opset);
 		ok = false;
 	}
 	return ok;

@@ -122,7 +122,8 @@ read_opset(Importer *im)
 	}
 	if (im->opset < ONNX_OPSET_MIN || im->opset > ONNX_OPSET_MAX) {
 		diag(im->cx, DIAG_ERROR, &im->floc,
-		     "the model uses ONNX opset %lld; qcc supports opsets %d to %d",
+		     "the model uses ONNX opset %lld; qcc supports opsets %d "
+		     "to %d",
 		     (long long)im->opset, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
 		return false;
 	}
@@ -152,8 +153,8 @@ read_initializers(Importer *im)
 	for (size_t i = 0; i < gp->n_initializer; i++) {
 		const Onnx__TensorProto *t = gp->initializer[i];
 		const char *name = t->name ? t->name : "";
-		const char *what = arena_printf(im->cx->perm, "initializer \"%s\"",
-		                                name);
+		const char *what =
+		    arena_printf(im->cx->perm, "initializer \"%s\"", name);
 		Sym *s;
 		Value *v;
 
@@ -191,7 +192,7 @@ read_inputs(Importer *im)
 			continue;
 		}
 		s = onnx_sym_add(im, name);
-		if (s->is_init)         /* a constant with a default value */
+		if (s->is_init) /* a constant with a default value */
 			continue;
 		if (s->is_input) {
 			diag(im->cx, DIAG_ERROR, &im->floc,
@@ -218,10 +219,10 @@ Loc
 onnx_node_loc(const Importer *im, const Onnx__NodeProto *p, uint32_t index)
 {
 	return (Loc){
-		.file = im->path,
-		.node = p->name ? p->name : "",
-		.op_type = p->op_type ? p->op_type : "",
-		.index = index,
+	    .file = im->path,
+	    .node = p->name ? p->name : "",
+	    .op_type = p->op_type ? p->op_type : "",
+	    .index = index,
 	};
 }
 
@@ -247,7 +248,8 @@ import_one(Importer *im, uint32_t index)
 	if (!is_default_domain(p->domain)) {
 		diag(im->cx, DIAG_ERROR, &n.loc,
 		     "unsupported operator %s (domain \"%s\", opset %lld)",
-		     op_type, p->domain, (long long)domain_opset(im, p->domain));
+		     op_type, p->domain,
+		     (long long)domain_opset(im, p->domain));
 		poison_outputs(im, p);
 		return;
 	}
@@ -282,7 +284,8 @@ bind_outputs(Importer *im)
 	if (!gp->n_output)
 		diag(im->cx, DIAG_ERROR, &im->floc, "the graph has no outputs");
 	for (size_t i = 0; i < gp->n_output; i++) {
-		const char *name = gp->output[i]->name ? gp->output[i]->name : "";
+		const char *name =
+		    gp->output[i]->name ? gp->output[i]->name : "";
 		Sym *s = onnx_sym(im, name);
 
 		if (s && s->v && s->v != &im->poison)

@@ -14,38 +14,38 @@
 
 typedef struct OpImporter {
 	bool (*import)(Node *n);
-	uint8_t since;         /* first opset the importer accepts */
-	uint8_t minin, maxin;  /* ONNX inputs, omitted ("") ones included */
-	uint8_t maxout;        /* ONNX outputs */
+	uint8_t since;        /* first opset the importer accepts */
+	uint8_t minin, maxin; /* ONNX inputs, omitted ("") ones included */
+	uint8_t maxout;       /* ONNX outputs */
 } OpImporter;
 
 static const OpImporter importers[FOP_COUNT] = {
-	[OP_CONV] = {import_conv, 1, 2, 3, 1},
-	[OP_BATCHNORM] = {import_batchnorm, 7, 5, 5, 5},
-	[OP_RELU] = {import_relu, 6, 1, 1, 1},
-	[OP_CLIP] = {import_clip, 6, 1, 3, 1},
-	[OP_SIGMOID] = {import_sigmoid, 6, 1, 1, 1},
-	[OP_HARDSIGMOID] = {import_hardsigmoid, 6, 1, 1, 1},
-	[OP_HARDSWISH] = {import_hardswish, 14, 1, 1, 1},
-	[OP_ADD] = {import_binary, 7, 2, 2, 1},
-	[OP_MUL] = {import_binary, 7, 2, 2, 1},
-	[OP_MAXPOOL] = {import_maxpool, 1, 1, 1, 2},
-	[OP_AVGPOOL] = {import_avgpool, 7, 1, 1, 1},
-	[OP_GLOBALAVGPOOL] = {import_globalavgpool, 1, 1, 1, 1},
-	[OP_FLATTEN] = {import_flatten, 1, 1, 1, 1},
-	[OP_RESHAPE] = {import_reshape, 5, 2, 2, 1},
-	[OP_IDENTITY] = {import_identity, 1, 1, 1, 1},
-	[OP_GEMM] = {import_gemm, 7, 2, 3, 1},
-	[OP_MATMUL] = {import_matmul, 1, 2, 2, 1},
-	[OP_SOFTMAX] = {import_softmax, 1, 1, 1, 1},
-	[OP_CONCAT] = {import_concat, 4, 1, 255, 1},
-	[FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
-	[FOP_DROPOUT] = {import_dropout, 7, 1, 3, 2},
+    [OP_CONV] = {import_conv, 1, 2, 3, 1},
+    [OP_BATCHNORM] = {import_batchnorm, 7, 5, 5, 5},
+    [OP_RELU] = {import_relu, 6, 1, 1, 1},
+    [OP_CLIP] = {import_clip, 6, 1, 3, 1},
+    [OP_SIGMOID] = {import_sigmoid, 6, 1, 1, 1},
+    [OP_HARDSIGMOID] = {import_hardsigmoid, 6, 1, 1, 1},
+    [OP_HARDSWISH] = {import_hardswish, 14, 1, 1, 1},
+    [OP_ADD] = {import_binary, 7, 2, 2, 1},
+    [OP_MUL] = {import_binary, 7, 2, 2, 1},
+    [OP_MAXPOOL] = {import_maxpool, 1, 1, 1, 2},
+    [OP_AVGPOOL] = {import_avgpool, 7, 1, 1, 1},
+    [OP_GLOBALAVGPOOL] = {import_globalavgpool, 1, 1, 1, 1},
+    [OP_FLATTEN] = {import_flatten, 1, 1, 1, 1},
+    [OP_RESHAPE] = {import_reshape, 5, 2, 2, 1},
+    [OP_IDENTITY] = {import_identity, 1, 1, 1, 1},
+    [OP_GEMM] = {import_gemm, 7, 2, 3, 1},
+    [OP_MATMUL] = {import_matmul, 1, 2, 2, 1},
+    [OP_SOFTMAX] = {import_softmax, 1, 1, 1, 1},
+    [OP_CONCAT] = {import_concat, 4, 1, 255, 1},
+    [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
+    [FOP_DROPOUT] = {import_dropout, 7, 1, 3, 2},
 };
 
 static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
-	[FOP_CONSTANT - OP_COUNT] = "Constant",
-	[FOP_DROPOUT - OP_COUNT] = "Dropout",
+    [FOP_CONSTANT - OP_COUNT] = "Constant",
+    [FOP_DROPOUT - OP_COUNT] = "Dropout",
 };
 
 static const char *
@@ -73,18 +73,22 @@ check_arity(Node *n, const OpImporter *oi)
 
 	if (n->nin < oi->minin || n->nin > oi->maxin) {
 		if (oi->minin == oi->maxin)
-			diag(cx, DIAG_ERROR, &n->loc, "%s takes %d input%s, not %d",
-			     n->loc.op_type, oi->minin, oi->minin == 1 ? "" : "s",
-			     n->nin);
+			diag(cx, DIAG_ERROR, &n->loc,
+			     "%s takes %d input%s, not %d", n->loc.op_type,
+			     oi->minin, oi->minin == 1 ? "" : "s", n->nin);
 		else
-			diag(cx, DIAG_ERROR, &n->loc, "%s takes %d to %d inputs, "
-			     "not %d", n->loc.op_type, oi->minin, oi->maxin, n->nin);
+			diag(cx, DIAG_ERROR, &n->loc,
+			     "%s takes %d to %d inputs, "
+			     "not %d",
+			     n->loc.op_type, oi->minin, oi->maxin, n->nin);
 		return false;
 	}
 	for (int i = 0; i < oi->minin; i++) {
 		if (!n->in[i]) {
-			diag(cx, DIAG_ERROR, &n->loc, "input %d of %s is required "
-			     "but empty", i, n->loc.op_type);
+			diag(cx, DIAG_ERROR, &n->loc,
+			     "input %d of %s is required "
+			     "but empty",
+			     i, n->loc.op_type);
 			return false;
 		}
 	}
@@ -93,9 +97,9 @@ check_arity(Node *n, const OpImporter *oi)
 		return false;
 	}
 	if (p->n_output > oi->maxout) {
-		diag(cx, DIAG_ERROR, &n->loc, "%s has at most %d output%s, not %zu",
-		     n->loc.op_type, oi->maxout, oi->maxout == 1 ? "" : "s",
-		     p->n_output);
+		diag(cx, DIAG_ERROR, &n->loc,
+		     "%s has at most %d output%s, not %zu", n->loc.op_type,
+		     oi->maxout, oi->maxout == 1 ? "" : "s", p->n_output);
 		return false;
 	}
 	return true;
@@ -107,9 +111,10 @@ onnx_import_node(Node *n)
 	const OpImporter *oi = &importers[n->kind];
 
 	if (n->im->opset < oi->since) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "operator %s needs opset %d "
-		     "or later; the model imports opset %lld", n->loc.op_type,
-		     oi->since, (long long)n->im->opset);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "operator %s needs opset %d "
+		     "or later; the model imports opset %lld",
+		     n->loc.op_type, oi->since, (long long)n->im->opset);
 		return false;
 	}
 	if (!check_arity(n, oi) || !oi->import(n))
@@ -160,12 +165,14 @@ node_outputs_unused(Node *n, int from, const char *what)
 	bool ok = true;
 
 	for (size_t i = (size_t)from; i < n->p->n_output; i++) {
-		Sym *s = *n->p->output[i] ? onnx_sym(n->im, n->p->output[i]) : NULL;
+		Sym *s =
+		    *n->p->output[i] ? onnx_sym(n->im, n->p->output[i]) : NULL;
 		if (!s || !s->nuses)
 			continue;
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "output \"%s\" (%s) is used, "
-		     "but qcc imports only the first output of %s", s->name, what,
-		     n->loc.op_type);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "output \"%s\" (%s) is used, "
+		     "but qcc imports only the first output of %s",
+		     s->name, what, n->loc.op_type);
 		ok = false;
 	}
 	return ok;
@@ -179,14 +186,18 @@ node_const_input(Node *n, int i, const char *what, DType dt)
 	if (!v)
 		bug("%s: input %d is absent", n->loc.op_type, i);
 	if (!v->cst) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s (\"%s\") must be a "
-		     "constant", what, n->p->input[i]);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s (\"%s\") must be a "
+		     "constant",
+		     what, n->p->input[i]);
 		return NULL;
 	}
 	if (v->type->dt != dt) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s (\"%s\") must have "
-		     "element type %s, not %s", what, n->p->input[i],
-		     dtype_info[dt].name, dtype_info[v->type->dt].name);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s (\"%s\") must have "
+		     "element type %s, not %s",
+		     what, n->p->input[i], dtype_info[dt].name,
+		     dtype_info[v->type->dt].name);
 		return NULL;
 	}
 	return v;

@@ -21,7 +21,7 @@
 
 typedef struct Window {
 	int32_t kernel[2], stride[2], dilation[2];
-	int32_t pad[4];        /* top, left, bottom, right */
+	int32_t pad[4]; /* top, left, bottom, right */
 } Window;
 
 static const char *
@@ -39,12 +39,15 @@ need_2d(Node *n, const TensorType *x)
 	if (x->rank == 4)
 		return true;
 	if (x->rank == 3 || x->rank == 5)
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%d-D %s is not supported "
-		     "(input %s); qcc supports 2-D only", x->rank - 2,
-		     n->loc.op_type, tstr(n, x));
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%d-D %s is not supported "
+		     "(input %s); qcc supports 2-D only",
+		     x->rank - 2, n->loc.op_type, tstr(n, x));
 	else
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s input must have rank 4 "
-		     "(N, C, H, W), not %s", n->loc.op_type, tstr(n, x));
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s input must have rank 4 "
+		     "(N, C, H, W), not %s",
+		     n->loc.op_type, tstr(n, x));
 	return false;
 }
 
@@ -65,15 +68,18 @@ window_ints(Node *n, const char *name, int count, int32_t lo, int32_t def,
 	if (c < 0)
 		return true;
 	if (c != count) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" has %d "
-		     "values; a 2-D %s needs %d", name, c, n->loc.op_type, count);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"%s\" has %d "
+		     "values; a 2-D %s needs %d",
+		     name, c, n->loc.op_type, count);
 		return false;
 	}
 	for (int i = 0; i < count; i++) {
 		if (v[i] < lo || v[i] > WINDOW_MAX) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"%s\" has "
-			     "value %lld; it must be in %d..%d", name,
-			     (long long)v[i], lo, WINDOW_MAX);
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "attribute \"%s\" has "
+			     "value %lld; it must be in %d..%d",
+			     name, (long long)v[i], lo, WINDOW_MAX);
 			return false;
 		}
 		out[i] = (int32_t)v[i];
@@ -92,8 +98,10 @@ same_pads(Node *n, const TensorType *x, Window *w, bool upper)
 		if (total < 0)
 			total = 0;
 		if (total > 2 * (int64_t)WINDOW_MAX) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "auto_pad needs "
-			     "padding %lld, which is too large", (long long)total);
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "auto_pad needs "
+			     "padding %lld, which is too large",
+			     (long long)total);
 			return false;
 		}
 		small = total / 2;
@@ -120,8 +128,10 @@ window_attrs(Node *n, const TensorType *x, Window *w)
 	for (int i = 0; i < 4; i++)
 		nonzero |= w->pad[i] != 0;
 	if (pads_given && nonzero) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "pads and auto_pad=%s "
-		     "cannot both be given", ap);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "pads and auto_pad=%s "
+		     "cannot both be given",
+		     ap);
 		return false;
 	}
 	if (!strcmp(ap, "VALID")) {
@@ -130,8 +140,10 @@ window_attrs(Node *n, const TensorType *x, Window *w)
 	}
 	if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER"))
 		return same_pads(n, x, w, !strcmp(ap, "SAME_UPPER"));
-	diag(n->im->cx, DIAG_ERROR, &n->loc, "auto_pad \"%s\" is not one of "
-	     "NOTSET, SAME_UPPER, SAME_LOWER, VALID", ap);
+	diag(n->im->cx, DIAG_ERROR, &n->loc,
+	     "auto_pad \"%s\" is not one of "
+	     "NOTSET, SAME_UPPER, SAME_LOWER, VALID",
+	     ap);
 	return false;
 }
 
@@ -147,16 +159,20 @@ import_conv(Node *n)
 	if (!need_2d(n, x))
 		return false;
 	if (wt->rank != 4) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "Conv weight must have rank "
-		     "4 (M, C/group, kH, kW), not %s", tstr(n, wt));
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Conv weight must have rank "
+		     "4 (M, C/group, kH, kW), not %s",
+		     tstr(n, wt));
 		return false;
 	}
 	if (!window_ints(n, "kernel_shape", 2, 1, 0, w.kernel, &given))
 		return false;
 	for (int i = 0; i < 2 && !given; i++) {
 		if (wt->dim[2 + i] < 1 || wt->dim[2 + i] > WINDOW_MAX) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "Conv weight %s has "
-			     "an unsupported kernel size", tstr(n, wt));
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "Conv weight %s has "
+			     "an unsupported kernel size",
+			     tstr(n, wt));
 			return false;
 		}
 		w.kernel[i] = (int32_t)wt->dim[2 + i];
@@ -164,8 +180,10 @@ import_conv(Node *n)
 	if (!window_attrs(n, x, &w) || !attr_int(n, "group", 1, &group))
 		return false;
 	if (group < 1 || group > INT32_MAX) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "attribute \"group\" is "
-		     "%lld; it must be positive", (long long)group);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "attribute \"group\" is "
+		     "%lld; it must be positive",
+		     (long long)group);
 		return false;
 	}
 	op = node_op(n, OP_CONV, n->nin > 2 && n->in[2] ? 3 : 2, n->in);
@@ -192,18 +210,23 @@ import_batchnorm(Node *n)
 	    !attr_int(n, "training_mode", 0, &training))
 		return false;
 	if (spatial != 1) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "BatchNormalization with "
-		     "spatial=%lld is not supported", (long long)spatial);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "BatchNormalization with "
+		     "spatial=%lld is not supported",
+		     (long long)spatial);
 		return false;
 	}
 	if (training != 0) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "BatchNormalization in "
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "BatchNormalization in "
 		     "training mode is not supported");
 		return false;
 	}
 	if (!(eps >= 0)) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "BatchNormalization "
-		     "epsilon %g is negative", eps);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "BatchNormalization "
+		     "epsilon %g is negative",
+		     eps);
 		return false;
 	}
 	if (!node_outputs_unused(n, 1, "training statistics"))
@@ -226,8 +249,10 @@ pool_op(Node *n, OpKind k)
 	    !window_ints(n, "kernel_shape", 2, 1, 0, w.kernel, &given))
 		return NULL;
 	if (!given) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s needs attribute "
-		     "\"kernel_shape\"", n->loc.op_type);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s needs attribute "
+		     "\"kernel_shape\"",
+		     n->loc.op_type);
 		return NULL;
 	}
 	if (!window_attrs(n, x, &w) ||
@@ -251,8 +276,10 @@ import_maxpool(Node *n)
 	if (!attr_int(n, "storage_order", 0, &order))
 		return false;
 	if (order != 0) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "MaxPool with storage_order="
-		     "%lld is not supported", (long long)order);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "MaxPool with storage_order="
+		     "%lld is not supported",
+		     (long long)order);
 		return false;
 	}
 	if (!node_outputs_unused(n, 1, "Indices"))

@@ -71,8 +71,8 @@ clip_bound(Node *n, int i, const char *what, float *out)
 	if (!v)
 		return false;
 	if (type_numel(v->type) != 1) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s must be a scalar, not %s",
-		     what, tstr(n, v->type));
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s must be a scalar, not %s", what, tstr(n, v->type));
 		return false;
 	}
 	*out = value_f32(v)[0];
@@ -90,7 +90,8 @@ import_clip(Node *n)
 
 	if (n->im->opset < 11) {
 		if (n->nin > 1) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "Clip before opset 11 "
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "Clip before opset 11 "
 			     "takes min and max as attributes, not inputs");
 			return false;
 		}
@@ -149,9 +150,10 @@ read_axis(Node *n, const char *name, int64_t def, int extra, int32_t *out)
 	if (!attr_int(n, name, def, &axis))
 		return false;
 	if (axis < -(int64_t)x->rank || axis >= (int64_t)x->rank + extra) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "%s axis %lld is out of "
-		     "range for input %s", n->loc.op_type, (long long)axis,
-		     tstr(n, x));
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s axis %lld is out of "
+		     "range for input %s",
+		     n->loc.op_type, (long long)axis, tstr(n, x));
 		return false;
 	}
 	*out = (int32_t)(axis < 0 ? axis + x->rank : axis);
@@ -195,14 +197,17 @@ import_concat(Node *n)
 	Op *op;
 
 	if (!attr_get(n, "axis")) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "Concat needs attribute "
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Concat needs attribute "
 		     "\"axis\"");
 		return false;
 	}
 	for (int i = 0; i < n->nin; i++) {
 		if (!n->in[i]) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "input %d of Concat is "
-			     "empty", i);
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "input %d of Concat is "
+			     "empty",
+			     i);
 			return false;
 		}
 	}
@@ -229,17 +234,20 @@ import_reshape(Node *n)
 	if (!shape)
 		return false;
 	if (shape->type->rank != 1 || shape->type->dim[0] > MAX_RANK) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "Reshape shape must be a "
-		     "list of at most %d sizes, not %s", MAX_RANK,
-		     tstr(n, shape->type));
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Reshape shape must be a "
+		     "list of at most %d sizes, not %s",
+		     MAX_RANK, tstr(n, shape->type));
 		return false;
 	}
 	a.rank = (int32_t)shape->type->dim[0];
 	s = shape->cst->data;
 	for (int i = 0; i < a.rank; i++) {
 		if (s[i] < -1) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "Reshape shape has "
-			     "negative size %lld", (long long)s[i]);
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "Reshape shape has "
+			     "negative size %lld",
+			     (long long)s[i]);
 			return false;
 		}
 		a.shape[i] = s[i];
@@ -265,8 +273,10 @@ import_dropout(Node *n)
 	if (n->im->opset < 12) {
 		attr_ignore(n, "ratio");
 		if (n->nin > 1) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "Dropout before opset "
-			     "12 takes 1 input, not %d", n->nin);
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "Dropout before opset "
+			     "12 takes 1 input, not %d",
+			     n->nin);
 			return false;
 		}
 	} else if (n->nin > 2 && n->in[2]) {
@@ -275,7 +285,8 @@ import_dropout(Node *n)
 			return false;
 		if (type_numel(mode->type) != 1 ||
 		    *(const uint8_t *)mode->cst->data) {
-			diag(n->im->cx, DIAG_ERROR, &n->loc, "Dropout in training "
+			diag(n->im->cx, DIAG_ERROR, &n->loc,
+			     "Dropout in training "
 			     "mode is not supported");
 			return false;
 		}
@@ -290,8 +301,8 @@ static Value *
 constant_of(Node *n, DType dt, int count, const void *data)
 {
 	int64_t dim = count;
-	const TensorType *t = type_new(n->im->cx, dt, count < 0 ? 0 : 1, &dim,
-	                               NULL);
+	const TensorType *t =
+	    type_new(n->im->cx, dt, count < 0 ? 0 : 1, &dim, NULL);
 
 	return ir_const(n->im->cx, n->im->g, t, data, n->p->output[0]);
 }
@@ -300,8 +311,8 @@ bool
 import_constant(Node *n)
 {
 	static const char *const kinds[] = {
-		"value", "value_float", "value_floats", "value_int", "value_ints",
-		"sparse_value", "value_string", "value_strings",
+	    "value",      "value_float",  "value_floats", "value_int",
+	    "value_ints", "sparse_value", "value_string", "value_strings",
 	};
 	const Onnx__TensorProto *t;
 	const int64_t *ints;
@@ -318,14 +329,17 @@ import_constant(Node *n)
 		}
 	}
 	if (given != 1) {
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant needs exactly one "
-		     "of value, value_float, value_floats, value_int, value_ints");
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Constant needs exactly one "
+		     "of value, value_float, value_floats, value_int, "
+		     "value_ints");
 		return false;
 	}
 	switch (which) {
 	case 0:
 		if (attr_tensor(n, "value", &t))
-			v = onnx_tensor_value(n->im, t, &n->loc, "Constant value",
+			v = onnx_tensor_value(n->im, t, &n->loc,
+			                      "Constant value",
 			                      n->p->output[0]);
 		break;
 	case 1:
@@ -345,8 +359,10 @@ import_constant(Node *n)
 			v = constant_of(n, DT_I64, count, ints);
 		break;
 	default:
-		diag(n->im->cx, DIAG_ERROR, &n->loc, "Constant with %s is not "
-		     "supported", kinds[which]);
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Constant with %s is not "
+		     "supported",
+		     kinds[which]);
 		return false;
 	}
 	return v && node_alias(n, v);

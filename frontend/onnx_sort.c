@@ -94,10 +94,14 @@ index_outputs(Importer *im)
 			if (is_defined(s)) {
 				diag(im->cx, DIAG_ERROR, &loc,
 				     "output \"%s\" is already defined by %s",
-				     s->name, s->is_init ? "an initializer" :
-				     s->is_input ? "a graph input" :
-				     arena_printf(im->cx->perm, "node \"%s\"",
-				                  onnx_node_label(im, (uint32_t)s->producer)));
+				     s->name,
+				     s->is_init ? "an initializer"
+				     : s->is_input
+				         ? "a graph input"
+				         : arena_printf(
+				               im->cx->perm, "node \"%s\"",
+				               onnx_node_label(
+				                   im, (uint32_t)s->producer)));
 				ok = false;
 				continue;
 			}
@@ -126,20 +130,23 @@ index_uses(Importer *im)
 			if (!is_defined(s)) {
 				diag(im->cx, DIAG_ERROR, &loc,
 				     "input \"%s\" is not defined by any node, "
-				     "initializer or graph input", s->name);
+				     "initializer or graph input",
+				     s->name);
 				ok = false;
 			}
 		}
 	}
 	for (size_t i = 0; i < gp->n_output; i++) {
-		const char *name = gp->output[i]->name ? gp->output[i]->name : "";
+		const char *name =
+		    gp->output[i]->name ? gp->output[i]->name : "";
 		Sym *s = onnx_sym_add(im, name);
 		s->nuses++;
 		s->is_output = true;
 		if (!is_defined(s)) {
 			diag(im->cx, DIAG_ERROR, &im->floc,
 			     "graph output \"%s\" is not defined by any node, "
-			     "initializer or graph input", name);
+			     "initializer or graph input",
+			     name);
 			ok = false;
 		}
 	}
@@ -247,7 +254,8 @@ onnx_sort_nodes(Importer *im)
 
 	ok = index_outputs(im);
 	ok = index_uses(im) && ok;
-	/* Successor lists in CSR form: an edge per input naming a node output. */
+	/* Successor lists in CSR form: an edge per input naming a node output.
+	 */
 	for (uint32_t i = 0; i < nn; i++) {
 		const Onnx__NodeProto *p = im->gp->node[i];
 		for (size_t j = 0; j < p->n_input; j++) {

@@ -35,11 +35,12 @@ const char *
 onnx_dtype_name(int onnx_type)
 {
 	static const char *const names[] = {
-		"undefined", "float", "uint8", "int8", "uint16", "int16", "int32",
-		"int64", "string", "bool", "float16", "double", "uint32",
-		"uint64", "complex64", "complex128", "bfloat16",
-		"float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz",
-		"uint4", "int4",
+	    "undefined",      "float",        "uint8",          "int8",
+	    "uint16",         "int16",        "int32",          "int64",
+	    "string",         "bool",         "float16",        "double",
+	    "uint32",         "uint64",       "complex64",      "complex128",
+	    "bfloat16",       "float8e4m3fn", "float8e4m3fnuz", "float8e5m2",
+	    "float8e5m2fnuz", "uint4",        "int4",
 	};
 
 	if (onnx_type >= 0 && onnx_type < (int)(sizeof names / sizeof *names))
@@ -54,20 +55,26 @@ tensor_shape(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 {
 	*numel = 1;
 	if (t->n_dims > MAX_RANK) {
-		diag(im->cx, DIAG_ERROR, loc, "%s has rank %zu; qcc supports "
-		     "ranks up to %d", what, t->n_dims, MAX_RANK);
+		diag(im->cx, DIAG_ERROR, loc,
+		     "%s has rank %zu; qcc supports "
+		     "ranks up to %d",
+		     what, t->n_dims, MAX_RANK);
 		return false;
 	}
 	for (size_t i = 0; i < t->n_dims; i++) {
 		dim[i] = t->dims[i];
 		if (dim[i] < 0) {
-			diag(im->cx, DIAG_ERROR, loc, "%s has negative dimension "
-			     "%lld", what, (long long)dim[i]);
+			diag(im->cx, DIAG_ERROR, loc,
+			     "%s has negative dimension "
+			     "%lld",
+			     what, (long long)dim[i]);
 			return false;
 		}
 		if (dim[i] && *numel > MAX_NUMEL / dim[i]) {
-			diag(im->cx, DIAG_ERROR, loc, "%s is too large (over %lld "
-			     "elements)", what, (long long)MAX_NUMEL);
+			diag(im->cx, DIAG_ERROR, loc,
+			     "%s is too large (over %lld "
+			     "elements)",
+			     what, (long long)MAX_NUMEL);
 			return false;
 		}
 		*numel *= dim[i];
@@ -86,8 +93,10 @@ narrow_int32(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 
 	for (size_t i = 0; i < t->n_int32_data; i++) {
 		if (t->int32_data[i] < lo || t->int32_data[i] > hi) {
-			diag(im->cx, DIAG_ERROR, loc, "%s holds %d, which is not a "
-			     "%s", what, t->int32_data[i], dtype_info[dt].name);
+			diag(im->cx, DIAG_ERROR, loc,
+			     "%s holds %d, which is not a "
+			     "%s",
+			     what, t->int32_data[i], dtype_info[dt].name);
 			return NULL;
 		}
 		p[i] = (uint8_t)t->int32_data[i];
@@ -121,8 +130,10 @@ typed_data(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 		*data = narrow_int32(im, t, loc, what, dt);
 		return *data != NULL;
 	default:
-		diag(im->cx, DIAG_ERROR, loc, "%s has element type %s, which qcc "
-		     "reads only from raw_data", what, dtype_info[dt].name);
+		diag(im->cx, DIAG_ERROR, loc,
+		     "%s has element type %s, which qcc "
+		     "reads only from raw_data",
+		     what, dtype_info[dt].name);
 		return false;
 	}
 }
@@ -149,19 +160,24 @@ onnx_tensor_value(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 
 	if (t->has_data_location &&
 	    t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-		diag(im->cx, DIAG_ERROR, loc, "%s: external data is not "
-		     "supported yet", what);
+		diag(im->cx, DIAG_ERROR, loc,
+		     "%s: external data is not "
+		     "supported yet",
+		     what);
 		return NULL;
 	}
 	if (t->segment) {
-		diag(im->cx, DIAG_ERROR, loc, "%s is segmented, which is not "
-		     "supported", what);
+		diag(im->cx, DIAG_ERROR, loc,
+		     "%s is segmented, which is not "
+		     "supported",
+		     what);
 		return NULL;
 	}
 	if (!onnx_dtype(t->data_type, &dt)) {
-		diag(im->cx, DIAG_ERROR, loc, "%s has element type %s (%d), "
-		     "which qcc does not support", what,
-		     onnx_dtype_name(t->data_type), (int)t->data_type);
+		diag(im->cx, DIAG_ERROR, loc,
+		     "%s has element type %s (%d), "
+		     "which qcc does not support",
+		     what, onnx_dtype_name(t->data_type), (int)t->data_type);
 		return NULL;
 	}
 	if (!tensor_shape(im, t, loc, what, dim, &numel))
@@ -170,13 +186,16 @@ onnx_tensor_value(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 	nbytes = type_bytes(ty);
 	if (t->has_raw_data) {
 		if (t->raw_data.len != nbytes) {
-			diag(im->cx, DIAG_ERROR, loc, "%s has %zu bytes of data, "
-			     "but its type %s needs %zu", what, t->raw_data.len,
+			diag(im->cx, DIAG_ERROR, loc,
+			     "%s has %zu bytes of data, "
+			     "but its type %s needs %zu",
+			     what, t->raw_data.len,
 			     shape_str(im, dt, (int)t->n_dims, dim), nbytes);
 			return NULL;
 		}
 		data = t->raw_data.data;
-		if (nbytes && (uintptr_t)data % (size_t)((dtype_info[dt].bits + 7) / 8))
+		if (nbytes &&
+		    (uintptr_t)data % (size_t)((dtype_info[dt].bits + 7) / 8))
 			return ir_const(im->cx, im->g, ty, data, name);
 		return ir_const_borrow(im->cx, im->g, ty, nbytes ? data : NULL,
 		                       name);
@@ -184,9 +203,11 @@ onnx_tensor_value(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 	if (!typed_data(im, t, loc, what, dt, &data, &count))
 		return NULL;
 	if (count != (size_t)numel) {
-		diag(im->cx, DIAG_ERROR, loc, "%s has %zu values, but its type %s "
-		     "needs %lld", what, count,
-		     shape_str(im, dt, (int)t->n_dims, dim), (long long)numel);
+		diag(im->cx, DIAG_ERROR, loc,
+		     "%s has %zu values, but its type %s "
+		     "needs %lld",
+		     what, count, shape_str(im, dt, (int)t->n_dims, dim),
+		     (long long)numel);
 		return NULL;
 	}
 	return ir_const_borrow(im->cx, im->g, ty, data, name);
@@ -204,9 +225,10 @@ input_dim(Importer *im, const char *name, int i,
 		*out = d->dim_value;
 		if (*out >= 1 && *out <= MAX_NUMEL)
 			return true;
-		diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" has dimension "
-		     "%d of size %lld; sizes must be positive", name, i,
-		     (long long)*out);
+		diag(im->cx, DIAG_ERROR, &im->floc,
+		     "input \"%s\" has dimension "
+		     "%d of size %lld; sizes must be positive",
+		     name, i, (long long)*out);
 		return false;
 	case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM:
 		if (!d->dim_param || !*d->dim_param)
@@ -217,19 +239,24 @@ input_dim(Importer *im, const char *name, int i,
 			*out = o->dim_values[j];
 			if (*out >= 1 && *out <= MAX_NUMEL)
 				return true;
-			diag(im->cx, DIAG_ERROR, &im->floc, "-D %s=%lld: sizes "
-			     "must be positive", d->dim_param, (long long)*out);
+			diag(im->cx, DIAG_ERROR, &im->floc,
+			     "-D %s=%lld: sizes "
+			     "must be positive",
+			     d->dim_param, (long long)*out);
 			return false;
 		}
-		diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" has symbolic "
-		     "dimension \"%s\"; fix it with -D %s=VALUE", name,
-		     d->dim_param, d->dim_param);
+		diag(im->cx, DIAG_ERROR, &im->floc,
+		     "input \"%s\" has symbolic "
+		     "dimension \"%s\"; fix it with -D %s=VALUE",
+		     name, d->dim_param, d->dim_param);
 		return false;
 	default:
 		break;
 	}
-	diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" has dimension %d of "
-	     "unknown size; qcc needs fixed input shapes", name, i);
+	diag(im->cx, DIAG_ERROR, &im->floc,
+	     "input \"%s\" has dimension %d of "
+	     "unknown size; qcc needs fixed input shapes",
+	     name, i);
 	return false;
 }
 
@@ -241,38 +268,45 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 	int64_t dim[MAX_RANK], numel = 1;
 	bool ok = true;
 
-	if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
-		diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" is not a tensor",
-		     name);
+	if (!vi->type ||
+	    vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+		diag(im->cx, DIAG_ERROR, &im->floc,
+		     "input \"%s\" is not a tensor", name);
 		return NULL;
 	}
 	tt = vi->type->tensor_type;
 	if (tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
-		diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" has element "
-		     "type %s; qcc supports float inputs", name,
-		     onnx_dtype_name(tt->elem_type));
+		diag(im->cx, DIAG_ERROR, &im->floc,
+		     "input \"%s\" has element "
+		     "type %s; qcc supports float inputs",
+		     name, onnx_dtype_name(tt->elem_type));
 		return NULL;
 	}
 	if (!tt->shape) {
-		diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" has no shape; "
-		     "qcc needs fixed input shapes", name);
+		diag(im->cx, DIAG_ERROR, &im->floc,
+		     "input \"%s\" has no shape; "
+		     "qcc needs fixed input shapes",
+		     name);
 		return NULL;
 	}
 	if (tt->shape->n_dim > MAX_RANK) {
-		diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" has rank %zu; "
-		     "qcc supports ranks up to %d", name, tt->shape->n_dim,
-		     MAX_RANK);
+		diag(im->cx, DIAG_ERROR, &im->floc,
+		     "input \"%s\" has rank %zu; "
+		     "qcc supports ranks up to %d",
+		     name, tt->shape->n_dim, MAX_RANK);
 		return NULL;
 	}
 	for (size_t i = 0; i < tt->shape->n_dim; i++)
-		ok = input_dim(im, name, (int)i, tt->shape->dim[i], &dim[i]) && ok;
+		ok = input_dim(im, name, (int)i, tt->shape->dim[i], &dim[i]) &&
+		     ok;
 	if (!ok)
 		return NULL;
 	for (size_t i = 0; i < tt->shape->n_dim; i++) {
 		if (numel > MAX_NUMEL / dim[i]) {
-			diag(im->cx, DIAG_ERROR, &im->floc, "input \"%s\" is too "
-			     "large (over %lld elements)", name,
-			     (long long)MAX_NUMEL);
+			diag(im->cx, DIAG_ERROR, &im->floc,
+			     "input \"%s\" is too "
+			     "large (over %lld elements)",
+			     name, (long long)MAX_NUMEL);
 			return NULL;
 		}
 		numel *= dim[i];

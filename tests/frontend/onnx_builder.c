@@ -10,6 +10,9 @@
 
 #include "onnx_builder.h"
 
+#define DIM_VALUE ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+#define DIM_PARAM ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
+
 static void *
 grow(Ob *b, void *arr, size_t n, size_t esz)
 {
@@ -20,10 +23,10 @@ grow(Ob *b, void *arr, size_t n, size_t esz)
 	return p;
 }
 
-#define PUSH(b, arr, n, item)                                    \
-	do {                                                     \
-		(arr) = grow((b), (arr), (n), sizeof *(arr));    \
-		(arr)[(n)++] = (item);                           \
+#define PUSH(b, arr, n, item)                                                  \
+	do {                                                                   \
+		(arr) = grow((b), (arr), (n), sizeof *(arr));                  \
+		(arr)[(n)++] = (item);                                         \
 	} while (0)
 
 Ob *
@@ -116,14 +119,14 @@ ob_input(Ob *b, const char *name, const char *dims)
 		tok = split(b, dims, &n);
 		for (size_t i = 0; i < n; i++) {
 			Onnx__TensorShapeProto__Dimension *d =
-				NEW(b->a, Onnx__TensorShapeProto__Dimension);
+			    NEW(b->a, Onnx__TensorShapeProto__Dimension);
 			*d = (Onnx__TensorShapeProto__Dimension)
-				ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
+			    ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
 			if (is_number(tok[i])) {
-				d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+				d->value_case = DIM_VALUE;
 				d->dim_value = strtoll(tok[i], NULL, 10);
 			} else if (strcmp(tok[i], "?")) {
-				d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+				d->value_case = DIM_PARAM;
 				d->dim_param = tok[i];
 			}
 			PUSH(b, sh->dim, sh->n_dim, d);
@@ -173,9 +176,9 @@ Onnx__TensorProto *
 ob_tensor_f32(Ob *b, const char *name, const char *dims, const float *data)
 {
 	int64_t n;
-	Onnx__TensorProto *t = tensor(b, name, dims,
-	                              ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT,
-	                              sizeof(float), data, &n);
+	Onnx__TensorProto *t =
+	    tensor(b, name, dims, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT,
+	           sizeof(float), data, &n);
 	float *p = (float *)t->raw_data.data;
 
 	for (int64_t i = 0; !data && i < n; i++)
@@ -187,9 +190,9 @@ Onnx__TensorProto *
 ob_tensor_i64(Ob *b, const char *name, const char *dims, const int64_t *data)
 {
 	int64_t n;
-	Onnx__TensorProto *t = tensor(b, name, dims,
-	                              ONNX__TENSOR_PROTO__DATA_TYPE__INT64,
-	                              sizeof(int64_t), data, &n);
+	Onnx__TensorProto *t =
+	    tensor(b, name, dims, ONNX__TENSOR_PROTO__DATA_TYPE__INT64,
+	           sizeof(int64_t), data, &n);
 	int64_t *p = (int64_t *)t->raw_data.data;
 
 	for (int64_t i = 0; !data && i < n; i++)
@@ -248,7 +251,7 @@ void
 ob_attr_int(Ob *b, Onnx__NodeProto *n, const char *name, int64_t v)
 {
 	Onnx__AttributeProto *a =
-		attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+	    attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
 
 	a->has_i = 1;
 	a->i = v;
@@ -258,7 +261,7 @@ void
 ob_attr_float(Ob *b, Onnx__NodeProto *n, const char *name, float v)
 {
 	Onnx__AttributeProto *a =
-		attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+	    attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
 
 	a->has_f = 1;
 	a->f = v;
@@ -268,7 +271,7 @@ void
 ob_attr_string(Ob *b, Onnx__NodeProto *n, const char *name, const char *v)
 {
 	Onnx__AttributeProto *a =
-		attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+	    attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
 
 	a->has_s = 1;
 	a->s.len = strlen(v);
@@ -280,7 +283,7 @@ ob_attr_ints(Ob *b, Onnx__NodeProto *n, const char *name, int count,
              const int64_t *v)
 {
 	Onnx__AttributeProto *a =
-		attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+	    attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
 
 	a->n_ints = (size_t)count;
 	a->ints = NEWARRAY(b->a, int64_t, (size_t)count + 1);
@@ -292,7 +295,7 @@ ob_attr_floats(Ob *b, Onnx__NodeProto *n, const char *name, int count,
                const float *v)
 {
 	Onnx__AttributeProto *a =
-		attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+	    attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
 
 	a->n_floats = (size_t)count;
 	a->floats = NEWARRAY(b->a, float, (size_t)count + 1);

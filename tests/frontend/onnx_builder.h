@@ -1,8 +1,8 @@
 /* onnx_builder.h -- ONNX models built in memory for frontend tests.
  *
  *	Ob *b = ob_new(arena, 13);
- *	ob_input(b, "x", "N,3,8,8");            numbers, or names for dim_param
- *	ob_init_f32(b, "w", "4,3,3,3", NULL);   NULL data: 0, 1, 2, ...
+ *	ob_input(b, "x", "N,3,8,8");          numbers, or dim_param names
+ *	ob_init_f32(b, "w", "4,3,3,3", NULL); NULL data: 0, 1, 2, ...
  *	Onnx__NodeProto *c = ob_node(b, "Conv", "conv", "x,w", "y");
  *	ob_attr_ints(b, c, "pads", 4, (int64_t[]){1, 1, 1, 1});
  *	ob_output(b, "y");
@@ -49,8 +49,7 @@ Onnx__NodeProto *ob_node(Ob *b, const char *op_type, const char *name,
                          const char *inputs, const char *outputs);
 void ob_attr_int(Ob *b, Onnx__NodeProto *n, const char *name, int64_t v);
 void ob_attr_float(Ob *b, Onnx__NodeProto *n, const char *name, float v);
-void ob_attr_string(Ob *b, Onnx__NodeProto *n, const char *name,
-                    const char *v);
+void ob_attr_string(Ob *b, Onnx__NodeProto *n, const char *name, const char *v);
 void ob_attr_ints(Ob *b, Onnx__NodeProto *n, const char *name, int count,
                   const int64_t *v);
 void ob_attr_floats(Ob *b, Onnx__NodeProto *n, const char *name, int count,
@@ -70,15 +69,14 @@ Graph *ob_import(Ob *b, Ctx *cx, const char *path, const ImportOpts *opts);
  * tmpfile()), with each occurrence of path replaced by "MODEL". */
 const char *ob_diags(Ctx *cx, const char *path);
 
-
 /* A Criterion fixture for frontend tests: a Ctx whose diagnostics go to a
  * temporary file, a model path, and the model being built. */
 typedef struct ObFixture {
 	Ctx cx;
 	Arena *a;
 	char path[64];
-	Ob *b;                  /* the model of obf_model */
-	Onnx__NodeProto *node;  /* its one node, named "n" */
+	Ob *b;                 /* the model of obf_model */
+	Onnx__NodeProto *node; /* its one node, named "n" */
 } ObFixture;
 
 void obf_init(ObFixture *f);

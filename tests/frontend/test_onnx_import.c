@@ -165,7 +165,8 @@ Test(onnx_import, treats_an_input_that_is_also_an_initializer_as_a_constant)
 Test(onnx_import, reports_a_missing_file)
 {
 	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
-	expect_diags("MODEL: error: cannot open model: No such file or directory\n");
+	expect_diags(
+	    "MODEL: error: cannot open model: No such file or directory\n");
 	cr_assert_eq(F.cx.nerrors, 1);
 }
 
@@ -176,7 +177,8 @@ Test(onnx_import, reports_a_truncated_file)
 
 	cr_assert(ob_write_bytes(F.path, buf, len / 2));
 	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
-	expect_diags("MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
+	expect_diags(
+	    "MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
 }
 
 Test(onnx_import, reports_a_text_file_as_not_onnx)
@@ -186,7 +188,8 @@ Test(onnx_import, reports_a_text_file_as_not_onnx)
 
 	cr_assert(ob_write_bytes(F.path, text, sizeof text - 1));
 	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
-	expect_diags("MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
+	expect_diags(
+	    "MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
 }
 
 Test(onnx_import, reports_a_model_without_a_graph)
@@ -194,12 +197,14 @@ Test(onnx_import, reports_a_model_without_a_graph)
 	Ob *b = conv_relu();
 
 	b->model.graph = NULL;
-	expect_failure(b, "MODEL: error: not a valid ONNX model (it has no graph)\n");
+	expect_failure(
+	    b, "MODEL: error: not a valid ONNX model (it has no graph)\n");
 }
 
 Test(onnx_import, reports_an_opset_out_of_range)
 {
-	expect_failure(ob_new(F.a, 6), "MODEL: error: the model uses ONNX opset 6; "
+	expect_failure(ob_new(F.a, 6),
+	               "MODEL: error: the model uses ONNX opset 6; "
 	               "qcc supports opsets 7 to 21\n");
 }
 
@@ -212,11 +217,12 @@ Test(onnx_import, lists_every_unknown_operator_in_one_run)
 	ob_node(b, "FancyOp", "first_unknown", "a", "b");
 	ob_node(b, "OtherFancyOp", "second_unknown", "b", "y");
 	ob_output(b, "y");
-	expect_failure(b,
-		"MODEL: node \"first_unknown\" (FancyOp): error: unsupported "
-		"operator FancyOp (opset 13)\n"
-		"MODEL: node \"second_unknown\" (OtherFancyOp): error: unsupported "
-		"operator OtherFancyOp (opset 13)\n");
+	expect_failure(
+	    b,
+	    "MODEL: node \"first_unknown\" (FancyOp): error: unsupported "
+	    "operator FancyOp (opset 13)\n"
+	    "MODEL: node \"second_unknown\" (OtherFancyOp): error: unsupported "
+	    "operator OtherFancyOp (opset 13)\n");
 	cr_assert_eq(F.cx.nerrors, 2);
 }
 
@@ -230,7 +236,8 @@ Test(onnx_import, reports_operators_of_other_domains_as_unsupported)
 	n = ob_node(b, "Relu", "ms", "x", "y");
 	n->domain = "com.microsoft";
 	ob_output(b, "y");
-	expect_failure(b, "MODEL: node \"ms\" (Relu): error: unsupported operator "
+	expect_failure(b,
+	               "MODEL: node \"ms\" (Relu): error: unsupported operator "
 	               "Relu (domain \"com.microsoft\", opset 1)\n");
 }
 
@@ -261,9 +268,11 @@ Test(onnx_import, reports_an_unknown_attribute)
 	Ob *b = ob_new(F.a, 13);
 
 	ob_input(b, "x", "1,4");
-	ob_attr_int(b, ob_node(b, "Relu", "relu_with_attr", "x", "y"), "flavour", 3);
+	ob_attr_int(b, ob_node(b, "Relu", "relu_with_attr", "x", "y"),
+	            "flavour", 3);
 	ob_output(b, "y");
-	expect_failure(b, "MODEL: node \"relu_with_attr\" (Relu): error: unknown "
+	expect_failure(b,
+	               "MODEL: node \"relu_with_attr\" (Relu): error: unknown "
 	               "attribute \"flavour\" for Relu (opset 13)\n");
 }
 
@@ -273,7 +282,7 @@ Test(onnx_import, reports_an_attribute_of_the_wrong_type)
 
 	ob_attr_float(b, b->graph.node[0], "group", 1.0f);
 	expect_failure(b, "MODEL: node \"conv1\" (Conv): error: attribute "
-	               "\"group\" must be an int, not a float\n");
+	                  "\"group\" must be an int, not a float\n");
 }
 
 Test(onnx_import, reports_shapes_that_do_not_fit_at_the_node)
@@ -285,7 +294,8 @@ Test(onnx_import, reports_shapes_that_do_not_fit_at_the_node)
 	ob_node(b, "Conv", "conv_mismatch", "x,w", "c");
 	ob_node(b, "Relu", "after", "c", "y");
 	ob_output(b, "y");
-	expect_failure(b, "MODEL: node \"conv_mismatch\" (Conv): error: Conv "
+	expect_failure(b,
+	               "MODEL: node \"conv_mismatch\" (Conv): error: Conv "
 	               "input has 2 channels but weight expects 3 (group 1)\n");
 }
 
@@ -297,7 +307,8 @@ Test(onnx_import, reports_a_cycle_with_its_nodes)
 	ob_node(b, "Add", "add_a", "x,b", "a");
 	ob_node(b, "Relu", "relu_b", "a", "b");
 	ob_output(b, "b");
-	expect_failure(b, "MODEL: node \"add_a\" (Add): error: node is part of a "
+	expect_failure(b,
+	               "MODEL: node \"add_a\" (Add): error: node is part of a "
 	               "cycle: add_a -> relu_b -> add_a\n");
 }
 
@@ -308,7 +319,8 @@ Test(onnx_import, reports_an_input_nothing_defines)
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Add", "add_ghost", "x,ghost", "y");
 	ob_output(b, "y");
-	expect_failure(b, "MODEL: node \"add_ghost\" (Add): error: input "
+	expect_failure(b,
+	               "MODEL: node \"add_ghost\" (Add): error: input "
 	               "\"ghost\" is not defined by any node, initializer or "
 	               "graph input\n");
 }
@@ -320,7 +332,8 @@ Test(onnx_import, reports_a_graph_output_nothing_defines)
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "r", "x", "y");
 	ob_output(b, "z");
-	expect_failure(b, "MODEL: error: graph output \"z\" is not defined by any "
+	expect_failure(b,
+	               "MODEL: error: graph output \"z\" is not defined by any "
 	               "node, initializer or graph input\n");
 }
 
@@ -332,7 +345,8 @@ Test(onnx_import, reports_a_tensor_defined_twice)
 	ob_node(b, "Relu", "r1", "x", "y");
 	ob_node(b, "Sigmoid", "r2", "x", "y");
 	ob_output(b, "y");
-	expect_failure(b, "MODEL: node \"r2\" (Sigmoid): error: output \"y\" is "
+	expect_failure(b,
+	               "MODEL: node \"r2\" (Sigmoid): error: output \"y\" is "
 	               "already defined by node \"r1\"\n");
 }
 
@@ -343,8 +357,9 @@ Test(onnx_import, reports_a_symbolic_dimension_without_a_value)
 	ob_input(b, "x", "N,4");
 	ob_node(b, "Relu", "relu", "x", "y");
 	ob_output(b, "y");
-	expect_failure(b, "MODEL: error: input \"x\" has symbolic dimension \"N\"; "
-	               "fix it with -D N=VALUE\n");
+	expect_failure(
+	    b, "MODEL: error: input \"x\" has symbolic dimension \"N\"; "
+	       "fix it with -D N=VALUE\n");
 }
 
 Test(onnx_import, fixes_a_symbolic_dimension_with_a_definition)
@@ -372,20 +387,22 @@ Test(onnx_import, reports_inputs_that_are_not_fixed_float_tensors)
 	ob_input(b, "b", NULL);
 	ob_input(b, "c", "1,1,1,1,1,1,1");
 	ob_input(b, "d", "2")->type->tensor_type->elem_type =
-		ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+	    ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
 	ob_input(b, "e", "0,4");
 	ob_node(b, "Relu", "r", "a", "y");
 	ob_output(b, "y");
-	expect_failure(b,
-		"MODEL: error: input \"a\" has dimension 1 of unknown size; qcc "
-		"needs fixed input shapes\n"
-		"MODEL: error: input \"b\" has no shape; qcc needs fixed input "
-		"shapes\n"
-		"MODEL: error: input \"c\" has rank 7; qcc supports ranks up to 6\n"
-		"MODEL: error: input \"d\" has element type int64; qcc supports "
-		"float inputs\n"
-		"MODEL: error: input \"e\" has dimension 0 of size 0; sizes must be "
-		"positive\n");
+	expect_failure(
+	    b,
+	    "MODEL: error: input \"a\" has dimension 1 of unknown size; qcc "
+	    "needs fixed input shapes\n"
+	    "MODEL: error: input \"b\" has no shape; qcc needs fixed input "
+	    "shapes\n"
+	    "MODEL: error: input \"c\" has rank 7; qcc supports ranks up to 6\n"
+	    "MODEL: error: input \"d\" has element type int64; qcc supports "
+	    "float inputs\n"
+	    "MODEL: error: input \"e\" has dimension 0 of size 0; sizes must "
+	    "be "
+	    "positive\n");
 }
 
 Test(onnx_import, reports_external_data)
@@ -396,7 +413,8 @@ Test(onnx_import, reports_external_data)
 	w->has_data_location = 1;
 	w->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
 	w->has_raw_data = 0;
-	expect_failure(b, "MODEL: error: initializer \"w\": external data is not "
+	expect_failure(b,
+	               "MODEL: error: initializer \"w\": external data is not "
 	               "supported yet\n");
 }
 
@@ -406,7 +424,7 @@ Test(onnx_import, reports_initializer_data_shorter_than_its_shape)
 
 	b->graph.initializer[0]->raw_data.len -= 4;
 	expect_failure(b, "MODEL: error: initializer \"w\" has 284 bytes of "
-	               "data, but its type f32[4,2,3,3] needs 288\n");
+	                  "data, but its type f32[4,2,3,3] needs 288\n");
 }
 
 Test(onnx_import, reports_hostile_initializer_shapes)
@@ -418,10 +436,11 @@ Test(onnx_import, reports_hostile_initializer_shapes)
 	bias = b->graph.initializer[1];
 	bias->n_dims = 4;
 	bias->dims = (int64_t[]){1 << 30, 1 << 30, 1 << 30, 1 << 30};
-	expect_failure(b,
-		"MODEL: error: initializer \"w\" has negative dimension -2\n"
-		"MODEL: error: initializer \"b\" is too large (over 1099511627776 "
-		"elements)\n");
+	expect_failure(
+	    b,
+	    "MODEL: error: initializer \"w\" has negative dimension -2\n"
+	    "MODEL: error: initializer \"b\" is too large (over 1099511627776 "
+	    "elements)\n");
 }
 
 Test(onnx_import, reads_typed_data_fields)
@@ -446,7 +465,8 @@ Test(onnx_import, reports_typed_data_of_the_wrong_length)
 	bias->has_raw_data = 0;
 	bias->n_float_data = 3;
 	bias->float_data = (float[]){-1, -2, -3};
-	expect_failure(b, "MODEL: error: initializer \"b\" has 3 values, but its "
+	expect_failure(b,
+	               "MODEL: error: initializer \"b\" has 3 values, but its "
 	               "type f32[4] needs 4\n");
 }
 
@@ -454,9 +474,10 @@ Test(onnx_import, reports_an_unsupported_initializer_type)
 {
 	Ob *b = conv_relu();
 
-	b->graph.initializer[1]->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
+	b->graph.initializer[1]->data_type =
+	    ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
 	expect_failure(b, "MODEL: error: initializer \"b\" has element type "
-	               "double (11), which qcc does not support\n");
+	                  "double (11), which qcc does not support\n");
 }
 
 /* Hostile files: every prefix and every single-byte corruption of a valid

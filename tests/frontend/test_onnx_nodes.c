@@ -24,8 +24,8 @@ teardown(void)
 TestSuite(onnx_nodes, .init = setup, .fini = teardown);
 
 static void
-model(int64_t opset, const char *dims, const char *op_type,
-      const char *inputs, const char *outputs)
+model(int64_t opset, const char *dims, const char *op_type, const char *inputs,
+      const char *outputs)
 {
 	obf_model(&F, opset, dims, op_type, inputs, outputs);
 }
@@ -100,11 +100,12 @@ Test(onnx_nodes, reports_every_unknown_attribute_of_a_node)
 	ob_attr_int(F.b, F.node, "a", 1);
 	ob_attr_float(F.b, F.node, "b", 1);
 	cr_assert_null(obf_import(&F, NULL));
-	cr_assert_str_eq(obf_diags(&F),
-		"MODEL: node \"n\" (Sigmoid): error: unknown attribute \"a\" "
-		"for Sigmoid (opset 13)\n"
-		"MODEL: node \"n\" (Sigmoid): error: unknown attribute \"b\" "
-		"for Sigmoid (opset 13)\n");
+	cr_assert_str_eq(
+	    obf_diags(&F),
+	    "MODEL: node \"n\" (Sigmoid): error: unknown attribute \"a\" "
+	    "for Sigmoid (opset 13)\n"
+	    "MODEL: node \"n\" (Sigmoid): error: unknown attribute \"b\" "
+	    "for Sigmoid (opset 13)\n");
 }
 
 Test(onnx_nodes, names_results_after_the_node_outputs)
@@ -154,7 +155,8 @@ Test(onnx_nodes, constant_tensor_feeds_reshape)
 	F.b = ob_new(F.a, 13);
 	ob_input(F.b, "x", "2,6");
 	c = ob_node(F.b, "Constant", "shape", "", "s");
-	ob_attr_tensor(F.b, c, "value", ob_tensor_i64(F.b, "", "2", (int64_t[]){3, 4}));
+	ob_attr_tensor(F.b, c, "value",
+	               ob_tensor_i64(F.b, "", "2", (int64_t[]){3, 4}));
 	ob_node(F.b, "Reshape", "r", "x,s", "y");
 	ob_output(F.b, "y");
 	g = obf_import(&F, NULL);
@@ -184,7 +186,8 @@ Test(onnx_nodes, constant_value_floats_and_value_int_make_constants)
 	for (uint32_t i = 0; i < g->nvalues; i++)
 		if (!strcmp(g->values[i]->name, "i")) {
 			expect_type(g->values[i], "i64[]");
-			cr_assert_eq(*(const int64_t *)g->values[i]->cst->data, 42);
+			cr_assert_eq(*(const int64_t *)g->values[i]->cst->data,
+			             42);
 		}
 }
 
@@ -252,7 +255,7 @@ Test(onnx_nodes, constant_rejects_sparse_values)
 	ob_attr_tensor(F.b, F.node, "sparse_value",
 	               ob_tensor_f32(F.b, "", "1", NULL));
 	F.node->attribute[0]->type =
-		ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR;
+	    ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR;
 	expect_error("Constant with sparse_value is not supported");
 }
 
@@ -288,6 +291,7 @@ Test(onnx_nodes, dropout_from_opset_12_accepts_ratio_and_a_false_mode)
 
 	mode->raw_data.data[0] = 1;
 	cr_assert_null(obf_import(&F, NULL));
-	cr_assert(strstr(obf_diags(&F), "MODEL: node \"drop\" (Dropout): "
+	cr_assert(strstr(obf_diags(&F),
+	                 "MODEL: node \"drop\" (Dropout): "
 	                 "error: Dropout in training mode is not supported\n"));
 }

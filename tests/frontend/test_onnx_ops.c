@@ -26,8 +26,8 @@ teardown(void)
 TestSuite(onnx_ops, .init = setup, .fini = teardown);
 
 static void
-model(int64_t opset, const char *dims, const char *op_type,
-      const char *inputs, const char *outputs)
+model(int64_t opset, const char *dims, const char *op_type, const char *inputs,
+      const char *outputs)
 {
 	obf_model(&F, opset, dims, op_type, inputs, outputs);
 }
@@ -134,8 +134,9 @@ Test(onnx_ops, conv_rejects_1d_convolution)
 {
 	model(13, "1,1,6", "Conv", "x,w", "y");
 	ob_init_f32(F.b, "w", "2,1,3", NULL);
-	expect_error("1-D Conv is not supported (input f32[1,1,6]); qcc supports "
-	             "2-D only");
+	expect_error(
+	    "1-D Conv is not supported (input f32[1,1,6]); qcc supports "
+	    "2-D only");
 }
 
 Test(onnx_ops, conv_rejects_strides_of_the_wrong_length)
@@ -382,4 +383,34 @@ Test(onnx_ops, add_and_mul_broadcast)
 	Op *op = import_op();
 	cr_assert_eq(op->kind, OP_ADD);
 	expect_type(op->out[0], "f32[2,3,4]");
+}
+
+/* x = [[1,2],[3,4]] through a 2x2 box filter with auto_pad; the odd pad
+ * row and column go at the end (SAME_UPPER) or the start (SAME_LOWER). */
+static void
+expect_same_pad_sums(const char *auto_pad, const float *want)
+{
+	const float x[4] = {1, 2, 3, 4};
+	float y[4];
+	Graph *g;
+
+	model(13, "1,1,2,2", "Conv", "x,w", "y");
+	ob_init_f32(F.b, "w", "1,1,2,2", (float[]){1, 1, 1, 1});
+	ob_attr_string(F.b, F.node, "auto_pad", auto_pad);
+	g = obf_import(&F, NULL);
+	cr_assert_not_null(g, "%s", obf_diags(&F));
+	cr_assert(ir_eval(&F.cx, g, (const void *[]){x}, (void *[]){y}));
+	for (int i = 0; i < 4; i++)
+		cr_assert_float_eq(y[i], want[i], 0, "y[%d] = %g, want %g", i,
+		                   y[i], want[i]);
+}
+
+Test(onnx_ops, conv_same_upper_pads_after_the_input_when_run)
+{
+	expect_same_pad_sums("SAME_UPPER", (float[]){10, 6, 7, 4});
+}
+
+Test(onnx_ops, conv_same_lower_pads_before_the_input_when_run)
+{
+	expect_same_pad_sums("SAME_LOWER", (float[]){1, 3, 4, 10});
 }
