@@ -20,12 +20,13 @@ any that is not.  OUT/ignored.tsv lists the cases left out because they use
 other operators, with those operators.
 
 Frozen inputs.  qcc compiles ahead of time: Conv weights and bias,
-BatchNormalization's scale/bias/mean/var, Clip's min/max and Reshape's
-shape are compile-time constants in its IR (Clip and Reshape store them as
-attributes).  The node tests pass them as graph inputs, so those inputs are
-turned into initializers holding test_data_set_0's values; the manifest's
-"frozen" line names them.  Everything else stays a run-time input.  All
-conversions happen here, so no Python runs when the tests run.
+BatchNormalization's scale/bias/mean/var, Clip's min/max, Reshape's shape
+and Dropout's ratio and training_mode are compile-time constants in its IR
+(Clip, Reshape and Dropout store them as attributes).  The node tests pass
+them as graph inputs, so those inputs are turned into initializers holding
+test_data_set_0's values; the manifest's "frozen" line names them.
+Everything else stays a run-time input.  All conversions happen here, so no
+Python runs when the tests run.
 """
 import glob
 import os
@@ -40,7 +41,7 @@ SUPPORTED_OPS = {
     "Conv", "BatchNormalization", "Relu", "Clip", "Sigmoid", "HardSigmoid",
     "HardSwish", "Mul", "Add", "MaxPool", "AveragePool", "GlobalAveragePool",
     "Flatten", "Reshape", "Gemm", "MatMul", "Softmax", "Concat", "Identity",
-    "Constant",
+    "Constant", "Dropout",
 }
 
 # Input slots that must be compile-time constants, per operator.
@@ -49,6 +50,7 @@ CONST_SLOTS = {
     "BatchNormalization": (1, 2, 3, 4),
     "Clip": (1, 2),
     "Reshape": (1,),
+    "Dropout": (1, 2),
 }
 
 
@@ -142,7 +144,7 @@ def convert(name, case_dir, model, dst):
         if vi.type.tensor_type.elem_type != TensorProto.FLOAT:
             raise Unconvertible(f"output {vi.name} is {elem_type_name(vi)}")
     for iname, arr in frozen_vals.items():
-        if arr.dtype not in (np.float32, np.int64):
+        if arr.dtype not in (np.float32, np.int64, np.bool_):
             raise Unconvertible(f"frozen input {iname} is {arr.dtype}")
 
     os.makedirs(dst)

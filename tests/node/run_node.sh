@@ -28,8 +28,10 @@
 #
 # Cases listed in exclusions.txt are still run when prep.py could convert
 # them; their result is XFAIL or XPASS and never fails the run.  The exit
-# status is 1 if any other case failed (0 with -report), 77 (skip) if there are no cases
-# because python3-onnx was missing when the data was generated.
+# status is 1 if any other case failed (0 with -report), 77 (skip) if there
+# are no cases because python3-onnx was missing when the data was generated.
+# The last line reads "node: N passed, N failed, N skipped" (skipped: the
+# excluded case runs).
 set -u
 
 QCC= CASES= WORK= SRC= CMP= CC=${CC:-cc} JOBS=2 ONLY= MARKDOWN= REPORT=0
@@ -173,69 +175,45 @@ if [ "$REPORT" = 1 ]; then
 		[ -f "$WORK/results-$be.tsv" ] && ALLBE+=("$be")
 	done
 fi
-[ ${#ALLBE[@]} -gt 0 ] || { echo "run_node.sh: no results in $WORK" >&2; exit 2; }
+if [ ${#ALLBE[@]} -eq 0 ]; then
+	echo "run_node.sh: no results in $WORK" >&2
+	exit 2
+fi
 
 JOINED=$WORK/joined.$$.tsv
 trap 'rm -f "$JOINED"' EXIT
 for be in "${ALLBE[@]}"; do
 	awk -F'\t' -v be="$be" -v re="$ONLY" '
-		FILENAME == ARGV[1] {
-			if ($0 !~ /^#/ && split($0, w, " ") > 0) { r = $0; sub(/^[^ ]+ +/, "", r); ex[w[1]] = r }
-			next
+	FILENAME == ARGV[1] {           # exclusions.txt: NAME REASON
+		if ($0 !~ /^#/ && split($0, w, " ") > 0) {
+			r = $0
+			sub(/^[^ ]+ +/, "", r)
+			ex[w[1]] = r
 		}
-		FILENAME == ARGV[2] { res[$1] = $3; det[$1] = $4; next }
-		$1 ~ re {
-			v = ($1 in res) ? res[$1] : "FAIL"
-			d = ($1 in res) ? det[$1] : "not converted: " $5
-			if ($1 in ex) { v = (v == "PASS") ? "XPASS" : (($1 in res) ? "XFAIL" : "EXCL"); d = ex[$1] }
-			printf "%s\t%s\t%s\t%s\t%s\t%s\n", $2, $3, $1, be, v, d
-		}' "$EXCLUSIONS" "$WORK/results-$be.tsv" "$CASES/cases.tsv"
+		next
+	}
+	FILENAME == ARGV[2] {           # results: NAME BACKEND VERDICT DETAIL
+		res[$1] = $3
+		det[$1] = $4
+		next
+	}
+	$1 ~ re {                       # cases.tsv: NAME OPS OPSET STATUS NOTE
+		v = ($1 in res) ? res[$1] : "FAIL"
+		d = ($1 in res) ? det[$1] : "not converted: " $5
+		if ($1 in ex) {
+			if (!($1 in res))
+				v = "EXCL"
+			else
+				v = (v == "PASS") ? "XPASS" : "XFAIL"
+			d = ex[$1]
+		}
+		printf "%s\t%s\t%s\t%s\t%s\t%s\n", $2, $3, $1, be, v, d
+	}' "$EXCLUSIONS" "$WORK/results-$be.tsv" "$CASES/cases.tsv"
 done | sort -t$'\t' -k1,1 -k3,3 >"$JOINED"
 
 table() {   # $1 = text | md
-	awk -F'\t' -v fmt="$1" -v bes="${ALLBE[*]}" '
-	{
-		op = $1; be = $4; v = $5
-		if (!(op in seen)) { seen[op] = 1; order[++nops] = op }
-		if (index(" " opsets[op] " ", " " $2 " ") == 0)
-			opsets[op] = opsets[op] (opsets[op] == "" ? "" : " ") $2
-		if (be == first) { cases[op]++; if (v == "XFAIL" || v == "XPASS" || v == "EXCL") excl[op]++ }
-		if (v == "PASS") pass[op, be]++
-		if (v == "PASS" || v == "FAIL") total[op, be]++
-	}
-	BEGIN { nb = split(bes, B, " "); first = B[1] }
-	END {
-		if (fmt == "md") {
-			printf "| Operator | Opsets | Cases | Excluded |"
-			for (b = 1; b <= nb; b++) printf " %s passed |", B[b]
-			printf "\n|---|---|---:|---:|"
-			for (b = 1; b <= nb; b++) printf "---:|"
-			printf "\n"
-		} else {
-			printf "%-22s %-8s %5s %5s", "operator", "opsets", "cases", "excl"
-			for (b = 1; b <= nb; b++) printf "  %9s", B[b] " pass"
-			printf "\n"
-		}
-		for (i = 1; i <= nops; i++) {
-			op = order[i]
-			if (fmt == "md") printf "| %s | %s | %d | %d |", op, opsets[op], cases[op], excl[op]
-			else printf "%-22s %-8s %5d %5d", op, opsets[op], cases[op], excl[op]
-			for (b = 1; b <= nb; b++) {
-				cell = sprintf("%d/%d", pass[op, B[b]], total[op, B[b]])
-				if (fmt == "md") printf " %s |", cell; else printf "  %9s", cell
-			}
-			printf "\n"
-			for (b = 1; b <= nb; b++) { tp[b] += pass[op, B[b]]; tt[b] += total[op, B[b]] }
-			tc += cases[op]; te += excl[op]
-		}
-		if (fmt == "md") printf "| **all** | | %d | %d |", tc, te
-		else printf "%-22s %-8s %5d %5d", "all", "", tc, te
-		for (b = 1; b <= nb; b++) {
-			cell = sprintf("%d/%d", tp[b], tt[b])
-			if (fmt == "md") printf " **%s** |", cell; else printf "  %9s", cell
-		}
-		printf "\n"
-	}' "$JOINED"
+	awk -v fmt="$1" -v bes="${ALLBE[*]}" -f "$SRC/tests/node/table.awk" \
+		"$JOINED"
 }
 
 echo
@@ -254,20 +232,28 @@ nx=$(awk -F'\t' '$5 ~ /^(XFAIL|XPASS|EXCL)$/' "$JOINED" | wc -l)
 
 if [ -n "$MARKDOWN" ]; then
 	{
-		echo "# ONNX node test conformance"
-		echo
-		echo "Measured by \`tests/node/run_node.sh\` (ctest \`node.*\`) on $(date -u +%Y-%m-%d)"
-		echo "at commit $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)."
-		echo "Cases: the ONNX backend node tests of Debian's python3-onnx 1.12 whose"
-		echo "models use only operators qcc supports, grouped by the operators they use."
-		echo "A case passes when every output of every data set satisfies"
-		echo "\`|got - ref| <= 1e-5 + 1e-3 * |ref|\` (rtol 1e-3, atol 1e-5)."
-		echo "\`obj\` is the LLVM object backend, \`c\` the \`-emit=c\` output built with"
-		echo "\`cc -std=c99 -Wall -Wextra -Werror -pedantic -O2\`. \"passed\" counts"
-		echo "non-excluded cases; exclusions and their reasons are in \`exclusions.txt\`."
-		echo "Conv W/B, BatchNormalization parameters, Clip min/max and Reshape shape are"
-		echo "frozen into initializers by \`prep.py\` (qcc compiles ahead of time)."
-		echo
+		cat <<-EOF
+		# ONNX node test conformance
+
+		Measured by \`tests/node/run_node.sh\` (ctest \`node.*\`) on $(date -u +%Y-%m-%d)
+		at commit $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown).
+		Regenerate: \`ctest -L node; cmake --build BUILD --target node_conformance_md\`.
+
+		Cases: the ONNX backend node tests of Debian's python3-onnx 1.12 whose
+		models use only operators qcc imports, one row per set of operators;
+		"Opsets" are the models' default-domain opset imports.  A case passes
+		when every output of every data set satisfies
+		\`|got - ref| <= 1e-5 + 1e-3 * |ref|\` (rtol 1e-3, atol 1e-5; ONNX's own
+		default atol is 1e-7).  \`obj\` is the LLVM object backend (linked
+		without libm), \`c\` the \`-emit=c\` output built with
+		\`cc -std=c99 -Wall -Wextra -Werror -pedantic -O2\`.  "passed" is out of
+		the cases not excluded; \`exclusions.txt\` lists the excluded ones with
+		the reason (XFAIL: run and failed as expected, EXCL: not convertible to
+		float32 files, so not run).  Conv weights and bias, BatchNormalization
+		parameters, Clip min/max, Reshape shape and Dropout ratio/training_mode
+		are frozen into initializers by \`prep.py\`, as qcc compiles ahead of time.
+
+		EOF
 		table md
 		echo
 		echo "## Failures"
@@ -277,10 +263,12 @@ if [ -n "$MARKDOWN" ]; then
 		echo
 		echo "## Excluded"
 		echo
-		awk -F'\t' '$5 ~ /^(XFAIL|XPASS|EXCL)$/ && !seen[$3]++ { printf "- `%s` (%s): %s\n", $3, $5, $6; n++ }
+		awk -F'\t' '$5 ~ /^(XFAIL|XPASS|EXCL)$/ && !seen[$3]++ {
+				printf "- `%s` (%s): %s\n", $3, $5, $6; n++
+			}
 			END { if (!n) print "None." }' "$JOINED"
 	} >"$MARKDOWN"
 fi
 
-echo "node: $npass passed, $nfail failed, $nx excluded"
+echo "node: $npass passed, $nfail failed, $nx skipped"
 [ "$nfail" -eq 0 ] || [ "$REPORT" = 1 ]
