@@ -6,7 +6,8 @@
 #                      [-cc CC] -model NAME -backend obj|c
 #
 # DIR holds export.py's NAME.onnx, NAME.input.bin and NAME.ref.bin.
-#   obj  qcc NAME.onnx -name=net -o net.o, linked with tests/tools/run_model.c
+#   obj  qcc NAME.onnx -name=net -o net.o, which must be standalone (nm -u
+#        prints nothing), linked with tests/tools/run_model.c
 #   c    qcc NAME.onnx -name=net -emit=c -o net.c, compiled with
 #        cc -std=c99 -Wall -Wextra -Werror -pedantic -O2, linked with -lm
 # Pass: max |out - ref| <= 1e-4 * max |ref| (cmp_raw -scaletol 1e-4), an
@@ -65,6 +66,8 @@ echo "$MODEL [$BACKEND]: $DIR/$MODEL.onnx"
 if [ "$BACKEND" = obj ]; then
 	timed "qcc -o net.o" "$QCC" "$DIR/$MODEL.onnx" -name=net -o "$d/net.o" \
 		2>"$d/qcc.log" || { cat "$d/qcc.log"; fail "qcc failed"; }
+	undef=$(nm -u "$d/net.o")
+	[ -z "$undef" ] || fail "net.o is not standalone; undefined:" $undef
 	obj=$d/net.o libs=
 else
 	timed "qcc -emit=c" "$QCC" "$DIR/$MODEL.onnx" -name=net -emit=c \

@@ -17,8 +17,8 @@
 #   -markdown FILE   also write the table as Markdown (CONFORMANCE.md)
 #
 # For every selected case and backend:
-#   obj  qcc model.onnx -name=net -o net.o, linked with run_model.c
-#        (no -lm: the object must be standalone);
+#   obj  qcc model.onnx -name=net -o net.o, which must be standalone
+#        (nm -u prints nothing), linked with run_model.c without -lm;
 #   c    qcc model.onnx -name=net -emit=c -o net.c, compiled with
 #        cc -std=c99 -Wall -Wextra -Werror -pedantic -O2, linked with
 #        run_model.c and -lm;
@@ -77,7 +77,7 @@ first_error() {
 run_case() {
 	local name=$1 be=$2
 	local c=$CASES/$name d=$WORK/$be/$name
-	local nin nout set i out log rc detail=""
+	local nin nout set i out log rc undef detail=""
 	rm -rf "$d" && mkdir -p "$d"
 	log=$d/log
 	nin=$(awk '$1 == "inputs" { print $2 }' "$c/manifest")
@@ -87,6 +87,12 @@ run_case() {
 		if ! timeout 120 "$QCC" "$c/model.onnx" -name=net -o "$d/net.o" \
 			>"$log" 2>&1; then
 			printf '%s\t%s\tFAIL\tqcc: %s\n' "$name" "$be" "$(first_error "$log")"
+			return
+		fi
+		undef=$(nm -u "$d/net.o" 2>&1 | awk '{ print $NF }' | tr '\n' ' ')
+		if [ -n "$undef" ]; then
+			printf '%s\t%s\tFAIL\tnet.o is not standalone, undefined: %s\n' \
+				"$name" "$be" "$undef"
 			return
 		fi
 		if ! "$CC" -std=c11 -O2 -I"$d" -include net.h \
