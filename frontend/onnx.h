@@ -14,7 +14,7 @@
 #include "frontend.h"
 #include "onnx.pb-c.h"
 
-enum { ONNX_OPSET_MIN = 7, ONNX_OPSET_MAX = 21 };
+enum { ONNX_OPSET_MIN = 1, ONNX_OPSET_MAX = 21 };
 
 /* Ops the frontend imports without an IR op kind of their own: they become
  * constants or aliases.  Numbered after the OpKinds so that one table,
@@ -111,6 +111,12 @@ bool node_emit(Node *n, Op *op);
 /* Binds the node's first output to v (an Identity op if it is a graph
  * output, so graph outputs stay distinct values). */
 bool node_alias(Node *n, Value *v);
+/* Infers and appends an op the importer needs besides the node's own (a
+ * Reshape lining up a legacy broadcast); returns its result. */
+Value *node_aux(Node *n, Op *op);
+/* Before opset 7, BatchNormalization and Dropout run in training mode
+ * unless is_test=1; qcc needs is_test=1 there. */
+bool node_is_test(Node *n);
 /* Outputs from index `from` on must be absent or unused. */
 bool node_outputs_unused(Node *n, int from, const char *what);
 /* Input i, which must be present and a constant of element type dt; what

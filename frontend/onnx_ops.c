@@ -21,26 +21,26 @@ typedef struct OpImporter {
 
 static const OpImporter importers[FOP_COUNT] = {
     [OP_CONV] = {import_conv, 1, 2, 3, 1},
-    [OP_BATCHNORM] = {import_batchnorm, 7, 5, 5, 5},
-    [OP_RELU] = {import_relu, 6, 1, 1, 1},
-    [OP_CLIP] = {import_clip, 6, 1, 3, 1},
-    [OP_SIGMOID] = {import_sigmoid, 6, 1, 1, 1},
-    [OP_HARDSIGMOID] = {import_hardsigmoid, 6, 1, 1, 1},
+    [OP_BATCHNORM] = {import_batchnorm, 1, 5, 5, 5},
+    [OP_RELU] = {import_relu, 1, 1, 1, 1},
+    [OP_CLIP] = {import_clip, 1, 1, 3, 1},
+    [OP_SIGMOID] = {import_sigmoid, 1, 1, 1, 1},
+    [OP_HARDSIGMOID] = {import_hardsigmoid, 1, 1, 1, 1},
     [OP_HARDSWISH] = {import_hardswish, 14, 1, 1, 1},
-    [OP_ADD] = {import_binary, 7, 2, 2, 1},
-    [OP_MUL] = {import_binary, 7, 2, 2, 1},
+    [OP_ADD] = {import_binary, 1, 2, 2, 1},
+    [OP_MUL] = {import_binary, 1, 2, 2, 1},
     [OP_MAXPOOL] = {import_maxpool, 1, 1, 1, 2},
-    [OP_AVGPOOL] = {import_avgpool, 7, 1, 1, 1},
+    [OP_AVGPOOL] = {import_avgpool, 1, 1, 1, 1},
     [OP_GLOBALAVGPOOL] = {import_globalavgpool, 1, 1, 1, 1},
     [OP_FLATTEN] = {import_flatten, 1, 1, 1, 1},
-    [OP_RESHAPE] = {import_reshape, 5, 2, 2, 1},
+    [OP_RESHAPE] = {import_reshape, 1, 1, 2, 1},
     [OP_IDENTITY] = {import_identity, 1, 1, 1, 1},
-    [OP_GEMM] = {import_gemm, 7, 2, 3, 1},
+    [OP_GEMM] = {import_gemm, 1, 2, 3, 1},
     [OP_MATMUL] = {import_matmul, 1, 2, 2, 1},
     [OP_SOFTMAX] = {import_softmax, 1, 1, 1, 1},
-    [OP_CONCAT] = {import_concat, 4, 1, 255, 1},
+    [OP_CONCAT] = {import_concat, 1, 1, 255, 1},
     [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
-    [FOP_DROPOUT] = {import_dropout, 7, 1, 3, 2},
+    [FOP_DROPOUT] = {import_dropout, 1, 1, 3, 2},
 };
 
 static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
@@ -117,6 +117,9 @@ onnx_import_node(Node *n)
 		     n->loc.op_type, oi->since, (long long)n->im->opset);
 		return false;
 	}
+	/* A hint for in-place updates in opsets 1 to 5, without meaning. */
+	if (n->im->opset < 6)
+		attr_ignore(n, "consumed_inputs");
 	if (!check_arity(n, oi) || !oi->import(n))
 		return false;
 	return attr_check_unused(n);
@@ -157,6 +160,34 @@ node_alias(Node *n, Value *v)
 		return node_emit(n, node_op(n, OP_IDENTITY, 1, &v));
 	s->v = v;
 	return true;
+}
+
+bool
+node_is_test(Node *n)
+{
+	int64_t is_test;
+
+	if (!attr_int(n, "is_test", 0, &is_test))
+		return false;
+	if (is_test == 1)
+		return true;
+	diag(n->im->cx, DIAG_ERROR, &n->loc,
+	     "%s with is_test=%lld (training mode) is not supported",
+	     n->loc.op_type, (long long)is_test);
+	return false;
+}
+
+Value *
+node_aux(Node *n, Op *op)
+{
+	const TensorType *ty[8] = {0};
+
+	QCC_ASSERT(op->nout == 1);
+	if (!ir_infer_op(n->im->cx, op, ty))
+		return NULL;
+	op->out[0]->type = ty[0];
+	ir_append(n->im->g, op);
+	return op->out[0];
 }
 
 bool

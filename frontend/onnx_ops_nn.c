@@ -205,6 +205,8 @@ import_batchnorm(Node *n)
 	Op *op;
 
 	attr_ignore(n, "momentum");
+	if (n->im->opset < 7 && !node_is_test(n))
+		return false;
 	if (!attr_float(n, "epsilon", 1e-5f, &eps) ||
 	    !attr_int(n, "spatial", 1, &spatial) ||
 	    !attr_int(n, "training_mode", 0, &training))

@@ -105,11 +105,70 @@ import_clip(Node *n)
 	return act_op(n, OP_CLIP, (Act){ACT_CLIP, lo, hi});
 }
 
+/* Before opset 7, Add and Mul broadcast only B, and only with broadcast=1:
+ * B's dims line up with A's from axis on (by default, A's last ones).  B
+ * gets trailing 1s, so that numpy broadcasting lines it up the same way. */
+static bool
+legacy_broadcast(Node *n, Value **b)
+{
+	const TensorType *ta = n->in[0]->type, *tb = n->in[1]->type;
+	int64_t axis, dim[MAX_RANK];
+	int pad;
+	bool on, fits;
+	Op *op;
+
+	if (!attr_bool(n, "broadcast", false, &on) ||
+	    !attr_int(n, "axis", ta->rank - tb->rank, &axis))
+		return false;
+	if (!on) {
+		if (type_eq(ta, tb))
+			return true;
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s without broadcast=1 needs inputs of one shape, not "
+		     "%s and %s",
+		     n->loc.op_type, tstr(n, ta), tstr(n, tb));
+		return false;
+	}
+	if (axis < 0)
+		axis += ta->rank;
+	fits = axis >= 0 && axis + tb->rank <= ta->rank;
+	for (int i = 0; fits && i < tb->rank; i++)
+		fits = tb->dim[i] == 1 || tb->dim[i] == ta->dim[axis + i];
+	if (!fits) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "%s cannot broadcast B %s into A %s at axis %lld",
+		     n->loc.op_type, tstr(n, tb), tstr(n, ta), (long long)axis);
+		return false;
+	}
+	pad = ta->rank - (int)axis - tb->rank;
+	if (!pad)
+		return true;
+	memcpy(dim, tb->dim, sizeof tb->dim[0] * tb->rank);
+	for (int i = 0; i < pad; i++)
+		dim[tb->rank + i] = 1;
+	if ((*b)->cst) {
+		*b = ir_const_borrow(
+		    n->im->cx, n->im->g,
+		    type_with_shape(n->im->cx, tb, tb->rank + pad, dim),
+		    (*b)->cst->data, (*b)->name);
+		return true;
+	}
+	op = node_op(n, OP_RESHAPE, 1, b);
+	op->a.reshape.rank = tb->rank + pad;
+	memcpy(op->a.reshape.shape, dim, sizeof dim);
+	*b = node_aux(n, op);
+	return *b != NULL;
+}
+
 /* Add and Mul: numpy broadcasting, checked by shape inference. */
 bool
 import_binary(Node *n)
 {
-	return node_emit(n, node_op(n, (OpKind)n->kind, 2, n->in));
+	Value *in[2] = {n->in[0], n->in[1]};
+
+	if (n->im->opset < 7 && !legacy_broadcast(n, &in[1]))
+		return false;
+	return node_emit(n, node_op(n, (OpKind)n->kind, 2, in));
 }
 
 bool
@@ -124,6 +183,27 @@ import_matmul(Node *n)
 	return node_emit(n, node_op(n, OP_MATMUL, 2, n->in));
 }
 
+/* Before opset 7, C broadcasts only with broadcast=1; else it is [M, N]. */
+static bool
+legacy_gemm_c(Node *n, const GemmAttr *a)
+{
+	const TensorType *ta = n->in[0]->type, *tb = n->in[1]->type, *tc;
+	bool on;
+
+	if (!attr_bool(n, "broadcast", false, &on))
+		return false;
+	if (on || n->nin < 3 || !n->in[2] || ta->rank != 2 || tb->rank != 2)
+		return true;
+	tc = n->in[2]->type;
+	if (tc->rank == 2 && tc->dim[0] == ta->dim[a->trans_a] &&
+	    tc->dim[1] == tb->dim[!a->trans_b])
+		return true;
+	diag(n->im->cx, DIAG_ERROR, &n->loc,
+	     "Gemm C %s must be [%lld,%lld] without broadcast=1", tstr(n, tc),
+	     (long long)ta->dim[a->trans_a], (long long)tb->dim[!a->trans_b]);
+	return false;
+}
+
 bool
 import_gemm(Node *n)
 {
@@ -134,6 +214,8 @@ import_gemm(Node *n)
 	    !attr_float(n, "beta", 1.0f, &a.beta) ||
 	    !attr_bool(n, "transA", false, &a.trans_a) ||
 	    !attr_bool(n, "transB", false, &a.trans_b))
+		return false;
+	if (n->im->opset < 7 && !legacy_gemm_c(n, &a))
 		return false;
 	op = node_op(n, OP_GEMM, n->nin > 2 && n->in[2] ? 3 : 2, n->in);
 	op->a.gemm = a;
@@ -196,10 +278,9 @@ import_concat(Node *n)
 	int32_t axis;
 	Op *op;
 
-	if (!attr_get(n, "axis")) {
+	if (n->im->opset >= 4 && !attr_get(n, "axis")) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "Concat needs attribute "
-		     "\"axis\"");
+		     "Concat needs attribute \"axis\"");
 		return false;
 	}
 	for (int i = 0; i < n->nin; i++) {
@@ -211,42 +292,68 @@ import_concat(Node *n)
 			return false;
 		}
 	}
-	if (!read_axis(n, "axis", 0, 0, &axis))
+	if (!read_axis(n, "axis", 1, 0, &axis))
 		return false;
 	op = node_op(n, OP_CONCAT, n->nin, n->in);
 	op->a.axis.axis = axis;
 	return node_emit(n, op);
 }
 
-/* The target shape is a constant int64 list: 0 copies the input's size
- * (unless allowzero), -1 is inferred. */
-bool
-import_reshape(Node *n)
+/* The target shape is a constant int64 list (an attribute before opset
+ * 5): 0 copies the input's size (unless allowzero), -1 is inferred. */
+static bool
+reshape_shape(Node *n, const int64_t **s, int64_t *rank)
 {
-	ReshapeAttr a = {0};
 	const Value *shape;
-	const int64_t *s;
-	Op *op;
+	int count;
 
-	if (!attr_bool(n, "allowzero", false, &a.allowzero))
+	if (n->im->opset < 5) {
+		if (!attr_ints(n, "shape", s, &count))
+			return false;
+		*rank = count;
+		if (n->nin == 1 && count >= 0 && count <= MAX_RANK)
+			return true;
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Reshape before opset 5 takes 1 input and attribute "
+		     "\"shape\" with at most %d sizes",
+		     MAX_RANK);
 		return false;
+	}
+	if (n->nin != 2 || !n->in[1]) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "Reshape takes 2 inputs, not %d", n->nin);
+		return false;
+	}
 	shape = node_const_input(n, 1, "Reshape shape", DT_I64);
 	if (!shape)
 		return false;
 	if (shape->type->rank != 1 || shape->type->dim[0] > MAX_RANK) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "Reshape shape must be a "
-		     "list of at most %d sizes, not %s",
+		     "Reshape shape must be a list of at most %d sizes, not %s",
 		     MAX_RANK, tstr(n, shape->type));
 		return false;
 	}
-	a.rank = (int32_t)shape->type->dim[0];
-	s = shape->cst->data;
+	*rank = shape->type->dim[0];
+	*s = shape->cst->data;
+	return true;
+}
+
+bool
+import_reshape(Node *n)
+{
+	ReshapeAttr a = {0};
+	const int64_t *s;
+	int64_t rank;
+	Op *op;
+
+	if (!attr_bool(n, "allowzero", false, &a.allowzero) ||
+	    !reshape_shape(n, &s, &rank))
+		return false;
+	a.rank = (int32_t)rank;
 	for (int i = 0; i < a.rank; i++) {
 		if (s[i] < -1) {
 			diag(n->im->cx, DIAG_ERROR, &n->loc,
-			     "Reshape shape has "
-			     "negative size %lld",
+			     "Reshape shape has negative size %lld",
 			     (long long)s[i]);
 			return false;
 		}
@@ -270,6 +377,8 @@ import_dropout(Node *n)
 	const Value *mode;
 
 	attr_ignore(n, "seed");
+	if (n->im->opset < 7 && !node_is_test(n))
+		return false;
 	if (n->im->opset < 12) {
 		attr_ignore(n, "ratio");
 		if (n->nin > 1) {
