@@ -102,9 +102,8 @@ attr_is_type(Node *n, const Onnx__AttributeProto *a, AttrType want)
 	if (t == want)
 		return true;
 	diag(n->im->cx, DIAG_ERROR, &n->loc,
-	     "attribute \"%s\" must be %s, "
-	     "not %s",
-	     a->name, type_name(want), type_name(t));
+	     "attribute \"%s\" must be %s, not %s", a->name, type_name(want),
+	     type_name(t));
 	return false;
 }
 
@@ -138,9 +137,8 @@ attr_bool(Node *n, const char *name, bool def, bool *out)
 		return false;
 	if (v != 0 && v != 1) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"%s\" must be 0 "
-		     "or 1, not %lld",
-		     name, (long long)v);
+		     "attribute \"%s\" must be 0 or 1, not %lld", name,
+		     (long long)v);
 		return false;
 	}
 	*out = v;
@@ -182,9 +180,7 @@ attr_string(Node *n, const char *name, const char *def, const char **out)
 		memcpy(s, a->s.data, a->s.len);
 	if (strlen(s) != a->s.len) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"%s\" holds a "
-		     "NUL byte",
-		     name);
+		     "attribute \"%s\" holds a NUL byte", name);
 		return false;
 	}
 	*out = s;
@@ -204,9 +200,7 @@ attr_ints(Node *n, const char *name, const int64_t **out, int *count)
 		return false;
 	if (a->n_ints > (size_t)INT32_MAX) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"%s\" has %zu "
-		     "values",
-		     name, a->n_ints);
+		     "attribute \"%s\" has %zu values", name, a->n_ints);
 		return false;
 	}
 	*out = a->ints;
@@ -227,9 +221,7 @@ attr_floats(Node *n, const char *name, const float **out, int *count)
 		return false;
 	if (a->n_floats > (size_t)INT32_MAX) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"%s\" has %zu "
-		     "values",
-		     name, a->n_floats);
+		     "attribute \"%s\" has %zu values", name, a->n_floats);
 		return false;
 	}
 	*out = a->floats;
@@ -249,9 +241,7 @@ attr_tensor(Node *n, const char *name, const Onnx__TensorProto **out)
 		return false;
 	if (!a->t) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"%s\" has no "
-		     "tensor",
-		     name);
+		     "attribute \"%s\" has no tensor", name);
 		return false;
 	}
 	*out = a->t;
@@ -267,8 +257,7 @@ attr_check_unused(Node *n)
 		if (n->used[i])
 			continue;
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "unknown attribute \"%s\" "
-		     "for %s (opset %lld)",
+		     "unknown attribute \"%s\" for %s (opset %lld)",
 		     n->p->attribute[i]->name ? n->p->attribute[i]->name : "",
 		     n->loc.op_type, (long long)n->im->opset);
 		ok = false;

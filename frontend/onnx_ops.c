@@ -78,17 +78,15 @@ check_arity(Node *n, const OpImporter *oi)
 			     oi->minin, oi->minin == 1 ? "" : "s", n->nin);
 		else
 			diag(cx, DIAG_ERROR, &n->loc,
-			     "%s takes %d to %d inputs, "
-			     "not %d",
-			     n->loc.op_type, oi->minin, oi->maxin, n->nin);
+			     "%s takes %d to %d inputs, not %d", n->loc.op_type,
+			     oi->minin, oi->maxin, n->nin);
 		return false;
 	}
 	for (int i = 0; i < oi->minin; i++) {
 		if (!n->in[i]) {
 			diag(cx, DIAG_ERROR, &n->loc,
-			     "input %d of %s is required "
-			     "but empty",
-			     i, n->loc.op_type);
+			     "input %d of %s is required but empty", i,
+			     n->loc.op_type);
 			return false;
 		}
 	}
@@ -218,16 +216,13 @@ node_const_input(Node *n, int i, const char *what, DType dt)
 		bug("%s: input %d is absent", n->loc.op_type, i);
 	if (!v->cst) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "%s (\"%s\") must be a "
-		     "constant",
-		     what, n->p->input[i]);
+		     "%s (\"%s\") must be a constant", what, n->p->input[i]);
 		return NULL;
 	}
 	if (v->type->dt != dt) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "%s (\"%s\") must have "
-		     "element type %s, not %s",
-		     what, n->p->input[i], dtype_info[dt].name,
+		     "%s (\"%s\") must have element type %s, not %s", what,
+		     n->p->input[i], dtype_info[dt].name,
 		     dtype_info[v->type->dt].name);
 		return NULL;
 	}

@@ -45,8 +45,7 @@ need_2d(Node *n, const TensorType *x)
 		     x->rank - 2, n->loc.op_type, tstr(n, x));
 	else
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "%s input must have rank 4 "
-		     "(N, C, H, W), not %s",
+		     "%s input must have rank 4 (N, C, H, W), not %s",
 		     n->loc.op_type, tstr(n, x));
 	return false;
 }
@@ -69,9 +68,8 @@ window_ints(Node *n, const char *name, int count, int32_t lo, int32_t def,
 		return true;
 	if (c != count) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"%s\" has %d "
-		     "values; a 2-D %s needs %d",
-		     name, c, n->loc.op_type, count);
+		     "attribute \"%s\" has %d values; a 2-D %s needs %d", name,
+		     c, n->loc.op_type, count);
 		return false;
 	}
 	for (int i = 0; i < count; i++) {
@@ -99,8 +97,7 @@ same_pads(Node *n, const TensorType *x, Window *w, bool upper)
 			total = 0;
 		if (total > 2 * (int64_t)WINDOW_MAX) {
 			diag(n->im->cx, DIAG_ERROR, &n->loc,
-			     "auto_pad needs "
-			     "padding %lld, which is too large",
+			     "auto_pad needs padding %lld, which is too large",
 			     (long long)total);
 			return false;
 		}
@@ -129,9 +126,7 @@ window_attrs(Node *n, const TensorType *x, Window *w)
 		nonzero |= w->pad[i] != 0;
 	if (pads_given && nonzero) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "pads and auto_pad=%s "
-		     "cannot both be given",
-		     ap);
+		     "pads and auto_pad=%s cannot both be given", ap);
 		return false;
 	}
 	if (!strcmp(ap, "VALID")) {
@@ -170,8 +165,7 @@ import_conv(Node *n)
 	for (int i = 0; i < 2 && !given; i++) {
 		if (wt->dim[2 + i] < 1 || wt->dim[2 + i] > WINDOW_MAX) {
 			diag(n->im->cx, DIAG_ERROR, &n->loc,
-			     "Conv weight %s has "
-			     "an unsupported kernel size",
+			     "Conv weight %s has an unsupported kernel size",
 			     tstr(n, wt));
 			return false;
 		}
@@ -181,8 +175,7 @@ import_conv(Node *n)
 		return false;
 	if (group < 1 || group > INT32_MAX) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "attribute \"group\" is "
-		     "%lld; it must be positive",
+		     "attribute \"group\" is %lld; it must be positive",
 		     (long long)group);
 		return false;
 	}
@@ -213,22 +206,18 @@ import_batchnorm(Node *n)
 		return false;
 	if (spatial != 1) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "BatchNormalization with "
-		     "spatial=%lld is not supported",
+		     "BatchNormalization with spatial=%lld is not supported",
 		     (long long)spatial);
 		return false;
 	}
 	if (training != 0) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "BatchNormalization in "
-		     "training mode is not supported");
+		     "BatchNormalization in training mode is not supported");
 		return false;
 	}
 	if (!(eps >= 0)) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "BatchNormalization "
-		     "epsilon %g is negative",
-		     eps);
+		     "BatchNormalization epsilon %g is negative", eps);
 		return false;
 	}
 	if (!node_outputs_unused(n, 1, "training statistics"))
@@ -252,9 +241,7 @@ pool_op(Node *n, OpKind k)
 		return NULL;
 	if (!given) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "%s needs attribute "
-		     "\"kernel_shape\"",
-		     n->loc.op_type);
+		     "%s needs attribute \"kernel_shape\"", n->loc.op_type);
 		return NULL;
 	}
 	if (!window_attrs(n, x, &w) ||
@@ -279,8 +266,7 @@ import_maxpool(Node *n)
 		return false;
 	if (order != 0) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "MaxPool with storage_order="
-		     "%lld is not supported",
+		     "MaxPool with storage_order=%lld is not supported",
 		     (long long)order);
 		return false;
 	}

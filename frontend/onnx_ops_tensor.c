@@ -233,8 +233,7 @@ read_axis(Node *n, const char *name, int64_t def, int extra, int32_t *out)
 		return false;
 	if (axis < -(int64_t)x->rank || axis >= (int64_t)x->rank + extra) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "%s axis %lld is out of "
-		     "range for input %s",
+		     "%s axis %lld is out of range for input %s",
 		     n->loc.op_type, (long long)axis, tstr(n, x));
 		return false;
 	}
@@ -286,9 +285,7 @@ import_concat(Node *n)
 	for (int i = 0; i < n->nin; i++) {
 		if (!n->in[i]) {
 			diag(n->im->cx, DIAG_ERROR, &n->loc,
-			     "input %d of Concat is "
-			     "empty",
-			     i);
+			     "input %d of Concat is empty", i);
 			return false;
 		}
 	}
@@ -383,8 +380,7 @@ import_dropout(Node *n)
 		attr_ignore(n, "ratio");
 		if (n->nin > 1) {
 			diag(n->im->cx, DIAG_ERROR, &n->loc,
-			     "Dropout before opset "
-			     "12 takes 1 input, not %d",
+			     "Dropout before opset 12 takes 1 input, not %d",
 			     n->nin);
 			return false;
 		}
@@ -395,8 +391,7 @@ import_dropout(Node *n)
 		if (type_numel(mode->type) != 1 ||
 		    *(const uint8_t *)mode->cst->data) {
 			diag(n->im->cx, DIAG_ERROR, &n->loc,
-			     "Dropout in training "
-			     "mode is not supported");
+			     "Dropout in training mode is not supported");
 			return false;
 		}
 	}
@@ -469,9 +464,7 @@ import_constant(Node *n)
 		break;
 	default:
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "Constant with %s is not "
-		     "supported",
-		     kinds[which]);
+		     "Constant with %s is not supported", kinds[which]);
 		return false;
 	}
 	return v && node_alias(n, v);

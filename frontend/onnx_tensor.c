@@ -56,25 +56,22 @@ tensor_shape(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 	*numel = 1;
 	if (t->n_dims > MAX_RANK) {
 		diag(im->cx, DIAG_ERROR, loc,
-		     "%s has rank %zu; qcc supports "
-		     "ranks up to %d",
-		     what, t->n_dims, MAX_RANK);
+		     "%s has rank %zu; qcc supports ranks up to %d", what,
+		     t->n_dims, MAX_RANK);
 		return false;
 	}
 	for (size_t i = 0; i < t->n_dims; i++) {
 		dim[i] = t->dims[i];
 		if (dim[i] < 0) {
 			diag(im->cx, DIAG_ERROR, loc,
-			     "%s has negative dimension "
-			     "%lld",
-			     what, (long long)dim[i]);
+			     "%s has negative dimension %lld", what,
+			     (long long)dim[i]);
 			return false;
 		}
 		if (dim[i] && *numel > MAX_NUMEL / dim[i]) {
 			diag(im->cx, DIAG_ERROR, loc,
-			     "%s is too large (over %lld "
-			     "elements)",
-			     what, (long long)MAX_NUMEL);
+			     "%s is too large (over %lld elements)", what,
+			     (long long)MAX_NUMEL);
 			return false;
 		}
 		*numel *= dim[i];
@@ -94,9 +91,8 @@ narrow_int32(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 	for (size_t i = 0; i < t->n_int32_data; i++) {
 		if (t->int32_data[i] < lo || t->int32_data[i] > hi) {
 			diag(im->cx, DIAG_ERROR, loc,
-			     "%s holds %d, which is not a "
-			     "%s",
-			     what, t->int32_data[i], dtype_info[dt].name);
+			     "%s holds %d, which is not a %s", what,
+			     t->int32_data[i], dtype_info[dt].name);
 			return NULL;
 		}
 		p[i] = (uint8_t)t->int32_data[i];
@@ -161,22 +157,17 @@ onnx_tensor_value(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 	if (t->has_data_location &&
 	    t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
 		diag(im->cx, DIAG_ERROR, loc,
-		     "%s: external data is not "
-		     "supported yet",
-		     what);
+		     "%s: external data is not supported yet", what);
 		return NULL;
 	}
 	if (t->segment) {
 		diag(im->cx, DIAG_ERROR, loc,
-		     "%s is segmented, which is not "
-		     "supported",
-		     what);
+		     "%s is segmented, which is not supported", what);
 		return NULL;
 	}
 	if (!onnx_dtype(t->data_type, &dt)) {
 		diag(im->cx, DIAG_ERROR, loc,
-		     "%s has element type %s (%d), "
-		     "which qcc does not support",
+		     "%s has element type %s (%d), which qcc does not support",
 		     what, onnx_dtype_name(t->data_type), (int)t->data_type);
 		return NULL;
 	}
@@ -204,9 +195,8 @@ onnx_tensor_value(Importer *im, const Onnx__TensorProto *t, const Loc *loc,
 		return NULL;
 	if (count != (size_t)numel) {
 		diag(im->cx, DIAG_ERROR, loc,
-		     "%s has %zu values, but its type %s "
-		     "needs %lld",
-		     what, count, shape_str(im, dt, (int)t->n_dims, dim),
+		     "%s has %zu values, but its type %s needs %lld", what,
+		     count, shape_str(im, dt, (int)t->n_dims, dim),
 		     (long long)numel);
 		return NULL;
 	}
@@ -240,9 +230,8 @@ input_dim(Importer *im, const char *name, int i,
 			if (*out >= 1 && *out <= MAX_NUMEL)
 				return true;
 			diag(im->cx, DIAG_ERROR, &im->floc,
-			     "-D %s=%lld: sizes "
-			     "must be positive",
-			     d->dim_param, (long long)*out);
+			     "-D %s=%lld: sizes must be positive", d->dim_param,
+			     (long long)*out);
 			return false;
 		}
 		diag(im->cx, DIAG_ERROR, &im->floc,
@@ -284,15 +273,13 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 	}
 	if (!tt->shape) {
 		diag(im->cx, DIAG_ERROR, &im->floc,
-		     "input \"%s\" has no shape; "
-		     "qcc needs fixed input shapes",
+		     "input \"%s\" has no shape; qcc needs fixed input shapes",
 		     name);
 		return NULL;
 	}
 	if (tt->shape->n_dim > MAX_RANK) {
 		diag(im->cx, DIAG_ERROR, &im->floc,
-		     "input \"%s\" has rank %zu; "
-		     "qcc supports ranks up to %d",
+		     "input \"%s\" has rank %zu; qcc supports ranks up to %d",
 		     name, tt->shape->n_dim, MAX_RANK);
 		return NULL;
 	}
@@ -304,8 +291,7 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 	for (size_t i = 0; i < tt->shape->n_dim; i++) {
 		if (numel > MAX_NUMEL / dim[i]) {
 			diag(im->cx, DIAG_ERROR, &im->floc,
-			     "input \"%s\" is too "
-			     "large (over %lld elements)",
+			     "input \"%s\" is too large (over %lld elements)",
 			     name, (long long)MAX_NUMEL);
 			return NULL;
 		}

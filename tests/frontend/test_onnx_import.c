@@ -401,8 +401,7 @@ Test(onnx_import, reports_inputs_that_are_not_fixed_float_tensors)
 	    "MODEL: error: input \"d\" has element type int64; qcc supports "
 	    "float inputs\n"
 	    "MODEL: error: input \"e\" has dimension 0 of size 0; sizes must "
-	    "be "
-	    "positive\n");
+	    "be positive\n");
 }
 
 Test(onnx_import, reports_external_data)
