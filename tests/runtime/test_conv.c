@@ -74,6 +74,10 @@ ParameterizedTestParameters(conv, matches_plain_loops)
 		{1, 4, 9, 29, 4, 3, 3, 1, 2, 2, 1, 0, 3, 1, 0, 2, 1, QCC_ACT_NONE, 0, 0},
 		{1, 3, 7, 7, 2, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, 1, QCC_ACT_NONE, 0, 0},
 		{1, 16, 4, 4, 16, 3, 3, 1, 1, 3, 3, 3, 3, 3, 3, 16, 1, QCC_ACT_NONE, 0, 0},
+		{1, 3, 8, 10, 4, 3, 3, 1, 1, 1, 1, 0, 1, 2, 1, 1, 1, QCC_ACT_RELU, 0, 0},
+		{1, 5, 7, 7, 8, 5, 5, 1, 1, 1, 1, 3, 2, 1, 2, 1, 0, QCC_ACT_NONE, 0, 0},
+		{1, 40, 19, 21, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_NONE, 0, 0},
+		{1, 6, 30, 30, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, 1, QCC_ACT_SIGMOID, 0, 0},
 	};
 
 	return cr_make_param_array(struct conv_case, cases,
@@ -96,7 +100,10 @@ ParameterizedTest(struct conv_case *p, conv, matches_plain_loops)
 	                  p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->pt, p->pl,
 	                  p->group, p->act, p->alpha, p->beta);
 	ref_conv(p, x, w, b, want, oh, ow);
-	rt_assert_same(got, want, ny);
+	if (p->act == QCC_ACT_SIGMOID)
+		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
+	else
+		rt_assert_same(got, want, ny);
 }
 
 Test(conv, sigmoid_output_is_within_two_ulp_of_libm)
