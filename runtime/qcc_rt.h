@@ -67,10 +67,11 @@ enum {
  * NaN for NaN. */
 QCC_RT_API QCC_RT_UNUSED float qcc_rt_expf(float x);
 /* One element through activation act. */
-QCC_RT_API QCC_RT_UNUSED float qcc_rt_act1_f32(float x, int32_t act, float alpha, float beta);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_act1_f32(float x, int32_t act,
+	float alpha, float beta);
 /* y[i] = act(x[i]) for i < n; y may equal x. */
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_f32(const float *x, float *y, int32_t n,
-                               int32_t act, float alpha, float beta);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_f32(const float *x, float *y,
+	int32_t n, int32_t act, float alpha, float beta);
 
 /* ---- conv.c --------------------------------------------------------------- */
 
@@ -105,15 +106,16 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_avgpool2d_f32(const float *restrict x,
 	int32_t dw, int32_t pt, int32_t pl, int32_t pb, int32_t pr,
 	int32_t count_include_pad);
 /* y[i] = mean of x[i*hw .. i*hw + hw) for i < nc. */
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_f32(const float *restrict x,
-	float *restrict y, int32_t nc, int32_t hw);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_f32(
+	const float *restrict x, float *restrict y, int32_t nc, int32_t hw);
 
 /* ---- gemm.c --------------------------------------------------------------- */
 
 /* y[i,j] = act(alpha * sum_p A[i,p] * B[p,j] + beta * c[i*c_rs + j*c_cs])
  * A is a: [m,k], or [k,m] if trans_a; B is b: [k,n], or [n,k] if trans_b;
  * y: [m,n]; c may be NULL (no term); its strides c_rs, c_cs (elements,
- * 0 along a broadcast axis) describe any shape that broadcasts to [m,n]. */
+ * 0 along a broadcast axis, c_cs 0 or 1) describe any shape that
+ * broadcasts to [m,n]. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_gemm_f32(const float *restrict a,
 	const float *restrict b, const float *restrict c, float *restrict y,
 	int32_t m, int32_t n, int32_t k, int32_t trans_a, int32_t trans_b,
@@ -123,7 +125,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_gemm_f32(const float *restrict a,
  * bdims[0..brank), y's matrix [m,n] (dense, in row-major batch order) is
  * A's [m,k] matrix at a + sum i_d * astr[d] times B's [k,n] matrix at
  * b + sum i_d * bstr[d] (strides in elements, 0 for a broadcast axis).
- * brank >= 1 (pass {1}, {0}, {0} for a single product). */
+ * 1 <= brank <= 6 (pass {1}, {0}, {0} for a single product). */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_f32(const float *restrict a,
 	const float *restrict b, float *restrict y, int32_t m, int32_t n,
 	int32_t k, int32_t brank, const int32_t *bdims, const int32_t *astr,
@@ -135,16 +137,17 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_f32(const float *restrict a,
  * shape dims[0..rank) (1 <= rank <= 6); a's element at index (i0..) is
  * a[sum i_d * astr[d]], likewise b (strides in elements, 0 along an axis
  * the operand broadcasts).  y may equal a or b. */
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_add_f32(const float *a, const float *b, float *y,
-	int32_t rank, const int32_t *dims, const int32_t *astr,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_add_f32(const float *a, const float *b,
+	float *y, int32_t rank, const int32_t *dims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_mul_f32(const float *a, const float *b, float *y,
-	int32_t rank, const int32_t *dims, const int32_t *astr,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_mul_f32(const float *a, const float *b,
+	float *y, int32_t rank, const int32_t *dims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
 /* y[i,j,l] = act(x[i,j,l] * scale[j] + shift[j]) over [nb,c,inner];
  * y may equal x. */
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_scaleshift_f32(const float *x, const float *scale,
-	const float *shift, float *y, int32_t nb, int32_t c, int32_t inner,
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_scaleshift_f32(const float *x,
+	const float *scale, const float *shift, float *y, int32_t nb, int32_t c,
+	int32_t inner,
 	int32_t act, float alpha, float beta);
 
 /* ---- softmax.c ------------------------------------------------------------ */
@@ -153,11 +156,11 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_scaleshift_f32(const float *x, const float 
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_softmax_f32(const float *restrict x,
 	float *restrict y, int32_t outer, int32_t len, int32_t inner);
 
-/* ---- copy.c, concat.c ----------------------------------------------------- */
+/* ---- copy.c --------------------------------------------------------------- */
 
 /* y[i] = x[i] for i < n. */
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_copy_f32(const float *restrict x, float *restrict y,
-	int32_t n);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_copy_f32(const float *restrict x,
+	float *restrict y, int32_t n);
 /* One input of a concat: rows of len elements, x dense, y rows ystride
  * apart: y[r*ystride + i] = x[r*len + i] for r < rows, i < len. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_concat_f32(const float *restrict x,
