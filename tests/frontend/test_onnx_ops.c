@@ -187,7 +187,7 @@ Test(onnx_ops, batchnorm_rejects_training_mode)
 
 Test(onnx_ops, clip_before_opset_11_reads_min_and_max_attributes)
 {
-	model(10, "1,4", "Clip", "x", "y");
+	model(6, "1,4", "Clip", "x", "y");
 	ob_attr_float(F.b, F.node, "min", 0.0f);
 	ob_attr_float(F.b, F.node, "max", 6.0f);
 	Op *op = import_op();
