@@ -12,8 +12,9 @@ typedef struct ImportOpts {
 } ImportOpts;
 
 /* Reads the model at path into a new graph.  Every problem found is
- * reported through diag(); returns NULL if there was any error.  The graph's
- * result types are left for infer-shapes. */
+ * reported through diag(); returns NULL if there was any error.  Result types
+ * are inferred as each op is built, so shapes that do not fit are reported at
+ * their node; g->shaped stays false until the infer-shapes pass has run. */
 Graph *onnx_import(Ctx *cx, const char *path, const ImportOpts *opts);
 
 /* Writes "Op  opsets a-b" lines for every supported ONNX operator. */
