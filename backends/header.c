@@ -44,8 +44,9 @@ header_comment(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 		fputs(", cpu ", out);
 		emit_comment_text(out, target_cpu(o));
 		fputs(", features ", out);
-		emit_comment_text(out, *target_features(cx, o) ?
-		                  target_features(cx, o) : "(default)");
+		emit_comment_text(out, *target_features(cx, o)
+		                           ? target_features(cx, o)
+		                           : "(default)");
 	}
 	fputs("\n *   flags    ", out);
 	emit_comment_text(out, o->cmdline ? o->cmdline : "");
@@ -83,7 +84,8 @@ define(Ctx *cx, FILE *out, const char *up, const char *name, const char *fmt,
 	int w = (int)strlen(up) + (int)strlen("_OUTPUT0_SHAPE");
 	va_list ap;
 
-	fprintf(out, "#define %-*s ", w, arena_printf(cx->scratch, "%s_%s", up, name));
+	fprintf(out, "#define %-*s ", w,
+	        arena_printf(cx->scratch, "%s_%s", up, name));
 	va_start(ap, fmt);
 	vfprintf(out, fmt, ap);
 	va_end(ap);
@@ -104,15 +106,18 @@ define_tensor(Ctx *cx, const char *up, const char *kind, uint32_t i,
 	for (int d = 0; d < t->rank; d++)
 		shape = arena_printf(a, "%s%s%lld", shape, d ? ", " : "",
 		                     (long long)t->dim[d]);
-	fprintf(out, "#define %-*s ", (int)strlen(up) + (int)strlen("_OUTPUT0_SHAPE"),
+	fprintf(out, "#define %-*s ",
+	        (int)strlen(up) + (int)strlen("_OUTPUT0_SHAPE"),
 	        arena_printf(a, "%s_%s%u_NAME", up, kind, i));
 	emit_cstring(out, v->name ? v->name : "");
 	fputc('\n', out);
 	define(cx, out, up, arena_printf(a, "%s%u_TYPE", kind, i), "\"%s\"",
 	       dtype_info[t->dt].name);
-	define(cx, out, up, arena_printf(a, "%s%u_RANK", kind, i), "%d", t->rank);
+	define(cx, out, up, arena_printf(a, "%s%u_RANK", kind, i), "%d",
+	       t->rank);
 	define(cx, out, up, arena_printf(a, "%s%u_SHAPE", kind, i), "{%s}%s",
-	       t->rank ? shape : "0", t->rank ? "" : "  /* rank 0: no dimensions */");
+	       t->rank ? shape : "0",
+	       t->rank ? "" : "  /* rank 0: no dimensions */");
 	define(cx, out, up, arena_printf(a, "%s%u_SIZE", kind, i),
 	       "%lld  /* elements */", (long long)type_numel(t));
 	define(cx, out, up, arena_printf(a, "%s%u_BYTES", kind, i), "%lld",
@@ -139,17 +144,18 @@ header_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 		fputc('\n', out);
 		define_tensor(cx, up, "OUTPUT", i, g->outputs[i], out);
 	}
-	fprintf(out,
-	        "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-	        "/* Runs the network.  inputs[i] and outputs[i] point at the\n"
-	        " * elements of input i and output i, scratch at %s_SCRATCH_SIZE\n"
-	        " * bytes (64-byte aligned) that the call may overwrite.  No\n"
-	        " * globals: calls with separate scratch buffers may run at once.\n"
-	        " * Returns 0 on success. */\n"
-	        "int %s_run(const void *const inputs[], void *const outputs[], "
-	        "void *scratch);\n"
-	        "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n",
-	        up, o->name);
+	fprintf(
+	    out,
+	    "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+	    "/* Runs the network.  inputs[i] and outputs[i] point at the\n"
+	    " * elements of input i and output i, scratch at %s_SCRATCH_SIZE\n"
+	    " * bytes (64-byte aligned) that the call may overwrite.  No\n"
+	    " * globals: calls with separate scratch buffers may run at once.\n"
+	    " * Returns 0 on success. */\n"
+	    "int %s_run(const void *const inputs[], void *const outputs[], "
+	    "void *scratch);\n"
+	    "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n",
+	    up, o->name);
 	if (ferror(out)) {
 		diag(cx, DIAG_ERROR, NULL, "cannot write the header");
 		return false;

@@ -27,7 +27,7 @@ typedef struct Cgen {
 	FILE *out;
 	KCall *calls;
 	uint32_t ncalls;
-	Value **consts;        /* weights, in order of first use */
+	Value **consts; /* weights, in order of first use */
 	uint32_t nconsts;
 } Cgen;
 
@@ -68,8 +68,8 @@ scan(Cgen *c)
 			seen[v->id] = true;
 			c->consts[c->nconsts++] = v;
 			if (v->type->dt == DT_F32)
-				finite &= f32s_finite(v->cst->data,
-				                      (size_t)type_numel(v->type));
+				finite &= f32s_finite(
+				    v->cst->data, (size_t)type_numel(v->type));
 		}
 	}
 	return finite;
@@ -127,7 +127,8 @@ emit_values(FILE *out, DType dt, const void *data, size_t n)
 			fprintf(out, "%d", ((const int8_t *)data)[i]);
 			break;
 		case DT_I64:
-			fprintf(out, "%lld", (long long)((const int64_t *)data)[i]);
+			fprintf(out, "%lld",
+			        (long long)((const int64_t *)data)[i]);
 			break;
 		default:
 			fprintf(out, "%u", ((const unsigned char *)data)[i]);
@@ -142,11 +143,16 @@ static const char *
 ctype_of(DType dt)
 {
 	switch (dt) {
-	case DT_F32: return "float";
-	case DT_I32: return "int32_t";
-	case DT_I8: return "int8_t";
-	case DT_I64: return "int64_t";
-	default: return "unsigned char";
+	case DT_F32:
+		return "float";
+	case DT_I32:
+		return "int32_t";
+	case DT_I8:
+		return "int8_t";
+	case DT_I64:
+		return "int64_t";
+	default:
+		return "unsigned char";
 	}
 }
 
@@ -157,7 +163,8 @@ emit_weights(Cgen *c)
 
 	if (c->nconsts)
 		fputs("\n/* ---- weights -------------------------------------"
-		      "------------------------ */\n", c->out);
+		      "------------------------ */\n",
+		      c->out);
 	for (uint32_t i = 0; i < c->nconsts; i++) {
 		const Value *v = c->consts[i];
 		const TensorType *t = v->type;
@@ -169,8 +176,9 @@ emit_weights(Cgen *c)
 		fprintf(c->out, "\n/* %%%u ", v->id);
 		emit_comment_text(c->out, v->name);
 		fprintf(c->out, " %s */\nstatic const %s %s_w%u[%zu] = {",
-		        type_str(t, tbuf, sizeof tbuf), ctype_of(typed ? t->dt : DT_U8),
-		        c->o->name, v->id, n ? n : 1);
+		        type_str(t, tbuf, sizeof tbuf),
+		        ctype_of(typed ? t->dt : DT_U8), c->o->name, v->id,
+		        n ? n : 1);
 		emit_values(c->out, typed ? t->dt : DT_U8, v->cst->data, n);
 		fputs("};\n", c->out);
 	}
@@ -201,10 +209,13 @@ emit_arrays(Cgen *c)
 			for (uint32_t k = 0; k < a->u.arr.n; k++) {
 				fputs(k ? ", " : "", c->out);
 				if (f)
-					emit_float(c->out, ((const float *)a->u.arr.p)[k]);
+					emit_float(
+					    c->out,
+					    ((const float *)a->u.arr.p)[k]);
 				else
 					fputs(i32_text(c->cx->scratch,
-					               ((const int32_t *)a->u.arr.p)[k]),
+					               ((const int32_t *)
+					                    a->u.arr.p)[k]),
 					      c->out);
 			}
 			fputs(a->u.arr.n ? "};\n" : "0};\n", c->out);
@@ -222,17 +233,22 @@ buf_text(Cgen *c, const Buf *b)
 	case BUF_NONE:
 		return "(void *)0";
 	case BUF_INPUT:
-		return off ? arena_printf(a, "(const void *)(in%u + %lld)", b->index, off)
+		return off ? arena_printf(a, "(const void *)(in%u + %lld)",
+		                          b->index, off)
 		           : arena_printf(a, "(const void *)in%u", b->index);
 	case BUF_OUTPUT:
-		return off ? arena_printf(a, "(void *)(out%u + %lld)", b->index, off)
+		return off ? arena_printf(a, "(void *)(out%u + %lld)", b->index,
+		                          off)
 		           : arena_printf(a, "(void *)out%u", b->index);
 	case BUF_SCRATCH:
 		return off ? arena_printf(a, "(void *)(s + %lld)", off)
 		           : "(void *)s";
 	case BUF_CONST:
-		return off ? arena_printf(a, "(const void *)((const unsigned char *)"
-		                          "%s_w%u + %lld)", c->o->name, b->index, off)
+		return off ? arena_printf(
+		                 a,
+		                 "(const void *)((const unsigned char *)"
+		                 "%s_w%u + %lld)",
+		                 c->o->name, b->index, off)
 		           : arena_printf(a, "%s_w%u", c->o->name, b->index);
 	}
 	bug("bad buffer kind %d", b->kind);
@@ -253,7 +269,8 @@ arg_text(Cgen *c, uint32_t call, uint32_t j, const KArg *a)
 		                    emit_float_text(buf, sizeof buf, a->u.f));
 	case KA_I32S:
 	case KA_F32S:
-		return arena_printf(c->cx->scratch, "%s_k%u_%u", c->o->name, call, j);
+		return arena_printf(c->cx->scratch, "%s_k%u_%u", c->o->name,
+		                    call, j);
 	}
 	bug("bad argument kind %d", a->kind);
 }
@@ -277,8 +294,9 @@ emit_op_comment(Cgen *c, const Op *op)
 		fprintf(c->out, "+%s", act_name[op->act.kind]);
 	fputs(" \"", c->out);
 	emit_comment_text(c->out, op->loc.node ? op->loc.node : "");
-	fprintf(c->out, "\" %s */\n", op->out[0]->type ?
-	        type_str(op->out[0]->type, tbuf, sizeof tbuf) : "?");
+	fprintf(c->out, "\" %s */\n",
+	        op->out[0]->type ? type_str(op->out[0]->type, tbuf, sizeof tbuf)
+	                         : "?");
 }
 
 /* fn(args...); wrapped at WIDTH columns, continuation lines aligned after
@@ -332,19 +350,27 @@ emit_run(Cgen *c)
 			}
 		}
 	}
-	fprintf(c->out, "\n/* ---- the network -----------------------------------"
-	        "---------------------- */\n\nint\n%s_run(const void *const inputs[], "
-	        "void *const outputs[], void *scratch)\n{\n", c->o->name);
+	fprintf(c->out,
+	        "\n/* ---- the network -----------------------------------"
+	        "---------------------- */\n\nint\n%s_run(const void *const "
+	        "inputs[], "
+	        "void *const outputs[], void *scratch)\n{\n",
+	        c->o->name);
 	for (uint32_t i = 0; i < nin; i++)
 		if (in[i])
-			fprintf(c->out, "\tconst unsigned char *in%u = "
-			        "(const unsigned char *)inputs[%u];\n", i, i);
+			fprintf(c->out,
+			        "\tconst unsigned char *in%u = "
+			        "(const unsigned char *)inputs[%u];\n",
+			        i, i);
 	for (uint32_t i = 0; i < nout; i++)
 		if (out[i])
-			fprintf(c->out, "\tunsigned char *out%u = "
-			        "(unsigned char *)outputs[%u];\n", i, i);
+			fprintf(c->out,
+			        "\tunsigned char *out%u = "
+			        "(unsigned char *)outputs[%u];\n",
+			        i, i);
 	if (scratch)
-		fputs("\tunsigned char *s = (unsigned char *)scratch;\n", c->out);
+		fputs("\tunsigned char *s = (unsigned char *)scratch;\n",
+		      c->out);
 	if (!anyin)
 		fputs("\t(void)inputs;\n", c->out);
 	if (!anyout)

@@ -2,9 +2,9 @@
  *
  * Names in a model are arbitrary bytes; these make them safe inside C
  * string literals and comments.  Floats are printed as exact hexadecimal
- * constants (integers up to 2^24 in decimal, also exact), so the C backend computes with the very same weights the
- * model holds and its output does not depend on the host's decimal
- * formatting.
+ * constants (integers up to 2^24 in decimal, also exact), so the C backend
+ * computes with the very same weights the model holds and its output does not
+ * depend on the host's decimal formatting.
  */
 #include <math.h>
 
@@ -18,7 +18,7 @@ emit_cstring(FILE *out, const char *s)
 	fputc('"', out);
 	for (; *p; p++) {
 		if (*p == '"' || *p == '\\' || *p == '?')
-			fprintf(out, "\\%c", *p);   /* '?': no trigraphs */
+			fprintf(out, "\\%c", *p); /* '?': no trigraphs */
 		else if (*p < 0x20 || *p >= 0x7f)
 			fprintf(out, "\\%03o", *p);
 		else
@@ -35,7 +35,8 @@ emit_comment_text(FILE *out, const char *s)
 	for (; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			fputc(' ', out);
-		else if ((*p == '*' && p[1] == '/') || (*p == '/' && p[1] == '*'))
+		else if ((*p == '*' && p[1] == '/') ||
+		         (*p == '/' && p[1] == '*'))
 			fprintf(out, "%c ", *p);
 		else
 			fputc(*p, out);
@@ -49,8 +50,8 @@ emit_float_text(char *buf, size_t n, float f)
 		snprintf(buf, n, "NAN");
 	else if (isinf(f))
 		snprintf(buf, n, "%s", f < 0 ? "-INFINITY" : "INFINITY");
-	else if (f == truncf(f) && fabsf(f) <= 16777216.0f)
-		snprintf(buf, n, "%.1ff", (double)f);   /* exact: 0.0f, -0.0f, 6.0f */
+	else if (f == truncf(f) && fabsf(f) <= 16777216.0f) /* 0.0f, 6.0f */
+		snprintf(buf, n, "%.1ff", (double)f);
 	else
 		snprintf(buf, n, "%af", (double)f);
 	return buf;

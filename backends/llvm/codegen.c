@@ -26,9 +26,9 @@ typedef struct Build {
 	Llvm *l;
 	LLVMBuilderRef b;
 	LLVMTypeRef ptr, i8, i32, i64, f32;
-	LLVMValueRef *in, *out;    /* loaded user pointers, by slot */
-	LLVMValueRef *weights;     /* by Value.id */
-	uint32_t ncall;            /* call being built, for names */
+	LLVMValueRef *in, *out; /* loaded user pointers, by slot */
+	LLVMValueRef *weights;  /* by Value.id */
+	uint32_t ncall;         /* call being built, for names */
 } Build;
 
 static LLVMValueRef
@@ -55,9 +55,10 @@ weight(Build *c, uint32_t id)
 	v = c->l->g->values[id];
 	QCC_ASSERT(v->cst && v->type && v->cst->nbytes >= type_bytes(v->type));
 	c->weights[id] = const_global(
-		c, LLVMConstStringInContext2(c->l->ctx, v->cst->data,
-		                             type_bytes(v->type), 1),
-		arena_printf(c->l->cx->scratch, "%s_w%u", c->l->o->name, id), 64);
+	    c,
+	    LLVMConstStringInContext2(c->l->ctx, v->cst->data,
+	                              type_bytes(v->type), 1),
+	    arena_printf(c->l->cx->scratch, "%s_w%u", c->l->o->name, id), 64);
 	return c->weights[id];
 }
 
@@ -73,8 +74,9 @@ user_ptr(Build *c, LLVMValueRef *cache, unsigned param, uint32_t i,
 	idx = LLVMConstInt(c->i64, i, 0);
 	p = LLVMBuildInBoundsGEP2(c->b, c->ptr, LLVMGetParam(c->l->run, param),
 	                          &idx, 1, "");
-	cache[i] = LLVMBuildLoad2(c->b, c->ptr, p,
-	                          arena_printf(c->l->cx->scratch, "%s%u", prefix, i));
+	cache[i] =
+	    LLVMBuildLoad2(c->b, c->ptr, p,
+	                   arena_printf(c->l->cx->scratch, "%s%u", prefix, i));
 	return cache[i];
 }
 
@@ -118,14 +120,19 @@ array_value(Build *c, const KArg *a, uint32_t j)
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (a->kind == KA_F32S)
-			elts[i] = LLVMConstReal(t, ((const float *)a->u.arr.p)[i]);
+			elts[i] =
+			    LLVMConstReal(t, ((const float *)a->u.arr.p)[i]);
 		else
-			elts[i] = LLVMConstInt(t, (unsigned long long)(int64_t)
-			                       ((const int32_t *)a->u.arr.p)[i], 1);
+			elts[i] = LLVMConstInt(
+			    t,
+			    (unsigned long long)(int64_t)((const int32_t *)
+			                                      a->u.arr.p)[i],
+			    1);
 	}
 	return const_global(c, LLVMConstArray2(t, elts, n),
 	                    arena_printf(c->l->cx->scratch, "%s_k%u_%u",
-	                                 c->l->o->name, c->ncall, j), 16);
+	                                 c->l->o->name, c->ncall, j),
+	                    16);
 }
 
 /* The LLVM type kind an argument needs, for checking it against the
@@ -134,9 +141,12 @@ static LLVMTypeKind
 arg_kind(const KArg *a)
 {
 	switch (a->kind) {
-	case KA_I32: return LLVMIntegerTypeKind;
-	case KA_F32: return LLVMFloatTypeKind;
-	default: return LLVMPointerTypeKind;
+	case KA_I32:
+		return LLVMIntegerTypeKind;
+	case KA_F32:
+		return LLVMFloatTypeKind;
+	default:
+		return LLVMPointerTypeKind;
 	}
 }
 
@@ -147,7 +157,8 @@ arg_value(Build *c, const KArg *a, uint32_t j)
 	case KA_BUF:
 		return buf_value(c, &a->u.buf);
 	case KA_I32:
-		return LLVMConstInt(c->i32, (unsigned long long)(int64_t)a->u.i, 1);
+		return LLVMConstInt(c->i32, (unsigned long long)(int64_t)a->u.i,
+		                    1);
 	case KA_F32:
 		return LLVMConstReal(c->f32, a->u.f);
 	case KA_I32S:
@@ -165,8 +176,8 @@ copy_abi_attrs(Build *c, LLVMValueRef fn, LLVMValueRef call, unsigned idx)
 	static const char *const kinds[] = {"signext", "zeroext", "noundef"};
 
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-		unsigned id = LLVMGetEnumAttributeKindForName(kinds[k],
-		                                              strlen(kinds[k]));
+		unsigned id =
+		    LLVMGetEnumAttributeKindForName(kinds[k], strlen(kinds[k]));
 		LLVMAttributeRef a = LLVMGetEnumAttributeAtIndex(fn, idx, id);
 
 		if (a)
@@ -209,6 +220,13 @@ build_call(Build *c, const KCall *k)
 	return true;
 }
 
+static LLVMAttributeRef
+enum_attr(Llvm *l, const char *name)
+{
+	return LLVMCreateEnumAttribute(
+	    l->ctx, LLVMGetEnumAttributeKindForName(name, strlen(name)), 0);
+}
+
 static bool
 build_run(Llvm *l, const KCall *calls, uint32_t ncalls)
 {
@@ -225,26 +243,27 @@ build_run(Llvm *l, const KCall *calls, uint32_t ncalls)
 	c.in = NEWARRAY(l->cx->scratch, LLVMValueRef, l->g->ninputs + 1);
 	c.out = NEWARRAY(l->cx->scratch, LLVMValueRef, l->g->noutputs + 1);
 	c.weights = NEWARRAY(l->cx->scratch, LLVMValueRef, l->g->nvalues + 1);
-	if (LLVMGetNamedFunction(l->mod, name) || LLVMGetNamedGlobal(l->mod, name)) {
+	if (LLVMGetNamedFunction(l->mod, name) ||
+	    LLVMGetNamedGlobal(l->mod, name)) {
 		diag(l->cx, DIAG_ERROR, NULL,
 		     "-name=%s: %s is a runtime symbol", l->o->name, name);
 		return false;
 	}
 	params[0] = params[1] = params[2] = c.ptr;
-	l->run = LLVMAddFunction(l->mod, name, LLVMFunctionType(c.i32, params, 3, 0));
+	l->run = LLVMAddFunction(l->mod, name,
+	                         LLVMFunctionType(c.i32, params, 3, 0));
 	LLVMSetValueName2(LLVMGetParam(l->run, 0), "inputs", 6);
 	LLVMSetValueName2(LLVMGetParam(l->run, 1), "outputs", 7);
 	LLVMSetValueName2(LLVMGetParam(l->run, 2), "scratch", 7);
 	LLVMAddAttributeAtIndex(l->run, LLVMAttributeFunctionIndex,
-	                        LLVMCreateEnumAttribute(l->ctx,
-	                                                LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	                        enum_attr(l, "nounwind"));
+	/* The RISC-V psABI returns int sign-extended to 64 bits. */
 	if (strncmp(l->o->target->triple, "riscv", 5) == 0)
 		LLVMAddAttributeAtIndex(l->run, LLVMAttributeReturnIndex,
-		                        LLVMCreateEnumAttribute(l->ctx,
-		                                                LLVMGetEnumAttributeKindForName("signext", 7), 0));
+		                        enum_attr(l, "signext"));
 	c.b = LLVMCreateBuilderInContext(l->ctx);
-	LLVMPositionBuilderAtEnd(c.b, LLVMAppendBasicBlockInContext(l->ctx, l->run,
-	                                                            "entry"));
+	LLVMPositionBuilderAtEnd(
+	    c.b, LLVMAppendBasicBlockInContext(l->ctx, l->run, "entry"));
 	for (uint32_t i = 0; i < ncalls && ok; i++) {
 		c.ncall = i;
 		ok = build_call(&c, &calls[i]);

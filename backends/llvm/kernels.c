@@ -25,15 +25,14 @@ bool
 kernels_load(Llvm *l)
 {
 	const char *triple = l->o->target->triple;
-	const char *dash = strchr(triple, '-');
-	const char *arch = arena_printf(l->cx->scratch, "%.*s",
-	                                (int)(dash ? dash - triple : (long)strlen(triple)),
-	                                triple);
-	size_t n;
-	const unsigned char *bc = rt_bitcode(arch, &n);
+	char *arch = arena_strdup(l->cx->scratch, triple);
+	const unsigned char *bc;
 	LLVMMemoryBufferRef mb;
+	size_t n;
 	bool bad;
 
+	arch[strcspn(arch, "-")] = '\0'; /* "x86_64" */
+	bc = rt_bitcode(arch, &n);
 	if (!bc || n == 0) {
 		diag(l->cx, DIAG_ERROR, NULL,
 		     "this qcc was built without runtime kernels for %s", arch);
@@ -54,16 +53,18 @@ kernels_load(Llvm *l)
 	return true;
 }
 
+/* Replaces function attribute k by k=v; removes it if v is NULL, or empty
+ * for anything but "no-builtins" (an empty feature list means none). */
 static void
 set_string_attr(Llvm *l, LLVMValueRef fn, const char *k, const char *v)
 {
 	LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, k,
 	                                 (unsigned)strlen(k));
 	if (v && (*v || strcmp(k, "no-builtins") == 0))
-		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-		                        LLVMCreateStringAttribute(l->ctx, k,
-		                                                  (unsigned)strlen(k), v,
-		                                                  (unsigned)strlen(v)));
+		LLVMAddAttributeAtIndex(
+		    fn, LLVMAttributeFunctionIndex,
+		    LLVMCreateStringAttribute(l->ctx, k, (unsigned)strlen(k), v,
+		                              (unsigned)strlen(v)));
 }
 
 void
@@ -90,7 +91,8 @@ kernels_prepare(Llvm *l)
 	}
 	for (LLVMValueRef v = LLVMGetFirstGlobal(l->mod); v;
 	     v = LLVMGetNextGlobal(v)) {
-		if (LLVMIsDeclaration(v) || LLVMGetLinkage(v) == LLVMAppendingLinkage)
+		if (LLVMIsDeclaration(v) ||
+		    LLVMGetLinkage(v) == LLVMAppendingLinkage)
 			continue;
 		if (LLVMGetLinkage(v) != LLVMPrivateLinkage)
 			LLVMSetLinkage(v, LLVMInternalLinkage);
@@ -107,7 +109,8 @@ has_uses_named(Llvm *l, const char *prefix)
 	     f = LLVMGetNextFunction(f)) {
 		const char *name = LLVMGetValueName2(f, &len);
 
-		if (len >= n && memcmp(name, prefix, n) == 0 && LLVMGetFirstUse(f))
+		if (len >= n && memcmp(name, prefix, n) == 0 &&
+		    LLVMGetFirstUse(f))
 			return true;
 	}
 	return false;
@@ -121,11 +124,14 @@ build_loop(Llvm *l, LLVMValueRef fn, LLVMBasicBlockRef entry, bool forward,
 {
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(l->ctx);
 	LLVMTypeRef sz = LLVMTypeOf(LLVMGetParam(fn, 2));
-	LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(l->ctx, fn, "loop");
-	LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(l->ctx, fn, "body");
+	LLVMBasicBlockRef loop =
+	    LLVMAppendBasicBlockInContext(l->ctx, fn, "loop");
+	LLVMBasicBlockRef body =
+	    LLVMAppendBasicBlockInContext(l->ctx, fn, "body");
 	LLVMBuilderRef b = LLVMCreateBuilderInContext(l->ctx);
 	LLVMValueRef d = LLVMGetParam(fn, 0), n = LLVMGetParam(fn, 2);
-	LLVMValueRef zero = LLVMConstInt(sz, 0, 0), one = LLVMConstInt(sz, 1, 0);
+	LLVMValueRef zero = LLVMConstInt(sz, 0, 0),
+	             one = LLVMConstInt(sz, 1, 0);
 	LLVMValueRef i, cont, next, at, byte;
 
 	LLVMPositionBuilderAtEnd(b, entry);
@@ -141,7 +147,8 @@ build_loop(Llvm *l, LLVMValueRef fn, LLVMBasicBlockRef entry, bool forward,
 	if (set) {
 		byte = LLVMBuildTrunc(b, LLVMGetParam(fn, 1), i8, "");
 	} else {
-		LLVMValueRef sp = LLVMBuildGEP2(b, i8, LLVMGetParam(fn, 1), &at, 1, "");
+		LLVMValueRef sp =
+		    LLVMBuildGEP2(b, i8, LLVMGetParam(fn, 1), &at, 1, "");
 		byte = LLVMBuildLoad2(b, i8, sp, "");
 	}
 	LLVMBuildStore(b, byte, LLVMBuildGEP2(b, i8, d, &at, 1, ""));
@@ -160,12 +167,12 @@ static void
 define_libc(Llvm *l, const char *name)
 {
 	LLVMTypeRef ptr = LLVMPointerTypeInContext(l->ctx, 0);
-	LLVMTypeRef sz = LLVMIntPtrTypeInContext(l->ctx,
-	                                         LLVMGetModuleDataLayout(l->mod));
+	LLVMTypeRef sz =
+	    LLVMIntPtrTypeInContext(l->ctx, LLVMGetModuleDataLayout(l->mod));
 	bool set = strcmp(name, "memset") == 0;
 	bool move = strcmp(name, "memmove") == 0;
-	LLVMTypeRef params[3] = {ptr, set ? LLVMInt32TypeInContext(l->ctx) : ptr,
-	                         sz};
+	LLVMTypeRef params[3] = {
+	    ptr, set ? LLVMInt32TypeInContext(l->ctx) : ptr, sz};
 	LLVMValueRef fn = LLVMGetNamedFunction(l->mod, name);
 	LLVMBasicBlockRef entry, done, fwd, bwd;
 	LLVMBuilderRef b;
@@ -173,7 +180,8 @@ define_libc(Llvm *l, const char *name)
 	if (fn && !LLVMIsDeclaration(fn))
 		return;
 	if (!fn)
-		fn = LLVMAddFunction(l->mod, name, LLVMFunctionType(ptr, params, 3, 0));
+		fn = LLVMAddFunction(l->mod, name,
+		                     LLVMFunctionType(ptr, params, 3, 0));
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	kernels_set_target(l, fn);
 	entry = LLVMAppendBasicBlockInContext(l->ctx, fn, "entry");
@@ -188,10 +196,13 @@ define_libc(Llvm *l, const char *name)
 		fwd = LLVMAppendBasicBlockInContext(l->ctx, fn, "forward");
 		bwd = LLVMAppendBasicBlockInContext(l->ctx, fn, "backward");
 		LLVMPositionBuilderAtEnd(b, entry);
-		LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT,
-		                                 LLVMBuildPtrToInt(b, LLVMGetParam(fn, 0), sz, ""),
-		                                 LLVMBuildPtrToInt(b, LLVMGetParam(fn, 1), sz, ""),
-		                                 ""), fwd, bwd);
+		LLVMBuildCondBr(
+		    b,
+		    LLVMBuildICmp(
+		        b, LLVMIntULT,
+		        LLVMBuildPtrToInt(b, LLVMGetParam(fn, 0), sz, ""),
+		        LLVMBuildPtrToInt(b, LLVMGetParam(fn, 1), sz, ""), ""),
+		    fwd, bwd);
 		build_loop(l, fn, fwd, true, false, done);
 		build_loop(l, fn, bwd, false, false, done);
 	}

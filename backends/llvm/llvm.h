@@ -25,12 +25,12 @@ typedef struct Llvm {
 	Ctx *cx;
 	const Graph *g;
 	const CodegenOpts *o;
-	const char *cpu;           /* in effect: -mcpu or the target's */
-	const char *features;      /* the target's, then -mattr */
+	const char *cpu;      /* in effect: -mcpu or the target's */
+	const char *features; /* the target's, then -mattr */
 	LLVMContextRef ctx;
 	LLVMModuleRef mod;
 	LLVMTargetMachineRef tm;
-	LLVMValueRef run;          /* NAME_run */
+	LLVMValueRef run; /* NAME_run */
 } Llvm;
 
 /* object.c */

@@ -36,11 +36,15 @@ bool
 llvm_target_machine(Llvm *l)
 {
 	static const LLVMCodeGenOptLevel levels[] = {
-		LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
-		LLVMCodeGenLevelAggressive,
+	    LLVMCodeGenLevelNone,
+	    LLVMCodeGenLevelLess,
+	    LLVMCodeGenLevelDefault,
+	    LLVMCodeGenLevelAggressive,
 	};
 	const Target *t = l->o->target;
-	int opt = l->o->optlevel < 0 ? 0 : l->o->optlevel > 3 ? 3 : l->o->optlevel;
+	int opt = l->o->optlevel < 0   ? 0
+	          : l->o->optlevel > 3 ? 3
+	                               : l->o->optlevel;
 	LLVMTargetMachineOptionsRef opts;
 	LLVMTargetRef target;
 	char *err = NULL;
@@ -63,7 +67,8 @@ llvm_target_machine(Llvm *l)
 	LLVMDisposeTargetMachineOptions(opts);
 	if (!l->tm) {
 		diag(l->cx, DIAG_ERROR, NULL,
-		     "cannot make a target machine for %s (cpu %s, features '%s')",
+		     "cannot make a target machine for %s (cpu %s, features "
+		     "'%s')",
 		     t->triple, l->cpu, l->features);
 		return false;
 	}
@@ -73,9 +78,11 @@ llvm_target_machine(Llvm *l)
 bool
 llvm_optimize(Llvm *l)
 {
-	int opt = l->o->optlevel < 0 ? 0 : l->o->optlevel > 3 ? 3 : l->o->optlevel;
-	const char *pipeline = arena_printf(l->cx->scratch,
-	                                    "default<O%d>,globaldce", opt);
+	int opt = l->o->optlevel < 0   ? 0
+	          : l->o->optlevel > 3 ? 3
+	                               : l->o->optlevel;
+	const char *pipeline =
+	    arena_printf(l->cx->scratch, "default<O%d>,globaldce", opt);
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
 	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(l->tm);
 	LLVMErrorRef err;
@@ -91,7 +98,8 @@ llvm_optimize(Llvm *l)
 	if (err) {
 		char *msg = LLVMGetErrorMessage(err);
 
-		diag(l->cx, DIAG_ERROR, NULL, "LLVM passes %s: %s", pipeline, msg);
+		diag(l->cx, DIAG_ERROR, NULL, "LLVM passes %s: %s", pipeline,
+		     msg);
 		LLVMDisposeErrorMessage(msg);
 		return false;
 	}
@@ -111,7 +119,8 @@ check_external_calls(Llvm *l)
 		    LLVMGetFirstUse(f))
 			diag(l->cx, DIAG_WARNING, NULL,
 			     "the runtime calls %.*s: the object will need it "
-			     "from a library", (int)n, name);
+			     "from a library",
+			     (int)n, name);
 	}
 }
 
@@ -127,11 +136,13 @@ llvm_write(Llvm *l, FILE *out)
 		fputs(text, out);
 		LLVMDisposeMessage(text);
 	} else {
-		if (LLVMTargetMachineEmitToMemoryBuffer(
-			    l->tm, l->mod,
-			    l->o->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile,
-			    &err, &mb)) {
-			diag(l->cx, DIAG_ERROR, NULL, "LLVM code generation: %s", err);
+		if (LLVMTargetMachineEmitToMemoryBuffer(l->tm, l->mod,
+		                                        l->o->emit == EMIT_ASM
+		                                            ? LLVMAssemblyFile
+		                                            : LLVMObjectFile,
+		                                        &err, &mb)) {
+			diag(l->cx, DIAG_ERROR, NULL,
+			     "LLVM code generation: %s", err);
 			LLVMDisposeMessage(err);
 			return false;
 		}

@@ -45,8 +45,10 @@ static Value *
 gemm(Ctx *cx, Graph *g, Value *x, int n, uint32_t seed)
 {
 	int64_t k = x->type->dim[1];
-	Value *w = tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(n, k)), seed, -0.3f, 0.3f);
-	Value *b = tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(n)), seed + 1, -0.3f, 0.3f);
+	Value *w =
+	    tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(n, k)), seed, -0.3f, 0.3f);
+	Value *b =
+	    tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(n)), seed + 1, -0.3f, 0.3f);
 	Op *op = tg_op(cx, g, OP_GEMM, 3, (Value *[]){x, w, b});
 
 	op->a.gemm.trans_b = true;
@@ -78,8 +80,10 @@ branches(Ctx *cx, Graph *g)
 	Value *x1 = tg_input(cx, g, tg_f32(cx, TG_DIMS(1, 4, 6, 6)));
 	Value *a = tg_conv(cx, g, x0, 4, 3, 1, 1, 2, 31);
 	Value *b = op2(cx, g, OP_ADD, a, op1(cx, g, OP_SIGMOID, x1));
-	Value *k = tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(4, 1, 1)), 33, -2.0f, 2.0f);
-	Value *h = tg_act(cx, g, op2(cx, g, OP_MUL, b, k), (Act){ACT_HARDSWISH, 0, 0});
+	Value *k =
+	    tg_const_rand(cx, g, tg_f32(cx, TG_DIMS(4, 1, 1)), 33, -2.0f, 2.0f);
+	Value *h =
+	    tg_act(cx, g, op2(cx, g, OP_MUL, b, k), (Act){ACT_HARDSWISH, 0, 0});
 	Op *cat = tg_op(cx, g, OP_CONCAT, 2, (Value *[]){b, h});
 
 	cat->a.axis.axis = 1;
@@ -137,12 +141,23 @@ bt_graph(Ctx *cx, int which)
 		tg_output(cx, g, tg_conv(cx, g, x, 4, 3, 1, 1, 1, 13));
 		break;
 	}
-	case 1: lenet(cx, g); break;
-	case 2: branches(cx, g); break;
-	case 3: depthwise(cx, g); break;
-	case 4: small_outputs(cx, g); break;
-	case 5: lone_batchnorm(cx, g); break;
-	default: cr_assert_fail("no graph %d", which);
+	case 1:
+		lenet(cx, g);
+		break;
+	case 2:
+		branches(cx, g);
+		break;
+	case 3:
+		depthwise(cx, g);
+		break;
+	case 4:
+		small_outputs(cx, g);
+		break;
+	case 5:
+		lone_batchnorm(cx, g);
+		break;
+	default:
+		cr_assert_fail("no graph %d", which);
 	}
 	return g;
 }
@@ -161,11 +176,11 @@ CodegenOpts
 bt_opts(const char *target, const char *name, EmitKind emit, int optlevel)
 {
 	CodegenOpts o = {
-		.emit = emit,
-		.target = target_find(target),
-		.optlevel = optlevel,
-		.name = name,
-		.cmdline = "-test",
+	    .emit = emit,
+	    .target = target_find(target),
+	    .optlevel = optlevel,
+	    .name = name,
+	    .cmdline = "-test",
 	};
 
 	cr_assert(o.target, "no target %s", target);
@@ -219,7 +234,8 @@ bt_emit(Ctx *cx, const char *dir, const char *file, const Graph *g,
 	bool ok;
 
 	cr_assert(f, "cannot write %s", path);
-	ok = o->emit == EMIT_C ? cgen_graph(cx, g, o, f) : llvm_emit(cx, g, o, f);
+	ok = o->emit == EMIT_C ? cgen_graph(cx, g, o, f)
+	                       : llvm_emit(cx, g, o, f);
 	fclose(f);
 	cr_assert(ok && cx->nerrors == 0, "the backend failed on %s", path);
 	f = fopen(hpath, "wb");
@@ -269,36 +285,43 @@ bt_harness(Ctx *cx, const char *dir, const Graph *g, const char *name)
 	f = fopen(arena_printf(cx->perm, "%s/in.bin", dir), "wb");
 	cr_assert(f);
 	for (uint32_t i = 0; i < g->ninputs; i++)
-		fwrite(input_data(cx, g, i), 4, (size_t)type_numel(g->inputs[i]->type), f);
+		fwrite(input_data(cx, g, i), 4,
+		       (size_t)type_numel(g->inputs[i]->type), f);
 	fclose(f);
 
 	f = fopen(arena_printf(cx->perm, "%s/harness.c", dir), "w");
 	cr_assert(f);
-	fprintf(f, "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+	fprintf(f,
+	        "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
 	        "#include \"%s.h\"\n\n"
 	        "_Static_assert(%s_NUM_INPUTS == %u, \"inputs\");\n"
 	        "_Static_assert(%s_NUM_OUTPUTS == %u, \"outputs\");\n\n"
 	        "static void *\nload(FILE *f, size_t n)\n{\n"
 	        "\tvoid *p = malloc(n);\n\n"
-	        "\tif (!p || fread(p, 1, n, f) != n)\n\t\texit(2);\n\treturn p;\n}\n\n"
+	        "\tif (!p || fread(p, 1, n, f) != n)\n\t\texit(2);\n\treturn "
+	        "p;\n}\n\n"
 	        "int\nmain(void)\n{\n"
 	        "\tFILE *f = fopen(\"in.bin\", \"rb\");\n"
 	        "\tconst void *in[%u];\n\tvoid *out[%u];\n"
 	        "\tsize_t ss = (%s_SCRATCH_SIZE + 63) / 64 * 64;\n"
 	        "\tvoid *s = aligned_alloc(64, ss);\n\n"
 	        "\tif (!f || !s)\n\t\treturn 2;\n\tmemset(s, 0xff, ss);\n",
-	        name, up, g->ninputs, up, g->noutputs, g->ninputs, g->noutputs, up);
+	        name, up, g->ninputs, up, g->noutputs, g->ninputs, g->noutputs,
+	        up);
 	for (uint32_t i = 0; i < g->ninputs; i++)
 		fprintf(f, "\tin[%u] = load(f, %s_INPUT%u_BYTES);\n", i, up, i);
 	for (uint32_t i = 0; i < g->noutputs; i++)
-		fprintf(f, "\tout[%u] = malloc(%s_OUTPUT%u_BYTES);\n"
+		fprintf(f,
+		        "\tout[%u] = malloc(%s_OUTPUT%u_BYTES);\n"
 		        "\tmemset(out[%u], 0xff, %s_OUTPUT%u_BYTES);\n",
 		        i, up, i, i, up, i);
-	fprintf(f, "\tfclose(f);\n\tif (%s_run(in, out, s) != 0)\n\t\treturn 3;\n"
+	fprintf(f,
+	        "\tfclose(f);\n\tif (%s_run(in, out, s) != 0)\n\t\treturn 3;\n"
 	        "\tf = fopen(\"out.bin\", \"wb\");\n\tif (!f)\n\t\treturn 2;\n",
 	        name);
 	for (uint32_t i = 0; i < g->noutputs; i++)
-		fprintf(f, "\tfwrite(out[%u], 1, %s_OUTPUT%u_BYTES, f);\n", i, up, i);
+		fprintf(f, "\tfwrite(out[%u], 1, %s_OUTPUT%u_BYTES, f);\n", i,
+		        up, i);
 	fputs("\treturn fclose(f) != 0;\n}\n", f);
 	fclose(f);
 }
@@ -320,15 +343,19 @@ bt_check(Ctx *cx, const char *dir, const Graph *ref)
 		total += (size_t)type_numel(ref->outputs[i]->type);
 	}
 	cr_assert(ir_eval(cx, ref, in, want), "ir_eval failed");
-	got = (const float *)bt_slurp(cx, arena_printf(cx->perm, "%s/out.bin", dir), &n);
-	cr_assert_eq(n, total * 4, "out.bin has %zu bytes, want %zu", n, total * 4);
+	got = (const float *)bt_slurp(
+	    cx, arena_printf(cx->perm, "%s/out.bin", dir), &n);
+	cr_assert_eq(n, total * 4, "out.bin has %zu bytes, want %zu", n,
+	             total * 4);
 	for (uint32_t i = 0; i < ref->noutputs; i++) {
 		const float *w = want[i];
 		int64_t m = type_numel(ref->outputs[i]->type);
 
 		for (int64_t j = 0; j < m; j++, at++)
-			cr_assert(fabsf(got[at] - w[j]) <= 1e-5f * (1.0f + fabsf(w[j])),
-			          "output %u element %lld: got %.9g, want %.9g (%s)",
-			          i, (long long)j, got[at], w[j], dir);
+			cr_assert(
+			    fabsf(got[at] - w[j]) <=
+			        1e-5f * (1.0f + fabsf(w[j])),
+			    "output %u element %lld: got %.9g, want %.9g (%s)",
+			    i, (long long)j, got[at], w[j], dir);
 	}
 }

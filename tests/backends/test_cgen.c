@@ -39,7 +39,8 @@ build_and_check(const char *dir, const char *cc, const Graph *ref,
 	cr_assert_eq(bt_sh("cd %s && %s %s -O2 -c %s.c -o %s_c.o && "
 	                   "%s -std=c11 -O2 harness.c %s_c.o -o run && ./run",
 	                   dir, cc, strict, name, name, cc, name),
-	             0, "building or running %s/%s.c with %s failed", dir, name, cc);
+	             0, "building or running %s/%s.c with %s failed", dir, name,
+	             cc);
 	bt_check(&cx, dir, ref);
 }
 
@@ -129,35 +130,42 @@ Test(cgen, header_has_the_exact_macros_and_prototype)
 	cr_assert(strstr(h, "extern \"C\" {"));
 	cr_assert(strstr(h, "\nint net_run(const void *const inputs[], "
 	                    "void *const outputs[], void *scratch);\n"));
-	cr_assert(strstr(h, "#define NET_INPUT0_SHAPE  {1, 1, 28, 28}\n"), "%s", h);
+	cr_assert(strstr(h, "#define NET_INPUT0_SHAPE  {1, 1, 28, 28}\n"), "%s",
+	          h);
 	cr_assert(strstr(h, "#define NET_OUTPUT0_SHAPE {1, 10}\n"), "%s", h);
 
 	f = fopen(arena_printf(cx.perm, "%s/check.c", dir), "w");
 	cr_assert(f);
-	fprintf(f, "#include <string.h>\n#include \"net.h\"\n"
-	        "_Static_assert(NET_NUM_INPUTS == 1, \"\");\n"
-	        "_Static_assert(NET_NUM_OUTPUTS == 1, \"\");\n"
-	        "_Static_assert(NET_SCRATCH_SIZE == %lld, \"\");\n"
-	        "_Static_assert(NET_INPUT0_SIZE == 784, \"\");\n"
-	        "_Static_assert(NET_INPUT0_BYTES == 3136, \"\");\n"
-	        "_Static_assert(NET_INPUT0_RANK == 4, \"\");\n"
-	        "_Static_assert(NET_OUTPUT0_SIZE == 10, \"\");\n"
-	        "_Static_assert(NET_OUTPUT0_RANK == 2, \"\");\n"
-	        "static const long in_shape[] = NET_INPUT0_SHAPE;\n"
-	        "static const long out_shape[] = NET_OUTPUT0_SHAPE;\n"
-	        "int (*const run)(const void *const[], void *const[], void *) = net_run;\n"
-	        "int\nmain(void)\n{\n"
-	        "\treturn strcmp(NET_INPUT0_NAME, \"x0\") != 0 ||\n"
-	        "\t       strcmp(NET_OUTPUT0_NAME, \"y0\") != 0 ||\n"
-	        "\t       strcmp(NET_INPUT0_TYPE, \"f32\") != 0 ||\n"
-	        "\t       strcmp(NET_OUTPUT0_TYPE, \"f32\") != 0 ||\n"
-	        "\t       in_shape[1] != 1 || in_shape[3] != 28 ||\n"
-	        "\t       out_shape[0] != 1 || out_shape[1] != 10 || !run;\n}\n",
-	        (long long)g->scratch_size);
+	fprintf(
+	    f,
+	    "#include <string.h>\n#include \"net.h\"\n"
+	    "_Static_assert(NET_NUM_INPUTS == 1, \"\");\n"
+	    "_Static_assert(NET_NUM_OUTPUTS == 1, \"\");\n"
+	    "_Static_assert(NET_SCRATCH_SIZE == %lld, \"\");\n"
+	    "_Static_assert(NET_INPUT0_SIZE == 784, \"\");\n"
+	    "_Static_assert(NET_INPUT0_BYTES == 3136, \"\");\n"
+	    "_Static_assert(NET_INPUT0_RANK == 4, \"\");\n"
+	    "_Static_assert(NET_OUTPUT0_SIZE == 10, \"\");\n"
+	    "_Static_assert(NET_OUTPUT0_RANK == 2, \"\");\n"
+	    "static const long in_shape[] = NET_INPUT0_SHAPE;\n"
+	    "static const long out_shape[] = NET_OUTPUT0_SHAPE;\n"
+	    "int (*const run)(const void *const[], void *const[], void *) = "
+	    "net_run;\n"
+	    "int\nmain(void)\n{\n"
+	    "\treturn strcmp(NET_INPUT0_NAME, \"x0\") != 0 ||\n"
+	    "\t       strcmp(NET_OUTPUT0_NAME, \"y0\") != 0 ||\n"
+	    "\t       strcmp(NET_INPUT0_TYPE, \"f32\") != 0 ||\n"
+	    "\t       strcmp(NET_OUTPUT0_TYPE, \"f32\") != 0 ||\n"
+	    "\t       in_shape[1] != 1 || in_shape[3] != 28 ||\n"
+	    "\t       out_shape[0] != 1 || out_shape[1] != 10 || !run;\n}\n",
+	    (long long)g->scratch_size);
 	fclose(f);
 	cr_assert(g->scratch_size > 0);
-	cr_assert_eq(bt_sh("cd %s && gcc -std=c11 -Wall -Wextra -Werror check.c net.c "
-	                   "-o check && ./check", dir), 0);
+	cr_assert_eq(
+	    bt_sh("cd %s && gcc -std=c11 -Wall -Wextra -Werror check.c net.c "
+	          "-o check && ./check",
+	          dir),
+	    0);
 	bt_rmdir(dir);
 }
 
@@ -168,10 +176,16 @@ Test(cgen, header_compiles_as_c89_and_as_cpp)
 	char *dir = bt_tmpdir(&cx);
 
 	bt_emit(&cx, dir, "net.c", g, &o);
-	cr_assert_eq(bt_sh("cd %s && gcc -std=c89 -Wall -Wextra -Werror -pedantic "
-	                   "-fsyntax-only -x c net.h", dir), 0);
-	cr_assert_eq(bt_sh("cd %s && g++ -std=c++11 -Wall -Wextra -Werror -pedantic "
-	                   "-fsyntax-only -x c++ net.h", dir), 0);
+	cr_assert_eq(
+	    bt_sh("cd %s && gcc -std=c89 -Wall -Wextra -Werror -pedantic "
+	          "-fsyntax-only -x c net.h",
+	          dir),
+	    0);
+	cr_assert_eq(
+	    bt_sh("cd %s && g++ -std=c++11 -Wall -Wextra -Werror -pedantic "
+	          "-fsyntax-only -x c++ net.h",
+	          dir),
+	    0);
 	bt_rmdir(dir);
 }
 
@@ -197,7 +211,8 @@ Test(cgen, odd_names_are_escaped_in_strings_and_comments)
 	Graph *ref = bt_graph(&cx, 0), *g = bt_planned(&cx, 0);
 	CodegenOpts o = bt_opts("host", "net", EMIT_C, 2);
 	char *dir = bt_tmpdir(&cx);
-	const char *odd = "in\"put\\ ?" "?= */ /* \x01\xc3\xa9";
+	const char *odd = "in\"put\\ ?"
+	                  "?= */ /* \x01\xc3\xa9";
 	FILE *f;
 
 	g->inputs[0]->name = odd;
@@ -209,12 +224,14 @@ Test(cgen, odd_names_are_escaped_in_strings_and_comments)
 	build_and_check(dir, "gcc", ref, "net");
 	f = fopen(arena_printf(cx.perm, "%s/name.c", dir), "w");
 	cr_assert(f);
-	fprintf(f, "#include <string.h>\n#include \"net.h\"\nint\nmain(void)\n{\n"
-	        "\treturn strcmp(NET_INPUT0_NAME, \"in\\\"put\\\\ ?\" \"?= */ /* "
-	        "\\001\\303\\251\") != 0;\n}\n");
+	fprintf(
+	    f,
+	    "#include <string.h>\n#include \"net.h\"\nint\nmain(void)\n{\n"
+	    "\treturn strcmp(NET_INPUT0_NAME, \"in\\\"put\\\\ ?\" \"?= */ /* "
+	    "\\001\\303\\251\") != 0;\n}\n");
 	fclose(f);
-	cr_assert_eq(bt_sh("cd %s && gcc %s name.c -o name && ./name", dir,
-	                   strict), 0);
+	cr_assert_eq(
+	    bt_sh("cd %s && gcc %s name.c -o name && ./name", dir, strict), 0);
 	bt_rmdir(dir);
 }
 
@@ -231,7 +248,9 @@ Test(cgen, model_name_prefixes_the_entry_point_and_macros)
 	cr_assert(strstr(c, "#include \"mnist.h\"\n"));
 	cr_assert(strstr(c, "\nmnist_run(const void *const inputs[]"));
 	cr_assert_eq(bt_sh("cd %s && nm mnist_c.o | grep -q ' T mnist_run$' && "
-	                   "! nm mnist_c.o | grep -q net_", dir), 0);
+	                   "! nm mnist_c.o | grep -q net_",
+	                   dir),
+	             0);
 	bt_rmdir(dir);
 }
 
@@ -278,9 +297,11 @@ Test(cgen, each_call_is_preceded_by_its_op)
 
 	cr_assert(cgen_graph(&cx, g, &o, f));
 	fclose(f);
-	p = strstr(text, "= Conv+relu \"n0\" f32[1,8,8,8] */\n\tqcc_rt_conv2d_f32(");
+	p = strstr(text,
+	           "= Conv+relu \"n0\" f32[1,8,8,8] */\n\tqcc_rt_conv2d_f32(");
 	cr_assert(p, "%s", text);
-	cr_assert(strstr(p, "= Conv \"n2\" f32[1,4,8,8] */\n\tqcc_rt_conv2d_f32("));
+	cr_assert(
+	    strstr(p, "= Conv \"n2\" f32[1,4,8,8] */\n\tqcc_rt_conv2d_f32("));
 	cr_assert(strstr(text, "static const float net_w"));
 	cr_assert(strstr(text, "#define QCC_RT_API static inline\n"));
 	cr_assert_null(strstr(text, "#include \"../qcc_rt.h\""));

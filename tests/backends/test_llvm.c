@@ -52,15 +52,19 @@ ParameterizedTest(struct run_case *p, llvm, object_matches_the_interpreter)
 
 	bt_emit(&cx, dir, "net.o", g, &o);
 	bt_harness(&cx, dir, g, "net");
-	cr_assert_eq(bt_sh("cd %s && gcc -std=c11 -O2 harness.c net.o -o run && "
-	                   "./run", dir), 0, "%s at -O%d did not run (%s)",
-	             bt_graph_name[p->graph], p->optlevel, dir);
+	cr_assert_eq(
+	    bt_sh("cd %s && gcc -std=c11 -O2 harness.c net.o -o run && "
+	          "./run",
+	          dir),
+	    0, "%s at -O%d did not run (%s)", bt_graph_name[p->graph],
+	    p->optlevel, dir);
 	bt_check(&cx, dir, ref);
 	cr_assert_eq(bt_sh("cd %s && test -z \"$(nm -u net.o)\"", dir), 0,
 	             "net.o has undefined symbols (%s)", dir);
 	cr_assert_eq(bt_sh("cd %s && test \"$(nm -g --defined-only net.o | "
-	                   "awk '{print $2 \" \" $3}')\" = 'T net_run'", dir), 0,
-	             "net.o exports more than net_run (%s)", dir);
+	                   "awk '{print $2 \" \" $3}')\" = 'T net_run'",
+	                   dir),
+	             0, "net.o exports more than net_run (%s)", dir);
 	bt_rmdir(dir);
 }
 
@@ -90,8 +94,10 @@ Test(llvm, same_graph_gives_byte_identical_object_assembly_and_ir_twice)
 		a = emit_text(&cx, 1, kinds[k], &na);
 		b = emit_text(&other, 1, kinds[k], &nb);
 		cr_assert(na > 0);
-		cr_assert_eq(na, nb, "emit kind %d: %zu vs %zu bytes", kinds[k], na, nb);
-		cr_assert(memcmp(a, b, na) == 0, "emit kind %d differs", kinds[k]);
+		cr_assert_eq(na, nb, "emit kind %d: %zu vs %zu bytes", kinds[k],
+		             na, nb);
+		cr_assert(memcmp(a, b, na) == 0, "emit kind %d differs",
+		          kinds[k]);
 		free(a);
 		free(b);
 		ctx_fini(&other);
@@ -177,13 +183,16 @@ Test(llvm, two_models_link_into_one_program)
 	cr_assert(f);
 	fputs("#include <unistd.h>\nint run_a(void);\nint run_b(void);\n"
 	      "int\nmain(void)\n{\n"
-	      "\treturn chdir(\"a\") || run_a() || chdir(\"../b\") || run_b();\n}\n",
+	      "\treturn chdir(\"a\") || run_a() || chdir(\"../b\") || "
+	      "run_b();\n}\n",
 	      f);
 	fclose(f);
-	cr_assert_eq(bt_sh("cd %s && gcc -c -Dmain=run_a -Ia a/harness.c -o ha.o && "
-	                   "gcc -c -Dmain=run_b -Ib b/harness.c -o hb.o && "
-	                   "gcc main.c ha.o hb.o a/a.o b/b.o -o run && ./run", dir),
-	             0, "linking or running both models failed (%s)", dir);
+	cr_assert_eq(
+	    bt_sh("cd %s && gcc -c -Dmain=run_a -Ia a/harness.c -o ha.o && "
+	          "gcc -c -Dmain=run_b -Ib b/harness.c -o hb.o && "
+	          "gcc main.c ha.o hb.o a/a.o b/b.o -o run && ./run",
+	          dir),
+	    0, "linking or running both models failed (%s)", dir);
 	bt_check(&cx, da, ra);
 	bt_check(&cx, db, rb);
 	bt_rmdir(dir);
@@ -198,12 +207,12 @@ struct cross_case {
 ParameterizedTestParameters(llvm, cross_object_runs_under_qemu)
 {
 	static struct cross_case cases[] = {
-		{"armv8", "aarch64-linux-gnu-gcc", "qemu-aarch64", 1},
-		{"armv8", "aarch64-linux-gnu-gcc", "qemu-aarch64", 2},
-		{"riscv64", "riscv64-linux-gnu-gcc",
-		 "qemu-riscv64 -cpu rv64,v=true,vlen=128", 1},
-		{"riscv64", "riscv64-linux-gnu-gcc",
-		 "qemu-riscv64 -cpu rv64,v=true,vlen=256", 2},
+	    {"armv8", "aarch64-linux-gnu-gcc", "qemu-aarch64", 1},
+	    {"armv8", "aarch64-linux-gnu-gcc", "qemu-aarch64", 2},
+	    {"riscv64", "riscv64-linux-gnu-gcc",
+	     "qemu-riscv64 -cpu rv64,v=true,vlen=128", 1},
+	    {"riscv64", "riscv64-linux-gnu-gcc",
+	     "qemu-riscv64 -cpu rv64,v=true,vlen=256", 2},
 	};
 
 	return cr_make_param_array(struct cross_case, cases,
@@ -223,9 +232,11 @@ ParameterizedTest(struct cross_case *p, llvm, cross_object_runs_under_qemu)
 	dir = bt_tmpdir(&cx);
 	bt_emit(&cx, dir, "net.o", g, &o);
 	bt_harness(&cx, dir, g, "net");
-	cr_assert_eq(bt_sh("cd %s && %s -static -std=c11 -O2 harness.c net.o -o run "
-	                   "&& %s ./run 2>/dev/null", dir, p->gcc, p->qemu),
-	             0, "%s: building or running failed (%s)", p->target, dir);
+	cr_assert_eq(
+	    bt_sh("cd %s && %s -static -std=c11 -O2 harness.c net.o -o run "
+	          "&& %s ./run 2>/dev/null",
+	          dir, p->gcc, p->qemu),
+	    0, "%s: building or running failed (%s)", p->target, dir);
 	bt_check(&cx, dir, ref);
 	cr_assert_eq(bt_sh("cd %s && test -z \"$(nm -u net.o)\"", dir), 0,
 	             "net.o has undefined symbols (%s)", dir);
@@ -243,28 +254,31 @@ build_ops(Llvm *l)
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(l->ctx);
 	LLVMTypeRef i1 = LLVMInt1TypeInContext(l->ctx);
 	LLVMTypeRef params[4] = {ptr, ptr, ptr, i64};
-	LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(l->ctx), params, 4, 0);
+	LLVMTypeRef fty =
+	    LLVMFunctionType(LLVMVoidTypeInContext(l->ctx), params, 4, 0);
 	LLVMValueRef fn = LLVMAddFunction(l->mod, "bt_ops", fty);
 	LLVMBuilderRef b = LLVMCreateBuilderInContext(l->ctx);
 	LLVMValueRef d = LLVMGetParam(fn, 0), s = LLVMGetParam(fn, 1);
 	LLVMValueRef c = LLVMGetParam(fn, 2), n = LLVMGetParam(fn, 3);
 	LLVMTypeRef cpy_t[3] = {ptr, ptr, i64}, set_t[2] = {ptr, i64};
 	LLVMValueRef mv = LLVMGetIntrinsicDeclaration(
-		l->mod, LLVMLookupIntrinsicID("llvm.memmove", 12), cpy_t, 3);
+	    l->mod, LLVMLookupIntrinsicID("llvm.memmove", 12), cpy_t, 3);
 	LLVMValueRef cp = LLVMGetIntrinsicDeclaration(
-		l->mod, LLVMLookupIntrinsicID("llvm.memcpy", 11), cpy_t, 3);
+	    l->mod, LLVMLookupIntrinsicID("llvm.memcpy", 11), cpy_t, 3);
 	LLVMValueRef st = LLVMGetIntrinsicDeclaration(
-		l->mod, LLVMLookupIntrinsicID("llvm.memset", 11), set_t, 2);
+	    l->mod, LLVMLookupIntrinsicID("llvm.memset", 11), set_t, 2);
 	LLVMValueRef no = LLVMConstInt(i1, 0, 0);
 
-	LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(l->ctx, fn, "e"));
+	LLVMPositionBuilderAtEnd(
+	    b, LLVMAppendBasicBlockInContext(l->ctx, fn, "e"));
 	LLVMBuildCall2(b, LLVMGlobalGetValueType(mv), mv,
 	               (LLVMValueRef[]){d, s, n, no}, 4, "");
 	LLVMBuildCall2(b, LLVMGlobalGetValueType(cp), cp,
 	               (LLVMValueRef[]){c, s, n, no}, 4, "");
 	LLVMBuildCall2(b, LLVMGlobalGetValueType(st), st,
 	               (LLVMValueRef[]){LLVMBuildGEP2(b, i8, c, &n, 1, ""),
-	                                LLVMConstInt(i8, 0x5a, 0), n, no}, 4, "");
+	                                LLVMConstInt(i8, 0x5a, 0), n, no},
+	               4, "");
 	LLVMBuildRetVoid(b);
 	LLVMDisposeBuilder(b);
 	return fn;
@@ -302,18 +316,24 @@ Test(llvm, memcpy_memmove_and_memset_calls_stay_inside_the_object)
 	      "\tbt_ops(b + 3, b, c, 20);    /* overlapping, backward */\n"
 	      "\tfor (i = 0; i < 64; i++)\n"
 	      "\t\twant[i] = (char)(i >= 3 && i < 23 ? i - 3 : i);\n"
-	      "\tif (memcmp(b, want, 64) || memcmp(c, b, 20) || c[20] != 0x5a || c[39] != 0x5a)\n"
+	      "\tif (memcmp(b, want, 64) || memcmp(c, b, 20) || c[20] != 0x5a "
+	      "|| c[39] != 0x5a)\n"
 	      "\t\treturn 1;\n"
 	      "\tbt_ops(b, b + 5, c, 30);    /* overlapping, forward */\n"
-	      "\tfor (i = 0; i < 30; i++)\n\t\tif (b[i] != want[i + 5])\n\t\t\treturn 2;\n"
-	      "\treturn 0;\n}\n", f);
+	      "\tfor (i = 0; i < 30; i++)\n\t\tif (b[i] != want[i + "
+	      "5])\n\t\t\treturn 2;\n"
+	      "\treturn 0;\n}\n",
+	      f);
 	fclose(f);
 	cr_assert_eq(bt_sh("cd %s && test -z \"$(nm -u ops.o)\"", dir), 0,
 	             "ops.o has undefined symbols (%s)", dir);
 	cr_assert_eq(bt_sh("cd %s && nm ops.o | grep -q ' t memmove$' && "
-	                   "nm ops.o | grep -q ' t memset$'", dir), 0,
-	             "ops.o has no local memmove and memset (%s)", dir);
-	cr_assert_eq(bt_sh("cd %s && gcc -O0 -fno-builtin main.c ops.o -o run && ./run",
-	                   dir), 0, "the fallbacks copy wrongly (%s)", dir);
+	                   "nm ops.o | grep -q ' t memset$'",
+	                   dir),
+	             0, "ops.o has no local memmove and memset (%s)", dir);
+	cr_assert_eq(
+	    bt_sh("cd %s && gcc -O0 -fno-builtin main.c ops.o -o run && ./run",
+	          dir),
+	    0, "the fallbacks copy wrongly (%s)", dir);
 	bt_rmdir(dir);
 }
