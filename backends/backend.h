@@ -93,10 +93,11 @@ int64_t header_scratch_size(const Graph *g);
 void emit_cstring(FILE *out, const char *s);
 /* s inside a C comment: any star-slash and newlines defused. */
 void emit_comment_text(FILE *out, const char *s);
-/* An exact C99 float constant: 0x1.99999ap-4f, INFINITY, NAN; into buf
- * (32 bytes are enough), which it returns. */
-char *emit_float_text(char *buf, size_t n, float f);
-void emit_float(FILE *out, float f);
+/* An exact C99 float constant: 0x1.99999ap-4f, 6.0f, INFINITY, NAN (or
+ * with shortest, the shortest decimal that reads back exactly: 0.1f); into
+ * buf (32 bytes are enough), which it returns. */
+char *emit_float_text(char *buf, size_t n, float f, bool shortest);
+void emit_float(FILE *out, float f, bool shortest);
 
 /* ---- rt_embed.c, generated at build time: the runtime, embedded ----------- */
 

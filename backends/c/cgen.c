@@ -118,7 +118,7 @@ emit_values(FILE *out, DType dt, const void *data, size_t n)
 		fputs(i % per == 0 ? "\n\t" : " ", out);
 		switch (dt) {
 		case DT_F32:
-			emit_float(out, ((const float *)data)[i]);
+			emit_float(out, ((const float *)data)[i], false);
 			break;
 		case DT_I32:
 			fprintf(out, "%ld", (long)((const int32_t *)data)[i]);
@@ -192,33 +192,37 @@ i32_text(Arena *a, int32_t v)
 	return arena_printf(a, "%ld", (long)v);
 }
 
-/* The arrays of KA_I32S and KA_F32S arguments, named NAME_k<call>_<arg>. */
+/* One KA_I32S or KA_F32S argument as a static array NAME_k<call>_<arg>. */
+static void
+emit_array(Cgen *c, const KArg *a, uint32_t call, uint32_t arg)
+{
+	bool f = a->kind == KA_F32S;
+	uint32_t n = a->u.arr.n;
+
+	fprintf(c->out, "\nstatic const %s %s_k%u_%u[%u] = {",
+	        f ? "float" : "int32_t", c->o->name, call, arg, n ? n : 1);
+	for (uint32_t k = 0; k < n; k++) {
+		fputs(k ? ", " : "", c->out);
+		if (f)
+			emit_float(c->out, ((const float *)a->u.arr.p)[k],
+			           false);
+		else
+			fputs(i32_text(c->cx->scratch,
+			               ((const int32_t *)a->u.arr.p)[k]),
+			      c->out);
+	}
+	fputs(n ? "};\n" : "0};\n", c->out);
+}
+
 static void
 emit_arrays(Cgen *c)
 {
 	for (uint32_t i = 0; i < c->ncalls; i++) {
 		for (uint32_t j = 0; j < c->calls[i].nargs; j++) {
 			const KArg *a = &c->calls[i].args[j];
-			bool f = a->kind == KA_F32S;
 
-			if (a->kind != KA_I32S && !f)
-				continue;
-			fprintf(c->out, "\nstatic const %s %s_k%u_%u[%u] = {",
-			        f ? "float" : "int32_t", c->o->name, i, j,
-			        a->u.arr.n ? a->u.arr.n : 1);
-			for (uint32_t k = 0; k < a->u.arr.n; k++) {
-				fputs(k ? ", " : "", c->out);
-				if (f)
-					emit_float(
-					    c->out,
-					    ((const float *)a->u.arr.p)[k]);
-				else
-					fputs(i32_text(c->cx->scratch,
-					               ((const int32_t *)
-					                    a->u.arr.p)[k]),
-					      c->out);
-			}
-			fputs(a->u.arr.n ? "};\n" : "0};\n", c->out);
+			if (a->kind == KA_I32S || a->kind == KA_F32S)
+				emit_array(c, a, i, j);
 		}
 	}
 }
@@ -265,8 +269,9 @@ arg_text(Cgen *c, uint32_t call, uint32_t j, const KArg *a)
 	case KA_I32:
 		return i32_text(c->cx->scratch, a->u.i);
 	case KA_F32:
-		return arena_strdup(c->cx->scratch,
-		                    emit_float_text(buf, sizeof buf, a->u.f));
+		return arena_strdup(
+		    c->cx->scratch,
+		    emit_float_text(buf, sizeof buf, a->u.f, true));
 	case KA_I32S:
 	case KA_F32S:
 		return arena_printf(c->cx->scratch, "%s_k%u_%u", c->o->name,

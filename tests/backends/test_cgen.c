@@ -307,3 +307,44 @@ Test(cgen, each_call_is_preceded_by_its_op)
 	cr_assert_null(strstr(text, "#include \"../qcc_rt.h\""));
 	free(text);
 }
+
+Test(cgen, float_constants_read_back_exactly)
+{
+	static const float v[] = {0.1f,    1.0f / 3, 0.2f,     -0.0f,    6.0f,
+	                          1e-30f,  3.4e38f,  1.4e-45f, 16777217.0f,
+	                          1e-5f,   -2.5e-8f, 123456.7f};
+	char buf[32], *end;
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		for (int shortest = 0; shortest < 2; shortest++) {
+			float back;
+
+			emit_float_text(buf, sizeof buf, v[i], shortest);
+			cr_assert_eq(buf[strlen(buf) - 1], 'f', "%s", buf);
+			back = strtof(buf, &end);
+			cr_assert_eq(*end, 'f', "%s", buf);
+			cr_assert(memcmp(&back, &v[i], 4) == 0,
+			          "%s reads back as %a, not %a", buf, back, v[i]);
+		}
+	}
+	cr_assert_str_eq(emit_float_text(buf, sizeof buf, 0.2f, true), "0.2f");
+	cr_assert_str_eq(emit_float_text(buf, sizeof buf, 6.0f, true), "6.0f");
+	cr_assert_str_eq(emit_float_text(buf, sizeof buf, 0.1f, false),
+	                 "0x1.99999ap-4f");
+	cr_assert_str_eq(emit_float_text(buf, sizeof buf, -INFINITY, true),
+	                 "-INFINITY");
+}
+
+Test(cgen, scalar_arguments_are_short_decimals)
+{
+	Graph *g = bt_planned(&cx, 3);
+	CodegenOpts o = bt_opts("host", "net", EMIT_C, 2);
+	char *text;
+	size_t n;
+	FILE *f = open_memstream(&text, &n);
+
+	cr_assert(cgen_graph(&cx, g, &o, f));
+	fclose(f);
+	cr_assert(strstr(text, ", 0.2f, 0.5f);\n"), "no HardSigmoid 0.2, 0.5");
+	free(text);
+}
