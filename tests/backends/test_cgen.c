@@ -310,9 +310,9 @@ Test(cgen, each_call_is_preceded_by_its_op)
 
 Test(cgen, float_constants_read_back_exactly)
 {
-	static const float v[] = {0.1f,    1.0f / 3, 0.2f,     -0.0f,    6.0f,
-	                          1e-30f,  3.4e38f,  1.4e-45f, 16777217.0f,
-	                          1e-5f,   -2.5e-8f, 123456.7f};
+	static const float v[] = {0.1f,        1.0f / 3, 0.2f,     -0.0f,
+	                          6.0f,        1e-30f,   3.4e38f,  1.4e-45f,
+	                          16777217.0f, 1e-5f,    -2.5e-8f, 123456.7f};
 	char buf[32], *end;
 
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
@@ -324,7 +324,8 @@ Test(cgen, float_constants_read_back_exactly)
 			back = strtof(buf, &end);
 			cr_assert_eq(*end, 'f', "%s", buf);
 			cr_assert(memcmp(&back, &v[i], 4) == 0,
-			          "%s reads back as %a, not %a", buf, back, v[i]);
+			          "%s reads back as %a, not %a", buf, back,
+			          v[i]);
 		}
 	}
 	cr_assert_str_eq(emit_float_text(buf, sizeof buf, 0.2f, true), "0.2f");
