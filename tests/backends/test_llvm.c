@@ -337,3 +337,43 @@ Test(llvm, memcpy_memmove_and_memset_calls_stay_inside_the_object)
 	    0, "the fallbacks copy wrongly (%s)", dir);
 	bt_rmdir(dir);
 }
+
+Test(llvm, targets_are_found_by_name_and_alias)
+{
+	CodegenOpts o = {.target = target_find("armv8")};
+
+	cr_assert_eq(target_find("host"), target_host());
+	cr_assert_eq(target_find("x86-64"), target_host());
+	cr_assert_str_eq(target_host()->cpu, "x86-64-v3");
+	cr_assert_eq(target_find("aarch64"), target_find("armv8"));
+	cr_assert_eq(target_find("arm64"), target_find("armv8"));
+	cr_assert_str_eq(target_find("riscv64")->abi, "lp64d");
+	cr_assert_null(target_find("sparc"));
+	cr_assert_null(target_find(NULL));
+	cr_assert_str_eq(target_cpu(&o), "generic");
+	cr_assert_str_eq(target_features(&cx, &o), "+neon");
+	o.cpu = "cortex-a76";
+	o.attrs = "+dotprod";
+	cr_assert_str_eq(target_cpu(&o), "cortex-a76");
+	cr_assert_str_eq(target_features(&cx, &o), "+neon,+dotprod");
+}
+
+Test(llvm, armv8_features_reach_the_functions)
+{
+	Graph *g = bt_planned(&cx, 0);
+	CodegenOpts o = bt_opts("armv8", "net", EMIT_LLVM, 2);
+	char *text;
+	size_t n;
+	FILE *f = open_memstream(&text, &n);
+
+	o.cpu = "cortex-a76";
+	o.attrs = "+dotprod";
+	cr_assert(llvm_emit(&cx, g, &o, f));
+	fclose(f);
+	cr_assert(
+	    strstr(text, "target triple = \"aarch64-unknown-linux-gnu\""));
+	cr_assert(strstr(text, "\"target-cpu\"=\"cortex-a76\""));
+	cr_assert(strstr(text, "\"target-features\"=\"+neon,+dotprod\""));
+	cr_assert_null(strstr(text, "\"target-cpu\"=\"generic\""));
+	free(text);
+}
