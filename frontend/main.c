@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -270,6 +271,16 @@ join_args(int argc, char **argv, const char *model)
 	return s;
 }
 
+/* mkstemp creates files 0600; outputs get the usual 0666 & ~umask. */
+static mode_t
+o_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
 /* An output being written: a temporary file renamed into place on commit. */
 typedef struct OutFile {
 	const char *path;
@@ -293,6 +304,8 @@ out_open(Ctx *cx, OutFile *o, const char *path)
 		return false;
 	sprintf(o->tmp, "%s.tmpXXXXXX", path);
 	fd = mkstemp(o->tmp);
+	if (fd >= 0)
+		fchmod(fd, 0666 & ~o_umask());
 	if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
 		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0)
@@ -391,6 +404,10 @@ main(int argc, char **argv)
 	if (!is_identifier(co.name))
 		usage_error("-name must be a C identifier: '%s'", co.name);
 	co.cmdline = join_args(argc, argv, f.model);
+	if (strcmp(f.out, "-") != 0) {
+		const char *h = header_path(f.out), *slash = strrchr(h, '/');
+		co.header = slash ? slash + 1 : h;
+	}
 
 	ctx_init(&cx);
 	cx.file = f.model;
