@@ -31,19 +31,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "backend.h"
-
-enum { MAXARGS = 32 };
-
-typedef struct Lower {
-	Ctx *cx;
-	const Graph *g;
-	const Op *op;          /* the op being lowered, NULL for output copies */
-	KCall *calls;
-	uint32_t ncalls, cap;
-	KArg args[MAXARGS];    /* the call being built */
-	uint32_t nargs;
-} Lower;
+#include "lower.h"
 
 Buf
 value_buf(const Graph *g, const Value *v)
@@ -77,7 +65,7 @@ value_buf(const Graph *g, const Value *v)
 	return b;
 }
 
-static bool
+bool
 buf_eq(Buf a, Buf b)
 {
 	return a.kind == b.kind && a.index == b.index && a.offset == b.offset;
@@ -85,7 +73,7 @@ buf_eq(Buf a, Buf b)
 
 /* ---- building one call ---------------------------------------------------- */
 
-static KArg *
+KArg *
 arg_new(Lower *L, KArgKind k)
 {
 	KArg *a;
@@ -98,19 +86,19 @@ arg_new(Lower *L, KArgKind k)
 	return a;
 }
 
-static void
+void
 arg_buf(Lower *L, Buf b)
 {
 	arg_new(L, KA_BUF)->u.buf = b;
 }
 
-static void
+void
 arg_val(Lower *L, const Value *v)
 {
 	arg_buf(L, value_buf(L->g, v));
 }
 
-static void
+void
 arg_i32(Lower *L, int64_t i)
 {
 	if (i < INT32_MIN || i > INT32_MAX)
@@ -118,14 +106,14 @@ arg_i32(Lower *L, int64_t i)
 	arg_new(L, KA_I32)->u.i = (int32_t)i;
 }
 
-static void
+void
 arg_f32(Lower *L, float f)
 {
 	arg_new(L, KA_F32)->u.f = f;
 }
 
 /* A constant array, copied into cx->perm; never empty. */
-static void
+void
 arg_array(Lower *L, KArgKind k, const void *p, uint32_t n)
 {
 	KArg *a = arg_new(L, k);
@@ -137,7 +125,7 @@ arg_array(Lower *L, KArgKind k, const void *p, uint32_t n)
 	a->u.arr.n = n;
 }
 
-static void
+void
 arg_act(Lower *L, const Act *act)
 {
 	arg_i32(L, act->kind);
@@ -145,7 +133,7 @@ arg_act(Lower *L, const Act *act)
 	arg_f32(L, act->beta);
 }
 
-static void
+void
 call_end(Lower *L, const char *fn)
 {
 	KCall *c;
@@ -161,7 +149,7 @@ call_end(Lower *L, const char *fn)
 	L->nargs = 0;
 }
 
-static void
+void
 call_copy(Lower *L, Buf from, Buf to, int64_t n)
 {
 	arg_buf(L, from);
@@ -172,7 +160,7 @@ call_copy(Lower *L, Buf from, Buf to, int64_t n)
 
 /* ---- shapes --------------------------------------------------------------- */
 
-static int64_t
+int64_t
 dims_prod(const TensorType *t, int from, int to)
 {
 	int64_t n = 1;
@@ -184,7 +172,7 @@ dims_prod(const TensorType *t, int from, int to)
 
 /* Strides (elements) of t's axes when t is broadcast to rank r, right
  * aligned: 0 for an axis t lacks or has size 1. */
-static void
+void
 bcast_strides(const TensorType *t, int r, int64_t *str)
 {
 	int64_t s = 1;
@@ -200,7 +188,7 @@ bcast_strides(const TensorType *t, int r, int64_t *str)
 
 /* Drops size-1 axes of dims and merges neighbours that both operands walk
  * contiguously (or both broadcast), in place; returns the new rank, >= 1. */
-static int
+int
 merge_axes(int r, int64_t *dims, int64_t *sa, int64_t *sb)
 {
 	int n = 0;
@@ -228,7 +216,7 @@ merge_axes(int r, int64_t *dims, int64_t *sa, int64_t *sb)
 	return n;
 }
 
-static void
+void
 arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
           const int64_t *sb)
 {
@@ -246,280 +234,6 @@ arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
 }
 
 /* ---- one function per op family ------------------------------------------ */
-
-static void
-lower_conv(Lower *L, const Op *op)
-{
-	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
-	const TensorType *y = op->out[0]->type;
-	const ConvAttr *a = &op->a.conv;
-
-	arg_val(L, op->in[0]);
-	arg_val(L, op->in[1]);
-	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
-	arg_val(L, op->out[0]);
-	for (int i = 0; i < 4; i++)
-		arg_i32(L, x->dim[i]);
-	for (int i = 1; i < 4; i++)
-		arg_i32(L, y->dim[i]);
-	arg_i32(L, w->dim[2]);
-	arg_i32(L, w->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
-	arg_i32(L, a->group);
-	arg_act(L, &op->act);
-	call_end(L, "qcc_rt_conv2d_f32");
-}
-
-static void
-scaleshift_dims(Lower *L, const TensorType *t)
-{
-	arg_i32(L, t->rank > 0 ? t->dim[0] : 1);
-	arg_i32(L, t->rank > 1 ? t->dim[1] : 1);
-	arg_i32(L, dims_prod(t, 2, t->rank));
-}
-
-/* y = x * s + t with s = gamma / sqrt(var + eps), t = beta - mean * s,
- * computed in double as fold-bn does. */
-static bool
-lower_batchnorm(Lower *L, const Op *op)
-{
-	const float *p[4];
-	int64_t c = type_numel(op->in[1]->type);
-	float *s, *t;
-	Act none = {ACT_NONE, 0.0f, 0.0f};
-
-	for (int i = 0; i < 4; i++)
-		if (!(p[i] = value_f32(op->in[i + 1]))) {
-			diag(L->cx, DIAG_ERROR, &op->loc, "BatchNormalization with "
-			     "non-constant scale, bias, mean or variance is not "
-			     "supported");
-			return false;
-		}
-	s = NEWARRAY(L->cx->scratch, float, c ? c : 1);
-	t = NEWARRAY(L->cx->scratch, float, c ? c : 1);
-	for (int64_t j = 0; j < c; j++) {
-		double a = p[0][j] / sqrt((double)p[3][j] + op->a.bn.eps);
-
-		s[j] = (float)a;
-		t[j] = (float)(p[1][j] - p[2][j] * a);
-	}
-	arg_val(L, op->in[0]);
-	arg_array(L, KA_F32S, s, (uint32_t)c);
-	arg_array(L, KA_F32S, t, (uint32_t)c);
-	arg_val(L, op->out[0]);
-	scaleshift_dims(L, op->in[0]->type);
-	arg_act(L, &none);
-	call_end(L, "qcc_rt_scaleshift_f32");
-	return true;
-}
-
-static void
-lower_scaleshift(Lower *L, const Op *op)
-{
-	for (int i = 0; i < 3; i++)
-		arg_val(L, op->in[i]);
-	arg_val(L, op->out[0]);
-	scaleshift_dims(L, op->in[0]->type);
-	arg_act(L, &op->act);
-	call_end(L, "qcc_rt_scaleshift_f32");
-}
-
-static void
-lower_act(Lower *L, const Op *op)
-{
-	arg_val(L, op->in[0]);
-	arg_val(L, op->out[0]);
-	arg_i32(L, type_numel(op->out[0]->type));
-	arg_act(L, &op->a.act);
-	call_end(L, "qcc_rt_act_f32");
-}
-
-static void
-lower_binary(Lower *L, const Op *op)
-{
-	const TensorType *y = op->out[0]->type;
-	int64_t dims[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK];
-	int r = y->rank;
-
-	for (int i = 0; i < r; i++)
-		dims[i] = y->dim[i];
-	bcast_strides(op->in[0]->type, r, sa);
-	bcast_strides(op->in[1]->type, r, sb);
-	r = merge_axes(r, dims, sa, sb);
-	arg_val(L, op->in[0]);
-	arg_val(L, op->in[1]);
-	arg_val(L, op->out[0]);
-	arg_shape(L, r, dims, sa, sb);
-	arg_act(L, &op->act);
-	call_end(L, op->kind == OP_ADD ? "qcc_rt_add_f32" : "qcc_rt_mul_f32");
-}
-
-static void
-lower_pool(Lower *L, const Op *op)
-{
-	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
-	const PoolAttr *a = &op->a.pool;
-
-	arg_val(L, op->in[0]);
-	arg_val(L, op->out[0]);
-	arg_i32(L, x->dim[0] * x->dim[1]);
-	arg_i32(L, x->dim[2]);
-	arg_i32(L, x->dim[3]);
-	arg_i32(L, y->dim[2]);
-	arg_i32(L, y->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->kernel[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
-	if (op->kind == OP_MAXPOOL) {
-		call_end(L, "qcc_rt_maxpool2d_f32");
-		return;
-	}
-	arg_i32(L, a->pad[2]);
-	arg_i32(L, a->pad[3]);
-	arg_i32(L, a->count_include_pad);
-	call_end(L, "qcc_rt_avgpool2d_f32");
-}
-
-static void
-lower_globalavgpool(Lower *L, const Op *op)
-{
-	const TensorType *x = op->in[0]->type;
-
-	arg_val(L, op->in[0]);
-	arg_val(L, op->out[0]);
-	arg_i32(L, dims_prod(x, 0, 2));
-	arg_i32(L, dims_prod(x, 2, x->rank));
-	call_end(L, "qcc_rt_globalavgpool_f32");
-}
-
-static void
-lower_view(Lower *L, const Op *op)
-{
-	Buf from = value_buf(L->g, op->in[0]), to = value_buf(L->g, op->out[0]);
-
-	if (!buf_eq(from, to))
-		call_copy(L, from, to, type_numel(op->out[0]->type));
-}
-
-static void
-lower_gemm(Lower *L, const Op *op)
-{
-	const GemmAttr *a = &op->a.gemm;
-	const TensorType *ta = op->in[0]->type, *y = op->out[0]->type;
-	const Value *c = op->nin > 2 ? op->in[2] : NULL;
-	int64_t rs = 0, cs = 0;
-
-	if (c && c->type->rank >= 1 && c->type->dim[c->type->rank - 1] != 1)
-		cs = 1;
-	if (c && c->type->rank == 2 && c->type->dim[0] != 1)
-		rs = c->type->dim[1];
-	arg_val(L, op->in[0]);
-	arg_val(L, op->in[1]);
-	arg_val(L, c);
-	arg_val(L, op->out[0]);
-	arg_i32(L, y->dim[0]);
-	arg_i32(L, y->dim[1]);
-	arg_i32(L, a->trans_a ? ta->dim[0] : ta->dim[1]);
-	arg_i32(L, a->trans_a);
-	arg_i32(L, a->trans_b);
-	arg_f32(L, a->alpha);
-	arg_f32(L, a->beta);
-	arg_i32(L, rs);
-	arg_i32(L, cs);
-	arg_act(L, &op->act);
-	call_end(L, "qcc_rt_gemm_f32");
-}
-
-/* Batch axes of A and B ([..., m, k] and [..., k, n], a 1-D operand
- * having none) broadcast against each other. */
-static void
-lower_matmul(Lower *L, const Op *op)
-{
-	const TensorType *ta = op->in[0]->type, *tb = op->in[1]->type;
-	int ra = ta->rank, rb = tb->rank;
-	int64_t m = ra >= 2 ? ta->dim[ra - 2] : 1, k = ta->dim[ra - 1];
-	int64_t n = rb >= 2 ? tb->dim[rb - 1] : 1;
-	int ba = ra > 2 ? ra - 2 : 0, bb = rb > 2 ? rb - 2 : 0;
-	int r = ba > bb ? ba : bb;
-	int64_t dims[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK];
-	int64_t za = m * k, zb = k * n;
-
-	for (int i = r - 1; i >= 0; i--) {
-		int ia = i - (r - ba), ib = i - (r - bb);
-		int64_t da = ia >= 0 ? ta->dim[ia] : 1;
-		int64_t db = ib >= 0 ? tb->dim[ib] : 1;
-
-		dims[i] = da > db ? da : db;
-		sa[i] = da == 1 ? 0 : za;
-		sb[i] = db == 1 ? 0 : zb;
-		za *= da;
-		zb *= db;
-	}
-	r = merge_axes(r, dims, sa, sb);
-	arg_val(L, op->in[0]);
-	arg_val(L, op->in[1]);
-	arg_val(L, op->out[0]);
-	arg_i32(L, m);
-	arg_i32(L, n);
-	arg_i32(L, k);
-	arg_shape(L, r, dims, sa, sb);
-	arg_act(L, &op->act);
-	call_end(L, "qcc_rt_matmul_f32");
-}
-
-static void
-lower_softmax(Lower *L, const Op *op)
-{
-	const TensorType *x = op->in[0]->type;
-	int ax = op->a.softmax.axis;
-
-	arg_val(L, op->in[0]);
-	arg_val(L, op->out[0]);
-	arg_i32(L, dims_prod(x, 0, ax));
-	if (op->a.softmax.legacy) {
-		arg_i32(L, dims_prod(x, ax, x->rank));
-		arg_i32(L, 1);
-	} else {
-		arg_i32(L, x->dim[ax]);
-		arg_i32(L, dims_prod(x, ax + 1, x->rank));
-	}
-	call_end(L, "qcc_rt_softmax_f32");
-}
-
-static void
-lower_concat(Lower *L, const Op *op)
-{
-	const TensorType *y = op->out[0]->type;
-	int ax = op->a.axis.axis;
-	int64_t outer = dims_prod(y, 0, ax), inner = dims_prod(y, ax + 1, y->rank);
-	int64_t at = 0;
-
-	for (int i = 0; i < op->nin; i++) {
-		int64_t len = op->in[i]->type->dim[ax] * inner;
-		Buf to = value_buf(L->g, op->out[0]);
-
-		to.offset += at * inner * (int64_t)sizeof(float);
-		at += op->in[i]->type->dim[ax];
-		if (len == 0 || outer == 0)
-			continue;
-		arg_val(L, op->in[i]);
-		arg_buf(L, to);
-		arg_i32(L, outer);
-		arg_i32(L, len);
-		arg_i32(L, y->dim[ax] * inner);
-		call_end(L, "qcc_rt_concat_f32");
-	}
-}
 
 /* ---- driver --------------------------------------------------------------- */
 

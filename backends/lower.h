@@ -1,0 +1,56 @@
+/* lower.h -- private to backends/: the call builder lower.c's op families
+ * share.  An op family's lowering lives in lower_<family>.c; lower.c holds
+ * value_buf, the argument builders and the dispatch. */
+#ifndef QCC_LOWER_H
+#define QCC_LOWER_H
+
+#include "backend.h"
+
+enum { MAXARGS = 32 };
+
+typedef struct Lower {
+	Ctx *cx;
+	const Graph *g;
+	const Op *op;          /* the op being lowered, NULL for output copies */
+	KCall *calls;
+	uint32_t ncalls, cap;
+	KArg args[MAXARGS];    /* the call being built */
+	uint32_t nargs;
+} Lower;
+
+/* lower.c: building one call; call_end appends it as a call of fn */
+bool buf_eq(Buf a, Buf b);
+KArg *arg_new(Lower *L, KArgKind k);
+void arg_buf(Lower *L, Buf b);
+void arg_val(Lower *L, const Value *v);
+void arg_i32(Lower *L, int64_t i);
+void arg_f32(Lower *L, float f);
+void arg_array(Lower *L, KArgKind k, const void *p, uint32_t n);
+void arg_act(Lower *L, const Act *act);
+void call_end(Lower *L, const char *fn);
+void call_copy(Lower *L, Buf from, Buf to, int64_t n);
+int64_t dims_prod(const TensorType *t, int from, int to);
+void bcast_strides(const TensorType *t, int r, int64_t *str);
+int merge_axes(int r, int64_t *dims, int64_t *sa, int64_t *sb);
+void arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
+              const int64_t *sb);
+
+/* lower_nn.c */
+void lower_conv(Lower *L, const Op *op);
+bool lower_batchnorm(Lower *L, const Op *op);
+void lower_scaleshift(Lower *L, const Op *op);
+void lower_pool(Lower *L, const Op *op);
+void lower_globalavgpool(Lower *L, const Op *op);
+
+/* lower_math.c */
+void lower_act(Lower *L, const Op *op);
+void lower_binary(Lower *L, const Op *op);
+void lower_gemm(Lower *L, const Op *op);
+void lower_matmul(Lower *L, const Op *op);
+void lower_softmax(Lower *L, const Op *op);
+
+/* lower_tensor.c */
+void lower_view(Lower *L, const Op *op);
+void lower_concat(Lower *L, const Op *op);
+
+#endif

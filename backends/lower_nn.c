@@ -1,0 +1,130 @@
+/* lower_nn.c -- lowering of Conv, BatchNormalization, ScaleShift and pooling
+ * (see lower.c for where values live and how calls are built). */
+#include <math.h>
+
+#include "lower.h"
+
+void
+lower_conv(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
+	const ConvAttr *a = &op->a.conv;
+
+	arg_val(L, op->in[0]);
+	arg_val(L, op->in[1]);
+	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
+	arg_val(L, op->out[0]);
+	for (int i = 0; i < 4; i++)
+		arg_i32(L, x->dim[i]);
+	for (int i = 1; i < 4; i++)
+		arg_i32(L, y->dim[i]);
+	arg_i32(L, w->dim[2]);
+	arg_i32(L, w->dim[3]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->stride[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->dilation[i]);
+	arg_i32(L, a->pad[0]);
+	arg_i32(L, a->pad[1]);
+	arg_i32(L, a->group);
+	arg_act(L, &op->act);
+	call_end(L, "qcc_rt_conv2d_f32");
+}
+
+static void
+scaleshift_dims(Lower *L, const TensorType *t)
+{
+	arg_i32(L, t->rank > 0 ? t->dim[0] : 1);
+	arg_i32(L, t->rank > 1 ? t->dim[1] : 1);
+	arg_i32(L, dims_prod(t, 2, t->rank));
+}
+
+/* y = x * s + t with s = gamma / sqrt(var + eps), t = beta - mean * s,
+ * computed in double as fold-bn does. */
+bool
+lower_batchnorm(Lower *L, const Op *op)
+{
+	const float *p[4];
+	int64_t c = type_numel(op->in[1]->type);
+	float *s, *t;
+	Act none = {ACT_NONE, 0.0f, 0.0f};
+
+	for (int i = 0; i < 4; i++)
+		if (!(p[i] = value_f32(op->in[i + 1]))) {
+			diag(L->cx, DIAG_ERROR, &op->loc, "BatchNormalization with "
+			     "non-constant scale, bias, mean or variance is not "
+			     "supported");
+			return false;
+		}
+	s = NEWARRAY(L->cx->scratch, float, c ? c : 1);
+	t = NEWARRAY(L->cx->scratch, float, c ? c : 1);
+	for (int64_t j = 0; j < c; j++) {
+		double a = p[0][j] / sqrt((double)p[3][j] + op->a.bn.eps);
+
+		s[j] = (float)a;
+		t[j] = (float)(p[1][j] - p[2][j] * a);
+	}
+	arg_val(L, op->in[0]);
+	arg_array(L, KA_F32S, s, (uint32_t)c);
+	arg_array(L, KA_F32S, t, (uint32_t)c);
+	arg_val(L, op->out[0]);
+	scaleshift_dims(L, op->in[0]->type);
+	arg_act(L, &none);
+	call_end(L, "qcc_rt_scaleshift_f32");
+	return true;
+}
+
+void
+lower_scaleshift(Lower *L, const Op *op)
+{
+	for (int i = 0; i < 3; i++)
+		arg_val(L, op->in[i]);
+	arg_val(L, op->out[0]);
+	scaleshift_dims(L, op->in[0]->type);
+	arg_act(L, &op->act);
+	call_end(L, "qcc_rt_scaleshift_f32");
+}
+
+void
+lower_pool(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
+	const PoolAttr *a = &op->a.pool;
+
+	arg_val(L, op->in[0]);
+	arg_val(L, op->out[0]);
+	arg_i32(L, x->dim[0] * x->dim[1]);
+	arg_i32(L, x->dim[2]);
+	arg_i32(L, x->dim[3]);
+	arg_i32(L, y->dim[2]);
+	arg_i32(L, y->dim[3]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->kernel[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->stride[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->dilation[i]);
+	arg_i32(L, a->pad[0]);
+	arg_i32(L, a->pad[1]);
+	if (op->kind == OP_MAXPOOL) {
+		call_end(L, "qcc_rt_maxpool2d_f32");
+		return;
+	}
+	arg_i32(L, a->pad[2]);
+	arg_i32(L, a->pad[3]);
+	arg_i32(L, a->count_include_pad);
+	call_end(L, "qcc_rt_avgpool2d_f32");
+}
+
+void
+lower_globalavgpool(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type;
+
+	arg_val(L, op->in[0]);
+	arg_val(L, op->out[0]);
+	arg_i32(L, dims_prod(x, 0, 2));
+	arg_i32(L, dims_prod(x, 2, x->rank));
+	call_end(L, "qcc_rt_globalavgpool_f32");
+}
