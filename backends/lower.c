@@ -28,7 +28,6 @@
  * Ops with an OPF_ACT flag pass op->act as the last three arguments.
  * Only f32 tensors of fewer than 2^31 elements lower; others are errors.
  */
-#include <math.h>
 #include <string.h>
 
 #include "lower.h"
