@@ -27,7 +27,7 @@
 #include "fmnist.h"
 
 _Static_assert(FMNIST_NUM_INPUTS == 1 && FMNIST_NUM_OUTPUTS == 1,
-	       "the classifier has one input and one output");
+               "the classifier has one input and one output");
 _Static_assert(FMNIST_INPUT0_SIZE == 28 * 28, "input is 1x1x28x28");
 _Static_assert(FMNIST_OUTPUT0_SIZE == 10, "output is 10 logits");
 
@@ -37,8 +37,8 @@ _Static_assert(FMNIST_OUTPUT0_SIZE == 10, "output is 10 logits");
 #define DATA_DIR "/usr/share/datasets/fashion-mnist"
 
 static const char *const class_names[NCLASS] = {
-	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-	"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot",
 };
 
 typedef struct Blob {
@@ -47,9 +47,9 @@ typedef struct Blob {
 } Blob;
 
 typedef struct Ref {
-	unsigned char *pred;   /* PyTorch's argmax per image */
-	float *logits;         /* PyTorch's logits, NCLASS per image */
-	long correct;          /* from accuracy.txt */
+	unsigned char *pred; /* PyTorch's argmax per image */
+	float *logits;       /* PyTorch's logits, NCLASS per image */
+	long correct;        /* from accuracy.txt */
 	long total;
 } Ref;
 
@@ -147,7 +147,7 @@ be32(const unsigned char *p)
  * sets *count; checks that each item is item_size bytes. */
 static const unsigned char *
 load_idx(const char *dir, const char *name, uint32_t magic, size_t item_size,
-	 size_t *count, Blob *keep)
+         size_t *count, Blob *keep)
 {
 	char path[4096];
 	size_t header = magic == 0x803 ? 16 : 8;
@@ -159,7 +159,8 @@ load_idx(const char *dir, const char *name, uint32_t magic, size_t item_size,
 	if (keep->n < header || be32(keep->p) != magic)
 		die("%s: not an idx file of the expected kind", path);
 	*count = be32(keep->p + 4);
-	if (magic == 0x803 && (be32(keep->p + 8) != 28 || be32(keep->p + 12) != 28))
+	if (magic == 0x803 &&
+	    (be32(keep->p + 8) != 28 || be32(keep->p + 12) != 28))
 		die("%s: images are not 28x28", path);
 	if (keep->n != header + *count * item_size)
 		die("%s: truncated", path);
@@ -197,7 +198,9 @@ load_ref(const char *dir, size_t count, Ref *r)
 	r->logits = (float *)(void *)b.p;
 	for (size_t i = 0; i < count; i++)
 		if (argmax(r->logits + i * NCLASS, NCLASS) != r->pred[i])
-			die("%s: torch_predictions.bin is not the argmax of torch_logits.bin", dir);
+			die("%s: torch_predictions.bin is not the argmax of "
+			    "torch_logits.bin",
+			    dir);
 
 	snprintf(path, sizeof path, "%s/accuracy.txt", dir);
 	f = fopen(path, "r");
@@ -222,7 +225,7 @@ now_ns(void)
 /* Checks the run against PyTorch; prints the comparison; 0 if it matches. */
 static int
 compare_ref(const Ref *r, const unsigned char *pred, const float *logits,
-	    size_t count, long correct, float tol)
+            size_t count, long correct, float tol)
 {
 	long differ = 0, ties = 0;
 	float maxdiff = 0;
@@ -251,16 +254,21 @@ compare_ref(const Ref *r, const unsigned char *pred, const float *logits,
 				top_two = 0;
 		if (top_two && fabsf(top - mine) <= TIE_EPS) {
 			ties++;
-			printf("image %zu: qcc says %d, PyTorch %d; PyTorch's logits tie within %g (%g)\n",
-			       i, pred[i], r->pred[i], (double)TIE_EPS, (double)(top - mine));
+			printf("image %zu: qcc says %d, PyTorch %d; PyTorch's "
+			       "logits tie within %g (%g)\n",
+			       i, pred[i], r->pred[i], (double)TIE_EPS,
+			       (double)(top - mine));
 		} else {
-			printf("image %zu: qcc says %d, PyTorch %d (logits %g vs %g)\n",
-			       i, pred[i], r->pred[i], (double)mine, (double)top);
+			printf("image %zu: qcc says %d, PyTorch %d (logits %g "
+			       "vs %g)\n",
+			       i, pred[i], r->pred[i], (double)mine,
+			       (double)top);
 		}
 	}
-	printf("PyTorch: accuracy %ld/%ld; qcc: %ld/%zu\n", r->correct, r->total,
-	       correct, count);
-	printf("argmax equal to PyTorch's on %ld/%zu images (%ld differ, %ld of them top-2 ties within %g)\n",
+	printf("PyTorch: accuracy %ld/%ld; qcc: %ld/%zu\n", r->correct,
+	       r->total, correct, count);
+	printf("argmax equal to PyTorch's on %ld/%zu images (%ld differ, %ld "
+	       "of them top-2 ties within %g)\n",
 	       (long)count - differ, count, differ, ties, (double)TIE_EPS);
 	printf("max |logit - PyTorch's| = %.3g (image %zu), tolerance %.3g\n",
 	       (double)maxdiff, worst, (double)tol);
@@ -272,17 +280,21 @@ compare_ref(const Ref *r, const unsigned char *pred, const float *logits,
 	return 0;
 }
 
+static const char usage_text[] =
+    "usage: classify [-data DIR] [-ref DIR] [-tol T] [-o PRED.bin]\n"
+    "                [-logits LOGITS.bin]\n"
+    "  -data DIR     Fashion-MNIST idx files (default " DATA_DIR ")\n"
+    "  -ref DIR      compare with PyTorch's results in DIR\n"
+    "                (torch_predictions.bin, torch_logits.bin,\n"
+    "                accuracy.txt); exit 1 if they differ\n"
+    "  -tol T        largest |logit - PyTorch's| with -ref (default 1e-3)\n"
+    "  -o FILE       write the argmax of every image, one byte each\n"
+    "  -logits FILE  write the logits, 10 float32 per image\n";
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-		"usage: classify [-data DIR] [-ref DIR] [-tol T] [-o PRED.bin] [-logits LOGITS.bin]\n"
-		"  -data DIR    Fashion-MNIST idx files (default " DATA_DIR ")\n"
-		"  -ref DIR     compare with PyTorch's results in DIR (torch_predictions.bin,\n"
-		"               torch_logits.bin, accuracy.txt); exit 1 if they differ\n"
-		"  -tol T       largest allowed |logit - PyTorch's| with -ref (default 1e-3)\n"
-		"  -o FILE      write the argmax of every image, one byte each\n"
-		"  -logits FILE write the logits, 10 float32 per image\n");
+	fputs(usage_text, stderr);
 	exit(2);
 }
 
@@ -298,7 +310,8 @@ write_file(const char *path, const void *p, size_t n)
 int
 main(int argc, char **argv)
 {
-	const char *data = DATA_DIR, *ref = NULL, *pred_out = NULL, *logits_out = NULL;
+	const char *data = DATA_DIR, *ref = NULL, *pred_out = NULL,
+	           *logits_out = NULL;
 	float tol = 1e-3f;
 	size_t count, nlabels;
 	Blob ib, lb;
@@ -321,10 +334,10 @@ main(int argc, char **argv)
 			usage();
 	}
 
-	const unsigned char *images = load_idx(data, "t10k-images-idx3-ubyte", 0x803,
-					       NPIX, &count, &ib);
-	const unsigned char *labels = load_idx(data, "t10k-labels-idx1-ubyte", 0x801,
-					       1, &nlabels, &lb);
+	const unsigned char *images =
+	    load_idx(data, "t10k-images-idx3-ubyte", 0x803, NPIX, &count, &ib);
+	const unsigned char *labels =
+	    load_idx(data, "t10k-labels-idx1-ubyte", 0x801, 1, &nlabels, &lb);
 	if (count != nlabels)
 		die("%s: image and label counts differ", data);
 
@@ -336,14 +349,14 @@ main(int argc, char **argv)
 		die("%s", "out of memory");
 
 	float in[NPIX];
-	const void *ins[1] = { in };
+	const void *ins[1] = {in};
 	long correct = 0;
 	double total_ns = 0;
 
 	for (size_t i = 0; i < count; i++) {
 		const unsigned char *px = images + i * NPIX;
 		float *out = logits + i * NCLASS;
-		void *outs[1] = { out };
+		void *outs[1] = {out};
 
 		for (int k = 0; k < NPIX; k++) {
 			float x = (float)px[k] / 255.0f;
@@ -361,7 +374,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < 5 && i < count; i++)
 		printf("image %zu: %-11s (label %s)\n", i, class_names[pred[i]],
 		       class_names[labels[i]]);
-	printf("fmnist: %zu images, accuracy %ld/%zu = %.4f, mean latency %.1f us/image, scratch %ld bytes\n",
+	printf("fmnist: %zu images, accuracy %ld/%zu = %.4f, mean latency %.1f "
+	       "us/image, scratch %ld bytes\n",
 	       count, correct, count, (double)correct / (double)count,
 	       total_ns / (double)count / 1e3, (long)FMNIST_SCRATCH_SIZE);
 

@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${QCC_BUILD_DIR:-$root/build}
 
 bash "$root/cmake/install-deps.sh"
+echo "demo: building qcc in $build" >&2
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" --target qcc >/dev/null
 

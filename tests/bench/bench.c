@@ -23,7 +23,7 @@
 #include "ort.h"
 
 _Static_assert(NET_NUM_INPUTS == 1 && NET_NUM_OUTPUTS == 1,
-	       "bench handles models with one input and one output");
+               "bench handles models with one input and one output");
 
 #define BLOCKS 4
 #define WARMUP 5
@@ -80,7 +80,8 @@ main(int argc, char **argv)
 	char err[1024];
 
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: bench MODEL.onnx LIBONNXRUNTIME.so [RUNS]\n");
+		fprintf(stderr,
+		        "usage: bench MODEL.onnx LIBONNXRUNTIME.so [RUNS]\n");
 		return 2;
 	}
 	int runs = argc == 4 ? atoi(argv[3]) : 200;
@@ -91,7 +92,8 @@ main(int argc, char **argv)
 	float *in = malloc(NET_INPUT0_SIZE * sizeof(float));
 	float *out_qcc = calloc(NET_OUTPUT0_SIZE, sizeof(float));
 	float *out_ort = calloc(NET_OUTPUT0_SIZE, sizeof(float));
-	void *scratch = aligned_alloc(64, ((size_t)NET_SCRATCH_SIZE + 63) / 64 * 64);
+	void *scratch =
+	    aligned_alloc(64, ((size_t)NET_SCRATCH_SIZE + 63) / 64 * 64);
 	double *t_qcc = malloc((size_t)runs * sizeof(double));
 	double *t_ort = malloc((size_t)runs * sizeof(double));
 	if (!in || !out_qcc || !out_ort || !scratch || !t_qcc || !t_ort)
@@ -99,17 +101,16 @@ main(int argc, char **argv)
 	fill_input(in, NET_INPUT0_SIZE);
 
 	double t0 = now_ns();
-	OrtBench *ort = ort_bench_open(argv[2], argv[1], NET_INPUT0_NAME, in, in_shape,
-				       sizeof in_shape / sizeof in_shape[0],
-				       NET_OUTPUT0_NAME, out_ort, out_shape,
-				       sizeof out_shape / sizeof out_shape[0],
-				       err, sizeof err);
+	OrtBench *ort = ort_bench_open(
+	    argv[2], argv[1], NET_INPUT0_NAME, in, in_shape,
+	    sizeof in_shape / sizeof in_shape[0], NET_OUTPUT0_NAME, out_ort,
+	    out_shape, sizeof out_shape / sizeof out_shape[0], err, sizeof err);
 	double t_session = now_ns() - t0;
 	if (!ort)
 		fail("onnxruntime", err);
 
-	const void *ins[1] = { in };
-	void *outs[1] = { out_qcc };
+	const void *ins[1] = {in};
+	void *outs[1] = {out_qcc};
 	for (int i = 0; i < WARMUP; i++) {
 		if (net_run(ins, outs, scratch) != 0)
 			fail("qcc", "net_run failed");
@@ -144,13 +145,18 @@ main(int argc, char **argv)
 	double m_qcc = median(t_qcc, runs), m_ort = median(t_ort, runs);
 
 	printf("model          %s\n", argv[1]);
-	printf("onnxruntime    %s (1 intra-op thread, 1 inter-op, sequential, all optimizations)\n",
+	printf("onnxruntime    %s (1 intra-op thread, 1 inter-op, sequential, "
+	       "all optimizations)\n",
 	       ort_bench_version(ort));
-	printf("outputs        %d floats, max |qcc - ort| = %.3g, max |ort| = %.3g, relative %.3g\n",
-	       (int)NET_OUTPUT0_SIZE, maxdiff, maxref, maxref > 0 ? maxdiff / maxref : maxdiff);
-	printf("scratch        %.1f KiB (qcc)\n", (double)NET_SCRATCH_SIZE / 1024.0);
+	printf("outputs        %d floats, max |qcc - ort| = %.3g, max |ort| = "
+	       "%.3g, relative %.3g\n",
+	       (int)NET_OUTPUT0_SIZE, maxdiff, maxref,
+	       maxref > 0 ? maxdiff / maxref : maxdiff);
+	printf("scratch        %.1f KiB (qcc)\n",
+	       (double)NET_SCRATCH_SIZE / 1024.0);
 	printf("ort session    %.1f ms to create\n", t_session / 1e6);
-	printf("runs           %d each, %d alternating blocks, after %d warm-up runs\n",
+	printf("runs           %d each, %d alternating blocks, after %d "
+	       "warm-up runs\n",
 	       runs, BLOCKS, WARMUP);
 	printf("median qcc     %.1f us\n", m_qcc / 1e3);
 	printf("median ort     %.1f us\n", m_ort / 1e3);

@@ -20,7 +20,8 @@
 
 #define ORT_API_VERSION_USED 13
 
-enum {                                  /* positions in struct OrtApi */
+/* Positions in struct OrtApi. */
+enum {
 	ORT_GET_ERROR_MESSAGE = 2,
 	ORT_CREATE_ENV = 3,
 	ORT_CREATE_SESSION = 7,
@@ -40,7 +41,8 @@ enum {                                  /* positions in struct OrtApi */
 	ORT_RELEASE_SESSION_OPTIONS = 100,
 };
 
-enum {                                  /* values of the C API's enums */
+/* Values of the C API's enums. */
+enum {
 	ORT_LOGGING_LEVEL_WARNING = 2,
 	ORT_SEQUENTIAL = 0,
 	ORT_ENABLE_ALL = 99,
@@ -50,7 +52,7 @@ enum {                                  /* values of the C API's enums */
 };
 
 typedef void (*OrtFn)(void);
-typedef struct OrtOpaque OrtOpaque;     /* every Ort* object */
+typedef struct OrtOpaque OrtOpaque; /* every Ort* object */
 
 typedef struct OrtApiBase {
 	const OrtFn *(*get_api)(uint32_t version);
@@ -58,19 +60,22 @@ typedef struct OrtApiBase {
 } OrtApiBase;
 
 typedef const char *(*GetErrorMessageFn)(const OrtOpaque *status);
-typedef OrtOpaque *(*CreateEnvFn)(int level, const char *logid, OrtOpaque **out);
+typedef OrtOpaque *(*CreateEnvFn)(int level, const char *logid,
+                                  OrtOpaque **out);
 typedef OrtOpaque *(*CreateSessionFn)(const OrtOpaque *env, const char *path,
-				      const OrtOpaque *opts, OrtOpaque **out);
+                                      const OrtOpaque *opts, OrtOpaque **out);
 typedef OrtOpaque *(*RunFn)(OrtOpaque *session, const OrtOpaque *run_opts,
-			    const char *const *in_names, const OrtOpaque *const *ins,
-			    size_t nin, const char *const *out_names, size_t nout,
-			    OrtOpaque **outs);
+                            const char *const *in_names,
+                            const OrtOpaque *const *ins, size_t nin,
+                            const char *const *out_names, size_t nout,
+                            OrtOpaque **outs);
 typedef OrtOpaque *(*CreateOptionsFn)(OrtOpaque **out);
 typedef OrtOpaque *(*OptionsIntFn)(OrtOpaque *opts, int value);
-typedef OrtOpaque *(*CreateTensorFn)(const OrtOpaque *info, void *data, size_t bytes,
-				     const int64_t *shape, size_t rank, int type,
-				     OrtOpaque **out);
-typedef OrtOpaque *(*CreateCpuMemoryInfoFn)(int alloc, int mem, OrtOpaque **out);
+typedef OrtOpaque *(*CreateTensorFn)(const OrtOpaque *info, void *data,
+                                     size_t bytes, const int64_t *shape,
+                                     size_t rank, int type, OrtOpaque **out);
+typedef OrtOpaque *(*CreateCpuMemoryInfoFn)(int alloc, int mem,
+                                            OrtOpaque **out);
 typedef void (*ReleaseFn)(OrtOpaque *obj);
 
 struct OrtBench {
@@ -88,7 +93,7 @@ check(OrtBench *b, OrtOpaque *status, const char *what, char *err, size_t n)
 	if (!status)
 		return 0;
 	snprintf(err, n, "%s: %s", what,
-		 ((GetErrorMessageFn)b->api[ORT_GET_ERROR_MESSAGE])(status));
+	         ((GetErrorMessageFn)b->api[ORT_GET_ERROR_MESSAGE])(status));
 	((ReleaseFn)b->api[ORT_RELEASE_STATUS])(status);
 	return -1;
 }
@@ -99,39 +104,46 @@ set_options(OrtBench *b, char *err, size_t n)
 	const OrtFn *a = b->api;
 
 	if (check(b, ((CreateOptionsFn)a[ORT_CREATE_SESSION_OPTIONS])(&b->opts),
-		  "CreateSessionOptions", err, n))
+	          "CreateSessionOptions", err, n))
 		return -1;
-	if (check(b, ((OptionsIntFn)a[ORT_SET_INTRA_OP_NUM_THREADS])(b->opts, 1),
-		  "SetIntraOpNumThreads", err, n) ||
-	    check(b, ((OptionsIntFn)a[ORT_SET_INTER_OP_NUM_THREADS])(b->opts, 1),
-		  "SetInterOpNumThreads", err, n) ||
-	    check(b, ((OptionsIntFn)a[ORT_SET_SESSION_EXECUTION_MODE])(b->opts, ORT_SEQUENTIAL),
-		  "SetSessionExecutionMode", err, n) ||
-	    check(b, ((OptionsIntFn)a[ORT_SET_GRAPH_OPTIMIZATION_LEVEL])(b->opts, ORT_ENABLE_ALL),
-		  "SetSessionGraphOptimizationLevel", err, n))
+	if (check(b,
+	          ((OptionsIntFn)a[ORT_SET_INTRA_OP_NUM_THREADS])(b->opts, 1),
+	          "SetIntraOpNumThreads", err, n) ||
+	    check(b,
+	          ((OptionsIntFn)a[ORT_SET_INTER_OP_NUM_THREADS])(b->opts, 1),
+	          "SetInterOpNumThreads", err, n) ||
+	    check(b,
+	          ((OptionsIntFn)a[ORT_SET_SESSION_EXECUTION_MODE])(
+	              b->opts, ORT_SEQUENTIAL),
+	          "SetSessionExecutionMode", err, n) ||
+	    check(b,
+	          ((OptionsIntFn)a[ORT_SET_GRAPH_OPTIMIZATION_LEVEL])(
+	              b->opts, ORT_ENABLE_ALL),
+	          "SetSessionGraphOptimizationLevel", err, n))
 		return -1;
 	return 0;
 }
 
 static int
 bind_tensor(OrtBench *b, float *data, const int64_t *shape, size_t rank,
-	    OrtOpaque **out, char *err, size_t n)
+            OrtOpaque **out, char *err, size_t n)
 {
 	size_t count = 1;
 
 	for (size_t i = 0; i < rank; i++)
 		count *= (size_t)shape[i];
-	return check(b, ((CreateTensorFn)b->api[ORT_CREATE_TENSOR_WITH_DATA])(
-				b->meminfo, data, count * sizeof(float), shape, rank,
-				ORT_ELEMENT_FLOAT, out),
-		     "CreateTensorWithDataAsOrtValue", err, n);
+	return check(b,
+	             ((CreateTensorFn)b->api[ORT_CREATE_TENSOR_WITH_DATA])(
+	                 b->meminfo, data, count * sizeof(float), shape, rank,
+	                 ORT_ELEMENT_FLOAT, out),
+	             "CreateTensorWithDataAsOrtValue", err, n);
 }
 
 OrtBench *
 ort_bench_open(const char *lib, const char *model, const char *in_name,
-	       float *in, const int64_t *in_shape, size_t in_rank,
-	       const char *out_name, float *out, const int64_t *out_shape,
-	       size_t out_rank, char *err, size_t n)
+               float *in, const int64_t *in_shape, size_t in_rank,
+               const char *out_name, float *out, const int64_t *out_shape,
+               size_t out_rank, char *err, size_t n)
 {
 	OrtBench *b = calloc(1, sizeof *b);
 	const OrtApiBase *(*get_base)(void);
@@ -155,20 +167,24 @@ ort_bench_open(const char *lib, const char *model, const char *in_name,
 	b->version = get_base()->get_version_string();
 	b->api = get_base()->get_api(ORT_API_VERSION_USED);
 	if (!b->api) {
-		snprintf(err, n, "ONNX Runtime %s does not serve API version %d",
-			 b->version, ORT_API_VERSION_USED);
+		snprintf(err, n,
+		         "ONNX Runtime %s does not serve API version %d",
+		         b->version, ORT_API_VERSION_USED);
 		goto fail;
 	}
-	if (check(b, ((CreateEnvFn)b->api[ORT_CREATE_ENV])(ORT_LOGGING_LEVEL_WARNING,
-							     "qcc-bench", &b->env),
-		  "CreateEnv", err, n) ||
+	if (check(b,
+	          ((CreateEnvFn)b->api[ORT_CREATE_ENV])(
+	              ORT_LOGGING_LEVEL_WARNING, "qcc-bench", &b->env),
+	          "CreateEnv", err, n) ||
 	    set_options(b, err, n) ||
-	    check(b, ((CreateSessionFn)b->api[ORT_CREATE_SESSION])(b->env, model,
-								     b->opts, &b->session),
-		  "CreateSession", err, n) ||
-	    check(b, ((CreateCpuMemoryInfoFn)b->api[ORT_CREATE_CPU_MEMORY_INFO])(
-			  ORT_ARENA_ALLOCATOR, ORT_MEM_TYPE_DEFAULT, &b->meminfo),
-		  "CreateCpuMemoryInfo", err, n) ||
+	    check(b,
+	          ((CreateSessionFn)b->api[ORT_CREATE_SESSION])(
+	              b->env, model, b->opts, &b->session),
+	          "CreateSession", err, n) ||
+	    check(b,
+	          ((CreateCpuMemoryInfoFn)b->api[ORT_CREATE_CPU_MEMORY_INFO])(
+	              ORT_ARENA_ALLOCATOR, ORT_MEM_TYPE_DEFAULT, &b->meminfo),
+	          "CreateCpuMemoryInfo", err, n) ||
 	    bind_tensor(b, in, in_shape, in_rank, &b->in, err, n) ||
 	    bind_tensor(b, out, out_shape, out_rank, &b->out, err, n))
 		goto fail;
@@ -181,12 +197,13 @@ fail:
 int
 ort_bench_run(OrtBench *b, char *err, size_t n)
 {
-	const OrtOpaque *ins[1] = { b->in };
-	OrtOpaque *outs[1] = { b->out };
+	const OrtOpaque *ins[1] = {b->in};
+	OrtOpaque *outs[1] = {b->out};
 
-	return check(b, ((RunFn)b->api[ORT_RUN])(b->session, NULL, &b->in_name, ins, 1,
-						 &b->out_name, 1, outs),
-		     "Run", err, n);
+	return check(b,
+	             ((RunFn)b->api[ORT_RUN])(b->session, NULL, &b->in_name,
+	                                      ins, 1, &b->out_name, 1, outs),
+	             "Run", err, n);
 }
 
 const char *

@@ -16,11 +16,11 @@ typedef struct OrtBench OrtBench;
  * in (shape in_shape[in_rank]) and out (out_n floats, shape out_shape).
  * Returns NULL and fills err on failure. */
 OrtBench *ort_bench_open(const char *lib, const char *model,
-			 const char *in_name, float *in,
-			 const int64_t *in_shape, size_t in_rank,
-			 const char *out_name, float *out,
-			 const int64_t *out_shape, size_t out_rank,
-			 char *err, size_t errlen);
+                         const char *in_name, float *in,
+                         const int64_t *in_shape, size_t in_rank,
+                         const char *out_name, float *out,
+                         const int64_t *out_shape, size_t out_rank, char *err,
+                         size_t errlen);
 /* One inference; 0 on success, else fills err. */
 int ort_bench_run(OrtBench *b, char *err, size_t errlen);
 /* "1.30.0" */
