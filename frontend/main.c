@@ -40,8 +40,9 @@ static const char usage_text[] =
 	"  -o FILE             output file (default: MODEL base name + .o/.s/.ll/.c;\n"
 	"                      -emit=ir writes to stdout; -o - writes text to stdout)\n"
 	"  -emit=KIND          obj (default), asm, llvm, c, ir\n"
-	"  -target=T           host (default), x86-64, armv8 (aarch64, arm64), riscv64\n"
-	"  -mcpu=CPU           LLVM CPU name, e.g. x86-64-v3, cortex-a53\n"
+	"  -target=T           host (default), x86-64, armv8 (aarch64, arm64), riscv64,\n"
+	"                      or an LLVM triple (see --list-targets)\n"
+	"  -mcpu=CPU           LLVM CPU name, e.g. x86-64-v3, cortex-a53, native\n"
 	"  -mattr=A            LLVM target features, e.g. +avx2,+fma or +dotprod\n"
 	"  -O0 -O1 -O2 -O3     optimization level (default -O2)\n"
 	"  -name=ID            C prefix of the generated API (default: output base name)\n"
@@ -53,6 +54,7 @@ static const char usage_text[] =
 	"  -MF FILE            the depfile's name (default: output with .d)\n"
 	"  --report=FILE.html  write an HTML report of the compile\n"
 	"  --list-ops          print the supported ONNX operators and opsets\n"
+	"  --list-targets      print the targets, their aliases and meaning\n"
 	"  --help, --version\n"
 	"\n"
 	"passes:\n";
@@ -136,6 +138,9 @@ parse_flags(Flags *f, int argc, char **argv)
 			exit(0);
 		} else if (flag_is(a, "-list-ops")) {
 			onnx_list_ops(stdout);
+			exit(0);
+		} else if (flag_is(a, "-list-targets")) {
+			target_list(stdout);
 			exit(0);
 		} else if (strcmp(a, "-o") == 0) {
 			if (++i == argc)
@@ -425,6 +430,7 @@ main(int argc, char **argv)
 	Ctx cx;
 	Graph *g;
 	CodegenOpts co = {0};
+	Target target;
 	ImportOpts io;
 	bool ok;
 
@@ -441,9 +447,10 @@ main(int argc, char **argv)
 		f.depfile = d;
 	}
 	co.emit = f.emit;
-	co.target = target_find(f.target);
-	if (!co.target)
-		usage_error("unknown target '%s'", f.target);
+	if (!target_parse(f.target, &target))
+		usage_error("unknown target '%s' (qcc --list-targets shows them)",
+		            f.target);
+	co.target = &target;
 	co.cpu = f.cpu;
 	co.attrs = f.attrs;
 	co.optlevel = f.optlevel;
@@ -458,6 +465,10 @@ main(int argc, char **argv)
 
 	ctx_init(&cx);
 	cx.file = f.model;
+	if (!llvm_check_target(&cx, &co)) {
+		ctx_fini(&cx);
+		exit(EXIT_USAGE);
+	}
 	cx.print_after = f.print_after;
 	if (f.print_all)
 		cx.flags |= CTX_PRINT_ALL;
