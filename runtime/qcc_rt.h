@@ -123,6 +123,27 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_f32(const float *restrict x,
 	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
 	int32_t group, int32_t act, float alpha, float beta);
 
+/* ---- conv_packed.c -------------------------------------------------------- */
+
+/* Output channels per weight panel, and the most kernel taps (kh*kw) the
+ * packed convolution takes. */
+#define QCC_RT_PANEL 8
+#define QCC_RT_PACKED_MAXTAPS 64
+
+/* The convolution above for group 1, kh*kw <= QCC_RT_PACKED_MAXTAPS, with
+ * y = act(conv + bias + res): res (NULL: no term) has y's shape and may
+ * equal y.  wp holds the weights packed in panels of QCC_RT_PANEL output
+ * channels: with K = c*kh*kw and k = (ci*kh + r)*kw + s,
+ *     wp[(q*K + k)*QCC_RT_PANEL + j] = w[q*QCC_RT_PANEL + j, ci, r, s],
+ * zero for channels >= m; ceil(m / QCC_RT_PANEL) * K * QCC_RT_PANEL
+ * floats.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
+
 /* ---- pool.c --------------------------------------------------------------- */
 
 /* x: [nc,h,w] planes, y: [nc,oh,ow] planes; window kh x kw, strides,

@@ -106,6 +106,13 @@ run_call(const Run *r)
 		                  I(r, 10), I(r, 11), I(r, 12), I(r, 13), I(r, 14),
 		                  I(r, 15), I(r, 16), I(r, 17), I(r, 18), I(r, 19),
 		                  I(r, 20), F(r, 21), F(r, 22));
+	else if (is(r, "qcc_rt_conv2d_packed_f32", 23))
+		qcc_rt_conv2d_packed_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
+		                         P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
+		                         I(r, 9), I(r, 10), I(r, 11), I(r, 12),
+		                         I(r, 13), I(r, 14), I(r, 15), I(r, 16),
+		                         I(r, 17), I(r, 18), I(r, 19), I(r, 20),
+		                         F(r, 21), F(r, 22));
 	else if (is(r, "qcc_rt_maxpool2d_f32", 15))
 		qcc_rt_maxpool2d_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3), I(r, 4),
 		                     I(r, 5), I(r, 6), I(r, 7), I(r, 8), I(r, 9),
@@ -230,12 +237,14 @@ Test(lower, conv_pool_flatten_gemm_runs_like_the_interpreter)
 	tg_output(&cx, g, tg_infer(&cx, gemm));
 	c = check_graph(g, &n, 1e-5f);
 	cr_assert_eq(n, 3, "calls: %u", n);
-	cr_assert_str_eq(fn(&c[0]), "conv2d_f32");
+	cr_assert_str_eq(fn(&c[0]), "conv2d_packed_f32");
 	cr_assert_str_eq(fn(&c[1]), "maxpool2d_f32");
 	cr_assert_str_eq(fn(&c[2]), "gemm_f32");
 	cr_assert_eq(c[0].args[0].u.buf.kind, BUF_INPUT);
-	cr_assert_eq(c[0].args[1].u.buf.kind, BUF_CONST);
-	cr_assert_eq(c[0].args[3].u.buf.kind, BUF_SCRATCH);
+	cr_assert_eq(c[0].args[1].kind, KA_F32S);
+	cr_assert_eq(c[0].args[1].u.arr.n, 8 * 27, "one panel of 8 channels");
+	cr_assert_eq(c[0].args[3].u.buf.kind, BUF_NONE);
+	cr_assert_eq(c[0].args[4].u.buf.kind, BUF_SCRATCH);
 	cr_assert_eq(c[0].args[20].u.i, QCC_ACT_RELU);
 	cr_assert_eq(c[2].args[3].u.buf.kind, BUF_OUTPUT);
 	cr_assert_eq(c[2].op, gemm);
