@@ -94,6 +94,10 @@ void header_comment(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
 /* NET_SCRATCH_SIZE: g->scratch_size, but never 0. */
 int64_t header_scratch_size(const Graph *g);
 
+/* ---- report.c: --report, a self-contained HTML page about the compile ---- */
+
+bool report_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+
 /* ---- c/emit.c: C text helpers -------------------------------------------- */
 
 /* s as a C string literal, quotes included. */

@@ -399,6 +399,16 @@ write_outputs(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 	return ok;
 }
 
+static bool
+write_report(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
+{
+	OutFile o;
+
+	if (!out_open(cx, &o, path))
+		return false;
+	return out_close(cx, &o, report_write(cx, g, co, o.f));
+}
+
 /* -MD: the rule "OUTPUT: every file the compile read". */
 static bool
 write_depfile(Ctx *cx, const Flags *f)
@@ -469,6 +479,7 @@ main(int argc, char **argv)
 	ok = g && cx.nerrors == 0;
 	ok = ok && pipeline_default(&cx, g, f.optlevel);
 	ok = ok && write_outputs(&cx, g, &co, f.out);
+	ok = ok && (!f.report || write_report(&cx, g, &co, f.report));
 	ok = ok && (!f.md || write_depfile(&cx, &f));
 	if (cx.nerrors > cx.maxerrors)
 		fprintf(stderr, "%s: note: %d more errors not shown\n", f.model,

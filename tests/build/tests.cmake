@@ -5,7 +5,7 @@
 set(QCC_BUILD_TESTS_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_test(NAME build.the_man_page_renders_and_documents_every_flag_of_help
-  COMMAND bash ${QCC_BUILD_TESTS_DIR}/man.sh $<TARGET_FILE:qcc> ${PROJECT_SOURCE_DIR}/doc/qcc.1)
+  COMMAND bash ${QCC_BUILD_TESTS_DIR}/man.sh $<TARGET_FILE:qcc> ${PROJECT_SOURCE_DIR}/frontend/qcc.1)
 add_test(NAME build.the_depfile_lists_every_input_and_make_and_ninja_read_it
   COMMAND bash ${QCC_BUILD_TESTS_DIR}/depfile.sh $<TARGET_FILE:qcc>
           ${PROJECT_SOURCE_DIR}/tests/cli/models)
@@ -22,3 +22,18 @@ set_tests_properties(
   build.the_cmake_sample_cross_compiles_for_aarch64_from_the_build_tree_and_runs_under_qemu
   build.the_make_sample_builds_for_host_and_aarch64_and_rebuilds_only_the_model
   PROPERTIES LABELS build TIMEOUT 600 SKIP_RETURN_CODE 77)
+
+# The HTML report, in headless Chromium; report.html, report.png and the
+# measurements (report.json) stay in the build tree as artifacts.
+if(EXISTS ${PROJECT_SOURCE_DIR}/samples/fmnist/model.onnx)
+  set(QCC_REPORT_MODEL ${PROJECT_SOURCE_DIR}/samples/fmnist/model.onnx)
+else()
+  set(QCC_REPORT_MODEL ${PROJECT_SOURCE_DIR}/samples/cmake/tiny.onnx)
+endif()
+add_test(NAME build.the_report_opens_in_chromium_without_errors_and_its_charts_match_the_compile
+  COMMAND bash ${QCC_BUILD_TESTS_DIR}/report.sh $<TARGET_FILE:qcc> ${QCC_REPORT_MODEL}
+          ${PROJECT_SOURCE_DIR}/tests/cli/models/unknown_op.onnx
+          ${PROJECT_BINARY_DIR}/tests/build)
+set_tests_properties(
+  build.the_report_opens_in_chromium_without_errors_and_its_charts_match_the_compile
+  PROPERTIES LABELS build TIMEOUT 300 SKIP_RETURN_CODE 77)
