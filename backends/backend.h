@@ -21,6 +21,8 @@ typedef struct Target {
 	const char *cpu;       /* default -mcpu */
 	const char *features;  /* default -mattr */
 	const char *abi;       /* LLVM ABI name ("lp64d"), NULL for the default */
+	const char *rt;        /* runtime bitcode ("aarch64"); NULL: by triple */
+	const char *about;     /* one line for --list-targets */
 } Target;
 
 typedef struct CodegenOpts {
@@ -37,6 +39,11 @@ typedef struct CodegenOpts {
 /* target.c */
 const Target *target_find(const char *name);   /* NULL if unknown */
 const Target *target_host(void);
+/* A named target or alias into *t, else any LLVM triple ("arch-vendor-os",
+ * with the LLVM defaults for CPU and features); false if name is neither. */
+bool target_parse(const char *name, Target *t);
+/* The names, aliases and what they mean, for qcc --list-targets. */
+void target_list(FILE *out);
 /* The -mcpu in effect, and the target's features followed by -mattr. */
 const char *target_cpu(const CodegenOpts *o);
 const char *target_features(Ctx *cx, const CodegenOpts *o);
@@ -87,6 +94,10 @@ void header_comment(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
 /* NET_SCRATCH_SIZE: g->scratch_size, but never 0. */
 int64_t header_scratch_size(const Graph *g);
 
+/* ---- report.c: --report, a self-contained HTML page about the compile ---- */
+
+bool report_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+
 /* ---- c/emit.c: C text helpers -------------------------------------------- */
 
 /* s as a C string literal, quotes included. */
@@ -120,5 +131,12 @@ bool cgen_graph(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
 
 /* Emits an object, assembly or LLVM IR (o->emit) into out. */
 bool llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out);
+
+/* ---- llvm/object.c -------------------------------------------------------- */
+
+/* Checks that LLVM knows o's triple, CPU and features (an unknown -mcpu or
+ * -mattr is an error, not LLVM's warning), and resolves -mcpu=native to
+ * the host's CPU name and features; false after a diagnostic. */
+bool llvm_check_target(Ctx *cx, CodegenOpts *o);
 
 #endif

@@ -1,19 +1,31 @@
 /* target.c -- the targets qcc compiles for, by -target= name.
  *
- * A target is an LLVM triple with a default CPU, feature string and ABI.
- * -mcpu replaces the CPU; -mattr is appended to the features, so
- * "-target=armv8 -mattr=+dotprod" gives "+neon,+dotprod".  The C backend
- * uses the target only for the comment block of its output.
+ * A target is an LLVM triple with a default CPU, feature string and ABI,
+ * and the runtime bitcode its kernels come from.  -mcpu replaces the CPU;
+ * -mattr is appended to the features, so "-target=armv8 -mattr=+dotprod"
+ * gives "+neon,+dotprod".  Any other LLVM triple is a target too, with
+ * LLVM's default CPU and features for it; its kernels come from the
+ * bitcode of the same architecture, or of the same pointer width
+ * (llvm/kernels.c).  Whether LLVM knows the CPU and features is checked by
+ * llvm_check_target.  The C backend uses the target only for the comment
+ * block of its output.
  */
 #include <string.h>
 
 #include "backend.h"
 
 static const Target targets[] = {
-	{"x86-64", "x86_64-unknown-linux-gnu", "x86-64-v3", "", NULL},
-	{"armv8", "aarch64-unknown-linux-gnu", "generic", "+neon", NULL},
+	{"x86-64", "x86_64-unknown-linux-gnu", "x86-64-v3", "", NULL, "x86_64",
+	 "x86-64 Linux, AVX2 and FMA (x86-64-v3); -mcpu=native for this "
+	 "machine"},
+	{"armv8", "aarch64-unknown-linux-gnu", "generic", "+neon", NULL,
+	 "aarch64",
+	 "64-bit ARM Linux, NEON; -mcpu=cortex-a53, cortex-a55, cortex-a72, "
+	 "cortex-a76, neoverse-n1, ...; -mattr=+dotprod,+i8mm,+fp16"},
 	{"riscv64", "riscv64-unknown-linux-gnu", "generic-rv64",
-	 "+m,+a,+f,+d,+c,+v", "lp64d"},
+	 "+m,+a,+f,+d,+c,+v", "lp64d", "riscv64",
+	 "64-bit RISC-V Linux, rv64gcv, lp64d ABI, vector code for any VLEN >= "
+	 "128; -mattr=+zvl256b,+zvbb,..."},
 };
 
 static const struct {
@@ -51,6 +63,61 @@ target_host(void)
 	return target_find("host");
 }
 
+/* A triple is at least "arch-x" of letters, digits, '_', '.' and '-',
+ * starting with a letter. */
+static bool
+looks_like_triple(const char *s)
+{
+	const char *dash = strchr(s, '-');
+
+	if (!dash || dash == s || !dash[1] || !((*s >= 'a' && *s <= 'z') ||
+	                                        (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (; *s; s++)
+		if (!(*s == '-' || *s == '_' || *s == '.' ||
+		      (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z')))
+			return false;
+	return true;
+}
+
+bool
+target_parse(const char *name, Target *t)
+{
+	const Target *known = target_find(name);
+
+	if (known) {
+		*t = *known;
+		return true;
+	}
+	if (!name || !looks_like_triple(name))
+		return false;
+	*t = (Target){name, name, "", "", NULL, NULL, "an LLVM triple"};
+	return true;
+}
+
+void
+target_list(FILE *out)
+{
+	fputs("targets (-target=NAME):\n", out);
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		fprintf(out, "  %-10s %s\n", targets[i].name, targets[i].triple);
+		fprintf(out, "  %-10s   cpu %s%s%s\n", "", targets[i].cpu,
+		        *targets[i].features ? ", features " : "",
+		        targets[i].features);
+		fprintf(out, "  %-10s   %s\n", "", targets[i].about);
+	}
+	fputs("aliases:\n", out);
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		fprintf(out, "  %-10s %s\n", aliases[i].alias, aliases[i].name);
+	fputs("any other LLVM triple, e.g. thumbv7em-none-eabihf "
+	      "-mcpu=cortex-m4:\n"
+	      "  LLVM's default CPU and features for it; kernels from the "
+	      "bitcode of the\n"
+	      "  same architecture or pointer width; little-endian only\n",
+	      out);
+}
+
 const char *
 target_cpu(const CodegenOpts *o)
 {
@@ -59,14 +126,51 @@ target_cpu(const CodegenOpts *o)
 	return o->target ? o->target->cpu : "";
 }
 
+/* -mattr names that LLVM spells differently, per architecture: what
+ * clang's -march accepts (+fp16) becomes LLVM's feature (+fullfp16). */
+static const struct {
+	const char *arch, *name, *llvm;
+} feature_aliases[] = {
+	{"aarch64", "fp16", "fullfp16"},
+};
+
+/* attrs with the names of feature_aliases replaced, in cx->perm. */
+static const char *
+spell_features(Ctx *cx, const Target *t, const char *attrs)
+{
+	char *out = arena_strdup(cx->perm, ""), *item;
+	const char *p = attrs;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		item = arena_printf(cx->perm, "%.*s", (int)n, p);
+		for (size_t i = 0;
+		     i < sizeof feature_aliases / sizeof feature_aliases[0] &&
+		     t && (*item == '+' || *item == '-');
+		     i++)
+			if (strncmp(t->triple, feature_aliases[i].arch,
+			            strlen(feature_aliases[i].arch)) == 0 &&
+			    strcmp(item + 1, feature_aliases[i].name) == 0)
+				item = arena_printf(cx->perm, "%c%s", *item,
+				                    feature_aliases[i].llvm);
+		out = arena_printf(cx->perm, "%s%s%s", out, *out ? "," : "",
+		                   item);
+		p += n + (p[n] == ',');
+	}
+	return out;
+}
+
 const char *
 target_features(Ctx *cx, const CodegenOpts *o)
 {
 	const char *base = o->target ? o->target->features : "";
+	const char *attrs;
 
 	if (!o->attrs || !*o->attrs)
 		return base;
+	attrs = spell_features(cx, o->target, o->attrs);
 	if (!*base)
-		return o->attrs;
-	return arena_printf(cx->perm, "%s,%s", base, o->attrs);
+		return attrs;
+	return arena_printf(cx->perm, "%s,%s", base, attrs);
 }

@@ -8,7 +8,9 @@ pkgs="build-essential cmake pkg-config git ca-certificates
       libprotobuf-c-dev protobuf-c-compiler
       libcriterion-dev libssl-dev
       python3 python3-numpy python3-onnx python3-torch python3-torchvision
-      dataset-fashion-mnist binutils"
+      dataset-fashion-mnist binutils
+      ninja-build man-db file qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+      chromium"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

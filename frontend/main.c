@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "depfile.h"
 #include "frontend.h"
 #include "passes.h"
 
@@ -20,9 +21,10 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_DEFS = 64 };
 
 typedef struct Flags {
 	const char *model, *out, *target, *cpu, *attrs, *name, *print_after;
+	const char *depfile, *report;
 	EmitKind emit;
 	int optlevel;
-	bool print_all, verify_each;
+	bool print_all, verify_each, md;
 	const char *def_names[MAX_DEFS];
 	int64_t def_values[MAX_DEFS];
 	int ndefs;
@@ -42,8 +44,9 @@ static const char usage_text[] =
 	"  -o FILE             output file (default: MODEL base name + .o/.s/.ll/.c;\n"
 	"                      -emit=ir writes to stdout; -o - writes text to stdout)\n"
 	"  -emit=KIND          obj (default), asm, llvm, c, ir\n"
-	"  -target=T           host (default), x86-64, armv8 (aarch64, arm64), riscv64\n"
-	"  -mcpu=CPU           LLVM CPU name, e.g. x86-64-v3, cortex-a53\n"
+	"  -target=T           host (default), x86-64, armv8 (aarch64, arm64), riscv64,\n"
+	"                      or an LLVM triple (see --list-targets)\n"
+	"  -mcpu=CPU           LLVM CPU name, e.g. x86-64-v3, cortex-a53, native\n"
 	"  -mattr=A            LLVM target features, e.g. +avx2,+fma or +dotprod\n"
 	"  -O0 -O1 -O2 -O3     optimization level (default -O2)\n"
 	"  -name=ID            C prefix of the generated API (default: output base name)\n"
@@ -57,7 +60,11 @@ static const char usage_text[] =
 	"  -calib-limit=N      use at most N calibration samples\n"
 	"  -per-tensor         one weight scale per tensor, not per channel\n"
 	"  -io=int8            inputs and outputs are codes (scales in the header)\n"
+	"  -MD                 also write a Makefile-style depfile of the inputs\n"
+	"  -MF FILE            the depfile's name (default: output with .d)\n"
+	"  --report=FILE.html  write an HTML report of the compile\n"
 	"  --list-ops          print the supported ONNX operators and opsets\n"
+	"  --list-targets      print the targets, their aliases and meaning\n"
 	"  --help, --version\n"
 	"\n"
 	"passes:\n";
@@ -172,6 +179,9 @@ parse_flags(Flags *f, int argc, char **argv)
 		} else if (flag_is(a, "-list-ops")) {
 			onnx_list_ops(stdout);
 			exit(0);
+		} else if (flag_is(a, "-list-targets")) {
+			target_list(stdout);
+			exit(0);
 		} else if (strcmp(a, "-o") == 0) {
 			if (++i == argc)
 				usage_error("%s needs a file name", a);
@@ -180,6 +190,13 @@ parse_flags(Flags *f, int argc, char **argv)
 			if (++i == argc)
 				usage_error("%s needs NAME=VALUE", a);
 			parse_define(f, argv[i]);
+		} else if (strcmp(a, "-MD") == 0) {
+			f->md = true;
+		} else if (strcmp(a, "-MF") == 0) {
+			if (++i == argc)
+				usage_error("%s needs a file name", a);
+			f->depfile = argv[i];
+			f->md = true;
 		} else if (strncmp(a, "-D", 2) == 0) {
 			parse_define(f, a + 2);
 		} else if ((v = flag_value(a, "-emit"))) {
@@ -190,6 +207,8 @@ parse_flags(Flags *f, int argc, char **argv)
 			f->cpu = v;
 		} else if ((v = flag_value(a, "-mattr"))) {
 			f->attrs = v;
+		} else if ((v = flag_value(a, "-report"))) {
+			f->report = v;
 		} else if ((v = flag_value(a, "-name"))) {
 			f->name = v;
 		} else if ((v = flag_value(a, "-print-after"))) {
@@ -445,6 +464,30 @@ write_outputs(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 	return ok;
 }
 
+static bool
+write_report(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
+{
+	OutFile o;
+
+	if (!out_open(cx, &o, path))
+		return false;
+	return out_close(cx, &o, report_write(cx, g, co, o.f));
+}
+
+/* -MD: the rule "OUTPUT: every file the compile read". */
+static bool
+write_depfile(Ctx *cx, const Flags *f)
+{
+	DepList d = {0};
+	OutFile o;
+
+	deps_add(cx, &d, f->model);
+	if (!out_open(cx, &o, f->depfile))
+		return false;
+	deps_write(&d, f->out, o.f);
+	return out_close(cx, &o, true);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -452,16 +495,27 @@ main(int argc, char **argv)
 	Ctx cx;
 	Graph *g;
 	CodegenOpts co = {0};
+	Target target;
 	ImportOpts io;
 	bool ok;
 
 	parse_flags(&f, argc, argv);
 	if (!f.out)
 		f.out = default_out(f.model, f.emit);
+	if (f.md && !f.depfile) {
+		if (strcmp(f.out, "-") == 0)
+			usage_error("-MD with output to stdout needs -MF FILE%s", "");
+		char *d = header_path(f.out);
+		if (!d)
+			usage_error("out of memory%s", "");
+		d[strlen(d) - 1] = 'd';
+		f.depfile = d;
+	}
 	co.emit = f.emit;
-	co.target = target_find(f.target);
-	if (!co.target)
-		usage_error("unknown target '%s'", f.target);
+	if (!target_parse(f.target, &target))
+		usage_error("unknown target '%s' (qcc --list-targets shows them)",
+		            f.target);
+	co.target = &target;
 	co.cpu = f.cpu;
 	co.attrs = f.attrs;
 	co.optlevel = f.optlevel;
@@ -476,6 +530,10 @@ main(int argc, char **argv)
 
 	ctx_init(&cx);
 	cx.file = f.model;
+	if (!llvm_check_target(&cx, &co)) {
+		ctx_fini(&cx);
+		exit(EXIT_USAGE);
+	}
 	cx.print_after = f.print_after;
 	if (f.print_all)
 		cx.flags |= CTX_PRINT_ALL;
@@ -497,6 +555,8 @@ main(int argc, char **argv)
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}
 	ok = ok && write_outputs(&cx, g, &co, f.out);
+	ok = ok && (!f.report || write_report(&cx, g, &co, f.report));
+	ok = ok && (!f.md || write_depfile(&cx, &f));
 	if (cx.nerrors > cx.maxerrors)
 		fprintf(stderr, "%s: note: %d more errors not shown\n", f.model,
 		        cx.nerrors - cx.maxerrors);

@@ -348,8 +348,8 @@ void **ir_eval_values(Ctx *cx, const Graph *g, const void *const inputs[],
 /* ---- quant.c, shape_quant.c, eval_quant.c: the integer ops -------------- */
 
 /* True for an op that computes on quantized codes: the quantization block
- * of ops.def, and Conv, Gemm, MatMul, Add, Mul and the pools whose result
- * is u8 or i8.  Such ops are inferred and run by shape_quant.c and
+ * of ops.def, and Conv, Gemm, Add, Mul and the pools whose input 0 has
+ * quantization parameters and whose result is u8 or i8.  Such ops are inferred and run by shape_quant.c and
  * eval_quant.c. */
 bool op_is_quant(const Op *op);
 /* Scale and zero point of channel c (0 for per-tensor). */

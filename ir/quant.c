@@ -138,11 +138,10 @@ op_is_quant(const Op *op)
 	case OP_MAXPOOL:
 	case OP_AVGPOOL:
 	case OP_GLOBALAVGPOOL:
-		if (!op->out[0]->type)
-			return op->in[0] && op->in[0]->type &&
-			       (op->in[0]->type->dt == DT_U8 ||
-			        op->in[0]->type->dt == DT_I8);
-		dt = op->out[0]->type->dt;
+		if (!op->in[0] || !op->in[0]->type || !op->in[0]->type->q)
+			return false;
+		dt = op->out[0]->type ? op->out[0]->type->dt
+		                      : op->in[0]->type->dt;
 		return dt == DT_U8 || dt == DT_I8;
 	default:
 		return false;

@@ -51,4 +51,9 @@ const Pass *pass_find(const char *name);
 /* Writes every pass name, one per line (for --help). */
 void pass_list(FILE *out);
 
+/* plan_memory.c: bytes of scratch buffers live at each op, by position in
+ * the op list, as plan-memory counts them (its lower bound is their
+ * maximum); in cx->perm, *nops entries.  Needs a shaped graph. */
+int64_t *plan_live_bytes(Ctx *cx, const Graph *g, uint32_t *nops);
+
 #endif

@@ -24,6 +24,7 @@
  * Results: Value.offset for every scratch value; Graph.scratch_size, the
  * arena's bytes rounded up to 64; Graph.scratch_lower_bound, the largest
  * total of buffer bytes live at one op, which no plan can beat.
+ * plan_live_bytes gives that total at every op, for the --report chart.
  * requires: infer-shapes (every result typed)
  * invalidated by: any pass that adds, removes or retypes an op
  */
@@ -162,23 +163,48 @@ place_buffers(Ctx *cx, Plan *pl)
 	return align_up(end);
 }
 
-/* The most bytes live at any one op position. */
-static int64_t
-lower_bound(Ctx *cx, const Plan *pl)
+/* Bytes of buffers live at each op position, into live[0..nops-1]. */
+static void
+live_bytes(Ctx *cx, const Plan *pl, int64_t *live)
 {
 	int64_t *delta = NEWARRAY(cx->scratch, int64_t, pl->nops + 2);
-	int64_t live = 0, peak = 0;
+	int64_t sum = 0;
 
 	for (uint32_t i = 0; i < pl->nbuf; i++) {
 		delta[pl->buf[i].def] += pl->buf[i].size;
 		delta[pl->buf[i].last + 1] -= pl->buf[i].size;
 	}
 	for (uint32_t p = 0; p < pl->nops; p++) {
-		live += delta[p];
-		if (live > peak)
-			peak = live;
+		sum += delta[p];
+		live[p] = sum;
 	}
+}
+
+/* The most bytes live at any one op position. */
+static int64_t
+lower_bound(Ctx *cx, const Plan *pl)
+{
+	int64_t *live = NEWARRAY(cx->scratch, int64_t, pl->nops + 1);
+	int64_t peak = 0;
+
+	live_bytes(cx, pl, live);
+	for (uint32_t p = 0; p < pl->nops; p++)
+		if (live[p] > peak)
+			peak = live[p];
 	return peak;
+}
+
+int64_t *
+plan_live_bytes(Ctx *cx, const Graph *g, uint32_t *nops)
+{
+	Plan pl = {0};
+	int64_t *live;
+
+	build_buffers(cx, g, &pl);
+	live = NEWARRAY(cx->perm, int64_t, pl.nops + 1);
+	live_bytes(cx, &pl, live);
+	*nops = pl.nops;
+	return live;
 }
 
 static bool

@@ -1,7 +1,7 @@
 /* kernels.c -- the runtime kernels as LLVM IR, ready to be inlined.
  *
- * The kernels were compiled once per triple by clang at qcc's build time
- * (backends/CMakeLists.txt) for a baseline CPU; here they are parsed from
+ * The kernels were compiled once per architecture by clang at qcc's build
+ * time (backends/CMakeLists.txt) for a baseline CPU; here they are parsed from
  * the embedded bitcode into the module net_run is built in, and retargeted:
  * clang's target-cpu, target-features and tune-cpu give way to the CPU and
  * features of this compilation, so the optimizer vectorizes for the real
@@ -15,23 +15,64 @@
  * memset as internal byte loops in the module itself, and the object keeps
  * no undefined symbols.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <llvm-c/BitReader.h>
 
 #include "llvm.h"
 
+/* The runtime bitcode for a triple the target table does not name: the
+ * same architecture's if qcc has it, else the one of the same pointer
+ * width (the kernels' IR is target-independent apart from the data
+ * layout, which llvm_optimize replaces).  Weights are little-endian
+ * bytes, so a big-endian target cannot run them. */
+static const char *
+bitcode_for(Llvm *l, const char *triple)
+{
+	static const struct {
+		const char *prefix, *rt;
+	} arch[] = {
+	    {"x86_64", "x86_64"},   {"amd64", "x86_64"},
+	    {"aarch64", "aarch64"}, {"arm64", "aarch64"},
+	    {"riscv64", "riscv64"}, {"arm", "arm"},
+	    {"thumb", "arm"},
+	};
+	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(l->tm);
+	enum LLVMByteOrdering order = LLVMByteOrder(td);
+	unsigned bytes = LLVMPointerSize(td);
+
+	LLVMDisposeTargetData(td);
+	if (order == LLVMBigEndian) {
+		diag(l->cx, DIAG_ERROR, NULL,
+		     "target %s is big-endian; qcc supports little-endian "
+		     "targets only",
+		     triple);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof arch / sizeof arch[0]; i++)
+		if (strncmp(triple, arch[i].prefix, strlen(arch[i].prefix)) ==
+		    0)
+			return arch[i].rt;
+	if (bytes == 8 || bytes == 4)
+		return bytes == 8 ? "aarch64" : "arm";
+	diag(l->cx, DIAG_ERROR, NULL, "no runtime kernels for target %s",
+	     triple);
+	return NULL;
+}
+
 bool
 kernels_load(Llvm *l)
 {
 	const char *triple = l->o->target->triple;
-	char *arch = arena_strdup(l->cx->scratch, triple);
+	const char *arch = l->o->target->rt;
 	const unsigned char *bc;
 	LLVMMemoryBufferRef mb;
 	size_t n;
 	bool bad;
 
-	arch[strcspn(arch, "-")] = '\0'; /* "x86_64" */
+	if (!arch && !(arch = bitcode_for(l, triple)))
+		return false;
 	bc = rt_bitcode(arch, &n);
 	if (!bc || n == 0) {
 		diag(l->cx, DIAG_ERROR, NULL,
@@ -67,6 +108,51 @@ set_string_attr(Llvm *l, LLVMValueRef fn, const char *k, const char *v)
 		                              (unsigned)strlen(v)));
 }
 
+/* The least VLEN the RISC-V features promise: the largest +zvlNb, 128
+ * for +v, 0 without vectors. */
+static unsigned
+riscv_min_vlen(const char *features)
+{
+	unsigned vlen = 0, n;
+	const char *p = features;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (sscanf(p, "+zvl%ub", &n) == 1 && n > vlen)
+			vlen = n;
+		else if (len == 2 && strncmp(p, "+v", 2) == 0 && vlen < 128)
+			vlen = 128;
+		p += len + (p[len] == ',');
+	}
+	return vlen;
+}
+
+/* RISC-V vector code is vector-length agnostic: scalable vectors whose
+ * vscale (VLEN / 64) is only bounded, vscale_range(VLEN_min / 64, 1024),
+ * so one object runs on any VLEN the features allow.  clang put the
+ * bound of its own -march on the bitcode; the features of this
+ * compilation (+zvl256b, say) replace it, as LLVM insists they agree. */
+static void
+set_vscale_range(Llvm *l, LLVMValueRef fn)
+{
+	static const char name[] = "vscale_range";
+	unsigned kind = LLVMGetEnumAttributeKindForName(name, sizeof name - 1);
+	unsigned vlen;
+
+	LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex, kind);
+	if (strncmp(l->o->target->triple, "riscv", 5) != 0)
+		return;
+	vlen = riscv_min_vlen(l->features);
+	if (vlen == 0)
+		return;
+	LLVMAddAttributeAtIndex(
+	    fn, LLVMAttributeFunctionIndex,
+	    LLVMCreateEnumAttribute(
+	        l->ctx, kind,
+	        (uint64_t)(vlen >= 128 ? vlen / 64 : 1) << 32 | 1024));
+}
+
 void
 kernels_set_target(Llvm *l, LLVMValueRef fn)
 {
@@ -74,6 +160,7 @@ kernels_set_target(Llvm *l, LLVMValueRef fn)
 	set_string_attr(l, fn, "target-features", l->features);
 	set_string_attr(l, fn, "tune-cpu", NULL);
 	set_string_attr(l, fn, "no-builtins", "");
+	set_vscale_range(l, fn);
 }
 
 void
