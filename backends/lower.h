@@ -42,6 +42,10 @@ void lower_scaleshift(Lower *L, const Op *op);
 void lower_pool(Lower *L, const Op *op);
 void lower_globalavgpool(Lower *L, const Op *op);
 
+/* lower_conv_packed.c: false (and nothing built) if Conv does not fit the
+ * packed kernel */
+bool lower_conv_packed(Lower *L, const Op *op);
+
 /* lower_math.c */
 void lower_act(Lower *L, const Op *op);
 void lower_binary(Lower *L, const Op *op);

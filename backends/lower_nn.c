@@ -11,6 +11,8 @@ lower_conv(Lower *L, const Op *op)
 	const TensorType *y = op->out[0]->type;
 	const ConvAttr *a = &op->a.conv;
 
+	if (lower_conv_packed(L, op))
+		return;
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);

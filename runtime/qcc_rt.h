@@ -58,7 +58,31 @@ enum {
 	QCC_ACT_CLIP,          /* min(max(x, alpha), beta) */
 	QCC_ACT_SIGMOID,       /* 1 / (1 + exp(-x)) */
 	QCC_ACT_HARDSIGMOID,   /* max(0, min(1, alpha * x + beta)) */
-	QCC_ACT_HARDSWISH      /* x * max(0, min(1, x / 6 + 1 / 2)) */
+	QCC_ACT_HARDSWISH,     /* x * max(0, min(1, x / 6 + 1 / 2)) */
+	QCC_ACT_NEG,           /* -x */
+	QCC_ACT_ABS,           /* |x| */
+	QCC_ACT_SQRT,          /* sqrt(x) */
+	QCC_ACT_EXP,           /* e^x */
+	QCC_ACT_LOG,           /* log(x) */
+	QCC_ACT_RECIPROCAL,    /* 1 / x */
+	QCC_ACT_TANH,          /* tanh(x) */
+	QCC_ACT_ERF,           /* erf(x) */
+	QCC_ACT_LEAKYRELU,     /* x >= 0 ? x : alpha * x */
+	QCC_ACT_ELU,           /* x > 0 ? x : alpha * (e^x - 1) */
+	QCC_ACT_SELU,          /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
+	QCC_ACT_SOFTPLUS       /* log(1 + e^x) */
+};
+
+/* Binary operations of qcc_rt_binary_f32 (a op b). */
+enum {
+	QCC_BIN_ADD,           /* a + b */
+	QCC_BIN_SUB,           /* a - b */
+	QCC_BIN_MUL,           /* a * b */
+	QCC_BIN_DIV,           /* a / b */
+	QCC_BIN_MAX,           /* max(a, b), NaN if either is NaN */
+	QCC_BIN_MIN,           /* min(a, b), NaN if either is NaN */
+	QCC_BIN_POW,           /* a^b as C99 pow */
+	QCC_BIN_PRELU          /* a >= 0 ? a : a * b */
 };
 
 /* ---- act.c: math and activations ---------------------------------------- */
@@ -73,6 +97,18 @@ QCC_RT_API QCC_RT_UNUSED float qcc_rt_act1_f32(float x, int32_t act,
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_f32(const float *x, float *y,
 	int32_t n, int32_t act, float alpha, float beta);
 
+/* ---- math.c: within one ulp of C99's functions ------------------------- */
+
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_sqrtf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_logf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_tanhf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_erff(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_powf(float x, float y);
+/* e^x - 1, accurate near 0 (ELU, SELU). */
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_expm1f(float x);
+/* log(1 + e^x), accurate for every x. */
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_softplusf(float x);
+
 /* ---- conv.c --------------------------------------------------------------- */
 
 /* y[n,m,oh,ow] = act(bias[m] + sum over c in m's group, kh, kw of
@@ -86,6 +122,27 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_f32(const float *restrict x,
 	int32_t m, int32_t oh, int32_t ow, int32_t kh, int32_t kw,
 	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
 	int32_t group, int32_t act, float alpha, float beta);
+
+/* ---- conv_packed.c -------------------------------------------------------- */
+
+/* Output channels per weight panel, and the most kernel taps (kh*kw) the
+ * packed convolution takes. */
+#define QCC_RT_PANEL 8
+#define QCC_RT_PACKED_MAXTAPS 64
+
+/* The convolution above for group 1, kh*kw <= QCC_RT_PACKED_MAXTAPS, with
+ * y = act(conv + bias + res): res (NULL: no term) has y's shape and may
+ * equal y.  wp holds the weights packed in panels of QCC_RT_PANEL output
+ * channels: with K = c*kh*kw and k = (ci*kh + r)*kw + s,
+ *     wp[(q*K + k)*QCC_RT_PANEL + j] = w[q*QCC_RT_PANEL + j, ci, r, s],
+ * zero for channels >= m; ceil(m / QCC_RT_PANEL) * K * QCC_RT_PANEL
+ * floats.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
 
 /* ---- pool.c --------------------------------------------------------------- */
 
@@ -143,6 +200,11 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_add_f32(const float *a, const float *b,
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_mul_f32(const float *a, const float *b,
 	float *y, int32_t rank, const int32_t *dims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
+/* y = act(a op b), op one of QCC_BIN_*, broadcasting as qcc_rt_add_f32. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_binary_f32(const float *a,
+	const float *b, float *y, int32_t op, int32_t rank,
+	const int32_t *dims, const int32_t *astr, const int32_t *bstr,
+	int32_t act, float alpha, float beta);
 /* y[i,j,l] = act(x[i,j,l] * scale[j] + shift[j]) over [nb,c,inner];
  * y may equal x. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_scaleshift_f32(const float *x,

@@ -202,7 +202,12 @@ emit_array(Cgen *c, const KArg *a, uint32_t call, uint32_t arg)
 	fprintf(c->out, "\nstatic const %s %s_k%u_%u[%u] = {",
 	        f ? "float" : "int32_t", c->o->name, call, arg, n ? n : 1);
 	for (uint32_t k = 0; k < n; k++) {
-		fputs(k ? ", " : "", c->out);
+		if (n > 16)
+			fputs(k % FLOATS_PER_LINE == 0 ? (k ? ",\n\t" : "\n\t")
+			                               : ", ",
+			      c->out);
+		else
+			fputs(k ? ", " : "", c->out);
 		if (f)
 			emit_float(c->out, ((const float *)a->u.arr.p)[k],
 			           false);

@@ -22,6 +22,10 @@
 
 #include "llvm.h"
 
+/* Constant arrays of at least this many elements (packed weights) are
+ * emitted as raw bytes, aligned like the weights. */
+enum { BIG_ARRAY = 1024 };
+
 typedef struct Build {
 	Llvm *l;
 	LLVMBuilderRef b;
@@ -116,8 +120,17 @@ array_value(Build *c, const KArg *a, uint32_t j)
 {
 	LLVMTypeRef t = a->kind == KA_F32S ? c->f32 : c->i32;
 	uint32_t n = a->u.arr.n;
-	LLVMValueRef *elts = NEWARRAY(c->l->cx->scratch, LLVMValueRef, n + 1);
+	LLVMValueRef *elts;
 
+	if (n >= BIG_ARRAY)
+		return const_global(
+		    c,
+		    LLVMConstStringInContext2(c->l->ctx, a->u.arr.p,
+		                              (size_t)n * 4, 1),
+		    arena_printf(c->l->cx->scratch, "%s_k%u_%u", c->l->o->name,
+		                 c->ncall, j),
+		    64);
+	elts = NEWARRAY(c->l->cx->scratch, LLVMValueRef, n + 1);
 	for (uint32_t i = 0; i < n; i++) {
 		if (a->kind == KA_F32S)
 			elts[i] =

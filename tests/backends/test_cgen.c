@@ -298,10 +298,12 @@ Test(cgen, each_call_is_preceded_by_its_op)
 	cr_assert(cgen_graph(&cx, g, &o, f));
 	fclose(f);
 	p = strstr(text,
-	           "= Conv+relu \"n0\" f32[1,8,8,8] */\n\tqcc_rt_conv2d_f32(");
+	           "= Conv+relu \"n0\" f32[1,8,8,8] */\n\t"
+	           "qcc_rt_conv2d_packed_f32(");
 	cr_assert(p, "%s", text);
 	cr_assert(
-	    strstr(p, "= Conv \"n2\" f32[1,4,8,8] */\n\tqcc_rt_conv2d_f32("));
+	    strstr(p, "= Conv \"n2\" f32[1,4,8,8] */\n\t"
+	              "qcc_rt_conv2d_packed_f32("));
 	cr_assert(strstr(text, "static const float net_w"));
 	cr_assert(strstr(text, "#define QCC_RT_API static inline\n"));
 	cr_assert_null(strstr(text, "#include \"../qcc_rt.h\""));

@@ -106,6 +106,13 @@ run_call(const Run *r)
 		                  I(r, 10), I(r, 11), I(r, 12), I(r, 13), I(r, 14),
 		                  I(r, 15), I(r, 16), I(r, 17), I(r, 18), I(r, 19),
 		                  I(r, 20), F(r, 21), F(r, 22));
+	else if (is(r, "qcc_rt_conv2d_packed_f32", 23))
+		qcc_rt_conv2d_packed_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
+		                         P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
+		                         I(r, 9), I(r, 10), I(r, 11), I(r, 12),
+		                         I(r, 13), I(r, 14), I(r, 15), I(r, 16),
+		                         I(r, 17), I(r, 18), I(r, 19), I(r, 20),
+		                         F(r, 21), F(r, 22));
 	else if (is(r, "qcc_rt_maxpool2d_f32", 15))
 		qcc_rt_maxpool2d_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3), I(r, 4),
 		                     I(r, 5), I(r, 6), I(r, 7), I(r, 8), I(r, 9),
@@ -133,6 +140,10 @@ run_call(const Run *r)
 		                                    : qcc_rt_add_f32)(
 		    P(r, 0), P(r, 1), P(r, 2), I(r, 3), A(r, 4, KA_I32S),
 		    A(r, 5, KA_I32S), A(r, 6, KA_I32S), I(r, 7), F(r, 8), F(r, 9));
+	else if (is(r, "qcc_rt_binary_f32", 11))
+		qcc_rt_binary_f32(P(r, 0), P(r, 1), P(r, 2), I(r, 3), I(r, 4),
+		                  A(r, 5, KA_I32S), A(r, 6, KA_I32S),
+		                  A(r, 7, KA_I32S), I(r, 8), F(r, 9), F(r, 10));
 	else if (is(r, "qcc_rt_scaleshift_f32", 10))
 		qcc_rt_scaleshift_f32(P(r, 0), A(r, 1, KA_F32S), A(r, 2, KA_F32S),
 		                      P(r, 3), I(r, 4), I(r, 5), I(r, 6), I(r, 7),
@@ -226,12 +237,14 @@ Test(lower, conv_pool_flatten_gemm_runs_like_the_interpreter)
 	tg_output(&cx, g, tg_infer(&cx, gemm));
 	c = check_graph(g, &n, 1e-5f);
 	cr_assert_eq(n, 3, "calls: %u", n);
-	cr_assert_str_eq(fn(&c[0]), "conv2d_f32");
+	cr_assert_str_eq(fn(&c[0]), "conv2d_packed_f32");
 	cr_assert_str_eq(fn(&c[1]), "maxpool2d_f32");
 	cr_assert_str_eq(fn(&c[2]), "gemm_f32");
 	cr_assert_eq(c[0].args[0].u.buf.kind, BUF_INPUT);
-	cr_assert_eq(c[0].args[1].u.buf.kind, BUF_CONST);
-	cr_assert_eq(c[0].args[3].u.buf.kind, BUF_SCRATCH);
+	cr_assert_eq(c[0].args[1].kind, KA_F32S);
+	cr_assert_eq(c[0].args[1].u.arr.n, 8 * 27, "one panel of 8 channels");
+	cr_assert_eq(c[0].args[3].u.buf.kind, BUF_NONE);
+	cr_assert_eq(c[0].args[4].u.buf.kind, BUF_SCRATCH);
 	cr_assert_eq(c[0].args[20].u.i, QCC_ACT_RELU);
 	cr_assert_eq(c[2].args[3].u.buf.kind, BUF_OUTPUT);
 	cr_assert_eq(c[2].op, gemm);
@@ -272,6 +285,51 @@ Test(lower, broadcast_add_mul_merge_axes)
 	cr_assert_eq(c[0].args[3].u.i, 3);
 	cr_assert_eq(((const int32_t *)c[0].args[4].u.arr.p)[2], 20);
 	cr_assert_eq(((const int32_t *)c[0].args[6].u.arr.p)[1], 1);
+}
+
+/* Every binary op kind over broadcast operands, and the unary math
+ * activations after it, through the generic binary kernel; Pow and Log
+ * get positive inputs (Abs, Exp) so no NaN appears. */
+Test(lower, binary_and_unary_math_run_like_the_interpreter)
+{
+	static const OpKind bins[] = {OP_SUB, OP_DIV, OP_MAX, OP_MIN, OP_POW,
+	                              OP_PRELU};
+	static const struct {
+		OpKind op;
+		Act act;
+	} un[] = {
+	    {OP_NEG, {ACT_NEG, 0, 0}},         {OP_TANH, {ACT_TANH, 0, 0}},
+	    {OP_ERF, {ACT_ERF, 0, 0}},         {OP_ABS, {ACT_ABS, 0, 0}},
+	    {OP_SQRT, {ACT_SQRT, 0, 0}},       {OP_EXP, {ACT_EXP, 0, 0}},
+	    {OP_LOG, {ACT_LOG, 0, 0}},         {OP_SOFTPLUS, {ACT_SOFTPLUS, 0, 0}},
+	    {OP_ELU, {ACT_ELU, 0.5f, 0}},      {OP_LEAKYRELU, {ACT_LEAKYRELU, 0.2f, 0}},
+	    {OP_SELU, {ACT_SELU, 1.6f, 1.05f}}, {OP_RECIPROCAL, {ACT_RECIPROCAL, 0, 0}},
+	};
+
+	for (size_t b = 0; b < sizeof bins / sizeof *bins; b++) {
+		Graph *g = tg_graph(&cx);
+		Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3, 4, 5)));
+		Value *ch = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 1, 1)),
+		                          3, 0.5f, 2.0f);
+		Value *v;
+		Op *op;
+		uint32_t n;
+		KCall *c;
+
+		if (bins[b] == OP_POW)
+			x = tg_infer(&cx, tg_op(&cx, g, OP_ABS, 1, &x));
+		if (bins[b] == OP_POW)
+			x->def->a.act.kind = ACT_ABS;
+		v = tg_infer(&cx, op2(g, bins[b], x, ch));
+		for (size_t u = 0; u < sizeof un / sizeof *un; u++) {
+			op = tg_op(&cx, g, un[u].op, 1, &v);
+			op->a.act = un[u].act;
+			v = tg_infer(&cx, op);
+		}
+		tg_output(&cx, g, v);
+		c = check_graph(g, &n, 1e-5f);
+		cr_assert_str_eq(fn(&c[bins[b] == OP_POW]), "binary_f32");
+	}
 }
 
 Test(lower, matmul_softmax_concat_pools)
