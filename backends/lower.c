@@ -15,6 +15,8 @@
  *                        (fold-bn removes it from optimized pipelines)
  *   Relu, Clip, ...      act over the flat tensor
  *   Add, Mul             add/mul with broadcast strides, axes merged
+ *   Sub, Div, Max, Min,  binary with a QCC_BIN_* code, likewise
+ *   Pow, PRelu
  *   MaxPool, AvgPool     maxpool2d/avgpool2d on the N*C planes
  *   GlobalAveragePool    globalavgpool on the N*C planes
  *   Flatten, Reshape,    copy, only when the result's buffer differs from
@@ -277,9 +279,27 @@ lower_op(Lower *L, const Op *op)
 	case OP_CLIP:
 	case OP_SIGMOID:
 	case OP_HARDSIGMOID:
-	case OP_HARDSWISH: lower_act(L, op); return true;
+	case OP_HARDSWISH:
+	case OP_NEG:
+	case OP_ABS:
+	case OP_SQRT:
+	case OP_EXP:
+	case OP_LOG:
+	case OP_RECIPROCAL:
+	case OP_TANH:
+	case OP_ERF:
+	case OP_LEAKYRELU:
+	case OP_ELU:
+	case OP_SELU:
+	case OP_SOFTPLUS: lower_act(L, op); return true;
 	case OP_ADD:
-	case OP_MUL: lower_binary(L, op); return true;
+	case OP_MUL:
+	case OP_SUB:
+	case OP_DIV:
+	case OP_MAX:
+	case OP_MIN:
+	case OP_POW:
+	case OP_PRELU: lower_binary(L, op); return true;
 	case OP_MAXPOOL:
 	case OP_AVGPOOL: lower_pool(L, op); return true;
 	case OP_GLOBALAVGPOOL: lower_globalavgpool(L, op); return true;

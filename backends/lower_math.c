@@ -1,7 +1,23 @@
-/* lower_math.c -- lowering of activations, Add/Mul, Gemm, MatMul and Softmax
+/* lower_math.c -- lowering of activations, binary ops, Gemm, MatMul and Softmax
  * (see lower.c for where values live and how calls are built). */
 
 #include "lower.h"
+#include "../runtime/qcc_rt.h"
+
+/* The QCC_BIN_* code of a binary op kind other than Add and Mul. */
+static int32_t
+bin_code(OpKind k)
+{
+	switch (k) {
+	case OP_SUB: return QCC_BIN_SUB;
+	case OP_DIV: return QCC_BIN_DIV;
+	case OP_MAX: return QCC_BIN_MAX;
+	case OP_MIN: return QCC_BIN_MIN;
+	case OP_POW: return QCC_BIN_POW;
+	case OP_PRELU: return QCC_BIN_PRELU;
+	default: bug("bin_code: op kind %d", (int)k);
+	}
+}
 
 void
 lower_act(Lower *L, const Op *op)
@@ -28,9 +44,13 @@ lower_binary(Lower *L, const Op *op)
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
 	arg_val(L, op->out[0]);
+	if (op->kind != OP_ADD && op->kind != OP_MUL)
+		arg_i32(L, bin_code(op->kind));
 	arg_shape(L, r, dims, sa, sb);
 	arg_act(L, &op->act);
-	call_end(L, op->kind == OP_ADD ? "qcc_rt_add_f32" : "qcc_rt_mul_f32");
+	call_end(L, op->kind == OP_ADD   ? "qcc_rt_add_f32"
+	            : op->kind == OP_MUL ? "qcc_rt_mul_f32"
+	                                 : "qcc_rt_binary_f32");
 }
 
 void

@@ -6,7 +6,7 @@ include(GNUInstallDirs)
 
 set(QCC_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/qcc)
 
-install(FILES ${PROJECT_SOURCE_DIR}/doc/qcc.1
+install(FILES ${PROJECT_SOURCE_DIR}/frontend/qcc.1
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 configure_package_config_file(

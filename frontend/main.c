@@ -305,6 +305,7 @@ typedef struct OutFile {
 	const char *path;
 	char *tmp;
 	FILE *f;
+	bool keep_same;        /* leave an identical existing file untouched */
 } OutFile;
 
 static bool
@@ -314,6 +315,7 @@ out_open(Ctx *cx, OutFile *o, const char *path)
 
 	o->path = path;
 	o->tmp = NULL;
+	o->keep_same = false;
 	if (strcmp(path, "-") == 0) {
 		o->f = stdout;
 		return true;
@@ -336,6 +338,28 @@ out_open(Ctx *cx, OutFile *o, const char *path)
 	return true;
 }
 
+/* Whether two files hold the same bytes (false if either is unreadable). */
+static bool
+same_bytes(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	int ca, cb;
+
+	while (same) {
+		ca = getc(fa);
+		cb = getc(fb);
+		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
 static bool
 out_close(Ctx *cx, OutFile *o, bool ok)
 {
@@ -345,7 +369,9 @@ out_close(Ctx *cx, OutFile *o, bool ok)
 		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", o->path, strerror(errno));
 		ok = false;
 	}
-	if (ok && rename(o->tmp, o->path) != 0) {
+	if (ok && o->keep_same && same_bytes(o->tmp, o->path)) {
+		unlink(o->tmp);
+	} else if (ok && rename(o->tmp, o->path) != 0) {
 		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", o->path, strerror(errno));
 		ok = false;
 	}
@@ -389,6 +415,9 @@ write_outputs(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 		return out_close(cx, &out, ok);
 	if (!out_open(cx, &hdr, header_path(path)))
 		return out_close(cx, &out, false);
+	/* An unchanged header keeps its time stamp, so the sources that
+	 * include it are not rebuilt when only the weights changed. */
+	hdr.keep_same = true;
 	ok = header_write(cx, g, co, hdr.f) && cx->nerrors == 0;
 	ok = out_close(cx, &hdr, ok);
 	if (!out_close(cx, &out, ok)) {

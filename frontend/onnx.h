@@ -147,4 +147,11 @@ bool import_identity(Node *n);
 bool import_constant(Node *n);
 bool import_dropout(Node *n);
 
+/* onnx_ops_math.c: unary math, LeakyRelu/Elu/Selu, variadic Max/Min */
+bool import_unary(Node *n);
+bool import_leakyrelu(Node *n);
+bool import_elu(Node *n);
+bool import_selu(Node *n);
+bool import_minmax(Node *n);
+
 #endif

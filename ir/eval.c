@@ -34,6 +34,30 @@ apply_act(Act a, float x)
 		return fmaxf(0.0f, fminf(1.0f, a.alpha * x + a.beta));
 	case ACT_HARDSWISH:
 		return x * fmaxf(0.0f, fminf(1.0f, x / 6.0f + 0.5f));
+	case ACT_NEG:
+		return -x;
+	case ACT_ABS:
+		return fabsf(x);
+	case ACT_SQRT:
+		return sqrtf(x);
+	case ACT_EXP:
+		return (float)exp(x);
+	case ACT_LOG:
+		return (float)log(x);
+	case ACT_RECIPROCAL:
+		return 1.0f / x;
+	case ACT_TANH:
+		return (float)tanh(x);
+	case ACT_ERF:
+		return (float)erf(x);
+	case ACT_LEAKYRELU:
+		return x >= 0.0f ? x : a.alpha * x;
+	case ACT_ELU:
+		return x > 0.0f ? x : (float)(a.alpha * expm1(x));
+	case ACT_SELU:
+		return (float)(a.beta * (x > 0.0f ? x : a.alpha * expm1(x)));
+	case ACT_SOFTPLUS:
+		return x > 30.0f ? x : (float)log1p(exp((double)x));
 	case ACT_COUNT:
 		break;
 	}
@@ -138,6 +162,33 @@ bcast_offset(const int64_t *dim, int r, const int64_t *stride, int64_t k)
 	return off;
 }
 
+/* a op b for the binary op kinds, as ONNX defines them: Max and Min
+ * propagate NaN, PRelu scales negative a by b. */
+static float
+binary_at(OpKind k, float a, float b)
+{
+	switch (k) {
+	case OP_ADD:
+		return a + b;
+	case OP_SUB:
+		return a - b;
+	case OP_MUL:
+		return a * b;
+	case OP_DIV:
+		return a / b;
+	case OP_MAX:
+		return isnan(a) || isnan(b) ? NAN : fmaxf(a, b);
+	case OP_MIN:
+		return isnan(a) || isnan(b) ? NAN : fminf(a, b);
+	case OP_POW:
+		return (float)pow(a, b);
+	case OP_PRELU:
+		return a >= 0.0f ? a : a * b;
+	default:
+		bug("binary_at: op kind %d", (int)k);
+	}
+}
+
 static void
 eval_binary(const Op *op, const float *const in[], float *out)
 {
@@ -149,7 +200,7 @@ eval_binary(const Op *op, const float *const in[], float *out)
 	for (int64_t k = 0; k < n; k++) {
 		float a = in[0][bcast_offset(o->dim, o->rank, sa, k)];
 		float b = in[1][bcast_offset(o->dim, o->rank, sb, k)];
-		out[k] = op->kind == OP_ADD ? a + b : a * b;
+		out[k] = binary_at(op->kind, a, b);
 	}
 }
 
@@ -384,6 +435,24 @@ static EvalF32 *const eval_f32[OP_COUNT] = {
 	[OP_MATMUL] = eval_matmul,
 	[OP_SOFTMAX] = eval_softmax,
 	[OP_SCALESHIFT] = eval_scaleshift,
+	[OP_NEG] = eval_actfn,
+	[OP_ABS] = eval_actfn,
+	[OP_SQRT] = eval_actfn,
+	[OP_EXP] = eval_actfn,
+	[OP_LOG] = eval_actfn,
+	[OP_RECIPROCAL] = eval_actfn,
+	[OP_TANH] = eval_actfn,
+	[OP_ERF] = eval_actfn,
+	[OP_LEAKYRELU] = eval_actfn,
+	[OP_ELU] = eval_actfn,
+	[OP_SELU] = eval_actfn,
+	[OP_SOFTPLUS] = eval_actfn,
+	[OP_SUB] = eval_binary,
+	[OP_DIV] = eval_binary,
+	[OP_MAX] = eval_binary,
+	[OP_MIN] = eval_binary,
+	[OP_POW] = eval_binary,
+	[OP_PRELU] = eval_binary,
 };
 
 /* Concat moves bytes: for each outer index, each input's block in turn. */

@@ -61,8 +61,11 @@ print_window(const int32_t *k, const int32_t *s, const int32_t *d,
 static void
 print_act_params(const Act *a, FILE *out)
 {
-	if (a->kind == ACT_CLIP || a->kind == ACT_HARDSIGMOID)
+	if (a->kind == ACT_CLIP || a->kind == ACT_HARDSIGMOID ||
+	    a->kind == ACT_SELU)
 		fprintf(out, "(%g,%g)", a->alpha, a->beta);
+	else if (a->kind == ACT_LEAKYRELU || a->kind == ACT_ELU)
+		fprintf(out, "(%g)", a->alpha);
 }
 
 static void

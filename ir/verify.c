@@ -115,6 +115,30 @@ act_of(OpKind k)
 		return ACT_HARDSIGMOID;
 	case OP_HARDSWISH:
 		return ACT_HARDSWISH;
+	case OP_NEG:
+		return ACT_NEG;
+	case OP_ABS:
+		return ACT_ABS;
+	case OP_SQRT:
+		return ACT_SQRT;
+	case OP_EXP:
+		return ACT_EXP;
+	case OP_LOG:
+		return ACT_LOG;
+	case OP_RECIPROCAL:
+		return ACT_RECIPROCAL;
+	case OP_TANH:
+		return ACT_TANH;
+	case OP_ERF:
+		return ACT_ERF;
+	case OP_LEAKYRELU:
+		return ACT_LEAKYRELU;
+	case OP_ELU:
+		return ACT_ELU;
+	case OP_SELU:
+		return ACT_SELU;
+	case OP_SOFTPLUS:
+		return ACT_SOFTPLUS;
 	default:
 		return ACT_NONE;
 	}

@@ -12,9 +12,51 @@
  * activation) and is not a graph output, since t then exists nowhere else.
  * P keeps its Loc; its result takes the activation result's name, which a
  * graph output may be known by.
+ *
+ * First, x * HardSigmoid(x) with alpha = 1/6 and beta = 1/2 (how exporters
+ * write HardSwish before opset 14) becomes HardSwish(x): the same function,
+ * x * max(0, min(1, x/6 + 1/2)), in one op that can then fuse in turn.
  * requires: -           invalidates: memory plan
  */
+#include <math.h>
+
 #include "passes.h"
+
+static bool
+is_hardswish_gate(const Op *h, const Value *x)
+{
+	return h && h->kind == OP_HARDSIGMOID && h->in[0] == x &&
+	       h->out[0]->nuses == 1 &&
+	       fabsf(h->a.act.alpha - 1.0f / 6.0f) <= 1e-7f &&
+	       h->a.act.beta == 0.5f;
+}
+
+/* mul = x * HardSigmoid(x), either operand order -> HardSwish(x) */
+static bool
+form_hardswish(Ctx *cx, Graph *g, Op *mul)
+{
+	Value *x, *gate;
+	Op *hs;
+
+	for (int i = 0; i < 2; i++) {
+		x = mul->in[i];
+		gate = mul->in[1 - i];
+		if (mul->act.kind == ACT_NONE && is_hardswish_gate(gate->def, x) &&
+		    type_eq(x->type, mul->out[0]->type))
+			goto found;
+	}
+	return false;
+found:
+	hs = ir_op_new(cx, g, OP_HARDSWISH, &mul->loc, 1, &x, 1,
+	               &mul->out[0]->type);
+	hs->a.act = (Act){ACT_HARDSWISH, 0, 0};
+	hs->out[0]->name = mul->out[0]->name;
+	ir_insert_before(g, mul, hs);
+	ir_replace_uses(g, mul->out[0], hs->out[0]);
+	ir_remove(g, mul);
+	ir_remove(g, gate->def);
+	return true;
+}
 
 static bool
 fuse_one(Graph *g, Op *act)
@@ -44,6 +86,9 @@ fuse_act(Ctx *cx, Graph *g)
 {
 	bool changed = false;
 
+	for_each_op_safe(op, next, g)
+		if (op->kind == OP_MUL)
+			changed |= form_hardswish(cx, g, op);
 	for_each_op_safe(op, next, g)
 		if (op_info[op->kind].flags & OPF_ACTFN)
 			changed |= fuse_one(g, op);

@@ -58,7 +58,31 @@ enum {
 	QCC_ACT_CLIP,          /* min(max(x, alpha), beta) */
 	QCC_ACT_SIGMOID,       /* 1 / (1 + exp(-x)) */
 	QCC_ACT_HARDSIGMOID,   /* max(0, min(1, alpha * x + beta)) */
-	QCC_ACT_HARDSWISH      /* x * max(0, min(1, x / 6 + 1 / 2)) */
+	QCC_ACT_HARDSWISH,     /* x * max(0, min(1, x / 6 + 1 / 2)) */
+	QCC_ACT_NEG,           /* -x */
+	QCC_ACT_ABS,           /* |x| */
+	QCC_ACT_SQRT,          /* sqrt(x) */
+	QCC_ACT_EXP,           /* e^x */
+	QCC_ACT_LOG,           /* log(x) */
+	QCC_ACT_RECIPROCAL,    /* 1 / x */
+	QCC_ACT_TANH,          /* tanh(x) */
+	QCC_ACT_ERF,           /* erf(x) */
+	QCC_ACT_LEAKYRELU,     /* x >= 0 ? x : alpha * x */
+	QCC_ACT_ELU,           /* x > 0 ? x : alpha * (e^x - 1) */
+	QCC_ACT_SELU,          /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
+	QCC_ACT_SOFTPLUS       /* log(1 + e^x) */
+};
+
+/* Binary operations of qcc_rt_binary_f32 (a op b). */
+enum {
+	QCC_BIN_ADD,           /* a + b */
+	QCC_BIN_SUB,           /* a - b */
+	QCC_BIN_MUL,           /* a * b */
+	QCC_BIN_DIV,           /* a / b */
+	QCC_BIN_MAX,           /* max(a, b), NaN if either is NaN */
+	QCC_BIN_MIN,           /* min(a, b), NaN if either is NaN */
+	QCC_BIN_POW,           /* a^b as C99 pow */
+	QCC_BIN_PRELU          /* a >= 0 ? a : a * b */
 };
 
 /* ---- act.c: math and activations ---------------------------------------- */
@@ -72,6 +96,18 @@ QCC_RT_API QCC_RT_UNUSED float qcc_rt_act1_f32(float x, int32_t act,
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_f32(const float *x, float *y,
 	int32_t n, int32_t act, float alpha, float beta);
+
+/* ---- math.c: within one ulp of C99's functions ------------------------- */
+
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_sqrtf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_logf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_tanhf(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_erff(float x);
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_powf(float x, float y);
+/* e^x - 1, accurate near 0 (ELU, SELU). */
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_expm1f(float x);
+/* log(1 + e^x), accurate for every x. */
+QCC_RT_API QCC_RT_UNUSED float qcc_rt_softplusf(float x);
 
 /* ---- conv.c --------------------------------------------------------------- */
 
@@ -164,6 +200,11 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_add_f32(const float *a, const float *b,
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_mul_f32(const float *a, const float *b,
 	float *y, int32_t rank, const int32_t *dims, const int32_t *astr,
 	const int32_t *bstr, int32_t act, float alpha, float beta);
+/* y = act(a op b), op one of QCC_BIN_*, broadcasting as qcc_rt_add_f32. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_binary_f32(const float *a,
+	const float *b, float *y, int32_t op, int32_t rank,
+	const int32_t *dims, const int32_t *astr, const int32_t *bstr,
+	int32_t act, float alpha, float beta);
 /* y[i,j,l] = act(x[i,j,l] * scale[j] + shift[j]) over [nb,c,inner];
  * y may equal x. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_scaleshift_f32(const float *x,

@@ -1,4 +1,5 @@
-/* act.c -- e^x and the activation functions of runtime/acts.def.
+/* act.c -- e^x and the activation functions of runtime/acts.def (the
+ * other elementary functions they call are in math.c).
  *
  * qcc_rt_expf: x = n ln2 + r with n = round(x / ln2) and |r| <= ln2 / 2,
  * ln2 split in two (the high part has 9 bits, so n * ln2_hi is exact);
@@ -62,6 +63,30 @@ qcc_rt_act1_f32(float x, int32_t act, float alpha, float beta)
 		t = t > 0.0f ? t : 0.0f;
 		t = t < 1.0f ? t : 1.0f;
 		return x * t;
+	case QCC_ACT_NEG:
+		return -x;
+	case QCC_ACT_ABS:
+		return x < 0.0f ? -x : x;
+	case QCC_ACT_SQRT:
+		return qcc_rt_sqrtf(x);
+	case QCC_ACT_EXP:
+		return qcc_rt_expf(x);
+	case QCC_ACT_LOG:
+		return qcc_rt_logf(x);
+	case QCC_ACT_RECIPROCAL:
+		return 1.0f / x;
+	case QCC_ACT_TANH:
+		return qcc_rt_tanhf(x);
+	case QCC_ACT_ERF:
+		return qcc_rt_erff(x);
+	case QCC_ACT_LEAKYRELU:
+		return x >= 0.0f ? x : alpha * x;
+	case QCC_ACT_ELU:
+		return x > 0.0f ? x : alpha * qcc_rt_expm1f(x);
+	case QCC_ACT_SELU:
+		return beta * (x > 0.0f ? x : alpha * qcc_rt_expm1f(x));
+	case QCC_ACT_SOFTPLUS:
+		return qcc_rt_softplusf(x);
 	default:
 		return x;
 	}

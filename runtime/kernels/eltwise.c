@@ -1,4 +1,5 @@
-/* eltwise.c -- binary Add and Mul with ONNX (numpy) broadcasting, and the
+/* eltwise.c -- the binary ops of QCC_BIN_* (add, sub, mul, div, max, min,
+ * pow, prelu) with ONNX (numpy) broadcasting, and the
  * per-channel scale-and-shift left of a BatchNormalization, each with a
  * fused activation.
  *
@@ -16,12 +17,29 @@
  */
 #include "../qcc_rt.h"
 
-enum { ELT_ADD, ELT_MUL };
-
 static inline float
 elt_apply(int32_t op, float u, float v)
 {
-	return op == ELT_ADD ? u + v : u * v;
+	switch (op) {
+	case QCC_BIN_ADD:
+		return u + v;
+	case QCC_BIN_SUB:
+		return u - v;
+	case QCC_BIN_MUL:
+		return u * v;
+	case QCC_BIN_DIV:
+		return u / v;
+	case QCC_BIN_MAX:
+		return u != u || v != v ? u + v : u > v ? u : v;
+	case QCC_BIN_MIN:
+		return u != u || v != v ? u + v : u < v ? u : v;
+	case QCC_BIN_POW:
+		return qcc_rt_powf(u, v);
+	case QCC_BIN_PRELU:
+		return u >= 0.0f ? u : u * v;
+	default:
+		return u;
+	}
 }
 
 /* y[i] = act(a[i*as] op b[i*bs]) for i < n. */
@@ -90,7 +108,7 @@ qcc_rt_add_f32(const float *a, const float *b, float *y, int32_t rank,
                const int32_t *dims, const int32_t *astr, const int32_t *bstr,
                int32_t act, float alpha, float beta)
 {
-	elt_binary(ELT_ADD, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
+	elt_binary(QCC_BIN_ADD, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
 }
 
 QCC_RT_API void
@@ -98,7 +116,15 @@ qcc_rt_mul_f32(const float *a, const float *b, float *y, int32_t rank,
                const int32_t *dims, const int32_t *astr, const int32_t *bstr,
                int32_t act, float alpha, float beta)
 {
-	elt_binary(ELT_MUL, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
+	elt_binary(QCC_BIN_MUL, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
+}
+
+QCC_RT_API void
+qcc_rt_binary_f32(const float *a, const float *b, float *y, int32_t op,
+                  int32_t rank, const int32_t *dims, const int32_t *astr,
+                  const int32_t *bstr, int32_t act, float alpha, float beta)
+{
+	elt_binary(op, a, b, y, rank, dims, astr, bstr, act, alpha, beta);
 }
 
 QCC_RT_API void

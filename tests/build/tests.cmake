@@ -5,7 +5,7 @@
 set(QCC_BUILD_TESTS_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_test(NAME build.the_man_page_renders_and_documents_every_flag_of_help
-  COMMAND bash ${QCC_BUILD_TESTS_DIR}/man.sh $<TARGET_FILE:qcc> ${PROJECT_SOURCE_DIR}/doc/qcc.1)
+  COMMAND bash ${QCC_BUILD_TESTS_DIR}/man.sh $<TARGET_FILE:qcc> ${PROJECT_SOURCE_DIR}/frontend/qcc.1)
 add_test(NAME build.the_depfile_lists_every_input_and_make_and_ninja_read_it
   COMMAND bash ${QCC_BUILD_TESTS_DIR}/depfile.sh $<TARGET_FILE:qcc>
           ${PROJECT_SOURCE_DIR}/tests/cli/models)

@@ -42,6 +42,9 @@ SUPPORTED_OPS = {
     "HardSwish", "Mul", "Add", "MaxPool", "AveragePool", "GlobalAveragePool",
     "Flatten", "Reshape", "Gemm", "MatMul", "Softmax", "Concat", "Identity",
     "Constant", "Dropout",
+    "Sub", "Div", "Max", "Min", "Pow", "PRelu", "Neg", "Abs", "Sqrt", "Exp",
+    "Log", "Reciprocal", "Tanh", "Erf", "LeakyRelu", "Elu", "Selu",
+    "Softplus",
 }
 
 # Input slots that must be compile-time constants, per operator.

@@ -191,3 +191,46 @@ Test(fuse_act, keeps_the_activation_of_a_graph_input)
 	cr_assert_not(run(g));
 	cr_assert_eq(count_actfn(g), 1);
 }
+
+/* x -> Conv -> t; y = Mul(t, HardSigmoid(t; alpha, beta)) in either order */
+static Graph *
+conv_hsig_mul(float alpha, float beta, bool gate_first, Value **conv_out)
+{
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 3, 6, 6)));
+	Value *t = tg_conv(&cx, g, x, 4, 3, 1, 1, 1, 5);
+	Value *h = tg_act(&cx, g, t, (Act){ACT_HARDSIGMOID, alpha, beta});
+	Value *in[2] = {gate_first ? h : t, gate_first ? t : h};
+
+	*conv_out = t;
+	tg_output(&cx, g, tg_infer(&cx, tg_op(&cx, g, OP_MUL, 2, in)));
+	return g;
+}
+
+Test(fuse_act, turns_x_times_hardsigmoid_of_x_into_a_fused_hardswish)
+{
+	for (int order = 0; order < 2; order++) {
+		Value *t;
+		Graph *g = conv_hsig_mul(1.0f / 6.0f, 0.5f, order, &t);
+		Graph *ref = ir_clone(&cx, g);
+
+		cr_assert(run(g));
+		cr_assert_eq(tg_count(g, OP_MUL), 0);
+		cr_assert_eq(tg_count(g, OP_HARDSIGMOID), 0);
+		cr_assert_eq(g->first, g->last, "only the conv is left");
+		cr_assert_eq(t->def->act.kind, ACT_HARDSWISH);
+		cr_assert_eq(g->outputs[0], t);
+		tg_assert_close(&cx, ref, g, 1e-6f);
+	}
+}
+
+Test(fuse_act, keeps_x_times_a_hardsigmoid_that_is_not_the_hardswish_gate)
+{
+	Value *t;
+	Graph *g = conv_hsig_mul(0.2f, 0.5f, false, &t);
+
+	run(g);
+	cr_assert_eq(tg_count(g, OP_MUL), 1);
+	cr_assert_eq(tg_count(g, OP_HARDSIGMOID), 1);
+	cr_assert_eq(tg_count(g, OP_HARDSWISH), 0);
+}

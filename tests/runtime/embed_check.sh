@@ -35,6 +35,7 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_matmul_f32(x, w, y, n, n, n, n, s, s, s, n, f, f);
 	qcc_rt_add_f32(x, w, y, n, s, s, s, n, f, f);
 	qcc_rt_mul_f32(x, w, y, n, s, s, s, n, f, f);
+	qcc_rt_binary_f32(x, w, y, n, n, s, s, s, n, f, f);
 	qcc_rt_scaleshift_f32(x, w, w, y, n, n, n, n, f, f);
 	qcc_rt_act_f32(x, y, n, n, f, f);
 	qcc_rt_softmax_f32(x, y, n, n, n);

@@ -52,6 +52,30 @@ rt_ref_act(float x, int act, float alpha, float beta)
 	case QCC_ACT_HARDSWISH:
 		t = fmaxf(0.0f, fminf(1.0f, x * (1.0f / 6.0f) + 0.5f));
 		return x * t;
+	case QCC_ACT_NEG:
+		return -x;
+	case QCC_ACT_ABS:
+		return fabsf(x);
+	case QCC_ACT_SQRT:
+		return sqrtf(x);
+	case QCC_ACT_EXP:
+		return expf(x);
+	case QCC_ACT_LOG:
+		return logf(x);
+	case QCC_ACT_RECIPROCAL:
+		return 1.0f / x;
+	case QCC_ACT_TANH:
+		return tanhf(x);
+	case QCC_ACT_ERF:
+		return erff(x);
+	case QCC_ACT_LEAKYRELU:
+		return x >= 0.0f ? x : alpha * x;
+	case QCC_ACT_ELU:
+		return x > 0.0f ? x : alpha * expm1f(x);
+	case QCC_ACT_SELU:
+		return beta * (x > 0.0f ? x : alpha * expm1f(x));
+	case QCC_ACT_SOFTPLUS:
+		return x > 30.0f ? x : log1pf(expf(x));
 	default:
 		return x;
 	}

@@ -77,7 +77,12 @@ ParameterizedTestParameters(act, matches_formulas)
 		{QCC_ACT_NONE, 0, 0}, {QCC_ACT_RELU, 0, 0},
 		{QCC_ACT_CLIP, -1.0f, 6.0f}, {QCC_ACT_CLIP, 0.0f, 0.5f},
 		{QCC_ACT_SIGMOID, 0, 0}, {QCC_ACT_HARDSIGMOID, 0.2f, 0.5f},
-		{QCC_ACT_HARDSWISH, 0, 0},
+		{QCC_ACT_HARDSWISH, 0, 0}, {QCC_ACT_NEG, 0, 0},
+		{QCC_ACT_ABS, 0, 0}, {QCC_ACT_SQRT, 0, 0}, {QCC_ACT_EXP, 0, 0},
+		{QCC_ACT_LOG, 0, 0}, {QCC_ACT_RECIPROCAL, 0, 0},
+		{QCC_ACT_TANH, 0, 0}, {QCC_ACT_ERF, 0, 0},
+		{QCC_ACT_LEAKYRELU, 0.1f, 0}, {QCC_ACT_ELU, 2.0f, 0},
+		{QCC_ACT_SELU, 1.67326f, 1.0507f}, {QCC_ACT_SOFTPLUS, 0, 0},
 	};
 
 	return cr_make_param_array(struct act_case, cases,
@@ -98,10 +103,40 @@ ParameterizedTest(struct act_case *p, act, matches_formulas)
 	want[0] = rt_ref_act(x[0], p->act, p->alpha, p->beta);
 	want[1] = rt_ref_act(x[1], p->act, p->alpha, p->beta);
 	qcc_rt_act_f32(x, got, n, p->act, p->alpha, p->beta);
-	if (p->act == QCC_ACT_SIGMOID)
-		rt_assert_near(got, want, NULL, n, 2.5e-7f, 0.0f);
-	else
+	switch (p->act) {
+	case QCC_ACT_SIGMOID:
+	case QCC_ACT_EXP:
+	case QCC_ACT_LOG:
+	case QCC_ACT_TANH:
+	case QCC_ACT_ERF:
+	case QCC_ACT_ELU:
+	case QCC_ACT_SELU:
+	case QCC_ACT_SOFTPLUS:
+		/* libm's float functions are within an ulp or two as well */
+		for (int i = 0; i < n; i++)
+			if (isnan(want[i]))
+				cr_assert(isnan(got[i]), "x = %g: got %g, want NaN",
+				          x[i], got[i]);
+			else if (isinf(want[i]))
+				cr_assert(got[i] == want[i], "x = %g: got %g, want %g",
+				          x[i], got[i], want[i]);
+			else
+				cr_assert(fabsf(got[i] - want[i]) <=
+				          3e-7f * fabsf(want[i]) + 1e-37f,
+				          "x = %g: got %.9g, want %.9g", x[i], got[i],
+				          want[i]);
+		break;
+	default:
+		for (int i = 0; i < n; i++) {
+			if (!isnan(want[i]))
+				continue;
+			cr_assert(isnan(got[i]), "x = %g: got %g, want NaN", x[i],
+			          got[i]);
+			want[i] = got[i];
+		}
 		rt_assert_same(got, want, n);
+		break;
+	}
 	qcc_rt_act_f32(x, x, n, p->act, p->alpha, p->beta);
 	rt_assert_same(x, got, n);
 }

@@ -140,6 +140,10 @@ run_call(const Run *r)
 		                                    : qcc_rt_add_f32)(
 		    P(r, 0), P(r, 1), P(r, 2), I(r, 3), A(r, 4, KA_I32S),
 		    A(r, 5, KA_I32S), A(r, 6, KA_I32S), I(r, 7), F(r, 8), F(r, 9));
+	else if (is(r, "qcc_rt_binary_f32", 11))
+		qcc_rt_binary_f32(P(r, 0), P(r, 1), P(r, 2), I(r, 3), I(r, 4),
+		                  A(r, 5, KA_I32S), A(r, 6, KA_I32S),
+		                  A(r, 7, KA_I32S), I(r, 8), F(r, 9), F(r, 10));
 	else if (is(r, "qcc_rt_scaleshift_f32", 10))
 		qcc_rt_scaleshift_f32(P(r, 0), A(r, 1, KA_F32S), A(r, 2, KA_F32S),
 		                      P(r, 3), I(r, 4), I(r, 5), I(r, 6), I(r, 7),
@@ -281,6 +285,51 @@ Test(lower, broadcast_add_mul_merge_axes)
 	cr_assert_eq(c[0].args[3].u.i, 3);
 	cr_assert_eq(((const int32_t *)c[0].args[4].u.arr.p)[2], 20);
 	cr_assert_eq(((const int32_t *)c[0].args[6].u.arr.p)[1], 1);
+}
+
+/* Every binary op kind over broadcast operands, and the unary math
+ * activations after it, through the generic binary kernel; Pow and Log
+ * get positive inputs (Abs, Exp) so no NaN appears. */
+Test(lower, binary_and_unary_math_run_like_the_interpreter)
+{
+	static const OpKind bins[] = {OP_SUB, OP_DIV, OP_MAX, OP_MIN, OP_POW,
+	                              OP_PRELU};
+	static const struct {
+		OpKind op;
+		Act act;
+	} un[] = {
+	    {OP_NEG, {ACT_NEG, 0, 0}},         {OP_TANH, {ACT_TANH, 0, 0}},
+	    {OP_ERF, {ACT_ERF, 0, 0}},         {OP_ABS, {ACT_ABS, 0, 0}},
+	    {OP_SQRT, {ACT_SQRT, 0, 0}},       {OP_EXP, {ACT_EXP, 0, 0}},
+	    {OP_LOG, {ACT_LOG, 0, 0}},         {OP_SOFTPLUS, {ACT_SOFTPLUS, 0, 0}},
+	    {OP_ELU, {ACT_ELU, 0.5f, 0}},      {OP_LEAKYRELU, {ACT_LEAKYRELU, 0.2f, 0}},
+	    {OP_SELU, {ACT_SELU, 1.6f, 1.05f}}, {OP_RECIPROCAL, {ACT_RECIPROCAL, 0, 0}},
+	};
+
+	for (size_t b = 0; b < sizeof bins / sizeof *bins; b++) {
+		Graph *g = tg_graph(&cx);
+		Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3, 4, 5)));
+		Value *ch = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3, 1, 1)),
+		                          3, 0.5f, 2.0f);
+		Value *v;
+		Op *op;
+		uint32_t n;
+		KCall *c;
+
+		if (bins[b] == OP_POW)
+			x = tg_infer(&cx, tg_op(&cx, g, OP_ABS, 1, &x));
+		if (bins[b] == OP_POW)
+			x->def->a.act.kind = ACT_ABS;
+		v = tg_infer(&cx, op2(g, bins[b], x, ch));
+		for (size_t u = 0; u < sizeof un / sizeof *un; u++) {
+			op = tg_op(&cx, g, un[u].op, 1, &v);
+			op->a.act = un[u].act;
+			v = tg_infer(&cx, op);
+		}
+		tg_output(&cx, g, v);
+		c = check_graph(g, &n, 1e-5f);
+		cr_assert_str_eq(fn(&c[bins[b] == OP_POW]), "binary_f32");
+	}
 }
 
 Test(lower, matmul_softmax_concat_pools)
