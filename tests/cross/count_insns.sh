@@ -75,14 +75,17 @@ for t in $targets; do
 	$cc -O3 -fno-tree-vectorize -fno-tree-slp-vectorize -std=c99 -c \
 		"$d/net.c" -o "$d/net_c.o"
 	for v in net net_c; do
-		$cc -static -O2 -std=c11 -I"$d" -include net.h \
+		$cc -static -O2 -std=c11 -I"$d" -include "$d/net.h" \
 			"$src/tests/tools/run_model.c" "$d/$v.o" -lm \
 			-Wl,-Map="$d/$v.map" -o "$d/run_$v"
 	done
+	rm -f "$d/out.bin" "$d/out_c.bin"
 	obj=$(count "$q" "$(ranges "$d/net.map" net.o)" "$d/run_net" \
 		"$input" "$d/out.bin")
 	c=$(count "$q" "$(ranges "$d/net_c.map" net_c.o)" "$d/run_net_c" \
 		"$input" "$d/out_c.bin")
+	[ -s "$d/out.bin" ] && [ -s "$d/out_c.bin" ] ||
+		{ echo "count_insns.sh: $t: a program failed under $q" >&2; exit 1; }
 	printf '%-8s %-24s vector object %12s   C -O3 scalar %12s   ratio %.2f\n' \
 		"$t" "$(basename "$model")" "$obj" "$c" \
 		"$(awk -v a="$c" -v b="$obj" 'BEGIN { print b ? a / b : 0 }')"
