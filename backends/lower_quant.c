@@ -61,7 +61,7 @@ lower_conv_q(Lower *L, const Op *op)
 	arg_i32(L, a->group);
 	arg_i32(L, zp_of(op->in[0]));
 	arg_rq(L, op, true);
-	call_end(L, "qcc_rt_conv2d_q8");
+	call_end(L, w->dt == DT_I4 ? "qcc_rt_conv2d_w4" : "qcc_rt_conv2d_q8");
 }
 
 static void
@@ -78,7 +78,8 @@ lower_gemm_q(Lower *L, const Op *op)
 	arg_i32(L, op->in[0]->type->dim[1]);
 	arg_i32(L, op->a.gemm.trans_b);
 	arg_rq(L, op, true);
-	call_end(L, "qcc_rt_gemm_q8");
+	call_end(L, op->in[1]->type->dt == DT_I4 ? "qcc_rt_gemm_w4"
+	                                         : "qcc_rt_gemm_q8");
 }
 
 static void
@@ -159,7 +160,7 @@ lower_unary_q(Lower *L, const Op *op)
 		arg_f32(L, 1.0f / quant_scale(y->type->q, 0));
 		arg_i32(L, zp_of(y));
 		arg_i32(L, dtype_min(y->type->dt));
-		arg_i32(L, dtype_max(y->type->dt));
+		arg_i32(L, type_code_max(y->type));
 		call_end(L, "qcc_rt_quantize_q8");
 		return;
 	case OP_DEQUANTIZE:

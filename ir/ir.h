@@ -115,6 +115,8 @@ typedef struct Quant {
 	uint32_t n;            /* 1 for Q_TENSOR, dim[axis] for Q_AXIS */
 	const float *scale;    /* n entries */
 	const int32_t *zp;     /* n entries; NULL means all zero */
+	uint8_t bits;          /* 4: u8 codes limited to [0, 15] (-quantize=w4a4);
+	                        * 0: the dtype's whole range */
 } Quant;
 
 enum { MAX_RANK = 6 };     /* the frontend rejects higher ranks */
@@ -355,9 +357,15 @@ bool op_is_quant(const Op *op);
 /* Scale and zero point of channel c (0 for per-tensor). */
 float quant_scale(const Quant *q, int64_t c);
 int32_t quant_zp(const Quant *q, int64_t c);
-/* The smallest and largest code of an 8-bit (or i32) type. */
+/* The smallest and largest code of an 8-bit, 4-bit (or i32) type. */
 int32_t dtype_min(DType dt);
 int32_t dtype_max(DType dt);
+/* The largest code of a code type: 2^bits - 1 if its Quant narrows it
+ * (Quant.bits), else dtype_max. */
+int32_t type_code_max(const TensorType *t);
+/* Element i of packed 4-bit data (two per byte, low nibble first),
+ * sign-extended for i4. */
+int32_t nibble_load(const void *p, DType dt, int64_t i);
 /* real = mult * 2^-shift within 2^-31 relative; false if real is out of
  * reach (>= 2^30 or negative).  real == 0 gives mult 0, shift 1. */
 bool requant_from_real(double real, int32_t *mult, int32_t *shift);

@@ -14,6 +14,10 @@
  * accumulator times one real number per channel; the result's code is
  * round(that / s_y) + z_y (fold-shift makes it integer-only).
  *
+ * With -quantize=w4a4 or w4a8, search-int4 (int4.c) has chosen which
+ * layers get i4 weights (quant_weights4) and a 4-bit grid (u8 codes in
+ * [0, 15], Quant.bits 4) for the activations those layers read.
+ *
  * Which ops (the rest stays float):
  *   Conv, Gemm, MatMul with constant weights (MatMul: 2-D, becomes Gemm);
  *     Gemm's alpha and beta go into B and C; a fused Relu or Clip stays
@@ -97,6 +101,22 @@ act_quant(Ctx *cx, double lo, double hi)
 	return quant_new(cx, Q_TENSOR, 0, 1, s, zp);
 }
 
+/* The grid of activation v: search-int4's 4-bit one if it chose one, else
+ * u8 over calibrate's range. */
+static const Quant *
+act_quant_of(Qz *z, const Value *v)
+{
+	const QuantOpts *o = z->q;
+	Quant *q;
+
+	if (!o->a4_scale || v->id >= o->nvals4 || !(o->a4_scale[v->id] > 0.0f))
+		return act_quant(z->cx, o->lo[v->id], o->hi[v->id]);
+	q = (Quant *)quant_new(z->cx, Q_TENSOR, 0, 1, &o->a4_scale[v->id],
+	                       &o->a4_zp[v->id]);
+	q->bits = 4;
+	return q;
+}
+
 static const TensorType *
 code_type(Ctx *cx, const TensorType *t, const Quant *q)
 {
@@ -151,8 +171,7 @@ codes_of(Qz *z, Value *v, Op *before)
 		c = ir_const(z->cx, z->g, code_type(z->cx, v->type, q), d,
 		             v->name);
 	} else if (has_range(z, v)) {
-		const Quant *q = act_quant(z->cx, z->q->lo[v->id],
-		                           z->q->hi[v->id]);
+		const Quant *q = act_quant_of(z, v);
 		c = new_op(z, OP_QUANTIZE, v->def ? v->def : before, 1, &v,
 		           code_type(z->cx, v->type, q), before)->out[0];
 		c->name = v->name;
@@ -248,8 +267,7 @@ result_type(Qz *z, const Op *op, const TensorType *shape)
 {
 	const Value *f = op->out[0];
 
-	return code_type(z->cx, shape ? shape : f->type,
-	                 act_quant(z->cx, z->q->lo[f->id], z->q->hi[f->id]));
+	return code_type(z->cx, shape ? shape : f->type, act_quant_of(z, f));
 }
 
 static bool
@@ -264,7 +282,9 @@ quant_conv(Qz *z, Op *op)
 	if (!(x = codes_of(z, op->in[0], op)))
 		return false;
 	in[0] = x;
-	in[1] = quant_weights(z, op->in[1], 0);
+	in[1] = op_weight_bits(z->q, op) == 4
+	        ? quant_weights4(z->cx, z->g, op->in[1], 0, z->q)
+	        : quant_weights(z, op->in[1], 0);
 	in[2] = quant_bias(z, b, op->in[1]->type->dim[0], x->type->q,
 	                   in[1]->type->q, op->nin > 2 ? op->in[2]->name : "");
 	replace_result(z, op, new_op(z, OP_CONV, op, in[2] ? 3 : 2, in,
@@ -310,7 +330,9 @@ quant_gemm(Qz *z, Op *op)
 		ws[i] = ga.alpha * w[i];
 	wv = ir_const(z->cx, z->g, bt, ws, op->in[1]->name);
 	in[0] = x;
-	in[1] = quant_weights(z, wv, ga.trans_b ? 0 : 1);
+	in[1] = op_weight_bits(z->q, op) == 4
+	        ? quant_weights4(z->cx, z->g, wv, ga.trans_b ? 0 : 1, z->q)
+	        : quant_weights(z, wv, ga.trans_b ? 0 : 1);
 	in[2] = quant_bias(z, bias, n, x->type->q, in[1]->type->q,
 	                   op->nin > 2 && op->in[2] ? op->in[2]->name : "");
 	q = new_op(z, OP_GEMM, op, in[2] ? 3 : 2, in, result_type(z, op, NULL),
@@ -392,7 +414,8 @@ quant_lut(Qz *z, Op *op)
 		           (i - quant_zp(x->type->q, 0));
 		double v = round(act_fn(op->a.act, r) / quant_scale(t->q, 0)) +
 		           quant_zp(t->q, 0);
-		tab[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		double top = type_code_max(t);
+		tab[i] = (uint8_t)(v < 0 ? 0 : v > top ? top : v);
 	}
 	in[0] = x;
 	in[1] = ir_const(z->cx, z->g, type_new(z->cx, DT_U8, 1,

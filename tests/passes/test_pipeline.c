@@ -141,7 +141,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	pass_list(f);
 	fclose(f);
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
-	                 "fuse-act\nplan-memory\ncalibrate\nquantize\n"
+	                 "fuse-act\nplan-memory\ncalibrate\nsearch-int4\nquantize\n"
 	                 "fold-shift\n");
 	free(list);
 }
