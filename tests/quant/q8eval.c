@@ -19,7 +19,7 @@ main(int argc, char **argv)
 {
 	Ctx cx;
 	Graph *g;
-	QuantOpts q = {.method = CALIB_PERCENTILE, .percentile = 99.99};
+	QuantOpts q = {.method = CALIB_MSE, .percentile = 99.99};
 	const float **s;
 	FILE *img, *out;
 	unsigned char px[28 * 28], hdr[16];
@@ -35,6 +35,11 @@ main(int argc, char **argv)
 			q.method = CALIB_MSE;
 		else if (!strcmp(argv[i], "-calib-method=kl"))
 			q.method = CALIB_KL;
+		else if (!strncmp(argv[i], "-calib-method=percentile", 24)) {
+			q.method = CALIB_PERCENTILE;
+			if (argv[i][24] == ':')
+				q.percentile = atof(argv[i] + 25);
+		}
 	}
 	n = atol(argv[3]);
 	ctx_init(&cx);
