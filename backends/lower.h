@@ -57,4 +57,9 @@ void lower_softmax(Lower *L, const Op *op);
 void lower_view(Lower *L, const Op *op);
 void lower_concat(Lower *L, const Op *op);
 
+/* lower_index.c */
+void lower_strided(Lower *L, const Op *op);  /* Transpose Slice Tile Expand */
+void lower_gather(Lower *L, const Op *op);
+void lower_pad(Lower *L, const Op *op);
+
 #endif
