@@ -122,6 +122,14 @@ define_tensor(Ctx *cx, const char *up, const char *kind, uint32_t i,
 	       "%lld  /* elements */", (long long)type_numel(t));
 	define(cx, out, up, arena_printf(a, "%s%u_BYTES", kind, i), "%lld",
 	       (long long)type_bytes(t));
+	if (t->q && t->q->kind == Q_TENSOR) {
+		char fb[32];
+		define(cx, out, up, arena_printf(a, "%s%u_SCALE", kind, i),
+		       "%s  /* real = SCALE * (code - ZERO_POINT) */",
+		       emit_float_text(fb, sizeof fb, t->q->scale[0], true));
+		define(cx, out, up, arena_printf(a, "%s%u_ZERO_POINT", kind, i),
+		       "%d", quant_zp(t->q, 0));
+	}
 }
 
 bool

@@ -273,6 +273,8 @@ check_types(Lower *L, const Op *op)
 static bool
 lower_op(Lower *L, const Op *op)
 {
+	if (lower_is_quant(op))
+		return lower_quant(L, op);
 	if (!check_types(L, op))
 		return false;
 	if (type_numel(op->out[0]->type) == 0)
@@ -322,6 +324,10 @@ lower_op(Lower *L, const Op *op)
 	case OP_EXPAND: lower_strided(L, op); return true;
 	case OP_GATHER: lower_gather(L, op); return true;
 	case OP_PAD: lower_pad(L, op); return true;
+	case OP_QUANTIZE:
+	case OP_DEQUANTIZE:
+	case OP_REQUANT:
+	case OP_LUT:
 	case OP_COUNT: break;
 	}
 	bug("lowering: no kernel for op kind %d", (int)op->kind);
@@ -347,7 +353,11 @@ lower_graph(Ctx *cx, const Graph *g, KCall **calls, uint32_t *ncalls)
 		const Value *v = g->outputs[i];
 		Buf to = {BUF_OUTPUT, i, 0}, from = value_buf(g, v);
 
-		if (!buf_eq(from, to) && type_numel(v->type) > 0)
+		if (buf_eq(from, to) || type_numel(v->type) == 0)
+			continue;
+		if (v->type->dt == DT_U8)
+			lower_copy_q8(&L, from, to, type_numel(v->type));
+		else
 			call_copy(&L, from, to, type_numel(v->type));
 	}
 	*calls = L.calls;

@@ -10,7 +10,8 @@ pkgs="build-essential cmake pkg-config git ca-certificates
       python3 python3-numpy python3-onnx python3-torch python3-torchvision
       dataset-fashion-mnist binutils
       ninja-build man-db file qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-      chromium"
+      chromium nodejs
+      gcc-riscv64-linux-gnu libc6-dev-riscv64-cross"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -17,6 +17,12 @@ typedef struct ImportOpts {
  * their node; g->shaped stays false until the infer-shapes pass has run. */
 Graph *onnx_import(Ctx *cx, const char *path, const ImportOpts *opts);
 
+/* calib.c: the calibration samples in dir for g's inputs (layout in
+ * calib.c), at most limit (0: all) of them; samples[k * ninputs + i] is
+ * input i of sample k.  Problems are one diagnostic naming the file. */
+bool calib_load(Ctx *cx, const Graph *g, const char *dir, uint32_t limit,
+                const float ***samples, uint32_t *nsamples);
+
 /* Writes "Op  opsets a-b" lines for every supported ONNX operator. */
 void onnx_list_ops(FILE *out);
 

@@ -28,6 +28,10 @@ typedef struct Flags {
 	const char *def_names[MAX_DEFS];
 	int64_t def_values[MAX_DEFS];
 	int ndefs;
+	bool quantize;         /* -quantize=int8 */
+	const char *calib;     /* -calib=DIR */
+	QuantOpts quant;       /* -calib-method, -per-tensor, -io=int8 */
+	long calib_limit;
 } Flags;
 
 static const char usage_text[] =
@@ -50,6 +54,12 @@ static const char usage_text[] =
 	"  -print-after=PASS   print the IR after PASS to stderr\n"
 	"  -print-after-all    print the IR after every pass\n"
 	"  -verify-each        verify the IR after every pass\n"
+	"  -quantize=int8      integer-only code: u8 activations, i8 weights\n"
+	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
+	"  -calib-method=M     minmax, percentile[:P] (default, P=99.99), mse, kl\n"
+	"  -calib-limit=N      use at most N calibration samples\n"
+	"  -per-tensor         one weight scale per tensor, not per channel\n"
+	"  -io=int8            inputs and outputs are codes (scales in the header)\n"
 	"  -MD                 also write a Makefile-style depfile of the inputs\n"
 	"  -MF FILE            the depfile's name (default: output with .d)\n"
 	"  --report=FILE.html  write an HTML report of the compile\n"
@@ -122,11 +132,41 @@ parse_emit(const char *v)
 }
 
 static void
+parse_calib_method(Flags *f, const char *v)
+{
+	static const struct { const char *name; CalibMethod m; } ms[] = {
+		{"minmax", CALIB_MINMAX}, {"percentile", CALIB_PERCENTILE},
+		{"mse", CALIB_MSE}, {"kl", CALIB_KL},
+	};
+	size_t n = strcspn(v, ":");
+
+	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+		if (strlen(ms[i].name) != n || strncmp(v, ms[i].name, n))
+			continue;
+		f->quant.method = ms[i].m;
+		if (v[n] && ms[i].m != CALIB_PERCENTILE)
+			usage_error("only percentile takes a parameter: '%s'", v);
+		if (v[n]) {
+			char *e;
+			f->quant.percentile = strtod(v + n + 1, &e);
+			if (*e || !(f->quant.percentile > 50.0) ||
+			    f->quant.percentile > 100.0)
+				usage_error("percentile must be in (50, 100]: "
+				            "'%s'", v);
+		}
+		return;
+	}
+	usage_error("unknown -calib-method '%s'", v);
+}
+
+static void
 parse_flags(Flags *f, int argc, char **argv)
 {
 	const char *v;
 
 	*f = (Flags){.emit = EMIT_OBJ, .optlevel = 2, .target = "host"};
+	f->quant.method = CALIB_PERCENTILE;
+	f->quant.percentile = 99.99;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (flag_is(a, "-help") || flag_is(a, "-h")) {
@@ -179,6 +219,26 @@ parse_flags(Flags *f, int argc, char **argv)
 			f->print_all = true;
 		} else if (flag_is(a, "-verify-each")) {
 			f->verify_each = true;
+		} else if ((v = flag_value(a, "-quantize"))) {
+			if (strcmp(v, "int8"))
+				usage_error("-quantize supports int8, not '%s'", v);
+			f->quantize = true;
+		} else if ((v = flag_value(a, "-calib"))) {
+			f->calib = v;
+		} else if ((v = flag_value(a, "-calib-method"))) {
+			parse_calib_method(f, v);
+		} else if ((v = flag_value(a, "-calib-limit"))) {
+			char *e;
+			f->calib_limit = strtol(v, &e, 10);
+			if (*e || f->calib_limit < 1)
+				usage_error("-calib-limit must be a positive "
+				            "integer: '%s'", v);
+		} else if (flag_is(a, "-per-tensor")) {
+			f->quant.per_tensor = true;
+		} else if ((v = flag_value(a, "-io"))) {
+			if (strcmp(v, "int8") && strcmp(v, "float"))
+				usage_error("-io is int8 or float, not '%s'", v);
+			f->quant.io_int8 = !strcmp(v, "int8");
 		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' &&
 		           !a[3]) {
 			f->optlevel = a[2] - '0';
@@ -192,6 +252,11 @@ parse_flags(Flags *f, int argc, char **argv)
 	}
 	if (!f->model)
 		usage_error("no model given%s", "");
+	if (f->quantize && !f->calib)
+		usage_error("-quantize=int8 needs calibration samples: "
+		            "-calib=DIR%s", "");
+	if (!f->quantize && (f->calib || f->quant.io_int8))
+		usage_error("-calib and -io=int8 need -quantize=int8%s", "");
 }
 
 static const char *
@@ -305,6 +370,7 @@ typedef struct OutFile {
 	const char *path;
 	char *tmp;
 	FILE *f;
+	bool keep_same;        /* leave an identical existing file untouched */
 } OutFile;
 
 static bool
@@ -314,6 +380,7 @@ out_open(Ctx *cx, OutFile *o, const char *path)
 
 	o->path = path;
 	o->tmp = NULL;
+	o->keep_same = false;
 	if (strcmp(path, "-") == 0) {
 		o->f = stdout;
 		return true;
@@ -336,6 +403,28 @@ out_open(Ctx *cx, OutFile *o, const char *path)
 	return true;
 }
 
+/* Whether two files hold the same bytes (false if either is unreadable). */
+static bool
+same_bytes(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	int ca, cb;
+
+	while (same) {
+		ca = getc(fa);
+		cb = getc(fb);
+		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
 static bool
 out_close(Ctx *cx, OutFile *o, bool ok)
 {
@@ -345,7 +434,9 @@ out_close(Ctx *cx, OutFile *o, bool ok)
 		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", o->path, strerror(errno));
 		ok = false;
 	}
-	if (ok && rename(o->tmp, o->path) != 0) {
+	if (ok && o->keep_same && same_bytes(o->tmp, o->path)) {
+		unlink(o->tmp);
+	} else if (ok && rename(o->tmp, o->path) != 0) {
 		diag(cx, DIAG_ERROR, NULL, "cannot write %s: %s", o->path, strerror(errno));
 		ok = false;
 	}
@@ -389,6 +480,9 @@ write_outputs(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 		return out_close(cx, &out, ok);
 	if (!out_open(cx, &hdr, header_path(path)))
 		return out_close(cx, &out, false);
+	/* An unchanged header keeps its time stamp, so the sources that
+	 * include it are not rebuilt when only the weights changed. */
+	hdr.keep_same = true;
 	ok = header_write(cx, g, co, hdr.f) && cx->nerrors == 0;
 	ok = out_close(cx, &hdr, ok);
 	if (!out_close(cx, &out, ok)) {
@@ -477,7 +571,18 @@ main(int argc, char **argv)
 	io = (ImportOpts){f.def_names, f.def_values, f.ndefs};
 	g = onnx_import(&cx, f.model, &io);
 	ok = g && cx.nerrors == 0;
-	ok = ok && pipeline_default(&cx, g, f.optlevel);
+	if (ok && f.quantize) {
+		const float **samples;
+		ok = calib_load(&cx, g, f.calib, (uint32_t)f.calib_limit,
+		                &samples, &f.quant.nsamples);
+		f.quant.samples = samples;
+		f.quant.ninputs = ok ? g->ninputs : 0;
+		f.quant.progress = isatty(2);
+		cx.quant = &f.quant;
+		ok = ok && pipeline_int8(&cx, g);
+	} else {
+		ok = ok && pipeline_default(&cx, g, f.optlevel);
+	}
 	ok = ok && write_outputs(&cx, g, &co, f.out);
 	ok = ok && (!f.report || write_report(&cx, g, &co, f.report));
 	ok = ok && (!f.md || write_depfile(&cx, &f));

@@ -484,6 +484,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 	for (int i = 0; i < op->nout; i++)
 		if (!op->out[i]->type)
 			bug("ir_eval_op: op %u has no result types", op->id);
+	if (op_is_quant(op))
+		return ir_eval_quant(cx, op, in, out);
 	switch (op->kind) {
 	case OP_FLATTEN:
 	case OP_RESHAPE:

@@ -234,6 +234,7 @@ ir_clone(Ctx *cx, const Graph *g)
 		Op *n = ir_op_new(cx, c, op->kind, &op->loc, op->nin, in, op->nout, ty);
 		n->act = op->act;
 		n->a = op->a;
+		n->rq = op->rq;
 		for (int i = 0; i < op->nout; i++) {
 			n->out[i]->name = op->out[i]->name;
 			n->out[i]->offset = op->out[i]->offset;

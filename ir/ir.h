@@ -67,6 +67,8 @@ typedef struct Ctx {
 	const char *print_after;  /* pass name, or NULL */
 	int nerrors, maxerrors;
 	unsigned flags;        /* CTX_* */
+	struct QuantOpts *quant;  /* -quantize: options, samples, ranges
+	                           * (passes/passes.h); NULL for float */
 } Ctx;
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;
@@ -228,6 +230,24 @@ typedef struct PadAttr {
 	float value;           /* PAD_CONSTANT */
 } PadAttr;
 
+/* The integer rescale of a quantized op's accumulator (quant.c), set by
+ * fold-shift.  With r(acc, m, s) = (acc * m + 2^(s-1)) >> s, computed in
+ * 64 bits with an arithmetic (flooring) shift, i.e. round half up:
+ *   Conv, Gemm, MatMul  y = clamp(r(acc, mult[c], shift[c]) + z_y, lo, hi)
+ *                       (n = 1, or one entry per output channel c)
+ *   Mul, Requant,       y = clamp(r(acc, mult[0], shift[0]) + z_y, lo, hi)
+ *   GlobalAveragePool
+ *   Add                 y = clamp(r'(a - z_a, b - z_b) + z_y, lo, hi) with
+ *                       r' = ((a-z_a) mult[0] + (b-z_b) mult[1]
+ *                             + 2^(shift[0]-1)) >> shift[0]
+ * lo, hi are result codes: the type's range narrowed by a Relu or Clip. */
+typedef struct Requant {
+	uint32_t n;
+	const int32_t *mult;   /* in [2^30, 2^31), or 0 for a zero scale */
+	const int32_t *shift;  /* in [1, 62] */
+	int32_t lo, hi;
+} Requant;
+
 typedef struct Op Op;
 
 typedef struct Const {
@@ -254,6 +274,7 @@ struct Op {
 	Value **out;
 	Loc loc;
 	Act act;               /* OPF_ACT ops: fused activation, ACT_NONE if none */
+	const Requant *rq;     /* integer ops after fold-shift, else NULL */
 	union {                /* tagged by kind, member named in ops.def */
 		ConvAttr conv;
 		PoolAttr pool;
@@ -358,6 +379,32 @@ void **ir_eval_values(Ctx *cx, const Graph *g, const void *const inputs[],
 /* eval_tensor.c: the same ops for any whole-byte element type (ir_eval_op
  * dispatches to it); false if op is not one of them. */
 bool ir_eval_tensor_op(const Op *op, const void *const in[], void *out);
+/* ---- quant.c, shape_quant.c, eval_quant.c: the integer ops -------------- */
+
+/* True for an op that computes on quantized codes: the quantization block
+ * of ops.def, and Conv, Gemm, Add, Mul and the pools whose input 0 has
+ * quantization parameters and whose result is u8 or i8.  Such ops are inferred and run by shape_quant.c and
+ * eval_quant.c. */
+bool op_is_quant(const Op *op);
+/* Scale and zero point of channel c (0 for per-tensor). */
+float quant_scale(const Quant *q, int64_t c);
+int32_t quant_zp(const Quant *q, int64_t c);
+/* The smallest and largest code of an 8-bit (or i32) type. */
+int32_t dtype_min(DType dt);
+int32_t dtype_max(DType dt);
+/* real = mult * 2^-shift within 2^-31 relative; false if real is out of
+ * reach (>= 2^30 or negative).  real == 0 gives mult 0, shift 1. */
+bool requant_from_real(double real, int32_t *mult, int32_t *shift);
+/* The rounding rule: (acc * mult + 2^(shift-1)) >> shift in 64 bits. */
+int64_t requant_round(int64_t acc, int32_t mult, int32_t shift);
+/* f32 -> code: round half away from zero of x * inv_scale (a float
+ * product), plus zp, clamped to [lo, hi]; NaN gives lo.  The kernels do
+ * the very same float operations. */
+int32_t quant_round_f32(float x, float inv_scale, int32_t zp, int32_t lo,
+                        int32_t hi);
+bool ir_infer_quant(Ctx *cx, const Op *op, const TensorType *out[]);
+bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
+                   void *const out[]);
 
 /* ---- stats.c -------------------------------------------------------------- */
 

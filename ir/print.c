@@ -146,6 +146,10 @@ ir_print_op(const Op *op, FILE *out)
 		fprintf(out, " act=%s", act_name[op->act.kind]);
 		print_act_params(&op->act, out);
 	}
+	if (op->rq)
+		fprintf(out, " rq={mult=%d shift=%d n=%u clamp=%d..%d}",
+		        op->rq->mult[0], op->rq->shift[0], op->rq->n,
+		        op->rq->lo, op->rq->hi);
 	fputs(" :", out);
 	for (int i = 0; i < op->nout; i++) {
 		fputs(i ? ", " : " ", out);

@@ -610,11 +610,13 @@ ir_infer_op(Ctx *cx, const Op *op, const TensorType *out[])
 {
 	const OpInfo *oi = &op_info[op->kind];
 
-	if (!infer[op->kind])
+	if (!infer[op->kind] && !op_is_quant(op))
 		bug("no shape inference for op kind %s", oi->name);
 	if (op->nin < oi->minin || op->nin > oi->maxin || op->nout != oi->nout)
 		bug("op %u (%s \"%s\") has %u inputs and %u results",
 		    op->id, oi->name, op->loc.node ? op->loc.node : "",
 		    op->nin, op->nout);
+	if (op_is_quant(op))
+		return ir_infer_quant(cx, op, out);
 	return infer[op->kind](cx, op, out);
 }

@@ -19,10 +19,34 @@ typedef struct Pass {
 extern const Pass pass_infer_shapes, pass_fold_const, pass_dce, pass_fold_bn,
 	pass_fuse_act, pass_plan_memory;
 
+/* ---- quantization (issue 5): calibrate.c, quantize.c, fold_shift.c ---- */
+
+typedef enum { CALIB_MINMAX, CALIB_PERCENTILE, CALIB_MSE, CALIB_KL } CalibMethod;
+
+/* Ctx.quant: what -quantize=int8 and its flags asked for, the calibration
+ * samples, and the ranges calibrate leaves for quantize. */
+typedef struct QuantOpts {
+	CalibMethod method;
+	double percentile;      /* CALIB_PERCENTILE: kept fraction, in % */
+	bool per_tensor;        /* one weight scale per tensor, not per channel */
+	bool io_int8;           /* graph inputs and outputs stay codes */
+	bool progress;          /* a progress bar on Ctx.diagout */
+	uint32_t ninputs, nsamples;
+	const float *const *samples;  /* [k * ninputs + i]: input i, sample k */
+	/* calibrate's result: the range of every f32 value, by Value.id */
+	float *lo, *hi;
+	uint32_t nranges;
+} QuantOpts;
+
+extern const Pass pass_calibrate, pass_quantize, pass_fold_shift;
+
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);
 /* The float pipeline for -O0..-O3; false if a pass reported an error. */
 bool pipeline_default(Ctx *cx, Graph *g, int optlevel);
+/* The integer pipeline (-quantize=int8, Ctx.quant set): the float passes,
+ * then calibrate, quantize, fold-shift and plan-memory. */
+bool pipeline_int8(Ctx *cx, Graph *g);
 const Pass *pass_find(const char *name);
 /* Writes every pass name, one per line (for --help). */
 void pass_list(FILE *out);

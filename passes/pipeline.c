@@ -14,7 +14,8 @@
 
 static const Pass *const all_passes[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-	&pass_fuse_act, &pass_plan_memory,
+	&pass_fuse_act, &pass_plan_memory, &pass_calibrate, &pass_quantize,
+	&pass_fold_shift,
 };
 
 /* -O0: only what the backends need, a typed graph with a memory plan. */
@@ -30,6 +31,17 @@ static const Pass *const pipeline_o0[] = {
 static const Pass *const pipeline_o1[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_memory,
+};
+
+/* -quantize=int8: the -O1 float rewrites, then calibrate on the rewritten
+ * float graph (so ranges are those of fused results), quantize, dce to
+ * drop the Dequantize ops integer consumers looked through, fold-shift,
+ * and a fresh infer-shapes before planning memory. */
+static const Pass *const pipeline_i8[] = {
+	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
+	&pass_quantize, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
+	&pass_plan_memory,
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,6 +81,12 @@ pipeline_default(Ctx *cx, Graph *g, int optlevel)
 	if (optlevel <= 0)
 		return pipeline_run(cx, g, pipeline_o0, COUNT(pipeline_o0));
 	return pipeline_run(cx, g, pipeline_o1, COUNT(pipeline_o1));
+}
+
+bool
+pipeline_int8(Ctx *cx, Graph *g)
+{
+	return pipeline_run(cx, g, pipeline_i8, COUNT(pipeline_i8));
 }
 
 const Pass *

@@ -250,5 +250,79 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_gather_f32(const float *restrict x,
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_pad_f32(const float *restrict x,
 	float *restrict y, int32_t rank, const int32_t *xdims,
 	const int32_t *ydims, const int32_t *before, int32_t mode, float value);
+/* ---- qelt.c, qnn.c: integer kernels on u8 codes (-quantize=int8) ---------
+ * A code q with scale s and zero point z stands for s * (q - z).  Every
+ * rescale is one rule (the same as ir/quant.c, which tests compare with):
+ *     r = (acc * mult + 2^(shift-1)) >> shift     in 64-bit, flooring
+ * then y = min(max(r + zy, lo), hi).  mult/shift arrays hold nq entries:
+ * 1, or one per output channel. */
+
+/* The rule above for one accumulator. */
+QCC_RT_API QCC_RT_UNUSED int32_t qcc_rt_requant1_q8(int32_t acc,
+	int32_t mult, int32_t shift, int32_t zy, int32_t lo, int32_t hi);
+/* y = clamp(round half away(x * inv_scale) + zp, lo, hi), NaN -> lo. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_quantize_q8(const float *restrict x,
+	uint8_t *restrict y, int32_t n, float inv_scale, int32_t zp,
+	int32_t lo, int32_t hi);
+/* y = scale * (x - zp). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_dequantize_q8(const uint8_t *restrict x,
+	float *restrict y, int32_t n, float scale, int32_t zp);
+/* y = rule(x - zx). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t n, int32_t zx, int32_t mult,
+	int32_t shift, int32_t zy, int32_t lo, int32_t hi);
+/* y = table[x]. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_lut_q8(const uint8_t *restrict x,
+	const uint8_t *restrict table, uint8_t *restrict y, int32_t n);
+/* Bytes: y[i] = x[i], and one concat input (as qcc_rt_concat_f32). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_copy_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t n);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_concat_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t rows, int32_t len, int32_t ystride);
+/* Broadcast as qcc_rt_add_f32.  Add: y = clamp(((a-za) m0 + (b-zb) m1 +
+ * 2^(shift-1)) >> shift) + zy); Mul: y = rule((a-za)(b-zb)) with m0. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_add_q8(const uint8_t *a,
+	const uint8_t *b, uint8_t *y, int32_t rank, const int32_t *dims,
+	const int32_t *astr, const int32_t *bstr, int32_t za, int32_t zb,
+	int32_t m0, int32_t m1, int32_t shift, int32_t zy, int32_t lo,
+	int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_mul_q8(const uint8_t *a,
+	const uint8_t *b, uint8_t *y, int32_t rank, const int32_t *dims,
+	const int32_t *astr, const int32_t *bstr, int32_t za, int32_t zb,
+	int32_t mult, int32_t shift, int32_t zy, int32_t lo, int32_t hi);
+/* As qcc_rt_conv2d_f32 on codes: acc = bias[m] + sum x * w, taps outside
+ * x read zx (real zero; fold-shift put -zx * sum w in the bias); then the
+ * rule with channel m's multiplier (nq == 1: one for all). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_q8(const uint8_t *restrict x,
+	const int8_t *restrict w, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t kh, int32_t kw,
+	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+	int32_t group, int32_t zx, const int32_t *mult, const int32_t *shift,
+	int32_t nq, int32_t zy, int32_t lo, int32_t hi);
+/* y[i,j] = rule(bias[j] + sum_p a[i,p] * B[p,j]), B = b [k,n], or [n,k]
+ * with trans_b; bias may be NULL. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_gemm_q8(const uint8_t *restrict a,
+	const int8_t *restrict b, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t m, int32_t n, int32_t k, int32_t trans_b,
+	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
+	int32_t lo, int32_t hi);
+/* Pools on [nc,h,w] code planes, as the f32 ones; scale and zero point
+ * pass through.  Max: the largest code (0 for an empty window); average:
+ * floor((2 sum + cnt) / (2 cnt)), padding counted as zx with
+ * count_include_pad.  Global: y = rule(sum (x - zx)). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_maxpool2d_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t nc, int32_t h, int32_t w, int32_t oh,
+	int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+	int32_t dw, int32_t pt, int32_t pl);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_avgpool2d_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t nc, int32_t h, int32_t w, int32_t oh,
+	int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+	int32_t dw, int32_t pt, int32_t pl, int32_t pb, int32_t pr,
+	int32_t count_include_pad, int32_t zx);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_q8(
+	const uint8_t *restrict x, uint8_t *restrict y, int32_t nc, int32_t hw,
+	int32_t zx, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
+	int32_t hi);
 
 #endif

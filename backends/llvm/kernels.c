@@ -271,6 +271,12 @@ define_libc(Llvm *l, const char *name)
 		                     LLVMFunctionType(ptr, params, 3, 0));
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	kernels_set_target(l, fn);
+	/* No unwind tables: on 32-bit ARM they would pull in
+	 * __aeabi_unwind_cpp_pr0, and the object must need nothing. */
+	LLVMAddAttributeAtIndex(
+	    fn, LLVMAttributeFunctionIndex,
+	    LLVMCreateEnumAttribute(
+	        l->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	entry = LLVMAppendBasicBlockInContext(l->ctx, fn, "entry");
 	done = LLVMAppendBasicBlockInContext(l->ctx, fn, "done");
 	b = LLVMCreateBuilderInContext(l->ctx);

@@ -173,15 +173,19 @@ pk_flush(const struct pk_geom *g, struct pk_batch *bt)
 QCC_RT_INLINE void
 pk_end_tile(const struct pk_geom *g, struct pk_batch *bt, int32_t p)
 {
-	int32_t cl = bt->ncls - 1;
+	int32_t cl = bt->ncls - 1, k;
 
 	bt->np[bt->nt] = p;
 	bt->cls[bt->nt++] = cl;
 	if (bt->nt < PK_TB)
 		return;
 	pk_flush(g, bt);
-	if (cl > 0)
-		bt->taps[0] = bt->taps[cl];
+	/* element by element: a struct copy would be a memcpy call */
+	for (k = 0; cl > 0 && k < bt->taps[cl].n; k++) {
+		bt->taps[0].off[k] = bt->taps[cl].off[k];
+		bt->taps[0].widx[k] = bt->taps[cl].widx[k];
+	}
+	bt->taps[0].n = bt->taps[cl].n;
 	bt->ncls = 1;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sample_make.sh QCC SOURCE_DIR -- builds samples/make with GNU Make for
 # the host and for aarch64 (run under qemu-aarch64); checks the output and
-# that a touched model rebuilds the model, app.o and app but not input.o.
+# that a touched model rebuilds the model and app, but not app.o (tiny.h is
+# unchanged, so qcc leaves it alone) nor input.o.
 set -u
 qcc=$(realpath "$1")
 src=$(realpath "$2")
@@ -27,7 +28,7 @@ sleep 1
 touch "$work/src/tiny.onnx"
 make -f "$work/src/Makefile" QCC="$qcc" >rebuild.log 2>&1 || fail "make after touching the model"
 outs=$(grep -oE -- '-o [^ ]+' rebuild.log | sort | tr '\n' ' ')
-[ "$outs" = "-o app -o app.o -o tiny.o " ] || fail "make after touching the model rebuilt: $outs"
+[ "$outs" = "-o app -o tiny.o " ] || fail "make after touching the model rebuilt: $outs"
 
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
 	mkdir "$work/arm" && cd "$work/arm"

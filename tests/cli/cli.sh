@@ -27,6 +27,9 @@ cp net.o first.o && cp net.h first.h
 "$qcc" my-model.onnx -o net.o || fail "second compile"
 cmp -s net.o first.o || fail "object not byte-identical across runs"
 cmp -s net.h first.h || fail "header not byte-identical across runs"
+touch -d '2001-01-01' net.h
+"$qcc" my-model.onnx -o net.o || fail "third compile"
+[ "$(stat -c %Y net.h)" = "$(date -d 2001-01-01 +%s)" ] || fail "an unchanged header was rewritten"
 
 "$qcc" my-model.onnx -emit=c -o net.c || fail "-emit=c"
 [ -f net.c ] && [ -f net.h ] || fail "-emit=c writes net.c and net.h"

@@ -124,13 +124,14 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 {
 	static const Pass *const all[] = {
 		&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-		&pass_fuse_act, &pass_plan_memory,
+		&pass_fuse_act, &pass_plan_memory, &pass_calibrate,
+		&pass_quantize, &pass_fold_shift,
 	};
 	char *list = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&list, &n);
 
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		cr_assert_eq(pass_find(all[i]->name), all[i], "%s",
 		             all[i]->name);
 	cr_assert_null(pass_find("fold-everything"));
@@ -140,7 +141,8 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	pass_list(f);
 	fclose(f);
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
-	                 "fuse-act\nplan-memory\n");
+	                 "fuse-act\nplan-memory\ncalibrate\nquantize\n"
+	                 "fold-shift\n");
 	free(list);
 }
 

@@ -1,0 +1,309 @@
+/* calibrate.c -- the range of every float activation over the
+ * calibration samples (Ctx.quant), for the quantize pass.
+ *
+ * Each sample runs through the reference interpreter (ir_eval_values);
+ * every f32 value that is not a constant gets its running min and max.
+ * Methods other than minmax then run the samples a second time to fill a
+ * histogram of NBINS bins over [min, max] per value, and choose the range
+ * [lo, hi] from it:
+ *   minmax         lo = min, hi = max
+ *   percentile:P   lo, hi = the (100-P)th and Pth percentiles (the
+ *                  interpolated bin edges where the cumulative count
+ *                  crosses them), so rare outliers do not stretch the grid
+ *   mse            the range [f min, f max], f = t/NBINS_MSE for
+ *                  t = 1..NBINS_MSE, minimising the expected squared error
+ *                  of 8-bit quantization: a value inside the range costs
+ *                  step^2 / 12 (uniform rounding error), one outside its
+ *                  distance to the range squared (clipping), step =
+ *                  (hi - lo) / 255 after the range is relaxed to hold 0
+ *   kl             TensorRT's entropy calibration: the clip threshold of
+ *                  |x| whose 128-level quantized histogram Q is closest to
+ *                  the clipped reference P in KL divergence
+ * The range always includes 0 (quantize relaxes it) so zero is exact.
+ * requires: a shaped f32 graph, Ctx.quant with samples
+ * provides: Ctx.quant->lo/hi for every f32 value id
+ */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "passes.h"
+
+enum { NBINS = 2048, NBINS_MSE = 128, KL_LEVELS = 128 };
+
+typedef struct Calib {
+	Ctx *cx;
+	const Graph *g;
+	QuantOpts *q;
+	uint32_t *hist;         /* [id * NBINS + b] */
+	double t0;
+	int pass, npasses;
+} Calib;
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	timespec_get(&ts, TIME_UTC);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void
+progress(Calib *c, uint32_t done)
+{
+	FILE *out = c->cx->diagout ? c->cx->diagout : stderr;
+	uint32_t total = c->q->nsamples * (uint32_t)c->npasses;
+	uint32_t at = c->q->nsamples * (uint32_t)c->pass + done;
+	double el = now() - c->t0, left = at ? el * (total - at) / at : 0.0;
+	int w = 30, fill = total ? (int)((uint64_t)at * w / total) : w;
+
+	if (!c->q->progress)
+		return;
+	fprintf(out, "\rcalibrate [%.*s%*s] %u/%u samples, %.0fs left ", fill,
+	        "##############################", w - fill, "", done,
+	        c->q->nsamples, left);
+	if (at == total)
+		fputc('\n', out);
+	fflush(out);
+}
+
+static bool
+is_activation(const Value *v)
+{
+	return v->type && v->type->dt == DT_F32 && !v->cst;
+}
+
+/* Runs every sample, calling visit on each f32 activation's data. */
+static bool
+run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
+                                    int64_t))
+{
+	const Graph *g = c->g;
+
+	for (uint32_t k = 0; k < c->q->nsamples; k++) {
+		Arena *a = arena_new();
+		const void *const *in =
+			(const void *const *)&c->q->samples[k * c->q->ninputs];
+		void **val = ir_eval_values(c->cx, g, in, a);
+
+		if (!val) {
+			arena_free(a);
+			return false;
+		}
+		for (uint32_t i = 0; i < g->nvalues; i++) {
+			const Value *v = g->values[i];
+			if (is_activation(v) && val[v->id])
+				visit(c, v, val[v->id], type_numel(v->type));
+		}
+		arena_free(a);
+		progress(c, k + 1);
+	}
+	c->pass++;
+	return true;
+}
+
+static void
+visit_minmax(Calib *c, const Value *v, const float *x, int64_t n)
+{
+	float lo = c->q->lo[v->id], hi = c->q->hi[v->id];
+
+	for (int64_t i = 0; i < n; i++) {
+		if (x[i] < lo)
+			lo = x[i];
+		if (x[i] > hi)
+			hi = x[i];
+	}
+	c->q->lo[v->id] = lo;
+	c->q->hi[v->id] = hi;
+}
+
+static void
+visit_hist(Calib *c, const Value *v, const float *x, int64_t n)
+{
+	double lo = c->q->lo[v->id], hi = c->q->hi[v->id];
+	double inv = hi > lo ? NBINS / (hi - lo) : 0.0;
+	uint32_t *h = c->hist + (size_t)v->id * NBINS;
+
+	for (int64_t i = 0; i < n; i++) {
+		int64_t b = (int64_t)((x[i] - lo) * inv);
+		h[b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b]++;
+	}
+}
+
+/* The value below which a fraction p of the histogram's mass lies. */
+static double
+hist_quantile(const uint32_t *h, double lo, double bw, double total, double p)
+{
+	double want = p * total, cum = 0.0;
+
+	for (int b = 0; b < NBINS; b++) {
+		if (cum + h[b] >= want && h[b])
+			return lo + bw * (b + (want - cum) / h[b]);
+		cum += h[b];
+	}
+	return lo + bw * NBINS;
+}
+
+static double
+range_mse(const uint32_t *h, double lo, double bw, double flo, double fhi)
+{
+	double a = flo < 0.0 ? flo : 0.0, b = fhi > 0.0 ? fhi : 0.0;
+	double step = (b - a) / 255.0, err = 0.0;
+
+	for (int i = 0; i < NBINS; i++) {
+		double x = lo + bw * (i + 0.5), d = 0.0;
+		if (!h[i])
+			continue;
+		if (x < a)
+			d = (a - x) * (a - x);
+		else if (x > b)
+			d = (x - b) * (x - b);
+		else
+			d = step * step / 12.0;
+		err += d * h[i];
+	}
+	return err;
+}
+
+/* KL(P || Q) of the first n bins of |x| clipped at bin n, Q the 8-bit
+ * (KL_LEVELS levels) requantization of P spread over its nonzero bins. */
+static double
+kl_at(const double *p, int n)
+{
+	double ptot = 0.0, kl = 0.0;
+	double pc[NBINS], qc[NBINS];
+
+	for (int i = 0; i < n; i++)
+		pc[i] = p[i];
+	for (int i = n; i < NBINS; i++)
+		pc[n - 1] += p[i];
+	for (int j = 0; j < KL_LEVELS; j++) {
+		int b0 = j * n / KL_LEVELS, b1 = (j + 1) * n / KL_LEVELS;
+		double sum = 0.0;
+		int nz = 0;
+		for (int i = b0; i < b1; i++) {
+			sum += pc[i];
+			nz += pc[i] > 0.0;
+		}
+		for (int i = b0; i < b1; i++)
+			qc[i] = pc[i] > 0.0 ? sum / nz : 0.0;
+	}
+	for (int i = 0; i < n; i++)
+		ptot += pc[i];
+	for (int i = 0; i < n; i++) {
+		if (pc[i] <= 0.0)
+			continue;
+		if (qc[i] <= 0.0)
+			return INFINITY;
+		kl += pc[i] / ptot * log(pc[i] / qc[i]);
+	}
+	return kl;
+}
+
+/* The threshold of |x| for the kl method, from the signed histogram. */
+static double
+range_kl(const uint32_t *h, double lo, double bw, double amax)
+{
+	double p[NBINS], abw = amax / NBINS, best = INFINITY;
+	int bn = NBINS;
+
+	memset(p, 0, sizeof p);
+	for (int i = 0; i < NBINS; i++) {
+		double x = fabs(lo + bw * (i + 0.5));
+		int b = abw > 0.0 ? (int)(x / abw) : 0;
+		p[b >= NBINS ? NBINS - 1 : b] += h[i];
+	}
+	for (int n = KL_LEVELS; n <= NBINS; n += 16) {
+		double kl = kl_at(p, n);
+		if (kl < best) {
+			best = kl;
+			bn = n;
+		}
+	}
+	return abw * bn;
+}
+
+static void
+choose_range(Calib *c, const Value *v)
+{
+	QuantOpts *q = c->q;
+	double lo = q->lo[v->id], hi = q->hi[v->id], bw = (hi - lo) / NBINS;
+	const uint32_t *h = c->hist + (size_t)v->id * NBINS;
+	double total = 0.0;
+
+	for (int b = 0; b < NBINS; b++)
+		total += h[b];
+	if (!(hi > lo) || total == 0.0)
+		return;
+	switch (q->method) {
+	case CALIB_MINMAX:
+		return;
+	case CALIB_PERCENTILE: {
+		double p = q->percentile / 100.0;
+		q->lo[v->id] = (float)hist_quantile(h, lo, bw, total, 1.0 - p);
+		q->hi[v->id] = (float)hist_quantile(h, lo, bw, total, p);
+		return;
+	}
+	case CALIB_MSE: {
+		double best = INFINITY, bf = 1.0;
+		for (int t = 1; t <= NBINS_MSE; t++) {
+			double f = (double)t / NBINS_MSE;
+			double e = range_mse(h, lo, bw, lo * f, hi * f);
+			if (e < best) {
+				best = e;
+				bf = f;
+			}
+		}
+		q->lo[v->id] = (float)(lo * bf);
+		q->hi[v->id] = (float)(hi * bf);
+		return;
+	}
+	case CALIB_KL: {
+		double amax = fmax(fabs(lo), fabs(hi));
+		double t = range_kl(h, lo, bw, amax);
+		q->lo[v->id] = (float)fmax(lo, -t);
+		q->hi[v->id] = (float)fmin(hi, t);
+		return;
+	}
+	}
+}
+
+static bool
+calibrate(Ctx *cx, Graph *g)
+{
+	QuantOpts *q = cx->quant;
+	Calib c = {.cx = cx, .g = g, .q = q};
+
+	if (!q || q->nsamples == 0) {
+		diag(cx, DIAG_ERROR, NULL, "calibrate: no calibration samples "
+		     "(-calib=DIR)");
+		return false;
+	}
+	q->nranges = g->nvalues;
+	q->lo = NEWARRAY(cx->perm, float, g->nvalues + 1);
+	q->hi = NEWARRAY(cx->perm, float, g->nvalues + 1);
+	for (uint32_t i = 0; i < g->nvalues; i++) {
+		q->lo[i] = INFINITY;
+		q->hi[i] = -INFINITY;
+	}
+	c.npasses = q->method == CALIB_MINMAX ? 1 : 2;
+	c.t0 = now();
+	if (!run_samples(&c, visit_minmax))
+		return false;
+	if (q->method != CALIB_MINMAX) {
+		c.hist = NEWARRAY(cx->scratch, uint32_t,
+		                  (size_t)g->nvalues * NBINS + 1);
+		if (!run_samples(&c, visit_hist))
+			return false;
+		for (uint32_t i = 0; i < g->nvalues; i++)
+			if (is_activation(g->values[i]))
+				choose_range(&c, g->values[i]);
+	}
+	return false;
+}
+
+const Pass pass_calibrate = {
+	.name = "calibrate",
+	.run = calibrate,
+};

@@ -1,0 +1,9 @@
+# -quantize=int8: the unit test test_quant uses the backend harness; the
+# CLI checks bad calibration input and the Fashion-MNIST sample's accuracy
+# and bit-exactness (tests/quant/fmnist.sh, label "sample": slow).
+if(TARGET test_quant)
+  target_sources(test_quant PRIVATE ${PROJECT_SOURCE_DIR}/tests/backends/harness.c)
+endif()
+add_test(NAME quant.bad_input
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh $<TARGET_FILE:qcc> ${CMAKE_CURRENT_BINARY_DIR}/quant_bad)
+set_tests_properties(quant.bad_input PROPERTIES LABELS cli TIMEOUT 300)
