@@ -511,6 +511,8 @@ write_depfile(Ctx *cx, const Flags *f)
 	OutFile o;
 
 	deps_add(cx, &d, f->model);
+	if (f->calib && !deps_add_dir(cx, &d, f->calib))
+		return false;
 	if (!out_open(cx, &o, f->depfile))
 		return false;
 	deps_write(&d, f->out, o.f);

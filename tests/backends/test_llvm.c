@@ -300,6 +300,16 @@ Test(llvm, memcpy_memmove_and_memset_calls_stay_inside_the_object)
 	kernels_prepare(&l);
 	cr_assert(llvm_optimize(&l));
 	kernels_add_libc(&l);
+	for (int i = 0; i < 3; i++) {
+		static const char *const names[] = {"memcpy", "memmove", "memset"};
+		LLVMValueRef fn = LLVMGetNamedFunction(l.mod, names[i]);
+
+		/* Unwind tables would need __aeabi_unwind_cpp_pr0 on arm32. */
+		cr_assert(!fn || LLVMGetEnumAttributeAtIndex(
+		                     fn, LLVMAttributeFunctionIndex,
+		                     LLVMGetEnumAttributeKindForName("nounwind", 8)),
+		          "%s may unwind", names[i]);
+	}
 	cr_assert(llvm_write(&l, f));
 	fclose(f);
 	LLVMDisposeModule(l.mod);
