@@ -34,6 +34,8 @@ void bcast_strides(const TensorType *t, int r, int64_t *str);
 int merge_axes(int r, int64_t *dims, int64_t *sa, int64_t *sb);
 void arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
               const int64_t *sb);
+void arg_conv_geometry(Lower *L, const Op *op);
+void arg_pool_geometry(Lower *L, const Op *op);
 
 /* lower_nn.c */
 void lower_conv(Lower *L, const Op *op);
@@ -57,6 +59,10 @@ void lower_softmax(Lower *L, const Op *op);
 void lower_view(Lower *L, const Op *op);
 void lower_concat(Lower *L, const Op *op);
 
+/* lower_index.c */
+void lower_strided(Lower *L, const Op *op);  /* Transpose Slice Tile Expand */
+void lower_gather(Lower *L, const Op *op);
+void lower_pad(Lower *L, const Op *op);
 /* lower_quant.c: ops on u8 codes (-quantize=int8) */
 bool lower_is_quant(const Op *op);
 bool lower_quant(Lower *L, const Op *op);

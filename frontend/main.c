@@ -62,7 +62,7 @@ static const char usage_text[] =
 	"  -int4-acts=R        4-bit activation grid: minmax, mse, search (default)\n"
 	"  -no-bias-correct    no bias correction of 4-bit layers\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
-	"  -calib-method=M     minmax, percentile[:P] (default, P=99.99), mse, kl\n"
+	"  -calib-method=M     mse (default), minmax, percentile[:P] (P=99.99), kl\n"
 	"  -calib-limit=N      use at most N calibration samples\n"
 	"  -per-tensor         one weight scale per tensor, not per channel\n"
 	"  -io=int8            inputs and outputs are codes (scales in the header)\n"
@@ -209,7 +209,7 @@ parse_flags(Flags *f, int argc, char **argv)
 	const char *v;
 
 	*f = (Flags){.emit = EMIT_OBJ, .optlevel = 2, .target = "host"};
-	f->quant.method = CALIB_PERCENTILE;
+	f->quant.method = CALIB_MSE;
 	f->quant.percentile = 99.99;
 	f->quant.w4_clip = W4_MSE;
 	f->quant.a4_range = A4_SEARCH;
@@ -573,6 +573,8 @@ write_depfile(Ctx *cx, const Flags *f)
 	OutFile o;
 
 	deps_add(cx, &d, f->model);
+	if (f->calib && !deps_add_dir(cx, &d, f->calib))
+		return false;
 	if (!out_open(cx, &o, f->depfile))
 		return false;
 	deps_write(&d, f->out, o.f);

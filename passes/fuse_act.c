@@ -58,18 +58,13 @@ found:
 	return true;
 }
 
-/* quant: when quantizing, only Relu and Clip fuse (they become the
- * integer op's output clamp); any other activation stays its own op, which
- * quantize turns into a code table (Lut). */
 static bool
-fuse_one(Graph *g, Op *act, bool quant)
+fuse_one(Graph *g, Op *act)
 {
 	Value *t = act->in[0];
 	Op *p = t->def;
 
 	if (act->a.act.kind == ACT_NONE)
-		return false;
-	if (quant && act->a.act.kind != ACT_RELU && act->a.act.kind != ACT_CLIP)
 		return false;
 	if (!p || !(op_info[p->kind].flags & OPF_ACT) ||
 	    p->act.kind != ACT_NONE)
@@ -96,7 +91,7 @@ fuse_act(Ctx *cx, Graph *g)
 			changed |= form_hardswish(cx, g, op);
 	for_each_op_safe(op, next, g)
 		if (op_info[op->kind].flags & OPF_ACTFN)
-			changed |= fuse_one(g, op, cx->quant != NULL);
+			changed |= fuse_one(g, op);
 	return changed;
 }
 

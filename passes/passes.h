@@ -46,6 +46,10 @@ typedef struct QuantOpts {
 	const float *const *samples;  /* [k * ninputs + i]: input i, sample k */
 	/* calibrate's result: the range of every f32 value, by Value.id */
 	float *lo, *hi;
+	/* and, for an op with a fused activation other than Relu or Clip,
+	 * the min and max of its result before that activation (by the
+	 * result's Value.id, lo > hi if none) */
+	float *pre_lo, *pre_hi;
 	uint32_t nranges;
 	/* -quantize=w4a4|w4a8|w8a8 (int4.c): the default widths of Conv and
 	 * Gemm layers (0 means 8; the first and last layers stay 8-bit unless
