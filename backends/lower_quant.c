@@ -48,7 +48,8 @@ lower_conv_q(Lower *L, const Op *op)
 	arg_i32(L, a->group);
 	arg_i32(L, zp_of(op->in[0]));
 	arg_rq(L, op, true);
-	call_end(L, w->dt == DT_I4 ? "qcc_rt_conv2d_w4" : "qcc_rt_conv2d_q8");
+	call_end(L, op->in[1]->type->dt == DT_I4 ? "qcc_rt_conv2d_w4"
+	                                         : "qcc_rt_conv2d_q8");
 }
 
 static void
