@@ -35,6 +35,10 @@ typedef struct QuantOpts {
 	const float *const *samples;  /* [k * ninputs + i]: input i, sample k */
 	/* calibrate's result: the range of every f32 value, by Value.id */
 	float *lo, *hi;
+	/* and, for an op with a fused activation other than Relu or Clip,
+	 * the min and max of its result before that activation (by the
+	 * result's Value.id, lo > hi if none) */
+	float *pre_lo, *pre_hi;
 	uint32_t nranges;
 	/* -quantize=pm1:wKaM (issue 6 part 2): K weight bits and M activation
 	 * bits of the layers that take the {-1,+1} path; 0 without pm1 */
