@@ -45,13 +45,13 @@ static const Pass *const pipeline_i8[] = {
 };
 
 /* -quantize=pm1:wKaM: plan-pm1 picks the layers and bit widths from the
- * calibrated float graph, quantize narrows their grids, fold-shift makes
+ * float graph, quantize narrows their grids, fold-shift makes
  * the graph integer-only (the k-bit by m-bit reference), and
  * decompose-pm1 rewrites the chosen Conv/Gemm ops into bit planes. */
 static const Pass *const pipeline_p1[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
-	&pass_plan_pm1, &pass_quantize, &pass_dce, &pass_fold_shift,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_pm1,
+	&pass_calibrate, &pass_quantize, &pass_dce, &pass_fold_shift,
 	&pass_infer_shapes, &pass_decompose_pm1, &pass_dce, &pass_infer_shapes,
 	&pass_plan_memory,
 };

@@ -10,6 +10,9 @@
  * of a pm1 layer, or a MaxPool, AveragePool, Flatten, Reshape or Identity
  * whose result (which keeps the input's grid) gets M bits in turn; any
  * other use (an Add, a GlobalAveragePool, a graph output) keeps 8 bits.
+ * Ranges come from calibrate as for int8; on the fmnist sample
+ * -calib-method=percentile suits the narrow grids best (W4A4 87.3%, the
+ * default mse 63.0%).
  * requires: a shaped f32 graph, Ctx.quant      provides: Ctx.quant->vbits,
  * obits                                        invalidates: nothing
  */

@@ -96,8 +96,8 @@ graph(void)
 
 static const Pass *const before_decompose[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
-	&pass_plan_pm1, &pass_quantize, &pass_dce, &pass_fold_shift,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_pm1,
+	&pass_calibrate, &pass_quantize, &pass_dce, &pass_fold_shift,
 	&pass_infer_shapes, &pass_plan_memory,
 };
 
