@@ -171,10 +171,12 @@ to_type(const char *path, void *buf, long n, const char *ty)
 		return 0;
 	for (i = 0; i < n; i++) {
 		float v = f[i];
-		if (v != floorf(v) ||
+		/* range first, so the cast to long is defined (no libm: the
+		 * object backend's run links without -lm) */
+		if (!(v >= -16777216.0f && v <= 16777216.0f) ||
 		    (!strcmp(ty, "u8") && (v < 0 || v > 255)) ||
 		    (!strcmp(ty, "i8") && (v < -128 || v > 127)) ||
-		    (!strcmp(ty, "i32") && fabsf(v) > 16777216.0f)) {
+		    (float)(long)v != v) {
 			fprintf(stderr, "run_model: %s: value %g at %ld is not "
 			        "a %s\n", path, (double)v, i, ty);
 			return -1;
