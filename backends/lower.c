@@ -26,6 +26,8 @@
  *   Softmax              softmax on [outer, len, inner]
  *   Concat               one concat (strided copy) per input
  *   ScaleShift           scaleshift
+ *   Transpose, Slice,    strided (lower_index.c); Gather gather, Pad pad
+ *   Tile, Expand
  * then a copy into every output slot whose value lives elsewhere.
  * Ops with an OPF_ACT flag pass op->act as the last three arguments.
  * Only f32 tensors of fewer than 2^31 elements lower; others are errors.
@@ -251,6 +253,9 @@ check_types(Lower *L, const Op *op)
 			continue;
 		if (!v->type)
 			bug("lowering op %u with an untyped value %%%u", op->id, v->id);
+		/* Gather's indices become a constant array argument */
+		if (op->kind == OP_GATHER && i == 1 && v->cst)
+			continue;
 		if (v->type->dt != DT_F32) {
 			diag(L->cx, DIAG_ERROR, &op->loc, "cannot generate code for "
 			     "%s tensors (only f32)", type_str(v->type, buf, sizeof buf));
@@ -313,6 +318,12 @@ lower_op(Lower *L, const Op *op)
 	case OP_SOFTMAX: lower_softmax(L, op); return true;
 	case OP_CONCAT: lower_concat(L, op); return true;
 	case OP_SCALESHIFT: lower_scaleshift(L, op); return true;
+	case OP_TRANSPOSE:
+	case OP_SLICE:
+	case OP_TILE:
+	case OP_EXPAND: lower_strided(L, op); return true;
+	case OP_GATHER: lower_gather(L, op); return true;
+	case OP_PAD: lower_pad(L, op); return true;
 	case OP_QUANTIZE:
 	case OP_DEQUANTIZE:
 	case OP_REQUANT:

@@ -19,7 +19,16 @@ enum { ONNX_OPSET_MIN = 1, ONNX_OPSET_MAX = 21 };
 /* Ops the frontend imports without an IR op kind of their own: they become
  * constants or aliases.  Numbered after the OpKinds so that one table,
  * indexed by "frontend kind", covers both. */
-enum { FOP_CONSTANT = OP_COUNT, FOP_DROPOUT, FOP_COUNT };
+enum {
+	FOP_CONSTANT = OP_COUNT,
+	FOP_DROPOUT,
+	FOP_SQUEEZE,      /* Reshape */
+	FOP_UNSQUEEZE,    /* Reshape */
+	FOP_SPLIT,        /* Slices */
+	FOP_DEPTHTOSPACE, /* Reshape, Transpose, Reshape */
+	FOP_SPACETODEPTH, /* Reshape, Transpose, Reshape */
+	FOP_COUNT
+};
 
 /* One tensor name of the model. */
 typedef struct Sym {
@@ -153,5 +162,18 @@ bool import_leakyrelu(Node *n);
 bool import_elu(Node *n);
 bool import_selu(Node *n);
 bool import_minmax(Node *n);
+
+/* onnx_ops_index.c: tensor plumbing */
+bool import_transpose(Node *n);
+bool import_squeeze(Node *n);
+bool import_unsqueeze(Node *n);
+bool import_slice(Node *n);
+bool import_gather(Node *n);
+bool import_split(Node *n);
+bool import_tile(Node *n);
+bool import_expand(Node *n);
+bool import_pad(Node *n);
+bool import_depthtospace(Node *n);
+bool import_spacetodepth(Node *n);
 
 #endif

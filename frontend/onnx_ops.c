@@ -57,6 +57,17 @@ static const OpImporter importers[FOP_COUNT] = {
     [OP_LEAKYRELU] = {import_leakyrelu, 1, 1, 1, 1},
     [OP_ELU] = {import_elu, 1, 1, 1, 1},
     [OP_SELU] = {import_selu, 1, 1, 1, 1},
+    [OP_TRANSPOSE] = {import_transpose, 1, 1, 1, 1},
+    [OP_SLICE] = {import_slice, 1, 1, 5, 1},
+    [OP_GATHER] = {import_gather, 1, 2, 2, 1},
+    [OP_TILE] = {import_tile, 6, 2, 2, 1},
+    [OP_EXPAND] = {import_expand, 8, 2, 2, 1},
+    [OP_PAD] = {import_pad, 2, 1, 4, 1},
+    [FOP_SQUEEZE] = {import_squeeze, 1, 1, 2, 1},
+    [FOP_UNSQUEEZE] = {import_unsqueeze, 1, 1, 2, 1},
+    [FOP_SPLIT] = {import_split, 2, 1, 2, 255},
+    [FOP_DEPTHTOSPACE] = {import_depthtospace, 1, 1, 1, 1},
+    [FOP_SPACETODEPTH] = {import_spacetodepth, 1, 1, 1, 1},
     [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
     [FOP_DROPOUT] = {import_dropout, 1, 1, 3, 2},
 };
@@ -64,6 +75,11 @@ static const OpImporter importers[FOP_COUNT] = {
 static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_CONSTANT - OP_COUNT] = "Constant",
     [FOP_DROPOUT - OP_COUNT] = "Dropout",
+    [FOP_SQUEEZE - OP_COUNT] = "Squeeze",
+    [FOP_UNSQUEEZE - OP_COUNT] = "Unsqueeze",
+    [FOP_SPLIT - OP_COUNT] = "Split",
+    [FOP_DEPTHTOSPACE - OP_COUNT] = "DepthToSpace",
+    [FOP_SPACETODEPTH - OP_COUNT] = "SpaceToDepth",
 };
 
 static const char *

@@ -209,6 +209,29 @@ typedef struct SoftmaxAttr {
 	bool legacy;           /* opset < 13: flatten to 2-D at axis first */
 } SoftmaxAttr;
 
+/* Tensor plumbing (issue 3).  Per-axis arrays cover the input's rank. */
+typedef struct TransposeAttr {
+	int32_t perm[MAX_RANK];   /* result axis i is input axis perm[i] */
+} TransposeAttr;
+
+typedef struct SliceAttr {
+	/* result index j along axis i reads input index start[i] + j*step[i];
+	 * the result has len[i] of them (normalized by the importer) */
+	int64_t start[MAX_RANK], step[MAX_RANK], len[MAX_RANK];
+} SliceAttr;
+
+typedef struct TileAttr {
+	int64_t rep[MAX_RANK];
+} TileAttr;
+
+typedef enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } PadMode;
+
+typedef struct PadAttr {
+	int64_t before[MAX_RANK], after[MAX_RANK];   /* >= 0 */
+	PadMode mode;
+	float value;           /* PAD_CONSTANT */
+} PadAttr;
+
 /* The integer rescale of a quantized op's accumulator (quant.c), set by
  * fold-shift.  With r(acc, m, s) = (acc * m + 2^(s-1)) >> s, computed in
  * 64 bits with an arithmetic (flooring) shift, i.e. round half up:
@@ -263,6 +286,10 @@ struct Op {
 		ReshapeAttr reshape;
 		SoftmaxAttr softmax;
 		Act act;
+		TransposeAttr transpose;
+		SliceAttr slice;
+		TileAttr tile;
+		PadAttr pad;
 	} a;
 	Op *prev, *next;       /* topological order */
 };
@@ -323,6 +350,10 @@ bool ir_infer_op(Ctx *cx, const Op *op, const TensorType *out[]);
 int64_t conv_out_size(int64_t in, int32_t k, int32_t stride, int32_t dil,
                       int32_t pad0, int32_t pad1, bool ceil_mode);
 
+/* shape_tensor.c: Transpose, Slice, Gather, Tile, Expand, Pad (shape.c
+ * dispatches to it). */
+bool ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[]);
+
 /* ---- verify.c ------------------------------------------------------------- */
 
 /* Checks the invariants above; a violation is a bug (aborts). */
@@ -347,6 +378,9 @@ bool ir_eval(Ctx *cx, const Graph *g, const void *const inputs[],
 void **ir_eval_values(Ctx *cx, const Graph *g, const void *const inputs[],
                       Arena *a);
 
+/* eval_tensor.c: the same ops for any whole-byte element type (ir_eval_op
+ * dispatches to it); false if op is not one of them. */
+bool ir_eval_tensor_op(const Op *op, const void *const in[], void *out);
 /* ---- quant.c, shape_quant.c, eval_quant.c: the integer ops -------------- */
 
 /* True for an op that computes on quantized codes: the quantization block

@@ -249,6 +249,28 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_copy_f32(const float *restrict x,
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_concat_f32(const float *restrict x,
 	float *restrict y, int32_t rows, int32_t len, int32_t ystride);
 
+/* ---- tensor.c ------------------------------------------------------------- */
+
+/* Padding modes of qcc_rt_pad_f32. */
+enum { QCC_PAD_CONSTANT, QCC_PAD_REFLECT, QCC_PAD_EDGE };
+
+/* y dense with shape dims[0..rank) (1 <= rank <= 12):
+ * y[i0,..] = x[sum i_d * xstr[d]] (strides in elements, any sign). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_strided_f32(const float *restrict x,
+	float *restrict y, int32_t rank, const int32_t *dims,
+	const int32_t *xstr);
+/* x viewed as [outer,len,inner]: y[o,j,i] = x[o,idx[j],i], j < nidx,
+ * 0 <= idx[j] < len. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_gather_f32(const float *restrict x,
+	float *restrict y, int32_t outer, int32_t len, int32_t inner,
+	int32_t nidx, const int32_t *idx);
+/* y [ydims] is x [xdims] with before[d] elements added in front of axis d
+ * (and ydims[d] - xdims[d] - before[d] after it), rank 1 to 6: the
+ * constant value, the edge element, or the reflection without repeating
+ * the edge (mode QCC_PAD_*). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_pad_f32(const float *restrict x,
+	float *restrict y, int32_t rank, const int32_t *xdims,
+	const int32_t *ydims, const int32_t *before, int32_t mode, float value);
 /* ---- qelt.c, qnn.c: integer kernels on u8 codes (-quantize=int8) ---------
  * A code q with scale s and zero point z stands for s * (q - z).  Every
  * rescale is one rule (the same as ir/quant.c, which tests compare with):

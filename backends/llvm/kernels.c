@@ -161,6 +161,12 @@ kernels_set_target(Llvm *l, LLVMValueRef fn)
 	set_string_attr(l, fn, "tune-cpu", NULL);
 	set_string_attr(l, fn, "no-builtins", "");
 	set_vscale_range(l, fn);
+	/* C never unwinds; without nounwind, 32-bit ARM objects refer to
+	 * the unwinder's personality routine __aeabi_unwind_cpp_pr0. */
+	LLVMAddAttributeAtIndex(
+	    fn, LLVMAttributeFunctionIndex,
+	    LLVMCreateEnumAttribute(
+	        l->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 }
 
 void

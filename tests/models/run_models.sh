@@ -4,6 +4,7 @@
 #
 # Usage: run_models.sh -qcc QCC -dir DIR -work DIR -src SRC -cmp CMP_RAW
 #                      [-cc CC] -model NAME -backend obj|c
+#                      [-target T -xcc CROSS_CC -exec "QEMU ..."]
 #
 # DIR holds export.py's NAME.onnx, NAME.input.bin and NAME.ref.bin.
 #   obj  qcc NAME.onnx -name=net -o net.o, which must be standalone (nm -u
@@ -12,11 +13,19 @@
 #        cc -std=c99 -Wall -Wextra -Werror -pedantic -O2, linked with -lm
 # Pass: max |out - ref| <= 1e-4 * max |ref| (cmp_raw -scaletol 1e-4), an
 # error relative to the output's scale.  Prints the compile times.
+#
+# With -target (armv8, riscv64): qcc gets -target=T (the C backend's net.c
+# is target-independent), CROSS_CC compiles net.c and links -static, and
+# the program runs under -exec's command (qemu-aarch64, qemu-riscv64 -cpu
+# rv64,v=true,vlen=128).  The model is also compiled to an object for the
+# host and run, and the cross output must match the host's within 1e-5 of
+# its scale, besides matching torch.
 # Exit status 0 pass, 1 fail, 77 skip (no torchvision when exporting).
 set -u
 
 QCC= DIR= WORK= SRC= CMP= CC=${CC:-cc} MODEL= BACKEND=obj
-SCALETOL=1e-4
+TARGET= XCC= EXEC=
+SCALETOL=1e-4 HOSTTOL=1e-5
 while [ $# -gt 0 ]; do
 	case $1 in
 	-qcc) QCC=$2; shift 2 ;;
@@ -27,6 +36,9 @@ while [ $# -gt 0 ]; do
 	-cc) CC=$2; shift 2 ;;
 	-model) MODEL=$2; shift 2 ;;
 	-backend) BACKEND=$2; shift 2 ;;
+	-target) TARGET=$2; shift 2 ;;
+	-xcc) XCC=$2; shift 2 ;;
+	-exec) EXEC=$2; shift 2 ;;
 	*) echo "run_models.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -42,8 +54,19 @@ for f in "$DIR/$MODEL.onnx" "$DIR/$MODEL.input.bin" "$DIR/$MODEL.ref.bin"; do
 	fi
 done
 
-d=$WORK/$MODEL-$BACKEND
-rm -rf "$d" && mkdir -p "$d"
+if [ -n "$TARGET" ]; then
+	for tool in "$XCC" ${EXEC%% *}; do
+		command -v "$tool" >/dev/null ||
+			{ echo "run_models.sh: SKIP: $tool is missing"; exit 77; }
+	done
+fi
+
+if [ -n "$TARGET" ]; then
+	for tool in "$XCC" ${EXEC%% *}; do
+		command -v "$tool" >/dev/null ||
+			{ echo "run_models.sh: SKIP: $tool is missing"; exit 77; }
+	done
+fi
 
 # Runs a command, printing how long it took; returns its status.
 timed() {
@@ -58,34 +81,57 @@ timed() {
 }
 
 fail() {
-	echo "FAIL $MODEL [$BACKEND]: $*"
+	echo "FAIL $MODEL [$BACKEND${TARGET:+ $TARGET}]: $*"
 	exit 1
 }
 
-echo "$MODEL [$BACKEND]: $DIR/$MODEL.onnx"
-if [ "$BACKEND" = obj ]; then
-	timed "qcc -o net.o" "$QCC" "$DIR/$MODEL.onnx" -name=net -o "$d/net.o" \
-		2>"$d/qcc.log" || { cat "$d/qcc.log"; fail "qcc failed"; }
-	undef=$(nm -u "$d/net.o")
-	[ -z "$undef" ] || fail "net.o is not standalone; undefined:" $undef
-	obj=$d/net.o libs=
-else
-	timed "qcc -emit=c" "$QCC" "$DIR/$MODEL.onnx" -name=net -emit=c \
-		-o "$d/net.c" 2>"$d/qcc.log" || { cat "$d/qcc.log"; fail "qcc failed"; }
-	timed "cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 net.c" \
-		"$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c "$d/net.c" \
-		-o "$d/net_c.o" 2>"$d/cc.log" ||
-		{ head -n 20 "$d/cc.log"; fail "net.c does not compile cleanly"; }
-	obj=$d/net_c.o libs=-lm
-fi
-"$CC" -std=c11 -O2 -I"$d" -include net.h "$SRC/tests/tools/run_model.c" \
-	"$obj" -o "$d/run" $libs 2>"$d/link.log" ||
-	{ head -n 20 "$d/link.log"; fail "link failed"; }
-echo "object size: $(stat -c %s "$obj") bytes; scratch: $(awk \
-	'$2 == "NET_SCRATCH_SIZE" { print $3 }' "$d/net.h") bytes"
+# build DIR TARGET CC STATIC: compiles the model into DIR/run for TARGET
+# ("" for the host) with CC, linked -static if STATIC is set.
+build() {
+	local d=$1 target=$2 cc=$3 static=$4 obj libs= undef
+	rm -rf "$d" && mkdir -p "$d"
+	if [ "$BACKEND" = obj ]; then
+		timed "qcc ${target:+-target=$target }-o net.o" "$QCC" \
+			"$DIR/$MODEL.onnx" -name=net ${target:+-target=$target} \
+			-o "$d/net.o" 2>"$d/qcc.log" ||
+			{ cat "$d/qcc.log"; fail "qcc failed"; }
+		undef=$(nm -u "$d/net.o")
+		[ -z "$undef" ] || fail "net.o is not standalone; undefined:" $undef
+		obj=$d/net.o
+	else
+		timed "qcc -emit=c" "$QCC" "$DIR/$MODEL.onnx" -name=net -emit=c \
+			-o "$d/net.c" 2>"$d/qcc.log" ||
+			{ cat "$d/qcc.log"; fail "qcc failed"; }
+		timed "$cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 net.c" \
+			"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 \
+			-c "$d/net.c" -o "$d/net_c.o" 2>"$d/cc.log" ||
+			{ head -n 20 "$d/cc.log"; fail "net.c does not compile cleanly"; }
+		obj=$d/net_c.o libs=-lm
+	fi
+	"$cc" $static -std=c11 -O2 -I"$d" -include net.h \
+		"$SRC/tests/tools/run_model.c" "$obj" -o "$d/run" $libs \
+		2>"$d/link.log" || { head -n 20 "$d/link.log"; fail "link failed"; }
+	echo "object size: $(stat -c %s "$obj") bytes; scratch: $(awk \
+		'$2 == "NET_SCRATCH_SIZE" { print $3 }' "$d/net.h") bytes"
+}
 
-timed "run" "$d/run" "$DIR/$MODEL.input.bin" "$d/out.bin" ||
-	fail "run_model failed"
+d=$WORK/$MODEL-$BACKEND
+[ -z "$TARGET" ] || d=$d-$TARGET-$(printf '%s' "$EXEC" | tr -c 'A-Za-z0-9' _)
+echo "$MODEL [$BACKEND${TARGET:+ $TARGET}]: $DIR/$MODEL.onnx"
+if [ -n "$TARGET" ]; then
+	build "$d" "$TARGET" "$XCC" -static
+	timed "run under $EXEC" $EXEC "$d/run" "$DIR/$MODEL.input.bin" \
+		"$d/out.bin" || fail "run_model failed under $EXEC"
+	BACKEND=obj build "$d/host" "" "$CC" ""
+	timed "run on the host (object)" "$d/host/run" "$DIR/$MODEL.input.bin" \
+		"$d/host/out.bin" || fail "run_model failed on the host"
+	"$CMP" -scaletol $HOSTTOL "$d/out.bin" "$d/host/out.bin" ||
+		fail "output differs from the host's by more than $HOSTTOL of its scale"
+else
+	build "$d" "" "$CC" ""
+	timed "run" "$d/run" "$DIR/$MODEL.input.bin" "$d/out.bin" ||
+		fail "run_model failed"
+fi
 "$CMP" -scaletol $SCALETOL "$d/out.bin" "$DIR/$MODEL.ref.bin" ||
 	fail "output differs from torch by more than $SCALETOL of its scale"
-echo "PASS $MODEL [$BACKEND]: max|out - ref| <= $SCALETOL * max|ref|"
+echo "PASS $MODEL [$BACKEND${TARGET:+ $TARGET}]: max|out - ref| <= $SCALETOL * max|ref|${TARGET:+, <= $HOSTTOL * max|host| from the host}"

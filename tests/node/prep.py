@@ -45,6 +45,8 @@ SUPPORTED_OPS = {
     "Sub", "Div", "Max", "Min", "Pow", "PRelu", "Neg", "Abs", "Sqrt", "Exp",
     "Log", "Reciprocal", "Tanh", "Erf", "LeakyRelu", "Elu", "Selu",
     "Softplus",
+    "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather", "Split", "Tile",
+    "Expand", "Pad", "DepthToSpace", "SpaceToDepth",
 }
 
 # Input slots that must be compile-time constants, per operator.
@@ -54,6 +56,14 @@ CONST_SLOTS = {
     "Clip": (1, 2),
     "Reshape": (1,),
     "Dropout": (1, 2),
+    "Squeeze": (1,),
+    "Unsqueeze": (1,),
+    "Slice": (1, 2, 3, 4),
+    "Gather": (1,),
+    "Split": (1,),
+    "Tile": (1,),
+    "Expand": (1,),
+    "Pad": (1, 2, 3),
 }
 
 
@@ -147,7 +157,7 @@ def convert(name, case_dir, model, dst):
         if vi.type.tensor_type.elem_type != TensorProto.FLOAT:
             raise Unconvertible(f"output {vi.name} is {elem_type_name(vi)}")
     for iname, arr in frozen_vals.items():
-        if arr.dtype not in (np.float32, np.int64, np.bool_):
+        if arr.dtype not in (np.float32, np.int64, np.int32, np.bool_):
             raise Unconvertible(f"frozen input {iname} is {arr.dtype}")
 
     os.makedirs(dst)

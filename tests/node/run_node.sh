@@ -15,6 +15,9 @@
 #   -jobs N          cases compiled and run at once (2)
 #   -only REGEX      only cases whose name matches (for debugging)
 #   -markdown FILE   also write the table as Markdown (CONFORMANCE.md)
+#   -target T        compile for T (armv8, riscv64) with -target=T; then
+#   -xcc CC          compiles net.c and links -static (aarch64-linux-gnu-gcc)
+#   -exec "CMD"      runs the programs (qemu-riscv64 -cpu rv64,v=true,vlen=256)
 #
 # For every selected case and backend:
 #   obj  qcc model.onnx -name=net -o net.o, which must be standalone
@@ -35,6 +38,7 @@
 set -u
 
 QCC= CASES= WORK= SRC= CMP= CC=${CC:-cc} JOBS=2 ONLY= MARKDOWN= REPORT=0
+TARGET= XCC= EXEC= STATIC=
 BACKENDS=()
 RTOL=1e-3 ATOL=1e-5
 
@@ -51,6 +55,9 @@ while [ $# -gt 0 ]; do
 	-markdown) MARKDOWN=$2; shift 2 ;;
 	-backend) BACKENDS+=("$2"); shift 2 ;;
 	-report) REPORT=1; shift ;;
+	-target) TARGET=$2; shift 2 ;;
+	-xcc) XCC=$2; shift 2 ;;
+	-exec) EXEC=$2; shift 2 ;;
 	*) echo "run_node.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -84,8 +91,8 @@ run_case() {
 	nout=$(awk '$1 == "outputs" { print $2 }' "$c/manifest")
 
 	if [ "$be" = obj ]; then
-		if ! timeout 120 "$QCC" "$c/model.onnx" -name=net -o "$d/net.o" \
-			>"$log" 2>&1; then
+		if ! timeout 120 "$QCC" "$c/model.onnx" -name=net \
+			${TARGET:+-target=$TARGET} -o "$d/net.o" >"$log" 2>&1; then
 			printf '%s\t%s\tFAIL\tqcc: %s\n' "$name" "$be" "$(first_error "$log")"
 			return
 		fi
@@ -95,7 +102,7 @@ run_case() {
 				"$name" "$be" "$undef"
 			return
 		fi
-		if ! "$CC" -std=c11 -O2 -I"$d" -include net.h \
+		if ! "$CC" $STATIC -std=c11 -O2 -I"$d" -include net.h \
 			"$SRC/tests/tools/run_model.c" "$d/net.o" -o "$d/run" \
 			>"$log.link" 2>&1; then
 			printf '%s\t%s\tFAIL\tlink: %s\n' "$name" "$be" "$(first_error "$log.link")"
@@ -113,7 +120,7 @@ run_case() {
 				"$(first_error "$log.cc")"
 			return
 		fi
-		if ! "$CC" -std=c11 -O2 -I"$d" -include net.h \
+		if ! "$CC" $STATIC -std=c11 -O2 -I"$d" -include net.h \
 			"$SRC/tests/tools/run_model.c" "$d/net_c.o" -o "$d/run" -lm \
 			>"$log.link" 2>&1; then
 			printf '%s\t%s\tFAIL\tlink: %s\n' "$name" "$be" "$(first_error "$log.link")"
@@ -126,7 +133,7 @@ run_case() {
 		s=$(basename "$set")
 		for ((i = 0; i < nin; i++)); do args+=("$set/in$i.bin"); done
 		for ((i = 0; i < nout; i++)); do args+=("$d/$s.out$i.bin"); done
-		timeout 60 "$d/run" "${args[@]}" >"$d/$s.run.log" 2>&1
+		timeout 60 $EXEC "$d/run" "${args[@]}" >"$d/$s.run.log" 2>&1
 		rc=$?
 		if [ $rc -ne 0 ]; then
 			printf '%s\t%s\tFAIL\t%s: run exited %d: %s\n' "$name" "$be" "$s" \
@@ -155,10 +162,18 @@ if [ ! -f "$CASES/cases.tsv" ]; then
 fi
 mkdir -p "$WORK"
 
+if [ -n "$TARGET" ]; then
+	for tool in "$XCC" ${EXEC%% *}; do
+		command -v "$tool" >/dev/null ||
+			{ echo "run_node.sh: SKIP: $tool is missing"; exit 77; }
+	done
+	CC=$XCC STATIC=-static
+fi
+
 if [ "$REPORT" = 0 ]; then
 	[ ${#BACKENDS[@]} -gt 0 ] || { echo "run_node.sh: no -backend" >&2; exit 2; }
 	[ -x "$QCC" ] || { echo "run_node.sh: qcc not found: $QCC" >&2; exit 2; }
-	export QCC CASES WORK SRC CMP CC RTOL ATOL
+	export QCC CASES WORK SRC CMP CC RTOL ATOL TARGET EXEC STATIC
 	export -f run_case first_error
 	for be in "${BACKENDS[@]}"; do
 		awk -F'\t' -v re="$ONLY" '$4 == "ready" && $1 ~ re { print $1 }' \

@@ -57,3 +57,30 @@ add_custom_target(node_conformance_md
           -markdown ${QCC_NODE_SRC}/CONFORMANCE.md
   COMMENT "Writing tests/node/CONFORMANCE.md"
   VERBATIM)
+
+# The node tests for armv8 and riscv64: objects (and the C backend's output,
+# built by the cross gcc) linked -static and run under qemu-user, judged by
+# the same references.  One RISC-V VLEN (256) keeps the time down; the
+# model tests and tests/backends/test_target.c cover VLEN 128 and more.
+# About a minute each on 2 cores.
+foreach(case
+    "obj;armv8;aarch64-linux-gnu-gcc;qemu-aarch64;object_backend_for_armv8"
+    "c;armv8;aarch64-linux-gnu-gcc;qemu-aarch64;c_backend_for_armv8"
+    "obj;riscv64;riscv64-linux-gnu-gcc;qemu-riscv64 -cpu rv64,v=true,vlen=256;object_backend_for_riscv64_at_vlen_256"
+    "c;riscv64;riscv64-linux-gnu-gcc;qemu-riscv64 -cpu rv64,v=true,vlen=256;c_backend_for_riscv64")
+  list(GET case 0 backend)
+  list(GET case 1 target)
+  list(GET case 2 xcc)
+  list(GET case 3 exec)
+  list(GET case 4 words)
+  set(name node.${words}_under_qemu_passes_the_onnx_node_tests)
+  add_test(NAME ${name}
+    COMMAND bash ${QCC_NODE_SRC}/run_node.sh
+            -qcc $<TARGET_FILE:qcc> -cases ${QCC_NODE_DIR}/cases
+            -work ${QCC_NODE_DIR}/work-${target}-${backend}
+            -src ${PROJECT_SOURCE_DIR} -cmp $<TARGET_FILE:cmp_raw>
+            -cc ${CMAKE_C_COMPILER} -jobs 2 -backend ${backend}
+            -target ${target} -xcc ${xcc} -exec ${exec})
+  set_tests_properties(${name} PROPERTIES LABELS "node;cross" TIMEOUT 1800
+                       SKIP_RETURN_CODE 77)
+endforeach()

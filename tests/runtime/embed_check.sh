@@ -41,6 +41,9 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_softmax_f32(x, y, n, n, n);
 	qcc_rt_copy_f32(x, y, n);
 	qcc_rt_concat_f32(x, y, n, n, n);
+	qcc_rt_strided_f32(x, y, n, s, s);
+	qcc_rt_gather_f32(x, y, n, n, n, n, s);
+	qcc_rt_pad_f32(x, y, n, s, s, s, n, f);
 }
 PROBE
 } >"$src"

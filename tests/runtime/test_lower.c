@@ -151,6 +151,15 @@ run_call(const Run *r)
 		qcc_rt_binary_f32(P(r, 0), P(r, 1), P(r, 2), I(r, 3), I(r, 4),
 		                  A(r, 5, KA_I32S), A(r, 6, KA_I32S),
 		                  A(r, 7, KA_I32S), I(r, 8), F(r, 9), F(r, 10));
+	else if (is(r, "qcc_rt_strided_f32", 5))
+		qcc_rt_strided_f32(P(r, 0), P(r, 1), I(r, 2), A(r, 3, KA_I32S),
+		                   A(r, 4, KA_I32S));
+	else if (is(r, "qcc_rt_gather_f32", 7))
+		qcc_rt_gather_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3), I(r, 4),
+		                  I(r, 5), A(r, 6, KA_I32S));
+	else if (is(r, "qcc_rt_pad_f32", 8))
+		qcc_rt_pad_f32(P(r, 0), P(r, 1), I(r, 2), A(r, 3, KA_I32S),
+		               A(r, 4, KA_I32S), A(r, 5, KA_I32S), I(r, 6), F(r, 7));
 	else if (is(r, "qcc_rt_scaleshift_f32", 10))
 		qcc_rt_scaleshift_f32(P(r, 0), A(r, 1, KA_F32S), A(r, 2, KA_F32S),
 		                      P(r, 3), I(r, 4), I(r, 5), I(r, 6), I(r, 7),
@@ -337,6 +346,57 @@ Test(lower, binary_and_unary_math_run_like_the_interpreter)
 		c = check_graph(g, &n, 1e-5f);
 		cr_assert_str_eq(fn(&c[bins[b] == OP_POW]), "binary_f32");
 	}
+}
+
+/* Transpose, a negative-step Slice, Tile, Expand, Gather and the three
+ * Pad modes, each checked bit for bit against the interpreter. */
+Test(lower, index_ops_move_elements_like_the_interpreter)
+{
+	static const int64_t idx[] = {2, 0, 2, 1};
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3, 4, 5)));
+	Value *v, *in[2];
+	const TensorType *it;
+	uint32_t n;
+	Op *op;
+
+	op = tg_op(&cx, g, OP_TRANSPOSE, 1, &x);
+	memcpy(op->a.transpose.perm, (int32_t[]){2, 0, 3, 1}, 4 * 4);
+	v = tg_infer(&cx, op);                                /* [4,2,5,3] */
+	op = tg_op(&cx, g, OP_SLICE, 1, &v);
+	for (int i = 0; i < 4; i++) {
+		op->a.slice.start[i] = 0;
+		op->a.slice.step[i] = 1;
+		op->a.slice.len[i] = v->type->dim[i];
+	}
+	op->a.slice.start[2] = 4;
+	op->a.slice.step[2] = -2;
+	op->a.slice.len[2] = 3;
+	v = tg_infer(&cx, op);                                /* [4,2,3,3] */
+	op = tg_op(&cx, g, OP_TILE, 1, &v);
+	memcpy(op->a.tile.rep, (int64_t[]){1, 2, 1, 2}, 4 * 8);
+	v = tg_infer(&cx, op);                                /* [4,4,3,6] */
+	it = type_new(&cx, DT_I64, 2, (int64_t[]){2, 2}, NULL);
+	in[0] = v;
+	in[1] = ir_const(&cx, g, it, idx, "idx");
+	op = tg_op(&cx, g, OP_GATHER, 2, in);
+	op->a.axis.axis = 2;
+	v = tg_infer(&cx, op);                                /* [4,4,2,2,6] */
+	for (int m = PAD_CONSTANT; m <= PAD_EDGE; m++) {
+		op = tg_op(&cx, g, OP_PAD, 1, &v);
+		op->a.pad.mode = (PadMode)m;
+		op->a.pad.value = 0.5f;
+		op->a.pad.before[4] = 2;
+		op->a.pad.after[4] = 3;
+		op->a.pad.before[1] = 1;
+		v = tg_infer(&cx, op);
+	}
+	op = tg_op(&cx, g, OP_EXPAND, 1, &v);
+	op->a.reshape.rank = 6;
+	memcpy(op->a.reshape.shape, (int64_t[]){2, 1, 1, 1, 1, 1}, 6 * 8);
+	v = tg_infer(&cx, op);
+	tg_output(&cx, g, v);
+	check_graph(g, &n, 0.0f);
 }
 
 Test(lower, matmul_softmax_concat_pools)
