@@ -44,7 +44,6 @@ bool
 lower_conv_packed(Lower *L, const Op *op)
 {
 	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
-	const TensorType *y = op->out[0]->type;
 	const ConvAttr *a = &op->a.conv;
 	const float *wd = value_f32(op->in[1]);
 	bool wide = L->cx->vec_bytes >= 64;
@@ -68,18 +67,7 @@ lower_conv_packed(Lower *L, const Op *op)
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
 	arg_buf(L, (Buf){BUF_NONE, 0, 0});
 	arg_val(L, op->out[0]);
-	for (int i = 0; i < 4; i++)
-		arg_i32(L, x->dim[i]);
-	for (int i = 1; i < 4; i++)
-		arg_i32(L, y->dim[i]);
-	arg_i32(L, w->dim[2]);
-	arg_i32(L, w->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
+	arg_conv_geometry(L, op);
 	if (gemm)
 		arg_i32(L, wide ? 32 : 16);
 	arg_act(L, &op->act);
