@@ -51,6 +51,9 @@ typedef struct QuantOpts {
 } QuantOpts;
 
 extern const Pass pass_calibrate, pass_quantize, pass_fold_shift;
+/* fold_qdq.c: an imported quantized model's Dequantize -> op -> Quantize
+ * become ops on codes (run by every pipeline; nothing for float models) */
+extern const Pass pass_fold_qdq;
 /* plan_pm1.c, decompose_pm1.c (-quantize=pm1:wKaM) */
 extern const Pass pass_plan_pm1, pass_decompose_pm1;
 
