@@ -61,6 +61,8 @@ static const char usage_text[] =
 	"  -int4-weights=C     4-bit weight clip: max, mse (default)\n"
 	"  -int4-acts=R        4-bit activation grid: minmax, mse, search (default)\n"
 	"  -no-bias-correct    no bias correction of 4-bit layers\n"
+	"  -quantize=pm1:wKaM  K-bit weights, M-bit activations (1..4) as K*M\n"
+	"                      xor/popcount products (first, last layer 8-bit)\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
 	"  -calib-method=M     mse (default), minmax, percentile[:P] (P=99.99), kl\n"
 	"  -calib-limit=N      use at most N calibration samples\n"
@@ -165,11 +167,15 @@ parse_calib_method(Flags *f, const char *v)
 	usage_error("unknown -calib-method '%s'", v);
 }
 
-/* -quantize=int8|w8a8|w4a8|w4a4 */
+/* -quantize=int8|w8a8|w4a8|w4a4, or pm1:wKaM (K, M in 1..4). */
 static void
 parse_quantize(Flags *f, const char *v)
 {
-	if (!strcmp(v, "int8") || !strcmp(v, "w8a8")) {
+	if (strlen(v) == 8 && !strncmp(v, "pm1:w", 5) && v[6] == 'a' &&
+	    v[5] >= '1' && v[5] <= '4' && v[7] >= '1' && v[7] <= '4') {
+		f->quant.pm1_wbits = v[5] - '0';
+		f->quant.pm1_abits = v[7] - '0';
+	} else if (!strcmp(v, "int8") || !strcmp(v, "w8a8")) {
 		f->quant.wbits = f->quant.abits = 8;
 	} else if (!strcmp(v, "w4a8")) {
 		f->quant.wbits = 4;
@@ -177,8 +183,8 @@ parse_quantize(Flags *f, const char *v)
 	} else if (!strcmp(v, "w4a4")) {
 		f->quant.wbits = f->quant.abits = 4;
 	} else {
-		usage_error("-quantize supports int8, w8a8, w4a8 and w4a4, not "
-		            "'%s'", v);
+		usage_error("-quantize is int8, w8a8, w4a8, w4a4 or pm1:wKaM with "
+		            "K, M in 1..4, not '%s'", v);
 	}
 	f->quantize = true;
 }
@@ -643,7 +649,8 @@ main(int argc, char **argv)
 		f.quant.ninputs = ok ? g->ninputs : 0;
 		f.quant.progress = isatty(2);
 		cx.quant = &f.quant;
-		ok = ok && pipeline_int8(&cx, g);
+		ok = ok && (f.quant.pm1_abits ? pipeline_pm1(&cx, g)
+		                               : pipeline_int8(&cx, g));
 	} else {
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}

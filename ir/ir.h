@@ -69,6 +69,8 @@ typedef struct Ctx {
 	unsigned flags;        /* CTX_* */
 	struct QuantOpts *quant;  /* -quantize: options, samples, ranges
 	                           * (passes/passes.h); NULL for float */
+	int vec_bytes;         /* the target's widest float vector in bytes,
+	                        * 0 if unknown: lowering sizes tiles by it */
 } Ctx;
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;
@@ -115,8 +117,8 @@ typedef struct Quant {
 	uint32_t n;            /* 1 for Q_TENSOR, dim[axis] for Q_AXIS */
 	const float *scale;    /* n entries */
 	const int32_t *zp;     /* n entries; NULL means all zero */
-	uint8_t bits;          /* 4: u8 codes limited to [0, 15] (-quantize=w4a4);
-	                        * 0: the dtype's whole range */
+	uint8_t bits;          /* 0: the dtype's range; 1..7: u8 codes in
+	                        * [0, 2^bits - 1] (-quantize=pm1 activations) */
 } Quant;
 
 enum { MAX_RANK = 6 };     /* the frontend rejects higher ranks */
@@ -394,9 +396,10 @@ int32_t quant_zp(const Quant *q, int64_t c);
 /* The smallest and largest code of an 8-bit, 4-bit (or i32) type. */
 int32_t dtype_min(DType dt);
 int32_t dtype_max(DType dt);
-/* The largest code of a code type: 2^bits - 1 if its Quant narrows it
- * (Quant.bits), else dtype_max. */
-int32_t type_code_max(const TensorType *t);
+/* The smallest and largest code of type t: its dtype's, or
+ * [0, 2^bits - 1] when its Quant narrows the grid (Quant.bits). */
+int32_t code_min(const TensorType *t);
+int32_t code_max(const TensorType *t);
 /* Element i of packed 4-bit data (two per byte, low nibble first),
  * sign-extended for i4. */
 int32_t nibble_load(const void *p, DType dt, int64_t i);
@@ -413,6 +416,12 @@ int32_t quant_round_f32(float x, float inv_scale, int32_t zp, int32_t lo,
 bool ir_infer_quant(Ctx *cx, const Op *op, const TensorType *out[]);
 bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
                    void *const out[]);
+
+/* ---- shape_pm1.c, eval_pm1.c: the {-1,+1} bit-plane ops ---------------- */
+
+bool ir_infer_pm1(Ctx *cx, const Op *op, const TensorType *out[]);
+bool ir_eval_pm1(Ctx *cx, const Op *op, const void *const in[],
+                 void *const out[]);
 
 /* ---- stats.c -------------------------------------------------------------- */
 

@@ -71,11 +71,15 @@ dtype_max(DType dt)
 }
 
 int32_t
-type_code_max(const TensorType *t)
+code_min(const TensorType *t)
 {
-	if (t->q && t->q->bits && t->q->bits < dtype_info[t->dt].bits)
-		return (1 << t->q->bits) - 1;
-	return dtype_max(t->dt);
+	return t->q && t->q->bits ? 0 : dtype_min(t->dt);
+}
+
+int32_t
+code_max(const TensorType *t)
+{
+	return t->q && t->q->bits ? (1 << t->q->bits) - 1 : dtype_max(t->dt);
 }
 
 int32_t
