@@ -27,6 +27,11 @@ enum {
 	FOP_SPLIT,        /* Slices */
 	FOP_DEPTHTOSPACE, /* Reshape, Transpose, Reshape */
 	FOP_SPACETODEPTH, /* Reshape, Transpose, Reshape */
+	/* quantized models (onnx_ops_quant.c) */
+	FOP_QUANTIZELINEAR,   /* Quantize */
+	FOP_DEQUANTIZELINEAR, /* Dequantize */
+	FOP_QLINEARCONV,      /* Dequantize, Conv, Quantize */
+	FOP_QLINEARMATMUL,    /* Dequantize, MatMul, Quantize */
 	FOP_COUNT
 };
 
@@ -175,5 +180,11 @@ bool import_expand(Node *n);
 bool import_pad(Node *n);
 bool import_depthtospace(Node *n);
 bool import_spacetodepth(Node *n);
+
+/* onnx_ops_quant.c: quantized models, in QDQ form for passes/fold_qdq.c */
+bool import_quantizelinear(Node *n);
+bool import_dequantizelinear(Node *n);
+bool import_qlinearconv(Node *n);
+bool import_qlinearmatmul(Node *n);
 
 #endif

@@ -15,22 +15,28 @@
 static const Pass *const all_passes[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_plan_memory, &pass_calibrate, &pass_quantize,
-	&pass_fold_shift,
+	&pass_fold_shift, &pass_fold_qdq, &pass_plan_pm1,
+	&pass_decompose_pm1,
 };
 
-/* -O0: only what the backends need, a typed graph with a memory plan. */
+/* -O0: only what the backends need, a typed graph with a memory plan (and
+ * the integer rescales of an imported quantized model's ops on codes). */
 static const Pass *const pipeline_o0[] = {
-	&pass_infer_shapes, &pass_dce, &pass_plan_memory,
+	&pass_infer_shapes, &pass_dce, &pass_fold_shift, &pass_plan_memory,
 };
 
 /* -O1 and up.  dce runs before fold-bn and fuse-act because both match on
  * "this result has exactly one use", which a dead user would spoil; it runs
  * again afterwards to sweep anything a rewrite left unused.  The second
  * infer-shapes re-derives every type from the rewritten graph, so
- * plan-memory sizes buffers from fresh types even without -verify-each. */
+ * plan-memory sizes buffers from fresh types even without -verify-each.
+ * fold-qdq (before fold-const turns the Dequantize of weights into float
+ * constants) and fold-shift handle imported quantized models and change
+ * nothing in float ones. */
 static const Pass *const pipeline_o1[] = {
-	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_memory,
+	&pass_infer_shapes, &pass_fold_qdq, &pass_fold_const, &pass_dce,
+	&pass_fold_bn, &pass_fuse_act, &pass_dce, &pass_fold_shift,
+	&pass_infer_shapes, &pass_plan_memory,
 };
 
 /* -quantize=int8: the -O1 float rewrites, then calibrate on the rewritten
@@ -41,6 +47,18 @@ static const Pass *const pipeline_i8[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
 	&pass_quantize, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
+	&pass_plan_memory,
+};
+
+/* -quantize=pm1:wKaM: plan-pm1 picks the layers and bit widths from the
+ * float graph, quantize narrows their grids, fold-shift makes
+ * the graph integer-only (the k-bit by m-bit reference), and
+ * decompose-pm1 rewrites the chosen Conv/Gemm ops into bit planes. */
+static const Pass *const pipeline_p1[] = {
+	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_pm1,
+	&pass_calibrate, &pass_quantize, &pass_dce, &pass_fold_shift,
+	&pass_infer_shapes, &pass_decompose_pm1, &pass_dce, &pass_infer_shapes,
 	&pass_plan_memory,
 };
 
@@ -87,6 +105,12 @@ bool
 pipeline_int8(Ctx *cx, Graph *g)
 {
 	return pipeline_run(cx, g, pipeline_i8, COUNT(pipeline_i8));
+}
+
+bool
+pipeline_pm1(Ctx *cx, Graph *g)
+{
+	return pipeline_run(cx, g, pipeline_p1, COUNT(pipeline_p1));
 }
 
 const Pass *
