@@ -324,6 +324,7 @@ lower_op(Lower *L, const Op *op)
 	case OP_EXPAND: lower_strided(L, op); return true;
 	case OP_GATHER: lower_gather(L, op); return true;
 	case OP_PAD: lower_pad(L, op); return true;
+	case OP_RESIZE: lower_resize(L, op); return true;
 	case OP_QUANTIZE:
 	case OP_DEQUANTIZE:
 	case OP_REQUANT:

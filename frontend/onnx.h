@@ -27,6 +27,7 @@ enum {
 	FOP_SPLIT,        /* Slices */
 	FOP_DEPTHTOSPACE, /* Reshape, Transpose, Reshape */
 	FOP_SPACETODEPTH, /* Reshape, Transpose, Reshape */
+	FOP_UPSAMPLE,     /* Resize */
 	FOP_COUNT
 };
 
@@ -175,5 +176,9 @@ bool import_expand(Node *n);
 bool import_pad(Node *n);
 bool import_depthtospace(Node *n);
 bool import_spacetodepth(Node *n);
+
+/* onnx_ops_resize.c */
+bool import_resize(Node *n);
+bool import_upsample(Node *n);
 
 #endif

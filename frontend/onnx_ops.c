@@ -68,6 +68,8 @@ static const OpImporter importers[FOP_COUNT] = {
     [FOP_SPLIT] = {import_split, 2, 1, 2, 255},
     [FOP_DEPTHTOSPACE] = {import_depthtospace, 1, 1, 1, 1},
     [FOP_SPACETODEPTH] = {import_spacetodepth, 1, 1, 1, 1},
+    [OP_RESIZE] = {import_resize, 10, 1, 4, 1},
+    [FOP_UPSAMPLE] = {import_upsample, 7, 1, 2, 1},
     [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
     [FOP_DROPOUT] = {import_dropout, 1, 1, 3, 2},
 };
@@ -80,6 +82,7 @@ static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_SPLIT - OP_COUNT] = "Split",
     [FOP_DEPTHTOSPACE - OP_COUNT] = "DepthToSpace",
     [FOP_SPACETODEPTH - OP_COUNT] = "SpaceToDepth",
+    [FOP_UPSAMPLE - OP_COUNT] = "Upsample",
 };
 
 static const char *

@@ -230,6 +230,26 @@ typedef struct PadAttr {
 	float value;           /* PAD_CONSTANT */
 } PadAttr;
 
+typedef enum { RESIZE_NEAREST, RESIZE_LINEAR } ResizeMode;
+typedef enum {
+	COORD_HALF_PIXEL, COORD_PYTORCH_HALF_PIXEL, COORD_ALIGN_CORNERS,
+	COORD_ASYMMETRIC, COORD_TF_HALF_PIXEL_FOR_NEAREST
+} CoordMode;
+typedef enum {
+	NEAREST_ROUND_PREFER_FLOOR, NEAREST_ROUND_PREFER_CEIL,
+	NEAREST_FLOOR, NEAREST_CEIL
+} NearestMode;
+
+/* Resize and Upsample: result dims out[] (the input's rank); along axis i
+ * result coordinate o maps to input coordinate transform(o, scale[i]). */
+typedef struct ResizeAttr {
+	int64_t out[MAX_RANK];
+	float scale[MAX_RANK];
+	ResizeMode mode;
+	CoordMode coord;
+	NearestMode nearest;
+} ResizeAttr;
+
 /* The integer rescale of a quantized op's accumulator (quant.c), set by
  * fold-shift.  With r(acc, m, s) = (acc * m + 2^(s-1)) >> s, computed in
  * 64 bits with an arithmetic (flooring) shift, i.e. round half up:
@@ -288,6 +308,7 @@ struct Op {
 		SliceAttr slice;
 		TileAttr tile;
 		PadAttr pad;
+		ResizeAttr resize;
 	} a;
 	Op *prev, *next;       /* topological order */
 };

@@ -585,6 +585,7 @@ static InferFn *const infer[OP_COUNT] = {
 	[OP_TILE] = ir_infer_tensor_op,
 	[OP_EXPAND] = ir_infer_tensor_op,
 	[OP_PAD] = ir_infer_tensor_op,
+	[OP_RESIZE] = ir_infer_tensor_op,
 	[OP_NEG] = infer_unary,
 	[OP_ABS] = infer_unary,
 	[OP_SQRT] = infer_unary,

@@ -325,4 +325,15 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_q8(
 	int32_t zx, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
 	int32_t hi);
 
+/* ---- resize.c ------------------------------------------------------------- */
+
+/* y [ydims] from x [xdims], rank 1 to 6: along axis d, result index o
+ * reads input indices lo[e], hi[e] with weights 1 - w[e], w[e], where
+ * e = o + ydims[0] + .. + ydims[d-1]; the element is the multilinear
+ * blend over the axes whose weight is not 0 (nearest: w all 0). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_resize_f32(const float *restrict x,
+	float *restrict y, int32_t rank, const int32_t *xdims,
+	const int32_t *ydims, const int32_t *lo, const int32_t *hi,
+	const float *w);
+
 #endif

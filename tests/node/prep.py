@@ -46,7 +46,7 @@ SUPPORTED_OPS = {
     "Log", "Reciprocal", "Tanh", "Erf", "LeakyRelu", "Elu", "Selu",
     "Softplus",
     "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather", "Split", "Tile",
-    "Expand", "Pad", "DepthToSpace", "SpaceToDepth",
+    "Expand", "Pad", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample",
 }
 
 # Input slots that must be compile-time constants, per operator.
@@ -64,6 +64,8 @@ CONST_SLOTS = {
     "Tile": (1,),
     "Expand": (1,),
     "Pad": (1, 2, 3),
+    "Resize": (1, 2, 3),
+    "Upsample": (1,),
 }
 
 

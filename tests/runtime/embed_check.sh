@@ -44,6 +44,7 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_strided_f32(x, y, n, s, s);
 	qcc_rt_gather_f32(x, y, n, n, n, n, s);
 	qcc_rt_pad_f32(x, y, n, s, s, s, n, f);
+	qcc_rt_resize_f32(x, y, n, s, s, s, s, w);
 }
 PROBE
 } >"$src"

@@ -153,6 +153,10 @@ run_call(const Run *r)
 	else if (is(r, "qcc_rt_pad_f32", 8))
 		qcc_rt_pad_f32(P(r, 0), P(r, 1), I(r, 2), A(r, 3, KA_I32S),
 		               A(r, 4, KA_I32S), A(r, 5, KA_I32S), I(r, 6), F(r, 7));
+	else if (is(r, "qcc_rt_resize_f32", 8))
+		qcc_rt_resize_f32(P(r, 0), P(r, 1), I(r, 2), A(r, 3, KA_I32S),
+		                  A(r, 4, KA_I32S), A(r, 5, KA_I32S),
+		                  A(r, 6, KA_I32S), A(r, 7, KA_F32S));
 	else if (is(r, "qcc_rt_scaleshift_f32", 10))
 		qcc_rt_scaleshift_f32(P(r, 0), A(r, 1, KA_F32S), A(r, 2, KA_F32S),
 		                      P(r, 3), I(r, 4), I(r, 5), I(r, 6), I(r, 7),
@@ -390,6 +394,34 @@ Test(lower, index_ops_move_elements_like_the_interpreter)
 	v = tg_infer(&cx, op);
 	tg_output(&cx, g, v);
 	check_graph(g, &n, 0.0f);
+}
+
+/* Resize in every coordinate mode, linear and each nearest rounding,
+ * up- and downsampling, against the interpreter. */
+Test(lower, resize_tables_match_the_interpreter)
+{
+	static const float scale[4] = {1.0f, 1.5f, 1.7f, 0.6f};
+
+	for (int coord = COORD_HALF_PIXEL;
+	     coord <= COORD_TF_HALF_PIXEL_FOR_NEAREST; coord++) {
+		for (int m = 0; m < 5; m++) {
+			Graph *g = tg_graph(&cx);
+			Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 2, 5, 7)));
+			Op *op = tg_op(&cx, g, OP_RESIZE, 1, &x);
+			uint32_t n;
+
+			op->a.resize.mode = m == 4 ? RESIZE_LINEAR : RESIZE_NEAREST;
+			op->a.resize.nearest = (NearestMode)(m & 3);
+			op->a.resize.coord = (CoordMode)coord;
+			for (int i = 0; i < 4; i++) {
+				op->a.resize.scale[i] = scale[i];
+				op->a.resize.out[i] =
+				    (int64_t)(x->type->dim[i] * scale[i]);
+			}
+			tg_output(&cx, g, tg_infer(&cx, op));
+			check_graph(g, &n, 1e-6f);
+		}
+	}
 }
 
 Test(lower, matmul_softmax_concat_pools)
