@@ -181,4 +181,11 @@ bool import_spacetodepth(Node *n);
 bool import_resize(Node *n);
 bool import_upsample(Node *n);
 
+/* onnx_ops_norm.c */
+bool import_reduce(Node *n);
+bool import_logsoftmax(Node *n);
+bool import_instnorm(Node *n);
+bool import_layernorm(Node *n);
+bool import_lrn(Node *n);
+
 #endif

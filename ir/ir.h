@@ -268,6 +268,24 @@ typedef struct Requant {
 	int32_t lo, hi;
 } Requant;
 
+/* ReduceMean/Max/Sum/L2: axes as a bit mask over the input's rank. */
+typedef struct ReduceAttr {
+	uint32_t axes;         /* bit i: axis i is reduced */
+	bool keepdims;
+} ReduceAttr;
+
+/* LayerNormalization (axis: first normalized axis, in [0, rank)) and
+ * InstanceNormalization (axis unused). */
+typedef struct NormAttr {
+	int32_t axis;
+	float eps;
+} NormAttr;
+
+typedef struct LrnAttr {
+	int32_t size;
+	float alpha, beta, bias;
+} LrnAttr;
+
 typedef struct Op Op;
 
 typedef struct Const {
@@ -309,6 +327,9 @@ struct Op {
 		TileAttr tile;
 		PadAttr pad;
 		ResizeAttr resize;
+		ReduceAttr reduce;
+		NormAttr norm;
+		LrnAttr lrn;
 	} a;
 	Op *prev, *next;       /* topological order */
 };
@@ -373,6 +394,9 @@ int64_t conv_out_size(int64_t in, int32_t k, int32_t stride, int32_t dil,
  * dispatches to it). */
 bool ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[]);
 
+/* shape_norm.c: reductions and normalizations (shape.c dispatches). */
+bool ir_infer_norm_op(Ctx *cx, const Op *op, const TensorType *out[]);
+
 /* ---- verify.c ------------------------------------------------------------- */
 
 /* Checks the invariants above; a violation is a bug (aborts). */
@@ -426,6 +450,9 @@ int32_t quant_round_f32(float x, float inv_scale, int32_t zp, int32_t lo,
 bool ir_infer_quant(Ctx *cx, const Op *op, const TensorType *out[]);
 bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
                    void *const out[]);
+
+/* eval_norm.c: the same ops on f32; false if op is not one of them. */
+bool ir_eval_norm_op(const Op *op, const void *const in[], void *out);
 
 /* ---- stats.c -------------------------------------------------------------- */
 
