@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"  -verify-each        verify the IR after every pass\n"
 	"  -quantize=int8      integer-only code: u8 activations, i8 weights\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
-	"  -calib-method=M     minmax, percentile[:P] (default, P=99.99), mse, kl\n"
+	"  -calib-method=M     mse (default), minmax, percentile[:P] (P=99.99), kl\n"
 	"  -calib-limit=N      use at most N calibration samples\n"
 	"  -per-tensor         one weight scale per tensor, not per channel\n"
 	"  -io=int8            inputs and outputs are codes (scales in the header)\n"
@@ -165,7 +165,7 @@ parse_flags(Flags *f, int argc, char **argv)
 	const char *v;
 
 	*f = (Flags){.emit = EMIT_OBJ, .optlevel = 2, .target = "host"};
-	f->quant.method = CALIB_PERCENTILE;
+	f->quant.method = CALIB_MSE;
 	f->quant.percentile = 99.99;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -511,6 +511,8 @@ write_depfile(Ctx *cx, const Flags *f)
 	OutFile o;
 
 	deps_add(cx, &d, f->model);
+	if (f->calib && !deps_add_dir(cx, &d, f->calib))
+		return false;
 	if (!out_open(cx, &o, f->depfile))
 		return false;
 	deps_write(&d, f->out, o.f);

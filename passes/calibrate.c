@@ -20,6 +20,10 @@
  *                  |x| whose 128-level quantized histogram Q is closest to
  *                  the clipped reference P in KL divergence
  * The range always includes 0 (quantize relaxes it) so zero is exact.
+ * An op with a fused activation other than Relu or Clip (fuse-act makes
+ * Conv + HardSwish one op) is also run without it, and the min and max of
+ * that pre-activation result are kept too: quantize splits the op into
+ * the integer op and a table activation, which need both ranges.
  * requires: a shaped f32 graph, Ctx.quant with samples
  * provides: Ctx.quant->lo/hi for every f32 value id
  */
@@ -74,6 +78,46 @@ is_activation(const Value *v)
 	return v->type && v->type->dt == DT_F32 && !v->cst;
 }
 
+static bool
+split_act(const Op *op)
+{
+	return op_info[op->kind].flags & OPF_ACT && op->act.kind != ACT_NONE &&
+	       op->act.kind != ACT_RELU && op->act.kind != ACT_CLIP &&
+	       op->out[0]->type && op->out[0]->type->dt == DT_F32;
+}
+
+/* The min and max before the fused activation of split_act ops. */
+static bool
+pre_ranges(Calib *c, void **val, Arena *a)
+{
+	const void *in[256];
+
+	for_each_op(op, c->g) {
+		Op tmp;
+		void *out;
+		const float *y;
+		int64_t n;
+		const Value *v = op->out[0];
+
+		if (!split_act(op) || op->nin > 256)
+			continue;
+		tmp = *op;
+		tmp.act.kind = ACT_NONE;
+		for (int i = 0; i < op->nin; i++)
+			in[i] = op->in[i] ? val[op->in[i]->id] : NULL;
+		n = type_numel(v->type);
+		out = arena_alloc(a, type_bytes(v->type) + 1, 64);
+		if (!ir_eval_op(c->cx, &tmp, in, &out))
+			return false;
+		y = out;
+		for (int64_t i = 0; i < n; i++) {
+			c->q->pre_lo[v->id] = fminf(c->q->pre_lo[v->id], y[i]);
+			c->q->pre_hi[v->id] = fmaxf(c->q->pre_hi[v->id], y[i]);
+		}
+	}
+	return true;
+}
+
 /* Runs every sample, calling visit on each f32 activation's data. */
 static bool
 run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
@@ -95,6 +139,10 @@ run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
 			const Value *v = g->values[i];
 			if (is_activation(v) && val[v->id])
 				visit(c, v, val[v->id], type_numel(v->type));
+		}
+		if (c->pass == 0 && !pre_ranges(c, val, a)) {
+			arena_free(a);
+			return false;
 		}
 		arena_free(a);
 		progress(c, k + 1);
@@ -166,8 +214,10 @@ range_mse(const uint32_t *h, double lo, double bw, double flo, double fhi)
 	return err;
 }
 
-/* KL(P || Q) of the first n bins of |x| clipped at bin n, Q the 8-bit
- * (KL_LEVELS levels) requantization of P spread over its nonzero bins. */
+/* KL(P || Q) of the first n bins of |x| clipped at bin n (the mass above
+ * added to bin n-1), Q the first n bins without that mass merged into
+ * KL_LEVELS levels and spread back over P's nonzero bins, so clipping
+ * costs (TensorRT's entropy calibration). */
 static double
 kl_at(const double *p, int n)
 {
@@ -183,7 +233,7 @@ kl_at(const double *p, int n)
 		double sum = 0.0;
 		int nz = 0;
 		for (int i = b0; i < b1; i++) {
-			sum += pc[i];
+			sum += p[i];   /* without the clipped mass */
 			nz += pc[i] > 0.0;
 		}
 		for (int i = b0; i < b1; i++)
@@ -283,9 +333,11 @@ calibrate(Ctx *cx, Graph *g)
 	q->nranges = g->nvalues;
 	q->lo = NEWARRAY(cx->perm, float, g->nvalues + 1);
 	q->hi = NEWARRAY(cx->perm, float, g->nvalues + 1);
+	q->pre_lo = NEWARRAY(cx->perm, float, g->nvalues + 1);
+	q->pre_hi = NEWARRAY(cx->perm, float, g->nvalues + 1);
 	for (uint32_t i = 0; i < g->nvalues; i++) {
-		q->lo[i] = INFINITY;
-		q->hi[i] = -INFINITY;
+		q->lo[i] = q->pre_lo[i] = INFINITY;
+		q->hi[i] = q->pre_hi[i] = -INFINITY;
 	}
 	c.npasses = q->method == CALIB_MINMAX ? 1 : 2;
 	c.t0 = now();

@@ -35,6 +35,10 @@ typedef struct QuantOpts {
 	const float *const *samples;  /* [k * ninputs + i]: input i, sample k */
 	/* calibrate's result: the range of every f32 value, by Value.id */
 	float *lo, *hi;
+	/* and, for an op with a fused activation other than Relu or Clip,
+	 * the min and max of its result before that activation (by the
+	 * result's Value.id, lo > hi if none) */
+	float *pre_lo, *pre_hi;
 	uint32_t nranges;
 } QuantOpts;
 

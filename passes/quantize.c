@@ -163,15 +163,69 @@ codes_of(Qz *z, Value *v, Op *before)
 	return c;
 }
 
+static double
+act_fn(Act a, double x)
+{
+	switch (a.kind) {
+	case ACT_RELU:
+		return x > 0.0 ? x : 0.0;
+	case ACT_CLIP:
+		return fmin(fmax(x, a.alpha), a.beta);
+	case ACT_SIGMOID:
+		return 1.0 / (1.0 + exp(-x));
+	case ACT_HARDSIGMOID:
+		return fmax(0.0, fmin(1.0, a.alpha * x + a.beta));
+	case ACT_HARDSWISH:
+		return x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5));
+	default:
+		return x;
+	}
+}
+
+static bool splits(const Op *op);
+
+/* Codes of act(x) with result Quant q, as a Lut op before `before`. */
+static Value *
+lut_of(Qz *z, Op *before, Value *x, Act act, const Quant *q)
+{
+	Value *in[2];
+	uint8_t tab[256];
+	const TensorType *t = code_type(z->cx, x->type, q);
+
+	for (int i = 0; i < 256; i++) {
+		double r = quant_scale(x->type->q, 0) *
+		           (i - quant_zp(x->type->q, 0));
+		double v = round(act_fn(act, r) / quant_scale(q, 0)) +
+		           quant_zp(q, 0);
+		tab[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+	}
+	in[0] = x;
+	in[1] = ir_const(z->cx, z->g, type_new(z->cx, DT_U8, 1,
+	                                       (int64_t[]){256}, q),
+	                 tab, "lut");
+	return new_op(z, OP_LUT, before, 2, in, t, before)->out[0];
+}
+
 /* Float result f of op is now computed as codes c: every use of f reads a
- * Dequantize of c instead, and op goes. */
+ * Dequantize of c instead, and op goes.  An activation op becomes a Lut of
+ * c; a fused activation that is not Relu or Clip splits off into one. */
 static void
 replace_result(Qz *z, Op *op, Value *c)
 {
 	Value *f = op->out[0];
-	Op *d = ir_op_new(z->cx, z->g, OP_DEQUANTIZE, &op->loc, 1, &c, 1,
-	                  &f->type);
+	Op *d;
+	const Quant *q = act_quant(z->cx, z->q->lo[f->id], z->q->hi[f->id]);
 
+	if (op_info[op->kind].flags & OPF_ACTFN) {
+		c = lut_of(z, op, c, op->a.act, q);
+	} else if (c->def && (op_info[c->def->kind].flags & OPF_ACT) &&
+	           splits(c->def)) {
+		Act act = c->def->act;
+		c->def->act.kind = ACT_NONE;
+		c = lut_of(z, op, c, act, q);
+	}
+	d = ir_op_new(z->cx, z->g, OP_DEQUANTIZE, &op->loc, 1, &c, 1,
+	              &f->type);
 	c->name = f->name;
 	d->out[0]->name = f->name;
 	ir_replace_uses(z->g, f, d->out[0]);
@@ -236,20 +290,45 @@ quant_bias(Qz *z, const float *b, int64_t n, const Quant *qx,
 }
 
 static bool
-act_ok(const Op *op)
+pre_range(Qz *z, const Op *op)
+{
+	const Value *v = op->out[0];
+
+	return z->q->pre_lo && v->id < z->q->nranges &&
+	       z->q->pre_lo[v->id] <= z->q->pre_hi[v->id];
+}
+
+/* Relu and Clip stay fused (fold-shift makes them the clamp); another
+ * fused activation splits off into a Lut if calibrate saw the range
+ * before it. */
+static bool
+act_ok(Qz *z, const Op *op)
 {
 	return op->act.kind == ACT_NONE || op->act.kind == ACT_RELU ||
-	       op->act.kind == ACT_CLIP;
+	       op->act.kind == ACT_CLIP || pre_range(z, op);
 }
 
 /* Result codes of op, from the calibrated range of its float result. */
+static bool
+splits(const Op *op)
+{
+	return op->act.kind != ACT_NONE && op->act.kind != ACT_RELU &&
+	       op->act.kind != ACT_CLIP;
+}
+
+/* Result codes of op, from the calibrated range of its float result (the
+ * range before the activation if that splits off). */
 static const TensorType *
 result_type(Qz *z, const Op *op, const TensorType *shape)
 {
 	const Value *f = op->out[0];
+	bool pre = (op_info[op->kind].flags & OPF_ACT) && splits(op);
 
 	return code_type(z->cx, shape ? shape : f->type,
-	                 act_quant(z->cx, z->q->lo[f->id], z->q->hi[f->id]));
+	                 pre ? act_quant(z->cx, z->q->pre_lo[f->id],
+	                                 z->q->pre_hi[f->id])
+	                     : act_quant(z->cx, z->q->lo[f->id],
+	                                 z->q->hi[f->id]));
 }
 
 static bool
@@ -259,7 +338,7 @@ quant_conv(Qz *z, Op *op)
 	const float *b = op->nin > 2 && op->in[2] ? value_f32(op->in[2]) : NULL;
 
 	if (!value_f32(op->in[1]) || (op->nin > 2 && op->in[2] && !b) ||
-	    !act_ok(op) || !has_range(z, op->out[0]))
+	    !act_ok(z, op) || !has_range(z, op->out[0]))
 		return false;
 	if (!(x = codes_of(z, op->in[0], op)))
 		return false;
@@ -291,7 +370,7 @@ quant_gemm(Qz *z, Op *op)
 			return false;
 	}
 	if (!w || bt->rank != 2 || ga.trans_a || op->in[0]->type->rank != 2 ||
-	    !act_ok(op) || !has_range(z, op->out[0]))
+	    !act_ok(z, op) || !has_range(z, op->out[0]))
 		return false;
 	n = bt->dim[!ga.trans_b];
 	if (c) {
@@ -326,7 +405,7 @@ quant_binary(Qz *z, Op *op)
 {
 	Value *in[2];
 
-	if (!act_ok(op) || !has_range(z, op->out[0]))
+	if (!act_ok(z, op) || !has_range(z, op->out[0]))
 		return false;
 	for (int i = 0; i < 2; i++)
 		if (!(in[i] = codes_of(z, op->in[i], op)))
@@ -357,48 +436,15 @@ quant_pool(Qz *z, Op *op)
 	return true;
 }
 
-static double
-act_fn(Act a, double x)
-{
-	switch (a.kind) {
-	case ACT_RELU:
-		return x > 0.0 ? x : 0.0;
-	case ACT_CLIP:
-		return fmin(fmax(x, a.alpha), a.beta);
-	case ACT_SIGMOID:
-		return 1.0 / (1.0 + exp(-x));
-	case ACT_HARDSIGMOID:
-		return fmax(0.0, fmin(1.0, a.alpha * x + a.beta));
-	case ACT_HARDSWISH:
-		return x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5));
-	default:
-		return x;
-	}
-}
-
 /* An activation op as a table from input codes to result codes. */
 static bool
 quant_lut(Qz *z, Op *op)
 {
-	Value *x, *in[2];
-	const TensorType *t;
-	uint8_t tab[256];
+	Value *x;
 
 	if (!has_range(z, op->out[0]) || !(x = codes_of(z, op->in[0], op)))
 		return false;
-	t = result_type(z, op, NULL);
-	for (int i = 0; i < 256; i++) {
-		double r = quant_scale(x->type->q, 0) *
-		           (i - quant_zp(x->type->q, 0));
-		double v = round(act_fn(op->a.act, r) / quant_scale(t->q, 0)) +
-		           quant_zp(t->q, 0);
-		tab[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-	}
-	in[0] = x;
-	in[1] = ir_const(z->cx, z->g, type_new(z->cx, DT_U8, 1,
-	                                       (int64_t[]){256}, t->q),
-	                 tab, "lut");
-	replace_result(z, op, new_op(z, OP_LUT, op, 2, in, t, op)->out[0]);
+	replace_result(z, op, x);
 	return true;
 }
 

@@ -23,6 +23,21 @@ mkdir out
 [ -f out/x.d ] || fail "-MD without -MF writes out/x.d"
 grep -qxF "  $work/net.onnx" out/x.d || fail "out/x.d lists $work/net.onnx: $(cat out/x.d)"
 
+# With calibration data: the folder and every file in it, sorted.
+npy() { # npy FILE: a float32 [1,2,5,5] sample, 0.5 and -1 alternating
+	local h="{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 5, 5), }"
+	while [ $(( (10 + ${#h} + 1) % 64 )) -ne 0 ]; do h="$h "; done
+	{ printf '\x93NUMPY\x01\x00'; printf "\\x$(printf %02x $(( (${#h} + 1) % 256 )))\\x$(printf %02x $(( (${#h} + 1) / 256 )))"
+	  printf '%s\n' "$h"
+	  for i in $(seq 25); do printf '\x00\x00\x00\x3f\x00\x00\x80\xbf'; done; } >"$1"
+}
+mkdir calib
+npy calib/b.npy
+npy calib/a.npy
+"$qcc" net.onnx -o q.o -quantize=int8 -calib=calib -MD -MF q.d || fail "qcc -quantize=int8 -calib=calib -MD"
+printf 'q.o: \\\n  net.onnx \\\n  calib \\\n  calib/a.npy \\\n  calib/b.npy\n' >want-q.d
+cmp -s q.d want-q.d || fail "q.d does not list the model, calib and its files: $(cat q.d)"
+
 # Names with spaces, '#' and '$', escaped; make parses them back.
 mkdir 'a dir'
 cp net.onnx 'a dir/m #1$.onnx'

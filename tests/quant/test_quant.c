@@ -58,7 +58,8 @@ static const Act relu = {ACT_RELU, 0.0f, 0.0f};
 
 /* 0: conv 3x3 + Relu, depthwise stride 2, 1x1, MaxPool, Clip (Relu6)
  * 1: conv, x * HardSigmoid(x), residual Add, AvgPool, GAP, Flatten, Gemm
- * 2: Concat of two convs of different ranges, AvgPool counting the pads,
+ * 2: Concat of two convs of different ranges (one with a fused HardSwish,
+ *    which splits off into a Lut), AvgPool counting the pads,
  *    Add of a per-channel constant, Mul by a scalar constant
  * 3: MatMul by a constant + Relu, Gemm with alpha, beta and transB = 0 */
 static Graph *
@@ -99,7 +100,8 @@ graph(int which)
 		Op *op;
 		x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 3, 6, 6)));
 		a = tg_conv(&cx, g, x, 4, 3, 1, 1, 1, 31);
-		b = tg_act(&cx, g, tg_conv(&cx, g, x, 2, 1, 1, 0, 1, 32), relu);
+		b = tg_act(&cx, g, tg_conv(&cx, g, x, 2, 1, 1, 0, 1, 32),
+		           (Act){ACT_HARDSWISH, 0.0f, 0.0f});
 		c[0] = a;
 		c[1] = b;
 		op = tg_op(&cx, g, OP_CONCAT, 2, c);

@@ -7,3 +7,10 @@ endif()
 add_test(NAME quant.bad_input
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh $<TARGET_FILE:qcc> ${CMAKE_CURRENT_BINARY_DIR}/quant_bad)
 set_tests_properties(quant.bad_input PROPERTIES LABELS cli TIMEOUT 300)
+
+add_executable(q8eval ${CMAKE_CURRENT_LIST_DIR}/q8eval.c)
+target_link_libraries(q8eval PRIVATE qcc_frontend qcc_passes)
+add_test(NAME quant.fmnist
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/fmnist.sh $<TARGET_FILE:qcc>
+          $<TARGET_FILE:q8eval> ${CMAKE_CURRENT_BINARY_DIR}/quant_fmnist)
+set_tests_properties(quant.fmnist PROPERTIES LABELS sample TIMEOUT 1800)
