@@ -238,6 +238,53 @@ arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
 
 /* ---- one function per op family ------------------------------------------ */
 
+/* The window arguments every conv kernel takes, in this order: input
+ * n, c, h, w; output m, oh, ow; kernel kh, kw; strides; dilations; the top
+ * and left pads (bottom and right follow from the output size). */
+void
+arg_conv_geometry(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
+	const ConvAttr *a = &op->a.conv;
+
+	for (int i = 0; i < 4; i++)
+		arg_i32(L, x->dim[i]);
+	for (int i = 1; i < 4; i++)
+		arg_i32(L, y->dim[i]);
+	arg_i32(L, w->dim[2]);
+	arg_i32(L, w->dim[3]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->stride[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->dilation[i]);
+	arg_i32(L, a->pad[0]);
+	arg_i32(L, a->pad[1]);
+}
+
+/* The window arguments every 2-D pool kernel takes: planes n*c, h, w,
+ * oh, ow, kernel, strides, dilations, top and left pads. */
+void
+arg_pool_geometry(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
+	const PoolAttr *a = &op->a.pool;
+
+	arg_i32(L, x->dim[0] * x->dim[1]);
+	arg_i32(L, x->dim[2]);
+	arg_i32(L, x->dim[3]);
+	arg_i32(L, y->dim[2]);
+	arg_i32(L, y->dim[3]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->kernel[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->stride[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->dilation[i]);
+	arg_i32(L, a->pad[0]);
+	arg_i32(L, a->pad[1]);
+}
+
 /* ---- driver --------------------------------------------------------------- */
 
 /* Input problems the kernels cannot take: other element types, tensors

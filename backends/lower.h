@@ -34,6 +34,8 @@ void bcast_strides(const TensorType *t, int r, int64_t *str);
 int merge_axes(int r, int64_t *dims, int64_t *sa, int64_t *sb);
 void arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
               const int64_t *sb);
+void arg_conv_geometry(Lower *L, const Op *op);
+void arg_pool_geometry(Lower *L, const Op *op);
 
 /* lower_nn.c */
 void lower_conv(Lower *L, const Op *op);

@@ -7,8 +7,6 @@
 void
 lower_conv(Lower *L, const Op *op)
 {
-	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
-	const TensorType *y = op->out[0]->type;
 	const ConvAttr *a = &op->a.conv;
 
 	if (lower_conv_packed(L, op))
@@ -17,18 +15,7 @@ lower_conv(Lower *L, const Op *op)
 	arg_val(L, op->in[1]);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
 	arg_val(L, op->out[0]);
-	for (int i = 0; i < 4; i++)
-		arg_i32(L, x->dim[i]);
-	for (int i = 1; i < 4; i++)
-		arg_i32(L, y->dim[i]);
-	arg_i32(L, w->dim[2]);
-	arg_i32(L, w->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
+	arg_conv_geometry(L, op);
 	arg_i32(L, a->group);
 	arg_act(L, &op->act);
 	call_end(L, "qcc_rt_conv2d_f32");
@@ -91,24 +78,11 @@ lower_scaleshift(Lower *L, const Op *op)
 void
 lower_pool(Lower *L, const Op *op)
 {
-	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
 	const PoolAttr *a = &op->a.pool;
 
 	arg_val(L, op->in[0]);
 	arg_val(L, op->out[0]);
-	arg_i32(L, x->dim[0] * x->dim[1]);
-	arg_i32(L, x->dim[2]);
-	arg_i32(L, x->dim[3]);
-	arg_i32(L, y->dim[2]);
-	arg_i32(L, y->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->kernel[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
+	arg_pool_geometry(L, op);
 	if (op->kind == OP_MAXPOOL) {
 		call_end(L, "qcc_rt_maxpool2d_f32");
 		return;

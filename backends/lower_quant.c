@@ -38,26 +38,13 @@ arg_rq(Lower *L, const Op *op, bool arrays)
 static void
 lower_conv_q(Lower *L, const Op *op)
 {
-	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
-	const TensorType *y = op->out[0]->type;
 	const ConvAttr *a = &op->a.conv;
 
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
 	arg_val(L, op->out[0]);
-	for (int i = 0; i < 4; i++)
-		arg_i32(L, x->dim[i]);
-	for (int i = 1; i < 4; i++)
-		arg_i32(L, y->dim[i]);
-	arg_i32(L, w->dim[2]);
-	arg_i32(L, w->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
+	arg_conv_geometry(L, op);
 	arg_i32(L, a->group);
 	arg_i32(L, zp_of(op->in[0]));
 	arg_rq(L, op, true);
@@ -116,24 +103,11 @@ lower_binary_q(Lower *L, const Op *op)
 static void
 lower_pool_q(Lower *L, const Op *op)
 {
-	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
 	const PoolAttr *a = &op->a.pool;
 
 	arg_val(L, op->in[0]);
 	arg_val(L, op->out[0]);
-	arg_i32(L, x->dim[0] * x->dim[1]);
-	arg_i32(L, x->dim[2]);
-	arg_i32(L, x->dim[3]);
-	arg_i32(L, y->dim[2]);
-	arg_i32(L, y->dim[3]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->kernel[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->stride[i]);
-	for (int i = 0; i < 2; i++)
-		arg_i32(L, a->dilation[i]);
-	arg_i32(L, a->pad[0]);
-	arg_i32(L, a->pad[1]);
+	arg_pool_geometry(L, op);
 	if (op->kind == OP_MAXPOOL) {
 		call_end(L, "qcc_rt_maxpool2d_q8");
 		return;

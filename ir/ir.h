@@ -69,6 +69,8 @@ typedef struct Ctx {
 	unsigned flags;        /* CTX_* */
 	struct QuantOpts *quant;  /* -quantize: options, samples, ranges
 	                           * (passes/passes.h); NULL for float */
+	int vec_bytes;         /* the target's widest float vector in bytes,
+	                        * 0 if unknown: lowering sizes tiles by it */
 } Ctx;
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;

@@ -144,6 +144,27 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
 	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
 	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
 
+/* ---- conv_gemm.c ---------------------------------------------------------- */
+
+/* Output channels per weight panel of qcc_rt_conv2d_gemm_f32 (the rows of
+ * its register tile). */
+#define QCC_RT_GEMM_MR 6
+
+/* The same convolution as qcc_rt_conv2d_packed_f32 (group 1, y = act(conv
+ * + bias + res), res NULL or of y's shape), as a matrix product over the
+ * output pixels; res must not overlap y.  wp holds the weights in panels
+ * of QCC_RT_GEMM_MR output channels, laid out as qcc_rt_conv2d_packed_f32's
+ * with QCC_RT_GEMM_MR for QCC_RT_PANEL.  nr (16 or 32) is the register
+ * tile's width in pixels: 16 for 128- and 256-bit vectors, 32 for 512-bit
+ * ones.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t nr, int32_t act, float alpha,
+	float beta);
+
 /* ---- pool.c --------------------------------------------------------------- */
 
 /* x: [nc,h,w] planes, y: [nc,oh,ow] planes; window kh x kw, strides,

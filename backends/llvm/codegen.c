@@ -321,10 +321,12 @@ llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 	bool ok;
 
 	QCC_ASSERT(o->target);
-	if (!lower_graph(cx, g, &calls, &ncalls))
-		return false;
 	l.cpu = target_cpu(o);
 	l.features = target_features(cx, o);
+	/* only AVX-512 changes the tiles so far */
+	cx->vec_bytes = strstr(l.features, "+avx512f") ? 64 : 0;
+	if (!lower_graph(cx, g, &calls, &ncalls))
+		return false;
 	l.ctx = LLVMContextCreate();
 	LLVMContextSetDiagnosticHandler(l.ctx, handle_diagnostic, &l);
 	ok = llvm_target_machine(&l) && kernels_load(&l) &&

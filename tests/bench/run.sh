@@ -12,7 +12,8 @@
 #
 # Environment: QCC_BUILD_DIR (default: build/ at the top of the tree; qcc is
 # built there if missing), QCC (a qcc binary to use instead), RUNS (timed
-# runs per engine, default 200), ORT_VERSION (default 1.30.0), CC.
+# runs per engine, default 200), ORT_VERSION (default 1.30.0), CC,
+# QCCFLAGS (extra qcc flags, e.g. -mcpu=native).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/bench
@@ -57,11 +58,11 @@ for model in "$@"; do
 	work=$build/bench/$name
 	mkdir -p "$work"
 	t0=$(date +%s%N)
-	"$qcc" "$model" -name=net -o "$work/net.o"
+	"$qcc" "$model" -name=net ${QCCFLAGS:-} -o "$work/net.o"
 	t1=$(date +%s%N)
 	$cc -std=c11 -O2 -Wall -Wextra -I"$work" -I"$here" \
 		"$here/bench.c" "$here/ort.c" "$work/net.o" -ldl -lm -o "$work/bench"
-	echo "== $name"
+	echo "== $name ${QCCFLAGS:-}"
 	echo "qcc compile    $(( (t1 - t0) / 1000000 )) ms, object $(stat -c %s "$work/net.o") bytes, model $(stat -c %s "$model") bytes"
 	"$work/bench" "$model" "$ortlib" "$runs" || status=1
 done
