@@ -28,6 +28,11 @@ enum {
 	FOP_DEPTHTOSPACE, /* Reshape, Transpose, Reshape */
 	FOP_SPACETODEPTH, /* Reshape, Transpose, Reshape */
 	FOP_UPSAMPLE,     /* Resize */
+	/* quantized models (onnx_ops_quant.c) */
+	FOP_QUANTIZELINEAR,   /* Quantize */
+	FOP_DEQUANTIZELINEAR, /* Dequantize */
+	FOP_QLINEARCONV,      /* Dequantize, Conv, Quantize */
+	FOP_QLINEARMATMUL,    /* Dequantize, MatMul, Quantize */
 	FOP_COUNT
 };
 
@@ -187,5 +192,10 @@ bool import_logsoftmax(Node *n);
 bool import_instnorm(Node *n);
 bool import_layernorm(Node *n);
 bool import_lrn(Node *n);
+/* onnx_ops_quant.c: quantized models, in QDQ form for passes/fold_qdq.c */
+bool import_quantizelinear(Node *n);
+bool import_dequantizelinear(Node *n);
+bool import_qlinearconv(Node *n);
+bool import_qlinearmatmul(Node *n);
 
 #endif

@@ -79,6 +79,10 @@ static const OpImporter importers[FOP_COUNT] = {
     [OP_INSTNORM] = {import_instnorm, 1, 3, 3, 1},
     [OP_LAYERNORM] = {import_layernorm, 17, 2, 3, 3},
     [OP_LRN] = {import_lrn, 1, 1, 1, 1},
+    [FOP_QUANTIZELINEAR] = {import_quantizelinear, 10, 2, 3, 1},
+    [FOP_DEQUANTIZELINEAR] = {import_dequantizelinear, 10, 2, 3, 1},
+    [FOP_QLINEARCONV] = {import_qlinearconv, 10, 8, 9, 1},
+    [FOP_QLINEARMATMUL] = {import_qlinearmatmul, 10, 8, 8, 1},
     [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
     [FOP_DROPOUT] = {import_dropout, 1, 1, 3, 2},
 };
@@ -92,6 +96,10 @@ static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_DEPTHTOSPACE - OP_COUNT] = "DepthToSpace",
     [FOP_SPACETODEPTH - OP_COUNT] = "SpaceToDepth",
     [FOP_UPSAMPLE - OP_COUNT] = "Upsample",
+    [FOP_QUANTIZELINEAR - OP_COUNT] = "QuantizeLinear",
+    [FOP_DEQUANTIZELINEAR - OP_COUNT] = "DequantizeLinear",
+    [FOP_QLINEARCONV - OP_COUNT] = "QLinearConv",
+    [FOP_QLINEARMATMUL - OP_COUNT] = "QLinearMatMul",
 };
 
 static const char *

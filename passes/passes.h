@@ -43,6 +43,9 @@ typedef struct QuantOpts {
 } QuantOpts;
 
 extern const Pass pass_calibrate, pass_quantize, pass_fold_shift;
+/* fold_qdq.c: an imported quantized model's Dequantize -> op -> Quantize
+ * become ops on codes (run by every pipeline; nothing for float models) */
+extern const Pass pass_fold_qdq;
 
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);

@@ -15,22 +15,27 @@
 static const Pass *const all_passes[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_plan_memory, &pass_calibrate, &pass_quantize,
-	&pass_fold_shift,
+	&pass_fold_shift, &pass_fold_qdq,
 };
 
-/* -O0: only what the backends need, a typed graph with a memory plan. */
+/* -O0: only what the backends need, a typed graph with a memory plan (and
+ * the integer rescales of an imported quantized model's ops on codes). */
 static const Pass *const pipeline_o0[] = {
-	&pass_infer_shapes, &pass_dce, &pass_plan_memory,
+	&pass_infer_shapes, &pass_dce, &pass_fold_shift, &pass_plan_memory,
 };
 
 /* -O1 and up.  dce runs before fold-bn and fuse-act because both match on
  * "this result has exactly one use", which a dead user would spoil; it runs
  * again afterwards to sweep anything a rewrite left unused.  The second
  * infer-shapes re-derives every type from the rewritten graph, so
- * plan-memory sizes buffers from fresh types even without -verify-each. */
+ * plan-memory sizes buffers from fresh types even without -verify-each.
+ * fold-qdq (before fold-const turns the Dequantize of weights into float
+ * constants) and fold-shift handle imported quantized models and change
+ * nothing in float ones. */
 static const Pass *const pipeline_o1[] = {
-	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_memory,
+	&pass_infer_shapes, &pass_fold_qdq, &pass_fold_const, &pass_dce,
+	&pass_fold_bn, &pass_fuse_act, &pass_dce, &pass_fold_shift,
+	&pass_infer_shapes, &pass_plan_memory,
 };
 
 /* -quantize=int8: the -O1 float rewrites, then calibrate on the rewritten

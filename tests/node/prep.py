@@ -10,6 +10,11 @@ gets:
   model.onnx          the model qcc compiles (see "frozen inputs" below)
   set<k>/in<i>.bin    graph input i of test_data_set_<k>, raw float32
   set<k>/ref<j>.bin   expected output j, raw float32
+
+Inputs and outputs of a quantized model's integer types (uint8, int8,
+int32) are written as float32 too, their whole values exact; the compiled
+model keeps the model's element types (NET_INPUT<k>_TYPE) and run_model
+converts.
   manifest            key/value lines: ops, opset, inputs, outputs, frozen
 
 and one line in OUT/cases.tsv:  NAME <TAB> OPS <TAB> OPSET <TAB> STATUS
@@ -49,7 +54,14 @@ SUPPORTED_OPS = {
     "Expand", "Pad", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample",
     "ReduceMean", "ReduceMax", "ReduceSum", "ReduceL2", "LogSoftmax",
     "InstanceNormalization", "LayerNormalization", "LRN",
+    "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul",
+    "ConvInteger", "MatMulInteger",
 }
+
+# Element types a run-time input or output may have (integer ones are
+# written as float32 values, see above).
+IO_TYPES = {TensorProto.FLOAT, TensorProto.UINT8, TensorProto.INT8,
+            TensorProto.INT32}
 
 # Input slots that must be compile-time constants, per operator.
 CONST_SLOTS = {
@@ -74,6 +86,12 @@ CONST_SLOTS = {
     "ReduceL2": (1,),
     "InstanceNormalization": (1, 2),
     "LayerNormalization": (1, 2),
+    "QuantizeLinear": (1, 2),
+    "DequantizeLinear": (1, 2),
+    "QLinearConv": (1, 2, 3, 4, 5, 6, 7, 8),
+    "QLinearMatMul": (1, 2, 3, 4, 5, 6, 7),
+    "ConvInteger": (1, 2, 3),
+    "MatMulInteger": (1, 2, 3),
 }
 
 
@@ -161,13 +179,14 @@ def convert(name, case_dir, model, dst):
 
     runtime_inputs = [vi for vi in graph.input if vi.name not in freeze]
     for vi in runtime_inputs:
-        if vi.type.tensor_type.elem_type != TensorProto.FLOAT:
+        if vi.type.tensor_type.elem_type not in IO_TYPES:
             raise Unconvertible(f"input {vi.name} is {elem_type_name(vi)}")
     for vi in graph.output:
-        if vi.type.tensor_type.elem_type != TensorProto.FLOAT:
+        if vi.type.tensor_type.elem_type not in IO_TYPES:
             raise Unconvertible(f"output {vi.name} is {elem_type_name(vi)}")
     for iname, arr in frozen_vals.items():
-        if arr.dtype not in (np.float32, np.int64, np.int32, np.bool_):
+        if arr.dtype not in (np.float32, np.int64, np.int32, np.bool_,
+                             np.uint8, np.int8):
             raise Unconvertible(f"frozen input {iname} is {arr.dtype}")
 
     os.makedirs(dst)
@@ -208,8 +227,9 @@ def convert(name, case_dir, model, dst):
             i += 1
         for j, path in enumerate(outs):
             arr = load_tensor(path)
-            if arr.dtype != np.float32:
+            if arr.dtype not in (np.float32, np.uint8, np.int8, np.int32):
                 raise Unconvertible(f"reference output {j} is {arr.dtype}")
+            arr = arr.astype(np.float32)
             arr.tofile(os.path.join(sdir, f"ref{j}.bin"))
             if k == 0:
                 lines.append(f"output{j} {graph.output[j].name} "

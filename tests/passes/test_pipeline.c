@@ -83,8 +83,8 @@ Test(pipeline, print_after_prints_the_ir_after_exactly_that_pass)
 Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 {
 	static const char *const names[] = {
-		"infer-shapes", "fold-const", "dce", "fold-bn",
-		"fuse-act", "dce", "infer-shapes", "plan-memory",
+		"infer-shapes", "fold-qdq", "fold-const", "dce", "fold-bn",
+		"fuse-act", "dce", "fold-shift", "infer-shapes", "plan-memory",
 	};
 	Graph *g = conv_bn_relu();
 	char *dump = NULL;
@@ -95,9 +95,9 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	cx.flags |= CTX_PRINT_ALL;
 	cr_assert(pipeline_default(&cx, g, 3));
 	fclose(cx.dumpout);
-	cr_assert_eq(count_str(dump, "; IR after "), 8);
+	cr_assert_eq(count_str(dump, "; IR after "), 10);
 	p = dump;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 10; i++) {
 		char line[64];
 		snprintf(line, sizeof line, "; IR after %s\n", names[i]);
 		p = strstr(p, line);
@@ -125,7 +125,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	static const Pass *const all[] = {
 		&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 		&pass_fuse_act, &pass_plan_memory, &pass_calibrate,
-		&pass_quantize, &pass_fold_shift,
+		&pass_quantize, &pass_fold_shift, &pass_fold_qdq,
 	};
 	char *list = NULL;
 	size_t n = 0;
@@ -142,7 +142,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	fclose(f);
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
 	                 "fuse-act\nplan-memory\ncalibrate\nquantize\n"
-	                 "fold-shift\n");
+	                 "fold-shift\nfold-qdq\n");
 	free(list);
 }
 

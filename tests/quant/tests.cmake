@@ -14,3 +14,11 @@ add_test(NAME quant.fmnist
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/fmnist.sh $<TARGET_FILE:qcc>
           $<TARGET_FILE:q8eval> ${CMAKE_CURRENT_BINARY_DIR}/quant_fmnist)
 set_tests_properties(quant.fmnist PROPERTIES LABELS sample TIMEOUT 1800)
+
+# Import of already-quantized models (fold-qdq): a QDQ model with full-range
+# int8 weights gives the reference codes exactly (tests/quant/qdq_import.sh).
+add_test(NAME quant.qdq_model_runs_on_codes_and_matches_the_reference_exactly
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/qdq_import.sh $<TARGET_FILE:qcc>
+          $<TARGET_FILE:cmp_raw> ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_qdq)
+set_tests_properties(quant.qdq_model_runs_on_codes_and_matches_the_reference_exactly
+  PROPERTIES LABELS cli TIMEOUT 300)

@@ -8,7 +8,10 @@
  *
  * with n = NET_NUM_INPUTS and m = NET_NUM_OUTPUTS.  Every file is raw
  * float32 in row-major order, exactly NET_INPUT<k>_SIZE (NET_OUTPUT<k>_SIZE)
- * elements; an input of the wrong size is an error.  The scratch arena is
+ * elements; an input of the wrong size is an error.  An input or output
+ * whose NET_*_TYPE is "u8", "i8" or "i32" (a quantized model's codes) is
+ * converted from and to those float32 values, which are whole numbers and
+ * exact in float32; an input value out of the type's range is an error.  The scratch arena is
  * allocated 64-byte aligned as the interface asks.  Exit status: 0 on
  * success, 1 if net_run failed, 2 on a usage or I/O problem.
  */
@@ -88,6 +91,124 @@ static const long out_size[] = {
 	0
 };
 
+/* Element types as "f32", "u8", ... (NET_INPUT<k>_TYPE), one per tensor. */
+static const char *const in_type[] = {
+#if NET_NUM_INPUTS > 0
+	NET_INPUT0_TYPE,
+#endif
+#if NET_NUM_INPUTS > 1
+	NET_INPUT1_TYPE,
+#endif
+#if NET_NUM_INPUTS > 2
+	NET_INPUT2_TYPE,
+#endif
+#if NET_NUM_INPUTS > 3
+	NET_INPUT3_TYPE,
+#endif
+#if NET_NUM_INPUTS > 4
+	NET_INPUT4_TYPE,
+#endif
+#if NET_NUM_INPUTS > 5
+	NET_INPUT5_TYPE,
+#endif
+#if NET_NUM_INPUTS > 6
+	NET_INPUT6_TYPE,
+#endif
+#if NET_NUM_INPUTS > 7
+	NET_INPUT7_TYPE,
+#endif
+	""
+};
+
+static const char *const out_type[] = {
+#if NET_NUM_OUTPUTS > 0
+	NET_OUTPUT0_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 1
+	NET_OUTPUT1_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 2
+	NET_OUTPUT2_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 3
+	NET_OUTPUT3_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 4
+	NET_OUTPUT4_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 5
+	NET_OUTPUT5_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 6
+	NET_OUTPUT6_TYPE,
+#endif
+#if NET_NUM_OUTPUTS > 7
+	NET_OUTPUT7_TYPE,
+#endif
+	""
+};
+
+/* Bytes of one element of type name ty; 0 if run_model does not know it. */
+static size_t
+elem_size(const char *ty)
+{
+	if (!strcmp(ty, "f32") || !strcmp(ty, "i32"))
+		return 4;
+	if (!strcmp(ty, "u8") || !strcmp(ty, "i8"))
+		return 1;
+	return 0;
+}
+
+/* Converts n float32 values in place to the element type ty (the buffer
+ * has room for n floats); -1 if a value does not fit. */
+static int
+to_type(const char *path, void *buf, long n, const char *ty)
+{
+	const float *f = buf;
+	long i;
+
+	if (!strcmp(ty, "f32"))
+		return 0;
+	for (i = 0; i < n; i++) {
+		float v = f[i];
+		/* range first, so the cast to long is defined (no libm: the
+		 * object backend's run links without -lm) */
+		if (!(v >= -16777216.0f && v <= 16777216.0f) ||
+		    (!strcmp(ty, "u8") && (v < 0 || v > 255)) ||
+		    (!strcmp(ty, "i8") && (v < -128 || v > 127)) ||
+		    (float)(long)v != v) {
+			fprintf(stderr, "run_model: %s: value %g at %ld is not "
+			        "a %s\n", path, (double)v, i, ty);
+			return -1;
+		}
+		if (!strcmp(ty, "u8"))
+			((unsigned char *)buf)[i] = (unsigned char)v;
+		else if (!strcmp(ty, "i8"))
+			((signed char *)buf)[i] = (signed char)v;
+		else
+			((int *)buf)[i] = (int)v;
+	}
+	return 0;
+}
+
+/* The n elements of type ty in buf as float32, in dst. */
+static void
+from_type(const void *buf, float *dst, long n, const char *ty)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(ty, "u8"))
+			dst[i] = ((const unsigned char *)buf)[i];
+		else if (!strcmp(ty, "i8"))
+			dst[i] = ((const signed char *)buf)[i];
+		else if (!strcmp(ty, "i32"))
+			dst[i] = (float)((const int *)buf)[i];
+		else
+			dst[i] = ((const float *)buf)[i];
+	}
+}
+
 /* Room for n floats, 64-byte aligned, never a zero-sized request. */
 static void *
 buf_alloc(size_t bytes)
@@ -155,7 +276,13 @@ main(int argc, char **argv)
 	for (i = 0; i < NET_NUM_INPUTS; i++) {
 		float *p = buf_alloc((size_t)in_size[i] * sizeof(float));
 
-		if (!p || file_read(argv[1 + i], p, in_size[i]) != 0)
+		if (!elem_size(in_type[i])) {
+			fprintf(stderr, "run_model: input %d has element type "
+			        "%s\n", i, in_type[i]);
+			return 2;
+		}
+		if (!p || file_read(argv[1 + i], p, in_size[i]) != 0 ||
+		    to_type(argv[1 + i], p, in_size[i], in_type[i]) != 0)
 			return 2;
 		in[i] = p;
 	}
@@ -182,7 +309,12 @@ main(int argc, char **argv)
 	for (i = 0; i < NET_NUM_OUTPUTS; i++) {
 		const char *path = argv[1 + NET_NUM_INPUTS + i];
 
-		if (file_write(path, out[i], out_size[i]) != 0)
+		float *f = buf_alloc((size_t)out_size[i] * sizeof(float));
+
+		if (!f || !elem_size(out_type[i]))
+			return 2;
+		from_type(out[i], f, out_size[i], out_type[i]);
+		if (file_write(path, f, out_size[i]) != 0)
 			status = 2;
 	}
 	return status;
