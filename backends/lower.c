@@ -320,6 +320,8 @@ check_types(Lower *L, const Op *op)
 static bool
 lower_op(Lower *L, const Op *op)
 {
+	if (lower_is_pm1(op))
+		return lower_pm1(L, op);
 	if (lower_is_quant(op))
 		return lower_quant(L, op);
 	if (!check_types(L, op))
@@ -384,6 +386,8 @@ lower_op(Lower *L, const Op *op)
 	case OP_DEQUANTIZE:
 	case OP_REQUANT:
 	case OP_LUT:
+	case OP_BITPLANE:
+	case OP_PM1CONV:
 	case OP_COUNT: break;
 	}
 	bug("lowering: no kernel for op kind %d", (int)op->kind);

@@ -75,4 +75,8 @@ bool lower_is_quant(const Op *op);
 bool lower_quant(Lower *L, const Op *op);
 void lower_copy_q8(Lower *L, Buf from, Buf to, int64_t n);
 
+/* lower_pm1.c: the {-1,+1} bit-plane ops (-quantize=pm1) */
+bool lower_is_pm1(const Op *op);
+bool lower_pm1(Lower *L, const Op *op);
+
 #endif

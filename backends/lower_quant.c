@@ -132,8 +132,8 @@ lower_unary_q(Lower *L, const Op *op)
 		arg_i32(L, n);
 		arg_f32(L, 1.0f / quant_scale(y->type->q, 0));
 		arg_i32(L, zp_of(y));
-		arg_i32(L, dtype_min(y->type->dt));
-		arg_i32(L, dtype_max(y->type->dt));
+		arg_i32(L, code_min(y->type));
+		arg_i32(L, code_max(y->type));
 		call_end(L, "qcc_rt_quantize_q8");
 		return;
 	case OP_DEQUANTIZE:

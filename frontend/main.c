@@ -55,6 +55,8 @@ static const char usage_text[] =
 	"  -print-after-all    print the IR after every pass\n"
 	"  -verify-each        verify the IR after every pass\n"
 	"  -quantize=int8      integer-only code: u8 activations, i8 weights\n"
+	"  -quantize=pm1:wKaM  K-bit weights, M-bit activations (1..4) as K*M\n"
+	"                      xor/popcount products (first, last layer 8-bit)\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
 	"  -calib-method=M     mse (default), minmax, percentile[:P] (P=99.99), kl\n"
 	"  -calib-limit=N      use at most N calibration samples\n"
@@ -129,6 +131,23 @@ parse_emit(const char *v)
 		if (strcmp(v, kinds[i].name) == 0)
 			return kinds[i].k;
 	usage_error("unknown -emit kind '%s'", v);
+}
+
+/* -quantize=int8 or pm1:wKaM (K, M in 1..4). */
+static void
+parse_quantize(Flags *f, const char *v)
+{
+	f->quantize = true;
+	if (!strcmp(v, "int8"))
+		return;
+	if (strlen(v) == 8 && !strncmp(v, "pm1:w", 5) && v[6] == 'a' &&
+	    v[5] >= '1' && v[5] <= '4' && v[7] >= '1' && v[7] <= '4') {
+		f->quant.pm1_wbits = v[5] - '0';
+		f->quant.pm1_abits = v[7] - '0';
+		return;
+	}
+	usage_error("-quantize is int8 or pm1:wKaM with K, M in 1..4, not "
+	            "'%s'", v);
 }
 
 static void
@@ -220,9 +239,7 @@ parse_flags(Flags *f, int argc, char **argv)
 		} else if (flag_is(a, "-verify-each")) {
 			f->verify_each = true;
 		} else if ((v = flag_value(a, "-quantize"))) {
-			if (strcmp(v, "int8"))
-				usage_error("-quantize supports int8, not '%s'", v);
-			f->quantize = true;
+			parse_quantize(f, v);
 		} else if ((v = flag_value(a, "-calib"))) {
 			f->calib = v;
 		} else if ((v = flag_value(a, "-calib-method"))) {
@@ -581,7 +598,8 @@ main(int argc, char **argv)
 		f.quant.ninputs = ok ? g->ninputs : 0;
 		f.quant.progress = isatty(2);
 		cx.quant = &f.quant;
-		ok = ok && pipeline_int8(&cx, g);
+		ok = ok && (f.quant.pm1_abits ? pipeline_pm1(&cx, g)
+		                               : pipeline_int8(&cx, g));
 	} else {
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}

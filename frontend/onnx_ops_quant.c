@@ -76,7 +76,7 @@ node_quant(Node *n, int is, int iz, const TensorType *t, int64_t axis,
 			zp[i] = ((const int32_t *)z->cst->data)[i];
 	}
 	*q = (Quant){ns == 1 ? Q_TENSOR : Q_AXIS, (int8_t)(ns == 1 ? 0 : axis),
-	             (uint32_t)ns, sc, zp};
+	             (uint32_t)ns, sc, zp, 0};
 	return q;
 }
 
@@ -207,7 +207,7 @@ dequant_bias(Node *n, Value *b, const Value *x, const Value *w)
 	}
 	for (int64_t c = 0; c < m; c++)
 		s[c] = quant_scale(qx, 0) * quant_scale(qw, c);
-	*q = (Quant){Q_AXIS, 0, (uint32_t)m, s, NULL};
+	*q = (Quant){Q_AXIS, 0, (uint32_t)m, s, NULL, 0};
 	b = ir_const_borrow(cx, n->im->g, type_new(cx, DT_I32, 1, &m, q),
 	                    b->cst->data, b->name);
 	ft = type_new(cx, DT_F32, 1, &m, NULL);

@@ -486,6 +486,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 			bug("ir_eval_op: op %u has no result types", op->id);
 	if (op_is_quant(op))
 		return ir_eval_quant(cx, op, in, out);
+	if (op->kind == OP_BITPLANE || op->kind == OP_PM1CONV)
+		return ir_eval_pm1(cx, op, in, out);
 	switch (op->kind) {
 	case OP_FLATTEN:
 	case OP_RESHAPE:

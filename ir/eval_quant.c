@@ -95,7 +95,7 @@ finish(const Op *op, int64_t acc, int64_t c, double s_acc)
 		v = 1e9;
 	if (v < -1e9)
 		v = -1e9;
-	return clampi((int64_t)v + zy, dtype_min(y->dt), dtype_max(y->dt));
+	return clampi((int64_t)v + zy, code_min(y), code_max(y));
 }
 
 static void
@@ -284,8 +284,8 @@ eval_unary_q(const Op *op, const void *const in[], void *out)
 			float inv = 1.0f / quant_scale(o->q, 0);
 			st(out, o->dt, i, quant_round_f32(((const float *)in[0])[i],
 			                                  inv, quant_zp(o->q, 0),
-			                                  dtype_min(o->dt),
-			                                  dtype_max(o->dt)));
+			                                  code_min(o),
+			                                  code_max(o)));
 			break;
 		}
 		case OP_DEQUANTIZE: {

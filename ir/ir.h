@@ -117,6 +117,8 @@ typedef struct Quant {
 	uint32_t n;            /* 1 for Q_TENSOR, dim[axis] for Q_AXIS */
 	const float *scale;    /* n entries */
 	const int32_t *zp;     /* n entries; NULL means all zero */
+	uint8_t bits;          /* 0: the dtype's range; 1..7: u8 codes in
+	                        * [0, 2^bits - 1] (-quantize=pm1 activations) */
 } Quant;
 
 enum { MAX_RANK = 6 };     /* the frontend rejects higher ranks */
@@ -439,6 +441,10 @@ int32_t quant_zp(const Quant *q, int64_t c);
 /* The smallest and largest code of an 8-bit (or i32) type. */
 int32_t dtype_min(DType dt);
 int32_t dtype_max(DType dt);
+/* The smallest and largest code of type t: its dtype's, or
+ * [0, 2^bits - 1] when its Quant narrows the grid (Quant.bits). */
+int32_t code_min(const TensorType *t);
+int32_t code_max(const TensorType *t);
 /* real = mult * 2^-shift within 2^-31 relative; false if real is out of
  * reach (>= 2^30 or negative).  real == 0 gives mult 0, shift 1. */
 bool requant_from_real(double real, int32_t *mult, int32_t *shift);
@@ -455,6 +461,11 @@ bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
 
 /* eval_norm.c: the same ops on f32; false if op is not one of them. */
 bool ir_eval_norm_op(const Op *op, const void *const in[], void *out);
+/* ---- shape_pm1.c, eval_pm1.c: the {-1,+1} bit-plane ops ---------------- */
+
+bool ir_infer_pm1(Ctx *cx, const Op *op, const TensorType *out[]);
+bool ir_eval_pm1(Ctx *cx, const Op *op, const void *const in[],
+                 void *const out[]);
 
 /* ---- stats.c -------------------------------------------------------------- */
 

@@ -62,6 +62,18 @@ dtype_max(DType dt)
 	}
 }
 
+int32_t
+code_min(const TensorType *t)
+{
+	return t->q && t->q->bits ? 0 : dtype_min(t->dt);
+}
+
+int32_t
+code_max(const TensorType *t)
+{
+	return t->q && t->q->bits ? (1 << t->q->bits) - 1 : dtype_max(t->dt);
+}
+
 bool
 requant_from_real(double real, int32_t *mult, int32_t *shift)
 {

@@ -612,6 +612,8 @@ static InferFn *const infer[OP_COUNT] = {
 	[OP_MIN] = infer_binary,
 	[OP_POW] = infer_binary,
 	[OP_PRELU] = infer_binary,
+	[OP_BITPLANE] = ir_infer_pm1,
+	[OP_PM1CONV] = ir_infer_pm1,
 };
 
 bool

@@ -51,7 +51,8 @@ quant_eq(const Quant *a, const Quant *b)
 {
 	if (a == b)
 		return true;
-	if (!a || !b || a->kind != b->kind || a->axis != b->axis || a->n != b->n)
+	if (!a || !b || a->kind != b->kind || a->axis != b->axis ||
+	    a->n != b->n || a->bits != b->bits)
 		return false;
 	if (memcmp(a->scale, b->scale, a->n * sizeof(float)))
 		return false;

@@ -78,7 +78,7 @@ weights_i8(Ctx *cx, Graph *g, const Value *c, int axis)
 		d[i] = (int8_t)v;
 	}
 	*nq = (Quant){q->kind, (int8_t)(q->kind == Q_AXIS ? axis : 0), q->n,
-	              q->scale, NULL};
+	              q->scale, NULL, 0};
 	return ir_const(cx, g, type_new(cx, DT_I8, t->rank, t->dim, nq), d,
 	                c->name);
 }
@@ -119,7 +119,7 @@ bias_i32(Ctx *cx, Graph *g, Value *f, int64_t n, const Quant *qx,
 		v = round(real / sc);
 		d[i] = (int32_t)fmax(fmin(v, 2147483647.0), -2147483647.0);
 	}
-	*q = (Quant){Q_AXIS, 0, (uint32_t)n, s, NULL};
+	*q = (Quant){Q_AXIS, 0, (uint32_t)n, s, NULL, 0};
 	*out = ir_const(cx, g, type_new(cx, DT_I32, 1, &n, q), d, "bias");
 	return true;
 }

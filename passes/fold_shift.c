@@ -40,7 +40,7 @@ code_of(const TensorType *y, double real)
 {
 	double v = round(real / quant_scale(y->q, 0)) + quant_zp(y->q, 0);
 
-	return (int32_t)fmax(fmin(v, dtype_max(y->dt)), dtype_min(y->dt));
+	return (int32_t)fmax(fmin(v, code_max(y)), code_min(y));
 }
 
 /* An Requant of n real multipliers, clamp from the type and op->act. */
@@ -60,8 +60,8 @@ rq_new(Ctx *cx, const Op *op, const double *real, uint32_t n)
 	r->n = n;
 	r->mult = m;
 	r->shift = s;
-	r->lo = dtype_min(y->dt);
-	r->hi = dtype_max(y->dt);
+	r->lo = code_min(y);
+	r->hi = code_max(y);
 	if (op->act.kind == ACT_RELU) {
 		r->lo = code_of(y, 0.0);
 	} else if (op->act.kind == ACT_CLIP) {
@@ -105,7 +105,7 @@ fold_bias(Ctx *cx, Graph *g, Op *op, int64_t nch, int64_t per, bool rows)
 	              nb, "bias");
 	if (!bv->type->q) {
 		Quant *q = NEW(cx->perm, Quant);
-		*q = (Quant){Q_AXIS, 0, (uint32_t)nch, s, NULL};
+		*q = (Quant){Q_AXIS, 0, (uint32_t)nch, s, NULL, 0};
 		bv->type = type_new(cx, DT_I32, 1, (int64_t[]){nch}, q);
 	}
 	if (op->nin > 2) {

@@ -40,12 +40,22 @@ typedef struct QuantOpts {
 	 * result's Value.id, lo > hi if none) */
 	float *pre_lo, *pre_hi;
 	uint32_t nranges;
+	/* -quantize=pm1:wKaM (issue 6 part 2): K weight bits and M activation
+	 * bits of the layers that take the {-1,+1} path; 0 without pm1 */
+	int pm1_wbits, pm1_abits;
+	/* plan-pm1's result, read by quantize: bits of the codes of each f32
+	 * value (by Value.id) and of each Conv/Gemm's weights (by Op.id);
+	 * 0 means 8-bit.  NULL arrays: all 8-bit. */
+	uint8_t *vbits, *obits;
+	uint32_t nvbits, nobits;
 } QuantOpts;
 
 extern const Pass pass_calibrate, pass_quantize, pass_fold_shift;
 /* fold_qdq.c: an imported quantized model's Dequantize -> op -> Quantize
  * become ops on codes (run by every pipeline; nothing for float models) */
 extern const Pass pass_fold_qdq;
+/* plan_pm1.c, decompose_pm1.c (-quantize=pm1:wKaM) */
+extern const Pass pass_plan_pm1, pass_decompose_pm1;
 
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);
@@ -54,6 +64,9 @@ bool pipeline_default(Ctx *cx, Graph *g, int optlevel);
 /* The integer pipeline (-quantize=int8, Ctx.quant set): the float passes,
  * then calibrate, quantize, fold-shift and plan-memory. */
 bool pipeline_int8(Ctx *cx, Graph *g);
+/* -quantize=pm1:wKaM: the int8 pipeline with plan-pm1 before quantize
+ * and decompose-pm1 after fold-shift. */
+bool pipeline_pm1(Ctx *cx, Graph *g);
 const Pass *pass_find(const char *name);
 /* Writes every pass name, one per line (for --help). */
 void pass_list(FILE *out);

@@ -15,7 +15,8 @@
 static const Pass *const all_passes[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_plan_memory, &pass_calibrate, &pass_quantize,
-	&pass_fold_shift, &pass_fold_qdq,
+	&pass_fold_shift, &pass_fold_qdq, &pass_plan_pm1,
+	&pass_decompose_pm1,
 };
 
 /* -O0: only what the backends need, a typed graph with a memory plan (and
@@ -46,6 +47,18 @@ static const Pass *const pipeline_i8[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
 	&pass_quantize, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
+	&pass_plan_memory,
+};
+
+/* -quantize=pm1:wKaM: plan-pm1 picks the layers and bit widths from the
+ * float graph, quantize narrows their grids, fold-shift makes
+ * the graph integer-only (the k-bit by m-bit reference), and
+ * decompose-pm1 rewrites the chosen Conv/Gemm ops into bit planes. */
+static const Pass *const pipeline_p1[] = {
+	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_plan_pm1,
+	&pass_calibrate, &pass_quantize, &pass_dce, &pass_fold_shift,
+	&pass_infer_shapes, &pass_decompose_pm1, &pass_dce, &pass_infer_shapes,
 	&pass_plan_memory,
 };
 
@@ -92,6 +105,12 @@ bool
 pipeline_int8(Ctx *cx, Graph *g)
 {
 	return pipeline_run(cx, g, pipeline_i8, COUNT(pipeline_i8));
+}
+
+bool
+pipeline_pm1(Ctx *cx, Graph *g)
+{
+	return pipeline_run(cx, g, pipeline_p1, COUNT(pipeline_p1));
 }
 
 const Pass *

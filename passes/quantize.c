@@ -79,22 +79,40 @@ quant_new(Ctx *cx, QuantKind k, int axis, uint32_t n, float *scale,
 	return q;
 }
 
-/* u8 per tensor for the range [lo, hi]. */
+/* u8 per tensor for the range [lo, hi]; bits (1..7) narrows the grid to
+ * [0, 2^bits - 1] (plan-pm1), 0 keeps 8 bits. */
 static const Quant *
-act_quant(Ctx *cx, double lo, double hi)
+act_quant(Ctx *cx, double lo, double hi, int bits)
 {
 	float *s = NEW(cx->perm, float);
 	int32_t *zp = NEW(cx->perm, int32_t);
-	double z;
+	double z, top = bits ? (double)((1 << bits) - 1) : 255.0;
+	Quant *q;
 
 	lo = fmin(lo, 0.0);
 	hi = fmax(hi, 0.0);
 	if (hi - lo < 1e-12)
 		hi = lo + 1e-12;
-	*s = (float)((hi - lo) / 255.0);
+	*s = (float)((hi - lo) / top);
 	z = round(-lo / *s);
-	*zp = (int32_t)(z < 0 ? 0 : z > 255 ? 255 : z);
-	return quant_new(cx, Q_TENSOR, 0, 1, s, zp);
+	*zp = (int32_t)(z < 0 ? 0 : z > top ? top : z);
+	q = (Quant *)quant_new(cx, Q_TENSOR, 0, 1, s, zp);
+	q->bits = (uint8_t)bits;
+	return q;
+}
+
+/* plan-pm1's bits for the codes of f32 value v (0: 8 bits). */
+static int
+vbits(const Qz *z, const Value *v)
+{
+	return z->q->vbits && v->id < z->q->nvbits ? z->q->vbits[v->id] : 0;
+}
+
+/* plan-pm1's bits for the weights of op (0: 8 bits). */
+static int
+obits(const Qz *z, const Op *op)
+{
+	return z->q->obits && op->id < z->q->nobits ? z->q->obits[op->id] : 0;
 }
 
 static const TensorType *
@@ -144,7 +162,7 @@ codes_of(Qz *z, Value *v, Op *before)
 			lo = fmin(lo, x[i]);
 			hi = fmax(hi, x[i]);
 		}
-		q = act_quant(z->cx, lo, hi);
+		q = act_quant(z->cx, lo, hi, 0);
 		for (int64_t i = 0; i < n; i++)
 			d[i] = (uint8_t)quant_round_f32(x[i], 1.0f / q->scale[0],
 			                                q->zp[0], 0, 255);
@@ -152,7 +170,7 @@ codes_of(Qz *z, Value *v, Op *before)
 		             v->name);
 	} else if (has_range(z, v)) {
 		const Quant *q = act_quant(z->cx, z->q->lo[v->id],
-		                           z->q->hi[v->id]);
+		                           z->q->hi[v->id], vbits(z, v));
 		c = new_op(z, OP_QUANTIZE, v->def ? v->def : before, 1, &v,
 		           code_type(z->cx, v->type, q), before)->out[0];
 		c->name = v->name;
@@ -197,7 +215,7 @@ lut_of(Qz *z, Op *before, Value *x, Act act, const Quant *q)
 		           (i - quant_zp(x->type->q, 0));
 		double v = round(act_fn(act, r) / quant_scale(q, 0)) +
 		           quant_zp(q, 0);
-		tab[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		tab[i] = (uint8_t)(v < 0 ? 0 : v > code_max(t) ? code_max(t) : v);
 	}
 	in[0] = x;
 	in[1] = ir_const(z->cx, z->g, type_new(z->cx, DT_U8, 1,
@@ -214,7 +232,8 @@ replace_result(Qz *z, Op *op, Value *c)
 {
 	Value *f = op->out[0];
 	Op *d;
-	const Quant *q = act_quant(z->cx, z->q->lo[f->id], z->q->hi[f->id]);
+	const Quant *q = act_quant(z->cx, z->q->lo[f->id], z->q->hi[f->id],
+	                           vbits(z, f));
 
 	if (op_info[op->kind].flags & OPF_ACTFN) {
 		c = lut_of(z, op, c, op->a.act, q);
@@ -234,9 +253,49 @@ replace_result(Qz *z, Op *op, Value *c)
 	map_set(z, d->out[0], c);
 }
 
-/* i8 weights, symmetric, per channel along axis (or per tensor). */
+/* The odd grid of -quantize=pm1 (passes/decompose_pm1.h): codes
+ * {-(2^bits-1), ..., -1, 1, ..., 2^bits-1}, zero excluded; q = the odd
+ * integer nearest x / s, clamped. */
+static int8_t
+odd_code(double v, int bits)
+{
+	double top = (double)((1 << bits) - 1);
+	double q = 2.0 * floor(v / 2.0) + 1.0;   /* odd, |q - v| <= 1 */
+
+	return (int8_t)(q < -top ? -top : q > top ? top : q);
+}
+
+/* Per channel scale of the odd grid: the s = f max|w| / (2^bits - 1),
+ * f = 1/64 .. 1, with the least squared error over the channel. */
+static float
+odd_scale(const float *x, int64_t n, int64_t stride, int bits)
+{
+	double mx = 0.0, best = -1.0, bs = 1.0;
+	double top = (double)((1 << bits) - 1);
+
+	for (int64_t i = 0; i < n; i++)
+		mx = fmax(mx, fabs(x[i * stride]));
+	if (mx == 0.0)
+		return 1.0f;
+	for (int t = 1; t <= 64; t++) {
+		double s = mx * t / 64.0 / top, e = 0.0;
+		for (int64_t i = 0; i < n; i++) {
+			double d = x[i * stride] - s * odd_code(x[i * stride] / s,
+			                                        bits);
+			e += d * d;
+		}
+		if (best < 0.0 || e < best) {
+			best = e;
+			bs = s;
+		}
+	}
+	return (float)bs;
+}
+
+/* i8 weights, symmetric, per channel along axis (or per tensor); bits
+ * (plan-pm1) chooses the odd grid with an MSE-chosen scale per channel. */
 static Value *
-quant_weights(Qz *z, const Value *w, int axis)
+quant_weights(Qz *z, const Value *w, int axis, int bits)
 {
 	const TensorType *t = w->type;
 	const float *x = value_f32(w);
@@ -254,10 +313,20 @@ quant_weights(Qz *z, const Value *w, int axis)
 	}
 	for (uint32_t c = 0; c < ns; c++)
 		s[c] = s[c] > 0.0f ? s[c] / 127.0f : 1.0f;
+	if (bits && per_ch && inner == 1) {
+		for (int64_t c = 0; c < nch; c++)
+			s[c] = odd_scale(x + c, n / nch, nch, bits);
+	} else if (bits && per_ch) {
+		for (int64_t c = 0; c < nch; c++)
+			s[c] = odd_scale(x + c * inner, inner, 1, bits);
+	} else if (bits) {
+		s[0] = odd_scale(x, n, 1, bits);
+	}
 	for (int64_t i = 0; i < n; i++) {
 		int64_t c = per_ch ? i / inner % nch : 0;
 		double v = round(x[i] / s[c]);
-		d[i] = (int8_t)(v < -127 ? -127 : v > 127 ? 127 : v);
+		d[i] = bits ? odd_code(x[i] / s[c], bits)
+		            : (int8_t)(v < -127 ? -127 : v > 127 ? 127 : v);
 	}
 	return ir_const(z->cx, z->g,
 	                type_new(z->cx, DT_I8, t->rank, t->dim,
@@ -326,9 +395,9 @@ result_type(Qz *z, const Op *op, const TensorType *shape)
 
 	return code_type(z->cx, shape ? shape : f->type,
 	                 pre ? act_quant(z->cx, z->q->pre_lo[f->id],
-	                                 z->q->pre_hi[f->id])
+	                                 z->q->pre_hi[f->id], 0)
 	                     : act_quant(z->cx, z->q->lo[f->id],
-	                                 z->q->hi[f->id]));
+	                                 z->q->hi[f->id], vbits(z, f)));
 }
 
 static bool
@@ -343,7 +412,7 @@ quant_conv(Qz *z, Op *op)
 	if (!(x = codes_of(z, op->in[0], op)))
 		return false;
 	in[0] = x;
-	in[1] = quant_weights(z, op->in[1], 0);
+	in[1] = quant_weights(z, op->in[1], 0, obits(z, op));
 	in[2] = quant_bias(z, b, op->in[1]->type->dim[0], x->type->q,
 	                   in[1]->type->q, op->nin > 2 ? op->in[2]->name : "");
 	replace_result(z, op, new_op(z, OP_CONV, op, in[2] ? 3 : 2, in,
@@ -389,7 +458,7 @@ quant_gemm(Qz *z, Op *op)
 		ws[i] = ga.alpha * w[i];
 	wv = ir_const(z->cx, z->g, bt, ws, op->in[1]->name);
 	in[0] = x;
-	in[1] = quant_weights(z, wv, ga.trans_b ? 0 : 1);
+	in[1] = quant_weights(z, wv, ga.trans_b ? 0 : 1, obits(z, op));
 	in[2] = quant_bias(z, bias, n, x->type->q, in[1]->type->q,
 	                   op->nin > 2 && op->in[2] ? op->in[2]->name : "");
 	q = new_op(z, OP_GEMM, op, in[2] ? 3 : 2, in, result_type(z, op, NULL),
@@ -536,7 +605,8 @@ quant_inputs(Qz *z)
 		d->out[0]->name = x->name;
 		ir_replace_uses(z->g, x, d->out[0]);
 		x->type = code_type(z->cx, ft, act_quant(z->cx, z->q->lo[x->id],
-		                                         z->q->hi[x->id]));
+		                                         z->q->hi[x->id],
+		                                         vbits(z, x)));
 		ir_set_input(d, 0, x);
 		ir_insert_before(z->g, z->g->first, d);
 		map_set(z, d->out[0], x);

@@ -382,4 +382,23 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_lrn_f32(const float *restrict x,
 	float *restrict y, int32_t nb, int32_t c, int32_t inner, int32_t size,
 	float alpha, float beta, float bias);
 
+/* ---- pm1.c: {-1,+1} bit planes (-quantize=pm1) ----------------------
+ * Planes are 32-bit words, bit b of word k for channel 32k + b.
+ * Bitplane: x u8 [nb,c,hw] -> y [nb][planes][hw][words], plane i holding
+ * bit i of each code.  Conv: acc = bias[f] - sum_ij 2^(i+j) (differing
+ * bits of activation plane i and weight plane j over the window; taps
+ * outside the image read zpl[i]), then the rescale rule of qelt.c.  x is
+ * [nb][planes][h][wd][words], w [m][wplanes][kh][kw][words]. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_bitplane_pm1(const uint8_t *restrict x,
+	int32_t *restrict y, int32_t nb, int32_t c, int32_t hw,
+	int32_t planes, int32_t words);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1(const int32_t *restrict x,
+	const int32_t *restrict w, const int32_t *restrict bias,
+	const int32_t *restrict zpl, uint8_t *restrict y, int32_t nb,
+	int32_t planes, int32_t h, int32_t wd, int32_t m, int32_t oh,
+	int32_t ow, int32_t wplanes, int32_t kh, int32_t kw, int32_t words,
+	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
+	int32_t lo, int32_t hi);
+
 #endif

@@ -202,8 +202,8 @@ Test(print, quantized_types_show_their_parameters)
 {
 	static const float scale[2] = {0.5f, 0.25f};
 	static const int32_t zp[1] = {3};
-	static const Quant qa = {Q_AXIS, 0, 2, scale, NULL};
-	static const Quant qt = {Q_TENSOR, 0, 1, scale, zp};
+	static const Quant qa = {Q_AXIS, 0, 2, scale, NULL, 0};
+	static const Quant qt = {Q_TENSOR, 0, 1, scale, zp, 0};
 	Graph *g = ir_graph_new(&cx, "q");
 
 	ir_input(&cx, g, type_new(&cx, DT_I8, 2, (int64_t[]){2, 4}, &qa), "a");

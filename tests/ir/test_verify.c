@@ -187,7 +187,7 @@ Test(verify, activation_op_with_a_different_act_aborts, .signal = SIGABRT)
 Test(verify, per_axis_quant_must_cover_the_axis, .signal = SIGABRT)
 {
 	static const float scale[3] = {1, 1, 1};
-	static const Quant q = {Q_AXIS, 0, 3, scale, NULL};
+	static const Quant q = {Q_AXIS, 0, 3, scale, NULL, 0};
 	Graph *g = tg_graph(&cx);
 	Value *x = tg_input(&cx, g, type_new(&cx, DT_I8, 2, (int64_t[]){4, 2},
 	                                     &q));
@@ -199,7 +199,7 @@ Test(verify, per_axis_quant_must_cover_the_axis, .signal = SIGABRT)
 Test(verify, per_axis_quant_with_the_right_size_passes)
 {
 	static const float scale[4] = {1, 1, 1, 1};
-	static const Quant q = {Q_AXIS, 0, 4, scale, NULL};
+	static const Quant q = {Q_AXIS, 0, 4, scale, NULL, 0};
 	Graph *g = tg_graph(&cx);
 	Value *x = tg_input(&cx, g, type_new(&cx, DT_I8, 2, (int64_t[]){4, 2},
 	                                     &q));

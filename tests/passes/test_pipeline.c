@@ -125,7 +125,8 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	static const Pass *const all[] = {
 		&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 		&pass_fuse_act, &pass_plan_memory, &pass_calibrate,
-		&pass_quantize, &pass_fold_shift, &pass_fold_qdq,
+		&pass_quantize, &pass_fold_shift, &pass_fold_qdq, &pass_plan_pm1,
+		&pass_decompose_pm1,
 	};
 	char *list = NULL;
 	size_t n = 0;
@@ -142,7 +143,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	fclose(f);
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
 	                 "fuse-act\nplan-memory\ncalibrate\nquantize\n"
-	                 "fold-shift\nfold-qdq\n");
+	                 "fold-shift\nfold-qdq\nplan-pm1\ndecompose-pm1\n");
 	free(list);
 }
 
