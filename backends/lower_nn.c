@@ -4,12 +4,38 @@
 
 #include "lower.h"
 
+/* Depthwise shapes (group == channels == output channels, one input
+ * channel per weight) go to qcc_rt_conv2d_dw_f32, which vectorizes over
+ * the output width; false if Conv is not one. */
+static bool
+lower_conv_dw(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
+
+	if (x->rank != 4 || w->rank != 4 || y->rank != 4 ||
+	    op->a.conv.group != x->dim[1] || w->dim[0] != x->dim[1] ||
+	    w->dim[1] != 1 || y->dim[1] != x->dim[1])
+		return false;
+	arg_val(L, op->in[0]);
+	arg_val(L, op->in[1]);
+	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
+	arg_buf(L, (Buf){BUF_NONE, 0, 0});
+	arg_val(L, op->out[0]);
+	arg_conv_geometry(L, op);
+	arg_act(L, &op->act);
+	call_end(L, "qcc_rt_conv2d_dw_f32");
+	return true;
+}
+
 void
 lower_conv(Lower *L, const Op *op)
 {
 	const ConvAttr *a = &op->a.conv;
 
 	if (lower_conv_packed(L, op))
+		return;
+	if (lower_conv_dw(L, op))
 		return;
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);

@@ -144,6 +144,18 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
 	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
 	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
 
+/* ---- conv_dw.c ------------------------------------------------------------ */
+
+/* The convolution above for depthwise shapes (group == c == m, w: [c,1,kh,
+ * kw]), y = act(conv + bias + res): res (NULL: no term) has y's shape and
+ * must not overlap y.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_f32(const float *restrict x,
+	const float *restrict w, const float *restrict bias,
+	const float *restrict res, float *restrict y, int32_t nb, int32_t c,
+	int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow, int32_t kh,
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+	int32_t pl, int32_t act, float alpha, float beta);
+
 /* ---- conv_gemm.c ---------------------------------------------------------- */
 
 /* Output channels per weight panel of qcc_rt_conv2d_gemm_f32 (the rows of
