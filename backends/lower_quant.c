@@ -48,7 +48,8 @@ lower_conv_q(Lower *L, const Op *op)
 	arg_i32(L, a->group);
 	arg_i32(L, zp_of(op->in[0]));
 	arg_rq(L, op, true);
-	call_end(L, "qcc_rt_conv2d_q8");
+	call_end(L, op->in[1]->type->dt == DT_I4 ? "qcc_rt_conv2d_w4"
+	                                         : "qcc_rt_conv2d_q8");
 }
 
 static void
@@ -65,7 +66,8 @@ lower_gemm_q(Lower *L, const Op *op)
 	arg_i32(L, op->in[0]->type->dim[1]);
 	arg_i32(L, op->a.gemm.trans_b);
 	arg_rq(L, op, true);
-	call_end(L, "qcc_rt_gemm_q8");
+	call_end(L, op->in[1]->type->dt == DT_I4 ? "qcc_rt_gemm_w4"
+	                                         : "qcc_rt_gemm_q8");
 }
 
 static void

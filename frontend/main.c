@@ -17,7 +17,7 @@
 #include "frontend.h"
 #include "passes.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_DEFS = 64 };
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_DEFS = 64, MAX_LAYERS = 64 };
 
 typedef struct Flags {
 	const char *model, *out, *target, *cpu, *attrs, *name, *print_after;
@@ -32,6 +32,7 @@ typedef struct Flags {
 	const char *calib;     /* -calib=DIR */
 	QuantOpts quant;       /* -calib-method, -per-tensor, -io=int8 */
 	long calib_limit;
+	LayerBits layers[MAX_LAYERS];  /* -quantize-layer=NODE:wXaY */
 } Flags;
 
 static const char usage_text[] =
@@ -54,7 +55,12 @@ static const char usage_text[] =
 	"  -print-after=PASS   print the IR after PASS to stderr\n"
 	"  -print-after-all    print the IR after every pass\n"
 	"  -verify-each        verify the IR after every pass\n"
-	"  -quantize=int8      integer-only code: u8 activations, i8 weights\n"
+	"  -quantize=Q         integer-only code: int8 (= w8a8), w4a8, w4a4 (4-bit\n"
+	"                      weights / activations; first and last layer 8-bit)\n"
+	"  -quantize-layer=NODE:wXaY  widths of one Conv/Gemm (X, Y: 4 or 8)\n"
+	"  -int4-weights=C     4-bit weight clip: max, mse (default)\n"
+	"  -int4-acts=R        4-bit activation grid: minmax, mse, search (default)\n"
+	"  -no-bias-correct    no bias correction of 4-bit layers\n"
 	"  -quantize=pm1:wKaM  K-bit weights, M-bit activations (1..4) as K*M\n"
 	"                      xor/popcount products (first, last layer 8-bit)\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
@@ -133,23 +139,6 @@ parse_emit(const char *v)
 	usage_error("unknown -emit kind '%s'", v);
 }
 
-/* -quantize=int8 or pm1:wKaM (K, M in 1..4). */
-static void
-parse_quantize(Flags *f, const char *v)
-{
-	f->quantize = true;
-	if (!strcmp(v, "int8"))
-		return;
-	if (strlen(v) == 8 && !strncmp(v, "pm1:w", 5) && v[6] == 'a' &&
-	    v[5] >= '1' && v[5] <= '4' && v[7] >= '1' && v[7] <= '4') {
-		f->quant.pm1_wbits = v[5] - '0';
-		f->quant.pm1_abits = v[7] - '0';
-		return;
-	}
-	usage_error("-quantize is int8 or pm1:wKaM with K, M in 1..4, not "
-	            "'%s'", v);
-}
-
 static void
 parse_calib_method(Flags *f, const char *v)
 {
@@ -178,6 +167,48 @@ parse_calib_method(Flags *f, const char *v)
 	usage_error("unknown -calib-method '%s'", v);
 }
 
+/* -quantize=int8|w8a8|w4a8|w4a4, or pm1:wKaM (K, M in 1..4). */
+static void
+parse_quantize(Flags *f, const char *v)
+{
+	if (strlen(v) == 8 && !strncmp(v, "pm1:w", 5) && v[6] == 'a' &&
+	    v[5] >= '1' && v[5] <= '4' && v[7] >= '1' && v[7] <= '4') {
+		f->quant.pm1_wbits = v[5] - '0';
+		f->quant.pm1_abits = v[7] - '0';
+	} else if (!strcmp(v, "int8") || !strcmp(v, "w8a8")) {
+		f->quant.wbits = f->quant.abits = 8;
+	} else if (!strcmp(v, "w4a8")) {
+		f->quant.wbits = 4;
+		f->quant.abits = 8;
+	} else if (!strcmp(v, "w4a4")) {
+		f->quant.wbits = f->quant.abits = 4;
+	} else {
+		usage_error("-quantize is int8, w8a8, w4a8, w4a4 or pm1:wKaM with "
+		            "K, M in 1..4, not '%s'", v);
+	}
+	f->quantize = true;
+}
+
+/* -quantize-layer=NODE:wXaY, X and Y 4 or 8 */
+static void
+parse_layer_bits(Flags *f, const char *v)
+{
+	const char *c = strrchr(v, ':');
+	LayerBits *l = &f->layers[f->quant.nlayers];
+
+	if (f->quant.nlayers == MAX_LAYERS)
+		usage_error("too many -quantize-layer options: %s", v);
+	if (!c || c == v || strlen(c) != 5 || c[1] != 'w' || c[3] != 'a' ||
+	    (c[2] != '4' && c[2] != '8') || (c[4] != '4' && c[4] != '8'))
+		usage_error("-quantize-layer wants NODE:wXaY with X and Y 4 or "
+		            "8, not '%s'", v);
+	l->node = strndup(v, (size_t)(c - v));
+	l->wbits = (uint8_t)(c[2] - '0');
+	l->abits = (uint8_t)(c[4] - '0');
+	f->quant.layers = f->layers;
+	f->quant.nlayers++;
+}
+
 static void
 parse_flags(Flags *f, int argc, char **argv)
 {
@@ -186,6 +217,8 @@ parse_flags(Flags *f, int argc, char **argv)
 	*f = (Flags){.emit = EMIT_OBJ, .optlevel = 2, .target = "host"};
 	f->quant.method = CALIB_MSE;
 	f->quant.percentile = 99.99;
+	f->quant.w4_clip = W4_MSE;
+	f->quant.a4_range = A4_SEARCH;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (flag_is(a, "-help") || flag_is(a, "-h")) {
@@ -238,8 +271,24 @@ parse_flags(Flags *f, int argc, char **argv)
 			f->print_all = true;
 		} else if (flag_is(a, "-verify-each")) {
 			f->verify_each = true;
+		} else if ((v = flag_value(a, "-quantize-layer"))) {
+			parse_layer_bits(f, v);
 		} else if ((v = flag_value(a, "-quantize"))) {
 			parse_quantize(f, v);
+		} else if ((v = flag_value(a, "-int4-weights"))) {
+			if (strcmp(v, "max") && strcmp(v, "mse"))
+				usage_error("-int4-weights is max or mse, not "
+				            "'%s'", v);
+			f->quant.w4_clip = strcmp(v, "max") ? W4_MSE : W4_MAX;
+		} else if ((v = flag_value(a, "-int4-acts"))) {
+			f->quant.a4_range = !strcmp(v, "minmax") ? A4_MINMAX
+			                  : !strcmp(v, "mse")    ? A4_MSE
+			                                         : A4_SEARCH;
+			if (f->quant.a4_range == A4_SEARCH && strcmp(v, "search"))
+				usage_error("-int4-acts is minmax, mse or search, "
+				            "not '%s'", v);
+		} else if (flag_is(a, "-no-bias-correct")) {
+			f->quant.no_bias_correct = true;
 		} else if ((v = flag_value(a, "-calib"))) {
 			f->calib = v;
 		} else if ((v = flag_value(a, "-calib-method"))) {
@@ -274,6 +323,8 @@ parse_flags(Flags *f, int argc, char **argv)
 		            "-calib=DIR%s", "");
 	if (!f->quantize && (f->calib || f->quant.io_int8))
 		usage_error("-calib and -io=int8 need -quantize=int8%s", "");
+	if (!f->quantize && f->quant.nlayers)
+		usage_error("-quantize-layer needs -quantize%s", "");
 }
 
 static const char *

@@ -34,6 +34,9 @@ ld(const void *p, DType dt, int64_t i)
 		return ((const int8_t *)p)[i];
 	case DT_I32:
 		return ((const int32_t *)p)[i];
+	case DT_I4:
+	case DT_U4:
+		return nibble_load(p, dt, i);
 	default:
 		bug("eval_quant: load of %s", dtype_info[dt].name);
 	}
@@ -104,7 +107,6 @@ eval_conv_q(const Op *op, const void *const in[], void *out)
 	const ConvAttr *a = &op->a.conv;
 	const TensorType *xt = ity(op, 0), *wt = ity(op, 1);
 	const TensorType *o = op->out[0]->type;
-	const int8_t *w = in[1];
 	const int32_t *bias = op->nin > 2 ? in[2] : NULL;
 	int64_t h = xt->dim[2], wd = xt->dim[3], cg = wt->dim[1];
 	int64_t kh = wt->dim[2], kw = wt->dim[3], mg = wt->dim[0] / a->group;
@@ -131,7 +133,8 @@ eval_conv_q(const Op *op, const void *const in[], void *out)
 				        wd + ix);
 			if (!op->rq)
 				xv -= zx;
-			acc += (int64_t)xv * w[((m * cg + c) * kh + ky) * kw + kx];
+			acc += (int64_t)xv * ld(in[1], wt->dt,
+			                        ((m * cg + c) * kh + ky) * kw + kx);
 		}
 		st(out, o->dt, k++, finish(op, acc, m, (double)sx *
 		                           quant_scale(wt->q, m)));
@@ -143,7 +146,6 @@ eval_gemm_q(const Op *op, const void *const in[], void *out)
 {
 	const TensorType *at = ity(op, 0), *bt = ity(op, 1);
 	const TensorType *o = op->out[0]->type;
-	const int8_t *b = in[1];
 	const int32_t *bias = op->nin > 2 ? in[2] : NULL;
 	int64_t m = o->dim[0], n = o->dim[1], k = at->dim[1];
 	int32_t za = op->rq ? 0 : quant_zp(at->q, 0);
@@ -154,7 +156,7 @@ eval_gemm_q(const Op *op, const void *const in[], void *out)
 			int64_t acc = bias ? bias[j] : 0;
 			for (int64_t l = 0; l < k; l++)
 				acc += (int64_t)(ld(in[0], at->dt, i * k + l) - za) *
-				       b[tb ? j * k + l : l * n + j];
+				       ld(in[1], bt->dt, tb ? j * k + l : l * n + j);
 			st(out, o->dt, i * n + j,
 			   finish(op, acc, j, (double)quant_scale(at->q, 0) *
 			          quant_scale(bt->q, j)));

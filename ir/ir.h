@@ -438,13 +438,16 @@ bool op_is_quant(const Op *op);
 /* Scale and zero point of channel c (0 for per-tensor). */
 float quant_scale(const Quant *q, int64_t c);
 int32_t quant_zp(const Quant *q, int64_t c);
-/* The smallest and largest code of an 8-bit (or i32) type. */
+/* The smallest and largest code of an 8-bit, 4-bit (or i32) type. */
 int32_t dtype_min(DType dt);
 int32_t dtype_max(DType dt);
 /* The smallest and largest code of type t: its dtype's, or
  * [0, 2^bits - 1] when its Quant narrows the grid (Quant.bits). */
 int32_t code_min(const TensorType *t);
 int32_t code_max(const TensorType *t);
+/* Element i of packed 4-bit data (two per byte, low nibble first),
+ * sign-extended for i4. */
+int32_t nibble_load(const void *p, DType dt, int64_t i);
 /* real = mult * 2^-shift within 2^-31 relative; false if real is out of
  * reach (>= 2^30 or negative).  real == 0 gives mult 0, shift 1. */
 bool requant_from_real(double real, int32_t *mult, int32_t *shift);

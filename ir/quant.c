@@ -40,6 +40,10 @@ dtype_min(DType dt)
 		return 0;
 	case DT_I8:
 		return -128;
+	case DT_U4:
+		return 0;
+	case DT_I4:
+		return -8;
 	case DT_I32:
 		return INT32_MIN;
 	default:
@@ -55,6 +59,10 @@ dtype_max(DType dt)
 		return 255;
 	case DT_I8:
 		return 127;
+	case DT_U4:
+		return 15;
+	case DT_I4:
+		return 7;
 	case DT_I32:
 		return INT32_MAX;
 	default:
@@ -72,6 +80,14 @@ int32_t
 code_max(const TensorType *t)
 {
 	return t->q && t->q->bits ? (1 << t->q->bits) - 1 : dtype_max(t->dt);
+}
+
+int32_t
+nibble_load(const void *p, DType dt, int64_t i)
+{
+	int32_t v = (((const uint8_t *)p)[i >> 1] >> (4 * (i & 1))) & 15;
+
+	return dt == DT_I4 && v > 7 ? v - 16 : v;
 }
 
 bool

@@ -65,8 +65,9 @@ infer_conv_q(Ctx *cx, const Op *op, int64_t *dim)
 	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
 	const TensorType *b = op->nin > 2 && op->in[2] ? op->in[2]->type : NULL;
 
-	if (w->dt != DT_I8 || !w->q || w->rank != 4 || x->rank != 4)
-		return qfail(cx, op, "weights must be i8 [M,C/group,kh,kw]");
+	if ((w->dt != DT_I8 && w->dt != DT_I4) || !w->q || w->rank != 4 ||
+	    x->rank != 4)
+		return qfail(cx, op, "weights must be i8 or i4 [M,C/group,kh,kw]");
 	if (w->q->kind == Q_AXIS && (w->q->axis != 0 || w->q->zp))
 		return qfail(cx, op, "weights must be symmetric per channel");
 	if (b && (b->dt != DT_I32 || b->rank != 1 || b->dim[0] != w->dim[0]))
@@ -95,8 +96,9 @@ infer_gemm_q(Ctx *cx, const Op *op, int64_t *dim)
 
 	if (a->trans_a || a->alpha != 1.0f || a->beta != 1.0f)
 		return qfail(cx, op, "needs transA = 0, alpha = beta = 1");
-	if (w->dt != DT_I8 || !w->q || w->rank != 2 || x->rank != 2)
-		return qfail(cx, op, "B must be i8 and 2-D, A 2-D");
+	if ((w->dt != DT_I8 && w->dt != DT_I4) || !w->q || w->rank != 2 ||
+	    x->rank != 2)
+		return qfail(cx, op, "B must be i8 or i4 and 2-D, A 2-D");
 	k = w->dim[a->trans_b];
 	n = w->dim[!a->trans_b];
 	if (x->dim[1] != k)

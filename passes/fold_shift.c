@@ -71,13 +71,21 @@ rq_new(Ctx *cx, const Op *op, const double *real, uint32_t n)
 	return r;
 }
 
+/* Code i of constant weights w: i8, or i4 packed two per byte. */
+static int32_t
+weight_code(const Value *w, int64_t i)
+{
+	if (w->type->dt == DT_I4)
+		return nibble_load(w->cst->data, DT_I4, i);
+	return ((const int8_t *)w->cst->data)[i];
+}
+
 /* bias'[c] = bias[c] - z_x * sum of the weight codes of channel c; W is
  * [c, per] (Conv, Gemm with transB) or [per, c] (Gemm). */
 static bool
 fold_bias(Ctx *cx, Graph *g, Op *op, int64_t nch, int64_t per, bool rows)
 {
 	const Value *x = op->in[0], *w = op->in[1];
-	const int8_t *wd = w->cst->data;
 	const int32_t *b = op->nin > 2 && op->in[2] ? op->in[2]->cst->data
 	                                            : NULL;
 	int32_t zx = quant_zp(x->type->q, 0);
@@ -88,7 +96,7 @@ fold_bias(Ctx *cx, Graph *g, Op *op, int64_t nch, int64_t per, bool rows)
 	for (int64_t c = 0; c < nch; c++) {
 		int64_t sum = 0, v;
 		for (int64_t k = 0; k < per; k++)
-			sum += wd[rows ? c * per + k : k * nch + c];
+			sum += weight_code(w, rows ? c * per + k : k * nch + c);
 		v = (b ? b[c] : 0) - (int64_t)zx * sum;
 		if (v < INT32_MIN || v > INT32_MAX) {
 			diag(cx, DIAG_ERROR, &op->loc, "folded bias of channel "

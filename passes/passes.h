@@ -23,6 +23,17 @@ extern const Pass pass_infer_shapes, pass_fold_const, pass_dce, pass_fold_bn,
 
 typedef enum { CALIB_MINMAX, CALIB_PERCENTILE, CALIB_MSE, CALIB_KL } CalibMethod;
 
+/* Below 8 bits (issue 6, passes/int4.c): how 4-bit weights are clipped and
+ * how 4-bit activation grids are chosen. */
+typedef enum { W4_MAX, W4_MSE } W4Clip;
+typedef enum { A4_MINMAX, A4_MSE, A4_SEARCH } A4Range;
+
+/* -quantize-layer=NODE:wXaY: the widths of one Conv or Gemm, by ONNX name. */
+typedef struct LayerBits {
+	const char *node;
+	uint8_t wbits, abits;
+} LayerBits;
+
 /* Ctx.quant: what -quantize=int8 and its flags asked for, the calibration
  * samples, and the ranges calibrate leaves for quantize. */
 typedef struct QuantOpts {
@@ -40,6 +51,21 @@ typedef struct QuantOpts {
 	 * result's Value.id, lo > hi if none) */
 	float *pre_lo, *pre_hi;
 	uint32_t nranges;
+	/* -quantize=w4a4|w4a8|w8a8 (int4.c): the default widths of Conv and
+	 * Gemm layers (0 means 8; the first and last layers stay 8-bit unless
+	 * named in layers[]), and the recipe */
+	uint8_t wbits, abits;
+	const LayerBits *layers;
+	uint32_t nlayers;
+	W4Clip w4_clip;         /* default W4_MSE */
+	A4Range a4_range;       /* default A4_SEARCH */
+	bool no_bias_correct;
+	/* search-int4's result: by Op.id the weight width of each layer
+	 * (0: 8), by Value.id a 4-bit grid (a4_scale 0: none) */
+	uint8_t *op_wbits;
+	float *a4_scale;
+	int32_t *a4_zp;
+	uint32_t nops4, nvals4;
 	/* -quantize=pm1:wKaM (issue 6 part 2): K weight bits and M activation
 	 * bits of the layers that take the {-1,+1} path; 0 without pm1 */
 	int pm1_wbits, pm1_abits;
@@ -50,7 +76,17 @@ typedef struct QuantOpts {
 	uint32_t nvbits, nobits;
 } QuantOpts;
 
-extern const Pass pass_calibrate, pass_quantize, pass_fold_shift;
+extern const Pass pass_calibrate, pass_search_int4, pass_quantize,
+	pass_fold_shift;
+
+/* int4.c, for quantize: the i4 codes of float weights w (per channel
+ * along axis, or per tensor), clipped as opts->w4_clip says, packed two
+ * per byte; the type's Quant has the scales. */
+Value *quant_weights4(Ctx *cx, Graph *g, const Value *w, int axis,
+                      const QuantOpts *opts);
+/* The weight width search-int4 chose for op: 4 or 8. */
+int op_weight_bits(const QuantOpts *opts, const Op *op);
+
 /* fold_qdq.c: an imported quantized model's Dequantize -> op -> Quantize
  * become ops on codes (run by every pipeline; nothing for float models) */
 extern const Pass pass_fold_qdq;

@@ -14,8 +14,8 @@
 
 static const Pass *const all_passes[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
-	&pass_fuse_act, &pass_plan_memory, &pass_calibrate, &pass_quantize,
-	&pass_fold_shift, &pass_fold_qdq, &pass_plan_pm1,
+	&pass_fuse_act, &pass_plan_memory, &pass_calibrate, &pass_search_int4,
+	&pass_quantize, &pass_fold_shift, &pass_fold_qdq, &pass_plan_pm1,
 	&pass_decompose_pm1,
 };
 
@@ -46,7 +46,7 @@ static const Pass *const pipeline_o1[] = {
 static const Pass *const pipeline_i8[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
-	&pass_quantize, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
+	&pass_search_int4, &pass_quantize, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
 	&pass_plan_memory,
 };
 

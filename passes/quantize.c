@@ -14,6 +14,10 @@
  * accumulator times one real number per channel; the result's code is
  * round(that / s_y) + z_y (fold-shift makes it integer-only).
  *
+ * With -quantize=w4a4 or w4a8, search-int4 (int4.c) has chosen which
+ * layers get i4 weights (quant_weights4) and a 4-bit grid (u8 codes in
+ * [0, 15], Quant.bits 4) for the activations those layers read.
+ *
  * Which ops (the rest stays float):
  *   Conv, Gemm, MatMul with constant weights (MatMul: 2-D, becomes Gemm);
  *     Gemm's alpha and beta go into B and C; a fused Relu or Clip stays
@@ -115,6 +119,22 @@ obits(const Qz *z, const Op *op)
 	return z->q->obits && op->id < z->q->nobits ? z->q->obits[op->id] : 0;
 }
 
+/* The grid of activation v: search-int4's 4-bit one if it chose one, else
+ * u8 over calibrate's range. */
+static const Quant *
+act_quant_of(Qz *z, const Value *v)
+{
+	const QuantOpts *o = z->q;
+	Quant *q;
+
+	if (!o->a4_scale || v->id >= o->nvals4 || !(o->a4_scale[v->id] > 0.0f))
+		return act_quant(z->cx, o->lo[v->id], o->hi[v->id], vbits(z, v));
+	q = (Quant *)quant_new(z->cx, Q_TENSOR, 0, 1, &o->a4_scale[v->id],
+	                       &o->a4_zp[v->id]);
+	q->bits = 4;
+	return q;
+}
+
 static const TensorType *
 code_type(Ctx *cx, const TensorType *t, const Quant *q)
 {
@@ -169,8 +189,7 @@ codes_of(Qz *z, Value *v, Op *before)
 		c = ir_const(z->cx, z->g, code_type(z->cx, v->type, q), d,
 		             v->name);
 	} else if (has_range(z, v)) {
-		const Quant *q = act_quant(z->cx, z->q->lo[v->id],
-		                           z->q->hi[v->id], vbits(z, v));
+		const Quant *q = act_quant_of(z, v);
 		c = new_op(z, OP_QUANTIZE, v->def ? v->def : before, 1, &v,
 		           code_type(z->cx, v->type, q), before)->out[0];
 		c->name = v->name;
@@ -232,8 +251,7 @@ replace_result(Qz *z, Op *op, Value *c)
 {
 	Value *f = op->out[0];
 	Op *d;
-	const Quant *q = act_quant(z->cx, z->q->lo[f->id], z->q->hi[f->id],
-	                           vbits(z, f));
+	const Quant *q = act_quant_of(z, f);
 
 	if (op_info[op->kind].flags & OPF_ACTFN) {
 		c = lut_of(z, op, c, op->a.act, q);
@@ -396,8 +414,7 @@ result_type(Qz *z, const Op *op, const TensorType *shape)
 	return code_type(z->cx, shape ? shape : f->type,
 	                 pre ? act_quant(z->cx, z->q->pre_lo[f->id],
 	                                 z->q->pre_hi[f->id], 0)
-	                     : act_quant(z->cx, z->q->lo[f->id],
-	                                 z->q->hi[f->id], vbits(z, f)));
+	                     : act_quant_of(z, f));
 }
 
 static bool
@@ -412,7 +429,9 @@ quant_conv(Qz *z, Op *op)
 	if (!(x = codes_of(z, op->in[0], op)))
 		return false;
 	in[0] = x;
-	in[1] = quant_weights(z, op->in[1], 0, obits(z, op));
+	in[1] = op_weight_bits(z->q, op) == 4
+	        ? quant_weights4(z->cx, z->g, op->in[1], 0, z->q)
+	        : quant_weights(z, op->in[1], 0, obits(z, op));
 	in[2] = quant_bias(z, b, op->in[1]->type->dim[0], x->type->q,
 	                   in[1]->type->q, op->nin > 2 ? op->in[2]->name : "");
 	replace_result(z, op, new_op(z, OP_CONV, op, in[2] ? 3 : 2, in,
@@ -458,7 +477,9 @@ quant_gemm(Qz *z, Op *op)
 		ws[i] = ga.alpha * w[i];
 	wv = ir_const(z->cx, z->g, bt, ws, op->in[1]->name);
 	in[0] = x;
-	in[1] = quant_weights(z, wv, ga.trans_b ? 0 : 1, obits(z, op));
+	in[1] = op_weight_bits(z->q, op) == 4
+	        ? quant_weights4(z->cx, z->g, wv, ga.trans_b ? 0 : 1, z->q)
+	        : quant_weights(z, wv, ga.trans_b ? 0 : 1, obits(z, op));
 	in[2] = quant_bias(z, bias, n, x->type->q, in[1]->type->q,
 	                   op->nin > 2 && op->in[2] ? op->in[2]->name : "");
 	q = new_op(z, OP_GEMM, op, in[2] ? 3 : 2, in, result_type(z, op, NULL),

@@ -340,6 +340,21 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_gemm_q8(const uint8_t *restrict a,
 	uint8_t *restrict y, int32_t m, int32_t n, int32_t k, int32_t trans_b,
 	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
 	int32_t lo, int32_t hi);
+/* ---- qnn4.c: 4-bit weights (-quantize=w4a4, w4a8) --------------------
+ * As qcc_rt_conv2d_q8 and qcc_rt_gemm_q8, with w / b i4 codes packed two
+ * per byte over the flat tensor (element i: byte i/2, low nibble first). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_w4(const uint8_t *restrict x,
+	const uint8_t *restrict w, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t kh, int32_t kw,
+	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+	int32_t group, int32_t zx, const int32_t *mult, const int32_t *shift,
+	int32_t nq, int32_t zy, int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_gemm_w4(const uint8_t *restrict a,
+	const uint8_t *restrict b, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t m, int32_t n, int32_t k, int32_t trans_b,
+	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
+	int32_t lo, int32_t hi);
 /* Pools on [nc,h,w] code planes, as the f32 ones; scale and zero point
  * pass through.  Max: the largest code (0 for an empty window); average:
  * floor((2 sum + cnt) / (2 cnt)), padding counted as zx with

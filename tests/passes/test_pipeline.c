@@ -142,8 +142,9 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	pass_list(f);
 	fclose(f);
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
-	                 "fuse-act\nplan-memory\ncalibrate\nquantize\n"
-	                 "fold-shift\nfold-qdq\nplan-pm1\ndecompose-pm1\n");
+	                 "fuse-act\nplan-memory\ncalibrate\nsearch-int4\n"
+	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
+	                 "decompose-pm1\n");
 	free(list);
 }
 
