@@ -373,6 +373,15 @@ lower_op(Lower *L, const Op *op)
 	case OP_EXPAND: lower_strided(L, op); return true;
 	case OP_GATHER: lower_gather(L, op); return true;
 	case OP_PAD: lower_pad(L, op); return true;
+	case OP_RESIZE: lower_resize(L, op); return true;
+	case OP_REDUCEMEAN:
+	case OP_REDUCEMAX:
+	case OP_REDUCESUM:
+	case OP_REDUCEL2: lower_reduce(L, op); return true;
+	case OP_LOGSOFTMAX: lower_logsoftmax(L, op); return true;
+	case OP_INSTNORM:
+	case OP_LAYERNORM: lower_normalize(L, op); return true;
+	case OP_LRN: lower_lrn(L, op); return true;
 	case OP_QUANTIZE:
 	case OP_DEQUANTIZE:
 	case OP_REQUANT:

@@ -63,6 +63,13 @@ void lower_concat(Lower *L, const Op *op);
 void lower_strided(Lower *L, const Op *op);  /* Transpose Slice Tile Expand */
 void lower_gather(Lower *L, const Op *op);
 void lower_pad(Lower *L, const Op *op);
+void lower_resize(Lower *L, const Op *op);
+
+/* lower_norm.c */
+void lower_reduce(Lower *L, const Op *op);
+void lower_logsoftmax(Lower *L, const Op *op);
+void lower_normalize(Lower *L, const Op *op);  /* Instance/LayerNorm */
+void lower_lrn(Lower *L, const Op *op);
 /* lower_quant.c: ops on u8 codes (-quantize=int8) */
 bool lower_is_quant(const Op *op);
 bool lower_quant(Lower *L, const Op *op);

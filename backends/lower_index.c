@@ -8,7 +8,12 @@
  *   Gather              gather on [outer, len, inner] with the constant
  *                       indices as an array
  *   Pad                 pad with the shapes, leading pads and mode
+ *   Resize              resize with per-axis tables of the two input
+ *                       indices and the weight of each result index,
+ *                       computed here from the coordinate mode
  */
+#include <math.h>
+
 #include "lower.h"
 #include "../runtime/qcc_rt.h"
 
@@ -156,4 +161,80 @@ lower_pad(Lower *L, const Op *op)
 	arg_i32(L, mode[op->a.pad.mode]);
 	arg_f32(L, op->a.pad.value);
 	call_end(L, "qcc_rt_pad_f32");
+}
+
+/* The input coordinate of result index o along axis i (ONNX Resize),
+ * with the result length taken as n * scale, unrounded, as ONNX does. */
+static double
+in_coord(const ResizeAttr *a, int i, int64_t o, int64_t n)
+{
+	double s = a->scale[i], m = (double)n * s;
+
+	switch (a->coord) {
+	case COORD_HALF_PIXEL: return (o + 0.5) / s - 0.5;
+	case COORD_PYTORCH_HALF_PIXEL: return m > 1.0 ? (o + 0.5) / s - 0.5 : 0;
+	case COORD_ALIGN_CORNERS:
+		return m == 1.0 ? 0 : (double)o * (n - 1) / (m - 1.0);
+	case COORD_ASYMMETRIC: return o / s;
+	case COORD_TF_HALF_PIXEL_FOR_NEAREST: return (o + 0.5) / s;
+	}
+	bug("in_coord: mode %d", (int)a->coord);
+}
+
+static int32_t
+clamp_to(double i, int64_t n)
+{
+	return i < 0 ? 0 : i > (double)(n - 1) ? (int32_t)(n - 1) : (int32_t)i;
+}
+
+void
+lower_resize(Lower *L, const Op *op)
+{
+	const ResizeAttr *a = &op->a.resize;
+	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
+	int64_t total = 0;
+	int32_t xd[MAX_RANK], yd[MAX_RANK], *lo, *hi, e = 0;
+	float *w;
+
+	for (int i = 0; i < x->rank; i++)
+		total += y->dim[i];
+	lo = NEWARRAY(L->cx->scratch, int32_t, total);
+	hi = NEWARRAY(L->cx->scratch, int32_t, total);
+	w = NEWARRAY(L->cx->scratch, float, total);
+	for (int i = 0; i < x->rank; i++) {
+		xd[i] = (int32_t)x->dim[i];
+		yd[i] = (int32_t)y->dim[i];
+		for (int64_t o = 0; o < y->dim[i]; o++, e++) {
+			double c = in_coord(a, i, o, x->dim[i]);
+			double f = floor(c), r;
+
+			if (a->mode == RESIZE_LINEAR) {
+				lo[e] = clamp_to(f, x->dim[i]);
+				hi[e] = clamp_to(f + 1, x->dim[i]);
+				w[e] = (float)(c - f);
+				continue;
+			}
+			switch (a->nearest) {
+			case NEAREST_ROUND_PREFER_FLOOR:
+				r = c - f == 0.5 ? f : floor(c + 0.5);
+				break;
+			case NEAREST_ROUND_PREFER_CEIL:
+				r = c - f == 0.5 ? f + 1 : floor(c + 0.5);
+				break;
+			case NEAREST_FLOOR: r = f; break;
+			default: r = ceil(c); break;
+			}
+			lo[e] = hi[e] = clamp_to(r, x->dim[i]);
+			w[e] = 0.0f;
+		}
+	}
+	arg_val(L, op->in[0]);
+	arg_val(L, op->out[0]);
+	arg_i32(L, x->rank);
+	arg_array(L, KA_I32S, xd, (uint32_t)x->rank);
+	arg_array(L, KA_I32S, yd, (uint32_t)x->rank);
+	arg_array(L, KA_I32S, lo, (uint32_t)total);
+	arg_array(L, KA_I32S, hi, (uint32_t)total);
+	arg_array(L, KA_F32S, w, (uint32_t)total);
+	call_end(L, "qcc_rt_resize_f32");
 }

@@ -27,6 +27,7 @@ enum {
 	FOP_SPLIT,        /* Slices */
 	FOP_DEPTHTOSPACE, /* Reshape, Transpose, Reshape */
 	FOP_SPACETODEPTH, /* Reshape, Transpose, Reshape */
+	FOP_UPSAMPLE,     /* Resize */
 	/* quantized models (onnx_ops_quant.c) */
 	FOP_QUANTIZELINEAR,   /* Quantize */
 	FOP_DEQUANTIZELINEAR, /* Dequantize */
@@ -181,6 +182,16 @@ bool import_pad(Node *n);
 bool import_depthtospace(Node *n);
 bool import_spacetodepth(Node *n);
 
+/* onnx_ops_resize.c */
+bool import_resize(Node *n);
+bool import_upsample(Node *n);
+
+/* onnx_ops_norm.c */
+bool import_reduce(Node *n);
+bool import_logsoftmax(Node *n);
+bool import_instnorm(Node *n);
+bool import_layernorm(Node *n);
+bool import_lrn(Node *n);
 /* onnx_ops_quant.c: quantized models, in QDQ form for passes/fold_qdq.c */
 bool import_quantizelinear(Node *n);
 bool import_dequantizelinear(Node *n);

@@ -17,6 +17,7 @@ typedef struct OpImporter {
 	uint8_t since;        /* first opset the importer accepts */
 	uint8_t minin, maxin; /* ONNX inputs, omitted ("") ones included */
 	uint8_t maxout;       /* ONNX outputs */
+	uint8_t until;        /* last opset that has the operator; 0: all */
 } OpImporter;
 
 static const OpImporter importers[FOP_COUNT] = {
@@ -68,6 +69,16 @@ static const OpImporter importers[FOP_COUNT] = {
     [FOP_SPLIT] = {import_split, 2, 1, 2, 255},
     [FOP_DEPTHTOSPACE] = {import_depthtospace, 1, 1, 1, 1},
     [FOP_SPACETODEPTH] = {import_spacetodepth, 1, 1, 1, 1},
+    [OP_RESIZE] = {import_resize, 10, 1, 4, 1},
+    [FOP_UPSAMPLE] = {import_upsample, 7, 1, 2, 1, 9},
+    [OP_REDUCEMEAN] = {import_reduce, 1, 1, 2, 1},
+    [OP_REDUCEMAX] = {import_reduce, 1, 1, 2, 1},
+    [OP_REDUCESUM] = {import_reduce, 1, 1, 2, 1},
+    [OP_REDUCEL2] = {import_reduce, 1, 1, 2, 1},
+    [OP_LOGSOFTMAX] = {import_logsoftmax, 1, 1, 1, 1},
+    [OP_INSTNORM] = {import_instnorm, 1, 3, 3, 1},
+    [OP_LAYERNORM] = {import_layernorm, 17, 2, 3, 3},
+    [OP_LRN] = {import_lrn, 1, 1, 1, 1},
     [FOP_QUANTIZELINEAR] = {import_quantizelinear, 10, 2, 3, 1},
     [FOP_DEQUANTIZELINEAR] = {import_dequantizelinear, 10, 2, 3, 1},
     [FOP_QLINEARCONV] = {import_qlinearconv, 10, 8, 9, 1},
@@ -84,6 +95,7 @@ static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_SPLIT - OP_COUNT] = "Split",
     [FOP_DEPTHTOSPACE - OP_COUNT] = "DepthToSpace",
     [FOP_SPACETODEPTH - OP_COUNT] = "SpaceToDepth",
+    [FOP_UPSAMPLE - OP_COUNT] = "Upsample",
     [FOP_QUANTIZELINEAR - OP_COUNT] = "QuantizeLinear",
     [FOP_DEQUANTIZELINEAR - OP_COUNT] = "DequantizeLinear",
     [FOP_QLINEARCONV - OP_COUNT] = "QLinearConv",
@@ -150,6 +162,13 @@ onnx_import_node(Node *n)
 {
 	const OpImporter *oi = &importers[n->kind];
 
+	if (oi->until && n->im->opset > oi->until) {
+		diag(n->im->cx, DIAG_ERROR, &n->loc,
+		     "operator %s was removed after opset %d; the model imports "
+		     "opset %lld", n->loc.op_type, oi->until,
+		     (long long)n->im->opset);
+		return false;
+	}
 	if (n->im->opset < oi->since) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
 		     "operator %s needs opset %d "
@@ -292,8 +311,9 @@ onnx_list_ops(FILE *out)
 	qsort(kinds, (size_t)n, sizeof *kinds, cmp_kind_name);
 	for (int i = 0; i < n; i++) {
 		int since = importers[kinds[i]].since;
+		int until = importers[kinds[i]].until;
 		fprintf(out, "%-*s  %d-%d\n", width, kind_name(kinds[i]),
 		        since > ONNX_OPSET_MIN ? since : ONNX_OPSET_MIN,
-		        ONNX_OPSET_MAX);
+		        until ? until : ONNX_OPSET_MAX);
 	}
 }

@@ -500,6 +500,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 	default:
 		if (ir_eval_tensor_op(op, in, out[0]))
 			return true;
+		if (o->dt == DT_F32 && ir_eval_norm_op(op, in, out[0]))
+			return true;
 		break;
 	}
 	if (o->dt != DT_F32 || !eval_f32[op->kind]) {

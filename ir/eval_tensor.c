@@ -1,11 +1,12 @@
 /* eval_tensor.c -- the reference interpreter for the tensor plumbing ops:
- * Transpose, Slice, Gather, Tile, Expand and Pad.
+ * Transpose, Slice, Gather, Tile, Expand and Pad, and Resize (f32).
  *
  * Each is written as the ONNX definition reads: for every result index
  * (i0, .., ir-1), the input index it copies, computed axis by axis, then
  * one element of esz bytes moved.  Slow and plain on purpose; it shares
  * nothing with runtime/kernels/tensor.c, which it checks.
  */
+#include <math.h>
 #include <string.h>
 
 #include "ir.h"
@@ -106,6 +107,102 @@ source(const Op *op, const int64_t *y)
 	return ravel(xi, x->dim, x->rank);
 }
 
+/* ONNX Resize: the input coordinate of result coordinate o along axis i
+ * of input length n.  The result length in the formulas is n * scale,
+ * not rounded (the reference implementation's choice). */
+static double
+resize_coord(const ResizeAttr *a, int i, int64_t o, int64_t n)
+{
+	double s = a->scale[i], m = (double)n * s;
+
+	switch (a->coord) {
+	case COORD_HALF_PIXEL:
+		return (o + 0.5) / s - 0.5;
+	case COORD_PYTORCH_HALF_PIXEL:
+		return m > 1.0 ? (o + 0.5) / s - 0.5 : 0.0;
+	case COORD_ALIGN_CORNERS:
+		return m == 1.0 ? 0.0 : o * (double)(n - 1) / (m - 1.0);
+	case COORD_ASYMMETRIC:
+		return o / s;
+	case COORD_TF_HALF_PIXEL_FOR_NEAREST:
+		return (o + 0.5) / s;
+	}
+	bug("resize_coord: mode %d", (int)a->coord);
+}
+
+static int64_t
+clamp_index(int64_t i, int64_t n)
+{
+	return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+static int64_t
+nearest_index(NearestMode mode, double x, int64_t n)
+{
+	double f = floor(x);
+	int64_t i;
+
+	switch (mode) {
+	case NEAREST_ROUND_PREFER_FLOOR:
+		i = (int64_t)(x - f == 0.5 ? f : floor(x + 0.5));
+		break;
+	case NEAREST_ROUND_PREFER_CEIL:
+		i = (int64_t)(x - f == 0.5 ? f + 1 : floor(x + 0.5));
+		break;
+	case NEAREST_FLOOR:
+		i = (int64_t)f;
+		break;
+	default:
+		i = (int64_t)ceil(x);
+		break;
+	}
+	return clamp_index(i, n);
+}
+
+/* Nearest: the element at the nearest input index on every axis.
+ * Linear: the sum over the 2^rank corners of the cell around the input
+ * point (indices clamped to the edge) of the element times the product
+ * of the per-axis weights 1 - t or t. */
+static void
+eval_resize(const Op *op, const float *x, float *y)
+{
+	const ResizeAttr *a = &op->a.resize;
+	const TensorType *xt = op->in[0]->type, *o = op->out[0]->type;
+	int r = xt->rank;
+	int64_t idx[MAX_RANK], lo[MAX_RANK], hi[MAX_RANK], xi[MAX_RANK];
+	double t[MAX_RANK];
+
+	for (int64_t k = 0; k < type_numel(o); k++) {
+		double sum = 0.0;
+
+		unravel(k, o->dim, r, idx);
+		for (int i = 0; i < r; i++) {
+			double c = resize_coord(a, i, idx[i], xt->dim[i]);
+			if (a->mode == RESIZE_NEAREST) {
+				lo[i] = hi[i] = nearest_index(a->nearest, c,
+				                              xt->dim[i]);
+				t[i] = 0.0;
+			} else {
+				lo[i] = clamp_index((int64_t)floor(c), xt->dim[i]);
+				hi[i] = clamp_index((int64_t)floor(c) + 1,
+				                    xt->dim[i]);
+				t[i] = c - floor(c);
+			}
+		}
+		for (int corner = 0; corner < 1 << r; corner++) {
+			double w = 1.0;
+			for (int i = 0; i < r; i++) {
+				bool up = corner >> i & 1;
+				xi[i] = up ? hi[i] : lo[i];
+				w *= up ? t[i] : 1.0 - t[i];
+			}
+			if (w != 0.0)
+				sum += w * x[ravel(xi, xt->dim, r)];
+		}
+		y[k] = (float)sum;
+	}
+}
+
 bool
 ir_eval_tensor_op(const Op *op, const void *const in[], void *out)
 {
@@ -116,6 +213,11 @@ ir_eval_tensor_op(const Op *op, const void *const in[], void *out)
 	int64_t y[MAX_RANK];
 
 	switch (op->kind) {
+	case OP_RESIZE:
+		if (o->dt != DT_F32)
+			return false;
+		eval_resize(op, in[0], out);
+		return true;
 	case OP_TRANSPOSE:
 	case OP_SLICE:
 	case OP_GATHER:

@@ -234,6 +234,26 @@ typedef struct PadAttr {
 	float value;           /* PAD_CONSTANT */
 } PadAttr;
 
+typedef enum { RESIZE_NEAREST, RESIZE_LINEAR } ResizeMode;
+typedef enum {
+	COORD_HALF_PIXEL, COORD_PYTORCH_HALF_PIXEL, COORD_ALIGN_CORNERS,
+	COORD_ASYMMETRIC, COORD_TF_HALF_PIXEL_FOR_NEAREST
+} CoordMode;
+typedef enum {
+	NEAREST_ROUND_PREFER_FLOOR, NEAREST_ROUND_PREFER_CEIL,
+	NEAREST_FLOOR, NEAREST_CEIL
+} NearestMode;
+
+/* Resize and Upsample: result dims out[] (the input's rank); along axis i
+ * result coordinate o maps to input coordinate transform(o, scale[i]). */
+typedef struct ResizeAttr {
+	int64_t out[MAX_RANK];
+	float scale[MAX_RANK];
+	ResizeMode mode;
+	CoordMode coord;
+	NearestMode nearest;
+} ResizeAttr;
+
 /* The integer rescale of a quantized op's accumulator (quant.c), set by
  * fold-shift.  With r(acc, m, s) = (acc * m + 2^(s-1)) >> s, computed in
  * 64 bits with an arithmetic (flooring) shift, i.e. round half up:
@@ -251,6 +271,24 @@ typedef struct Requant {
 	const int32_t *shift;  /* in [1, 62] */
 	int32_t lo, hi;
 } Requant;
+
+/* ReduceMean/Max/Sum/L2: axes as a bit mask over the input's rank. */
+typedef struct ReduceAttr {
+	uint32_t axes;         /* bit i: axis i is reduced */
+	bool keepdims;
+} ReduceAttr;
+
+/* LayerNormalization (axis: first normalized axis, in [0, rank)) and
+ * InstanceNormalization (axis unused). */
+typedef struct NormAttr {
+	int32_t axis;
+	float eps;
+} NormAttr;
+
+typedef struct LrnAttr {
+	int32_t size;
+	float alpha, beta, bias;
+} LrnAttr;
 
 typedef struct Op Op;
 
@@ -292,6 +330,10 @@ struct Op {
 		SliceAttr slice;
 		TileAttr tile;
 		PadAttr pad;
+		ResizeAttr resize;
+		ReduceAttr reduce;
+		NormAttr norm;
+		LrnAttr lrn;
 	} a;
 	Op *prev, *next;       /* topological order */
 };
@@ -356,6 +398,9 @@ int64_t conv_out_size(int64_t in, int32_t k, int32_t stride, int32_t dil,
  * dispatches to it). */
 bool ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[]);
 
+/* shape_norm.c: reductions and normalizations (shape.c dispatches). */
+bool ir_infer_norm_op(Ctx *cx, const Op *op, const TensorType *out[]);
+
 /* ---- verify.c ------------------------------------------------------------- */
 
 /* Checks the invariants above; a violation is a bug (aborts). */
@@ -417,6 +462,8 @@ bool ir_infer_quant(Ctx *cx, const Op *op, const TensorType *out[]);
 bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
                    void *const out[]);
 
+/* eval_norm.c: the same ops on f32; false if op is not one of them. */
+bool ir_eval_norm_op(const Op *op, const void *const in[], void *out);
 /* ---- shape_pm1.c, eval_pm1.c: the {-1,+1} bit-plane ops ---------------- */
 
 bool ir_infer_pm1(Ctx *cx, const Op *op, const TensorType *out[]);

@@ -176,6 +176,22 @@ infer_pad(Ctx *cx, const Op *op, const TensorType *x, int64_t *dim)
 	return true;
 }
 
+static bool
+infer_resize(Ctx *cx, const Op *op, const TensorType *x, int64_t *dim)
+{
+	if (x->dt != DT_F32)
+		return fail(cx, op, "Resize input has element type %s; only f32 "
+		            "is supported", dtype_info[x->dt].name);
+	for (int i = 0; i < x->rank; i++) {
+		dim[i] = op->a.resize.out[i];
+		if (dim[i] < 1 || !(op->a.resize.scale[i] > 0.0f))
+			return fail(cx, op, "Resize of %s to size %lld (scale %g) "
+			            "on axis %d", tstr(cx, x), (long long)dim[i],
+			            op->a.resize.scale[i], i);
+	}
+	return true;
+}
+
 bool
 ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[])
 {
@@ -194,6 +210,7 @@ ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[])
 	case OP_TILE: ok = infer_tile(cx, op, x, dim); break;
 	case OP_EXPAND: ok = infer_expand(cx, op, x, dim, &rank); break;
 	case OP_PAD: ok = infer_pad(cx, op, x, dim); break;
+	case OP_RESIZE: ok = infer_resize(cx, op, x, dim); break;
 	default: bug("ir_infer_tensor_op: op kind %s", op_info[op->kind].name);
 	}
 	if (ok)

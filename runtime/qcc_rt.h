@@ -373,6 +373,42 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_q8(
 	int32_t zx, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
 	int32_t hi);
 
+/* ---- resize.c ------------------------------------------------------------- */
+
+/* y [ydims] from x [xdims], rank 1 to 6: along axis d, result index o
+ * reads input indices lo[e], hi[e] with weights 1 - w[e], w[e], where
+ * e = o + ydims[0] + .. + ydims[d-1]; the element is the multilinear
+ * blend over the axes whose weight is not 0 (nearest: w all 0). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_resize_f32(const float *restrict x,
+	float *restrict y, int32_t rank, const int32_t *xdims,
+	const int32_t *ydims, const int32_t *lo, const int32_t *hi,
+	const float *w);
+
+/* ---- norm.c --------------------------------------------------------------- */
+
+/* Reductions of qcc_rt_reduce_f32. */
+enum { QCC_RED_SUM, QCC_RED_MEAN, QCC_RED_MAX, QCC_RED_L2 };
+
+/* y = x [dims, rank 1 to 6] reduced (op QCC_RED_*) over the axes whose bit
+ * is set in mask; y is dense over the kept axes. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_reduce_f32(const float *restrict x,
+	float *restrict y, int32_t op, int32_t rank, const int32_t *dims,
+	int32_t mask);
+/* LogSoftmax along the middle axis of x viewed as [outer,len,inner]. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_logsoftmax_f32(const float *restrict x,
+	float *restrict y, int32_t outer, int32_t len, int32_t inner);
+/* y = (x - mean) / sqrt(var + eps) * scale + bias over each of rows rows
+ * of len elements; scale/bias per row (index row % ch) if ch > 0, else
+ * per element of the row; bias may be NULL. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_norm_rows_f32(const float *restrict x,
+	const float *scale, const float *bias, float *restrict y, int32_t rows,
+	int32_t len, int32_t ch, float eps);
+/* LRN across the c channels of [nb,c,inner]:
+ * y = x * (bias + alpha / size * sum of squares in the window)^-beta. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_lrn_f32(const float *restrict x,
+	float *restrict y, int32_t nb, int32_t c, int32_t inner, int32_t size,
+	float alpha, float beta, float bias);
+
 /* ---- pm1.c: {-1,+1} bit planes (-quantize=pm1) ----------------------
  * Planes are 32-bit words, bit b of word k for channel 32k + b.
  * Bitplane: x u8 [nb,c,hw] -> y [nb][planes][hw][words], plane i holding

@@ -240,10 +240,18 @@ Test(onnx_nodes, list_ops_names_every_op_with_its_opsets)
 
 	onnx_list_ops(f);
 	fclose(f);
-	cr_assert(strstr(text, "Conv                1-21\n"), "%s", text);
-	cr_assert(strstr(text, "HardSwish           14-21\n"), "%s", text);
-	cr_assert(strstr(text, "BatchNormalization  1-21\n"), "%s", text);
-	cr_assert(strstr(text, "Dropout             1-21\n"), "%s", text);
+	/* the name column's width follows the longest name: one space */
+	for (char *p = text, *q = text;; p++) {
+		if (*p == ' ' && q > text && q[-1] == ' ')
+			continue;
+		*q++ = *p;
+		if (!*p)
+			break;
+	}
+	cr_assert(strstr(text, "Conv 1-21\n"), "%s", text);
+	cr_assert(strstr(text, "HardSwish 14-21\n"), "%s", text);
+	cr_assert(strstr(text, "BatchNormalization 1-21\n"), "%s", text);
+	cr_assert(strstr(text, "Dropout 1-21\n"), "%s", text);
 	cr_assert(strstr(text, "Constant "), "%s", text);
 	cr_assert_null(strstr(text, "SCALESHIFT"));
 	free(text);

@@ -51,7 +51,9 @@ SUPPORTED_OPS = {
     "Log", "Reciprocal", "Tanh", "Erf", "LeakyRelu", "Elu", "Selu",
     "Softplus",
     "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather", "Split", "Tile",
-    "Expand", "Pad", "DepthToSpace", "SpaceToDepth",
+    "Expand", "Pad", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample",
+    "ReduceMean", "ReduceMax", "ReduceSum", "ReduceL2", "LogSoftmax",
+    "InstanceNormalization", "LayerNormalization", "LRN",
     "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul",
     "ConvInteger", "MatMulInteger",
 }
@@ -76,6 +78,14 @@ CONST_SLOTS = {
     "Tile": (1,),
     "Expand": (1,),
     "Pad": (1, 2, 3),
+    "Resize": (1, 2, 3),
+    "Upsample": (1,),
+    "ReduceMean": (1,),
+    "ReduceMax": (1,),
+    "ReduceSum": (1,),
+    "ReduceL2": (1,),
+    "InstanceNormalization": (1, 2),
+    "LayerNormalization": (1, 2),
     "QuantizeLinear": (1, 2),
     "DequantizeLinear": (1, 2),
     "QLinearConv": (1, 2, 3, 4, 5, 6, 7, 8),
@@ -187,6 +197,10 @@ def convert(name, case_dir, model, dst):
         for iname in freeze:
             graph.initializer.append(
                 numpy_helper.from_array(frozen_vals[iname], iname))
+        # IR version 3 wants every initializer listed as an input too;
+        # 4 (same opsets) lets the frozen inputs be initializers alone
+        if model.ir_version < 4:
+            model.ir_version = 4
         onnx.checker.check_model(model)
     onnx.save(model, os.path.join(dst, "model.onnx"))
 

@@ -46,6 +46,11 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_strided_f32(x, y, n, s, s);
 	qcc_rt_gather_f32(x, y, n, n, n, n, s);
 	qcc_rt_pad_f32(x, y, n, s, s, s, n, f);
+	qcc_rt_resize_f32(x, y, n, s, s, s, s, w);
+	qcc_rt_reduce_f32(x, y, n, n, s, n);
+	qcc_rt_logsoftmax_f32(x, y, n, n, n);
+	qcc_rt_norm_rows_f32(x, w, w, y, n, n, n, f);
+	qcc_rt_lrn_f32(x, y, n, n, n, n, f, f, f);
 }
 PROBE
 } >"$src"

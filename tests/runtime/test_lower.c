@@ -167,6 +167,21 @@ run_call(const Run *r)
 	else if (is(r, "qcc_rt_pad_f32", 8))
 		qcc_rt_pad_f32(P(r, 0), P(r, 1), I(r, 2), A(r, 3, KA_I32S),
 		               A(r, 4, KA_I32S), A(r, 5, KA_I32S), I(r, 6), F(r, 7));
+	else if (is(r, "qcc_rt_resize_f32", 8))
+		qcc_rt_resize_f32(P(r, 0), P(r, 1), I(r, 2), A(r, 3, KA_I32S),
+		                  A(r, 4, KA_I32S), A(r, 5, KA_I32S),
+		                  A(r, 6, KA_I32S), A(r, 7, KA_F32S));
+	else if (is(r, "qcc_rt_reduce_f32", 6))
+		qcc_rt_reduce_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3),
+		                  A(r, 4, KA_I32S), I(r, 5));
+	else if (is(r, "qcc_rt_logsoftmax_f32", 5))
+		qcc_rt_logsoftmax_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3), I(r, 4));
+	else if (is(r, "qcc_rt_norm_rows_f32", 8))
+		qcc_rt_norm_rows_f32(P(r, 0), P(r, 1), P(r, 2), P(r, 3), I(r, 4),
+		                     I(r, 5), I(r, 6), F(r, 7));
+	else if (is(r, "qcc_rt_lrn_f32", 9))
+		qcc_rt_lrn_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3), I(r, 4), I(r, 5),
+		               F(r, 6), F(r, 7), F(r, 8));
 	else if (is(r, "qcc_rt_scaleshift_f32", 10))
 		qcc_rt_scaleshift_f32(P(r, 0), A(r, 1, KA_F32S), A(r, 2, KA_F32S),
 		                      P(r, 3), I(r, 4), I(r, 5), I(r, 6), I(r, 7),
@@ -404,6 +419,73 @@ Test(lower, index_ops_move_elements_like_the_interpreter)
 	v = tg_infer(&cx, op);
 	tg_output(&cx, g, v);
 	check_graph(g, &n, 0.0f);
+}
+
+/* Resize in every coordinate mode, linear and each nearest rounding,
+ * up- and downsampling, against the interpreter. */
+Test(lower, resize_tables_match_the_interpreter)
+{
+	static const float scale[4] = {1.0f, 1.5f, 1.7f, 0.6f};
+
+	for (int coord = COORD_HALF_PIXEL;
+	     coord <= COORD_TF_HALF_PIXEL_FOR_NEAREST; coord++) {
+		for (int m = 0; m < 5; m++) {
+			Graph *g = tg_graph(&cx);
+			Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 2, 5, 7)));
+			Op *op = tg_op(&cx, g, OP_RESIZE, 1, &x);
+			uint32_t n;
+
+			op->a.resize.mode = m == 4 ? RESIZE_LINEAR : RESIZE_NEAREST;
+			op->a.resize.nearest = (NearestMode)(m & 3);
+			op->a.resize.coord = (CoordMode)coord;
+			for (int i = 0; i < 4; i++) {
+				op->a.resize.scale[i] = scale[i];
+				op->a.resize.out[i] =
+				    (int64_t)(x->type->dim[i] * scale[i]);
+			}
+			tg_output(&cx, g, tg_infer(&cx, op));
+			check_graph(g, &n, 1e-6f);
+		}
+	}
+}
+
+/* LRN, InstanceNormalization, LayerNormalization, LogSoftmax and every
+ * reduction over a non-contiguous axis set, against the interpreter. */
+Test(lower, norms_and_reductions_run_like_the_interpreter)
+{
+	static const OpKind red[] = {OP_REDUCEMEAN, OP_REDUCEMAX, OP_REDUCESUM,
+	                             OP_REDUCEL2};
+
+	for (size_t k = 0; k < sizeof red / sizeof *red; k++) {
+		Graph *g = tg_graph(&cx);
+		Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 3, 4, 5)));
+		Value *sc = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3)), 7, 0.5f, 2);
+		Value *bi = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(3)), 8, -1, 1);
+		Value *ls = tg_const_rand(&cx, g, tg_f32(&cx, TG_DIMS(4, 5)), 9,
+		                          0.5f, 2);
+		Value *in[3] = {x, sc, bi}, *v;
+		Op *op;
+		uint32_t n;
+
+		op = tg_op(&cx, g, OP_LRN, 1, &x);
+		op->a.lrn = (LrnAttr){3, 0.5f, 0.75f, 1.5f};
+		in[0] = tg_infer(&cx, op);
+		op = tg_op(&cx, g, OP_INSTNORM, 3, in);
+		op->a.norm.eps = 1e-3f;
+		in[0] = tg_infer(&cx, op);
+		in[1] = ls;
+		op = tg_op(&cx, g, OP_LAYERNORM, 2, in);
+		op->a.norm = (NormAttr){2, 1e-4f};
+		v = tg_infer(&cx, op);
+		op = tg_op(&cx, g, OP_LOGSOFTMAX, 1, &v);
+		op->a.softmax.axis = 1;
+		v = tg_infer(&cx, op);
+		op = tg_op(&cx, g, red[k], 1, &v);
+		op->a.reduce.axes = 0xa;    /* axes 1 and 3 */
+		op->a.reduce.keepdims = k & 1;
+		tg_output(&cx, g, tg_infer(&cx, op));
+		check_graph(g, &n, 1e-5f);
+	}
 }
 
 Test(lower, matmul_softmax_concat_pools)
