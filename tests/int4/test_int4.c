@@ -2,7 +2,8 @@
  * middle layers get i4 weights packed two per byte and 4-bit activation
  * codes (u8 in [0, 15]), the first and last layers stay 8-bit, the
  * integer graph stays close to the float one, and the C backend (gcc,
- * strict C99) and the host object give exactly the interpreter's bytes.
+ * strict C99), the host object and the armv8 and riscv64 (RVV) objects
+ * under qemu-user give exactly the interpreter's bytes.
  * Depthwise convolutions keep i8 weights.  Plus the packing itself and
  * -quantize-layer.
  */
@@ -165,6 +166,28 @@ count_w4(const Graph *g, int *nact4)
 	return n;
 }
 
+/* The object for a cross target, linked -static by the cross gcc and run
+ * under qemu-user (skipped if either is missing), must give want's bytes. */
+static void
+check_cross(const char *dir, const Graph *g, const void *want,
+            const char *target, const char *gcc, const char *qemu, int gi)
+{
+	CodegenOpts o = bt_opts(target, "x", EMIT_OBJ, 2);
+	size_t nb, want_n = type_bytes(g->outputs[0]->type);
+	const char *out;
+
+	if (!bt_have(gcc) || !bt_have(qemu))
+		return;
+	bt_emit(&cx, dir, "x.o", g, &o);
+	bt_harness(&cx, dir, g, "x");
+	cr_assert_eq(bt_sh("cd %s && %s -static harness.c x.o -o runx && %s "
+	                   "./runx", dir, gcc, qemu), 0);
+	out = bt_slurp(&cx, arena_printf(cx.perm, "%s/out.bin", dir), &nb);
+	cr_assert_eq(nb, want_n);
+	cr_assert(!memcmp(out, want, nb), "graph %d: the %s object under qemu "
+	          "differs from the interpreter", gi, target);
+}
+
 ParameterizedTestParameters(int4, graphs_are_4_bit_inside_and_bit_exact_on_every_backend)
 {
 	static int which[4] = {0, 1, 2, 3};
@@ -234,6 +257,10 @@ ParameterizedTest(int *which, int4, graphs_are_4_bit_inside_and_bit_exact_on_eve
 		cr_assert(!memcmp(out, got, nb), "graph %d: object differs "
 		          "from the interpreter", gi);
 	}
+	check_cross(dir, g, got, "armv8", "aarch64-linux-gnu-gcc",
+	            "qemu-aarch64", gi);
+	check_cross(dir, g, got, "riscv64", "riscv64-linux-gnu-gcc",
+	            "qemu-riscv64 -cpu rv64,v=true,vlen=128", gi);
 	bt_rmdir(dir);
 }
 
