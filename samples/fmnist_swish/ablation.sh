@@ -97,4 +97,5 @@ row "+ per-channel weights" -quantize=w4a4 -int4-weights=max -int4-acts=minmax -
 row "+ MSE clipping" -quantize=w4a4 -int4-weights=mse -int4-acts=mse -no-bias-correct
 row "+ scale/shift search" -quantize=w4a4 -int4-weights=mse -int4-acts=search -no-bias-correct
 row "+ bias correction (default)" -quantize=w4a4
+row "default, depthwise W4 too" -quantize=w4a4 -quantize-layer=/features/features.2/features.2.0/Conv:w4a4
 show_all

@@ -3,7 +3,8 @@
  * codes (u8 in [0, 15]), the first and last layers stay 8-bit, the
  * integer graph stays close to the float one, and the C backend (gcc,
  * strict C99) and the host object give exactly the interpreter's bytes.
- * Plus the packing itself and -quantize-layer.
+ * Depthwise convolutions keep i8 weights.  Plus the packing itself and
+ * -quantize-layer.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -184,8 +185,16 @@ ParameterizedTest(int *which, int4, graphs_are_4_bit_inside_and_bit_exact_on_eve
 	size_t nb;
 	const char *out;
 
-	cr_assert_eq(count_w4(g, &nact4), 2, "graph %d: %d layers with i4 "
-	             "weights, want the 2 middle ones", gi, count_w4(g, &nact4));
+	/* graph 0: the middle depthwise conv keeps i8 weights */
+	cr_assert_eq(count_w4(g, &nact4), gi == 0 ? 1 : 2, "graph %d: %d "
+	             "layers with i4 weights", gi, count_w4(g, &nact4));
+	for_each_op(op, g)
+		if (op->kind == OP_CONV && op->a.conv.group > 1) {
+			cr_assert_eq(op->in[1]->type->dt, DT_I8);
+			cr_assert_eq(op->in[0]->type->q->bits, abits == 4 ? 4 : 0,
+			             "the depthwise conv reads %d-bit codes",
+			             abits);
+		}
 	if (abits == 4)
 		cr_assert_geq(nact4, 2, "graph %d: %d 4-bit activations", gi,
 		              nact4);
@@ -266,7 +275,7 @@ Test(int4, mse_clipping_clips_an_outlier_channel_harder_than_max)
 Test(int4, quantize_layer_overrides_the_widths_of_one_layer)
 {
 	Graph *ref = graph(0), *g;
-	LayerBits lb[2];
+	LayerBits lb[3];
 	int n = 0, nact4;
 
 	for_each_op(op, ref)
@@ -275,8 +284,9 @@ Test(int4, quantize_layer_overrides_the_widths_of_one_layer)
 			n++;
 		}
 	lb[0] = (LayerBits){"conv1", 8, 8};
-	lb[1] = (LayerBits){"conv3", 4, 4};
-	g = quantized(ref, 4, 4, lb, 2);
+	lb[1] = (LayerBits){"conv2", 4, 4};
+	lb[2] = (LayerBits){"conv3", 4, 4};
+	g = quantized(ref, 4, 4, lb, 3);
 	n = 0;
 	for_each_op(op, g)
 		if (op->kind == OP_CONV) {
