@@ -588,6 +588,20 @@ write_depfile(Ctx *cx, const Flags *f)
 	return out_close(cx, &o, true);
 }
 
+/* A later step failed: remove what earlier steps wrote, so a failed
+ * compile leaves no output behind. */
+static void
+discard_outputs(const Flags *f, const CodegenOpts *co, bool report, bool out)
+{
+	if (report)
+		unlink(f->report);
+	if (!out || strcmp(f->out, "-") == 0)
+		return;
+	unlink(f->out);
+	if (co->emit == EMIT_OBJ || co->emit == EMIT_C)
+		unlink(header_path(f->out));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -597,7 +611,7 @@ main(int argc, char **argv)
 	CodegenOpts co = {0};
 	Target target;
 	ImportOpts io;
-	bool ok;
+	bool ok, wrote_report = false, wrote_out = false;
 
 	parse_flags(&f, argc, argv);
 	if (!f.out)
@@ -655,9 +669,13 @@ main(int argc, char **argv)
 	} else {
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}
-	ok = ok && write_outputs(&cx, g, &co, f.out);
-	ok = ok && (!f.report || write_report(&cx, g, &co, f.report));
+	if (ok && f.report)
+		ok = wrote_report = write_report(&cx, g, &co, f.report);
+	if (ok)
+		ok = wrote_out = write_outputs(&cx, g, &co, f.out);
 	ok = ok && (!f.md || write_depfile(&cx, &f));
+	if (!ok)
+		discard_outputs(&f, &co, wrote_report, wrote_out);
 	if (cx.nerrors > cx.maxerrors)
 		fprintf(stderr, "%s: note: %d more errors not shown\n", f.model,
 		        cx.nerrors - cx.maxerrors);

@@ -48,6 +48,9 @@ expect cycle "$models/cycle.onnx" 1 'node "(add_a|relu_b)" \((Add|Relu)\): error
 expect undefined_input "$models/undefined_input.onnx" 1 'node "add_ghost" \(Add\): error: .*ghost'
 expect symbolic_dim "$models/symbolic_dim.onnx" 1 'error: .*"N".*-D'
 expect output_dir_missing "$models/good.onnx" 1 'error: cannot write' -o "$work/no/such/dir/net.o"
+# A report or depfile that cannot be written takes the object and header with it.
+expect report_dir_missing "$models/good.onnx" 1 'error: cannot write .*r\.html' --report="$work/no/such/dir/r.html"
+expect depfile_dir_missing "$models/good.onnx" 1 'error: cannot write .*net\.d' -MD -MF "$work/no/such/dir/net.d"
 
 # Both unknown operators are named in the one run.
 grep -q first_unknown "$work/unknown_op.stderr" && grep -q second_unknown "$work/unknown_op.stderr" ||
