@@ -409,6 +409,43 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_lrn_f32(const float *restrict x,
 	float *restrict y, int32_t nb, int32_t c, int32_t inner, int32_t size,
 	float alpha, float beta, float bias);
 
+/* ---- convt.c -------------------------------------------------------------- */
+
+/* ConvTranspose: y[n,m,oy,ox] = act(bias[m] + sum over the c in m's group
+ * and the taps (ky, kx) with oy + pt - ky*dh = iy*sh, ox + pl - kx*dw =
+ * ix*sw for an (iy, ix) inside x of x[n,c,iy,ix] * w[c, m % (m/group), ky,
+ * kx]).  x: [nb,c,h,wd]  w: [c,m/group,kh,kw]  bias: [m] or NULL
+ * y: [nb,m,oh,ow]; the caller computes oh, ow (the end padding, which may
+ * be negative, follows from them).  kh, kw <= QCC_RT_CONVT_MAXTAPS. */
+#define QCC_RT_CONVT_MAXTAPS 64
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_convtranspose2d_f32(
+	const float *restrict x, const float *restrict w,
+	const float *restrict bias, float *restrict y, int32_t nb, int32_t c,
+	int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow, int32_t kh,
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+	int32_t pl, int32_t group, int32_t act, float alpha, float beta);
+
+/* ---- logic.c: comparisons and Where ---------------------------------------- */
+
+/* Comparisons of qcc_rt_compare_f32. */
+enum { QCC_CMP_EQ, QCC_CMP_GT, QCC_CMP_LT, QCC_CMP_GE, QCC_CMP_LE };
+
+/* y = (a op b) as bool bytes 0/1, op one of QCC_CMP_*, broadcasting as
+ * qcc_rt_add_f32 (y dense over dims, operand strides 0 where they
+ * broadcast). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_compare_f32(const float *a,
+	const float *b, uint8_t *restrict y, int32_t op, int32_t rank,
+	const int32_t *dims, const int32_t *astr, const int32_t *bstr);
+/* y = cond ? a : b elementwise, all three broadcast by strides over dims
+ * (rank 1 to 6); cond holds bool bytes. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_where_f32(const uint8_t *cond,
+	const float *a, const float *b, float *restrict y, int32_t rank,
+	const int32_t *dims, const int32_t *cstr, const int32_t *astr,
+	const int32_t *bstr);
+/* y[i] = !x[i] on n bool bytes; y may equal x. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_not_b8(const uint8_t *x, uint8_t *y,
+	int32_t n);
+
 /* ---- pm1.c: {-1,+1} bit planes (-quantize=pm1) ----------------------
  * Planes are 32-bit words, bit b of word k for channel 32k + b.
  * Bitplane: x u8 [nb,c,hw] -> y [nb][planes][hw][words], plane i holding
