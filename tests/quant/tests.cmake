@@ -31,3 +31,12 @@ add_test(NAME quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_t
           ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_report)
 set_tests_properties(quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_the_compiled_model_has
   PROPERTIES LABELS cli TIMEOUT 600)
+
+# -io=int8: the header's scale and zero point macros; a C harness feeding
+# codes gets the float-interface model's output codes within one code, on
+# both backends (tests/quant/io_int8.sh, io_int8.c).
+add_test(NAME quant.io_int8_takes_and_returns_codes_with_the_scales_in_the_header
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/io_int8.sh $<TARGET_FILE:qcc>
+          ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_io_int8)
+set_tests_properties(quant.io_int8_takes_and_returns_codes_with_the_scales_in_the_header
+  PROPERTIES LABELS cli TIMEOUT 600)
