@@ -40,3 +40,11 @@ add_test(NAME quant.io_int8_takes_and_returns_codes_with_the_scales_in_the_heade
           ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_io_int8)
 set_tests_properties(quant.io_int8_takes_and_returns_codes_with_the_scales_in_the_header
   PROPERTIES LABELS cli TIMEOUT 600)
+
+# The calibration progress bar: on a terminal (script(1)) a bar per sample
+# that ends full; nothing when stderr is a file (tests/quant/progress.sh).
+add_test(NAME quant.calibration_shows_a_progress_bar_only_on_a_terminal
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/progress.sh $<TARGET_FILE:qcc>
+          ${CMAKE_CURRENT_BINARY_DIR}/quant_progress)
+set_tests_properties(quant.calibration_shows_a_progress_bar_only_on_a_terminal
+  PROPERTIES LABELS cli TIMEOUT 120 SKIP_RETURN_CODE 77)
