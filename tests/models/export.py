@@ -19,32 +19,34 @@ a generator seeded with 1, the same for every model) and MODEL.ref.bin
 (torch's output for it in eval mode, raw float32), shared by the variants.
 Weights are torchvision's random initialization after torch.manual_seed(0)
 (no pretrained weights: nothing is downloaded); googlenet is built with
-aux_logits=False and transform_input left at its default.  That
-initialization leaves every BatchNormalization an identity (mean 0, var 1,
-scale 1, bias 0), which would hide a wrong BN fold, and lets activations
-shrink layer by layer until some outputs are just the classifier's bias
-(googlenet's, shufflenet's).  So the BN layers are then calibrated: their
-scales and biases are drawn uniform in [0.5, 1.5] and [-0.25, 0.25] (a
-generator seeded with 3), and one eval-mode forward pass over a random
-2x3x224x224 batch (seeded with 2) sets each BN's running statistics from
-its own input x, just before it runs: mean = E[x]/2 and var = E[x^2] -
-3/4 E[x]^2, so its output has unit mean square.  Centering only half the
-mean keeps the net well conditioned (full centering of a near-constant
-channel amplifies rounding: efficientnet_b0's float32 output in torch then
-differs from float64 by 2e-4 of its scale).  Activations keep a unit
-scale through the network and every BN is a real affine map.
+aux_logits=False and transform_input left at its default (False without
+pretrained weights).  That initialization leaves every BatchNormalization
+an identity (mean 0, var 1, scale 1, bias 0), which would hide a wrong BN
+fold, and lets activations shrink layer by layer until some outputs are
+just the classifier's bias (googlenet's, shufflenet's).  So the BN layers
+are then calibrated: their scales and biases are drawn uniform in [0.5,
+1.5] and [-0.25, 0.25] (a generator seeded with 3), and one eval-mode
+forward pass over a random 2x3x224x224 batch (seeded with 2) sets each BN's
+running statistics from its own input x, just before it runs: mean = E[x]/2
+and var = E[x^2] - 3/4 E[x]^2, so its output has unit mean square.
+Centering only half the mean keeps the net well conditioned (full centering
+of a near-constant channel amplifies rounding: efficientnet_b0's float32
+output in torch then differs from float64 by 2e-4 of its scale).
+Activations keep a unit scale through the network and every BN is a real
+affine map.
 
 Only missing files are written, and torch is imported only when a file is
 missing, so the export runs once per build tree and an extended list
 exports just the new names.  MODEL.recipe records RECIPE; a model whose
 recipe differs (files from an older export.py) is exported again, every
-variant, so the variants always match the shared reference.  When torch or torchvision cannot be imported,
-OUT_DIR/SKIP gets the reason and the script exits 0; the tests then report
-SKIP.  When exporting one model
-fails, OUT_DIR/MODEL.error gets the reason (its tests fail showing it) and
-the other models are still exported.  OUT_DIR/export.stamp is written
-last, only when every export succeeded, so a build retries after a skip
-or a failure.
+variant, so the variants always match the shared reference.
+
+When torch or torchvision cannot be imported, OUT_DIR/SKIP gets the reason
+and the script exits 0; the tests then report SKIP.  When exporting one
+model fails, OUT_DIR/MODEL.error gets the reason (its tests fail showing
+it) and the other models are still exported.  OUT_DIR/export.stamp is
+written last, only when every export succeeded, so a build retries after
+a skip or a failure.
 """
 import os
 import sys

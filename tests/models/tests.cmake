@@ -10,6 +10,10 @@
 # with qcc into an object for the host (default -O2), runs it through
 # tests/tools/run_model.c and passes when max |out - ref| <= 1e-4 * max |ref|.
 # Tests report SKIP only when torch or torchvision cannot be imported.
+# Cost, measured on this machine: a fresh export of all 23 takes 21 s of
+# CPU (one python process); each zoo test 1.2-3.3 s of CPU in qcc (Debug
+# build, LLVM -O2; densenet121 is the slowest, 87% of it inside LLVM) and
+# under 0.1 s to run, about 40 s of CPU for the label zoo.
 find_program(QCC_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 find_program(QCC_PYTHON3 NAMES python3)
 
