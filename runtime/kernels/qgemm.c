@@ -131,12 +131,13 @@ qg_pack(const struct qg_geom *g, uint32_t *bw, int32_t t0, int32_t nt,
 	}
 }
 
-/* acc[i*QG_SB + p] = (first ? b0[i] : acc[i*QG_SB + p]) + the sum over
+/* acc[i*QG_SB + p] = (first ? bias0[i] : acc[i*QG_SB + p]) + the sum over
  * pairs t < nt of the panel's words w[t*MR+i] times bw[t*QG_SB + p], for
  * i < MR, p < npr: portable C. */
 static void
 qg_panel(const int32_t *restrict w, const uint32_t *restrict bw, int32_t nt,
-         int32_t npr, int32_t *restrict acc, const int32_t *b0, int first)
+         int32_t npr, int32_t *restrict acc, const int32_t *bias0,
+         int first)
 {
 	int32_t p0, t, i, p;
 
@@ -170,7 +171,7 @@ qg_panel(const int32_t *restrict w, const uint32_t *restrict bw, int32_t nt,
 		}
 		for (i = 0; i < QG_MR; i++)
 			for (p = 0; p < QG_NR; p++)
-				acc[i * QG_SB + p0 + p] = s[i][p] + (first ? b0[i] :
+				acc[i * QG_SB + p0 + p] = s[i][p] + (first ? bias0[i] :
 				        acc[i * QG_SB + p0 + p]);
 	}
 }
@@ -180,7 +181,7 @@ qg_panel(const int32_t *restrict w, const uint32_t *restrict bw, int32_t nt,
 __attribute__((target("avx2"))) static void
 qg_panel_avx2(const int32_t *restrict w, const uint32_t *restrict bw,
               int32_t nt, int32_t npr, int32_t *restrict acc,
-              const int32_t *b0, int first)
+              const int32_t *bias0, int first)
 {
 	int32_t p0, t, i;
 
@@ -208,7 +209,7 @@ qg_panel_avx2(const int32_t *restrict w, const uint32_t *restrict bw,
 #pragma GCC unroll 8
 		for (i = 0; i < QG_MR; i++) {
 			__m256i *a = (__m256i *)(acc + i * QG_SB + p0);
-			__m256i c0 = _mm256_set1_epi32(b0[i]), c1 = c0;
+			__m256i c0 = _mm256_set1_epi32(bias0[i]), c1 = c0;
 
 			if (!first) {
 				c0 = _mm256_loadu_si256(a);
