@@ -22,3 +22,12 @@ add_test(NAME quant.qdq_model_runs_on_codes_and_matches_the_reference_exactly
           $<TARGET_FILE:cmp_raw> ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_qdq)
 set_tests_properties(quant.qdq_model_runs_on_codes_and_matches_the_reference_exactly
   PROPERTIES LABELS cli TIMEOUT 300)
+
+# -quant-report: per-layer scales, zero points and SQNR; the logits' SQNR
+# must equal the one computed from the compiled FP32 and INT8 objects, and
+# -per-tensor leaves one weight scale per tensor (tests/quant/quant_report.sh).
+add_test(NAME quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_the_compiled_model_has
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/quant_report.sh $<TARGET_FILE:qcc>
+          ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_report)
+set_tests_properties(quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_the_compiled_model_has
+  PROPERTIES LABELS cli TIMEOUT 600)
