@@ -92,10 +92,11 @@ act_codes(Node *n, int ix, int iz)
 
 /* Constant weights at iw minus the zero point at iz (one per tensor or one
  * per index of axis) as i16 codes with zero point 0; NULL after a report,
- * also when 510 * sum |w - z_w| over one output channel (along oaxis)
- * could overflow int32. */
+ * also when bound * sum |w - z_w| over one output channel (along oaxis)
+ * could overflow int32: 510 for a Conv (u8 codes, and the -z_x term
+ * folded into its bias), 255 for a MatMul (|a - z_a| <= 255). */
 static Value *
-weight_codes(Node *n, int iw, int iz, int axis, int oaxis)
+weight_codes(Node *n, int iw, int iz, int axis, int oaxis, int64_t bound)
 {
 	Ctx *cx = n->im->cx;
 	const Value *w = n->in[iw];
@@ -127,7 +128,7 @@ weight_codes(Node *n, int iw, int iz, int axis, int oaxis)
 		sum[i / oinner % no] += v < 0 ? -v : v;
 	}
 	for (int64_t o = 0; o < no; o++)
-		if (510 * sum[o] > INT32_MAX) {
+		if (bound * sum[o] > INT32_MAX) {
 			diag(cx, DIAG_ERROR, &n->loc, "the int32 accumulator of "
 			     "output channel %lld could overflow", (long long)o);
 			return NULL;
@@ -153,7 +154,7 @@ import_convinteger(Node *n)
 		return false;
 	}
 	if (!(in[0] = act_codes(n, 0, 2)) ||
-	    !(in[1] = weight_codes(n, 1, 3, 0, 0)))
+	    !(in[1] = weight_codes(n, 1, 3, 0, 0, 510)))
 		return false;
 	/* the float Conv parses the attributes and checks the shapes; it is
 	 * left unused (dce removes it) */
@@ -190,7 +191,8 @@ import_matmulinteger(Node *n)
 		return false;
 	}
 	if (!(in[0] = act_codes(n, 0, 2)) ||
-	    !(in[1] = weight_codes(n, 1, 3, bt->rank - 1, bt->rank - 1)))
+	    !(in[1] = weight_codes(n, 1, 3, bt->rank - 1, bt->rank - 1,
+	                              255)))
 		return false;
 	return node_emit(n, ir_op_new(cx, n->im->g, OP_MATMUL, &n->loc, 2, in,
 	                              1, &it));

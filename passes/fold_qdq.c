@@ -31,8 +31,7 @@
  * costs twice the weight bytes for those layers only.
  * Either way every product is formed and accumulated in int32 (never a
  * 16-bit pair sum that could saturate); a layer whose worst-case
- * accumulator, 510 * max_c sum |w_c| + max |bias|, could exceed int32 is
- * not folded.
+ * accumulator could exceed int32 (weights_codes) is not folded.
  * The bias becomes int32 at s_x * s_w[c]: the model's codes when its
  * scale is exactly that, else re-rounded from its real value.
  * A pattern that does not fit (other ops, per-axis activations) stays as
@@ -42,6 +41,9 @@
 #include <math.h>
 
 #include "passes.h"
+
+static Value *weights_bounded(Ctx *cx, Graph *g, const Value *c, int axis,
+                              DType dt, int64_t bound, int64_t limit);
 
 static bool
 single_use(const Value *v)
@@ -66,10 +68,19 @@ is_act_codes(const Value *c)
 
 /* Constant weight codes c (channel axis `axis`) as codes c - z_w of type
  * dt (i8 or i16) with zero point 0; NULL if one does not fit, or if the
- * worst-case accumulator over a channel (510 * sum |w|: u8 codes and the
- * folded -z_x term) could leave int32. */
+ * worst-case accumulator over a channel could leave int32: bound * sum |w|
+ * with bound 510 for Conv and Gemm (u8 codes and the -z_x term folded
+ * into the bias; half of int32 is left for the model's bias), 255 for a
+ * MatMul on codes (|a - z_a| <= 255, no bias). */
 static Value *
 weights_codes(Ctx *cx, Graph *g, const Value *c, int axis, DType dt)
+{
+	return weights_bounded(cx, g, c, axis, dt, 510, INT32_MAX / 2);
+}
+
+static Value *
+weights_bounded(Ctx *cx, Graph *g, const Value *c, int axis, DType dt,
+                int64_t bound, int64_t limit)
 {
 	const TensorType *t = c->type;
 	const Quant *q = t->q;
@@ -99,7 +110,7 @@ weights_codes(Ctx *cx, Graph *g, const Value *c, int axis, DType dt)
 		sum[ch] += v < 0 ? -v : v;
 	}
 	for (int64_t ch = 0; ch < nch; ch++)
-		if (510 * sum[ch] > INT32_MAX / 2)
+		if (bound * sum[ch] > limit)
 			return NULL;
 	*nq = (Quant){q->kind, (int8_t)(q->kind == Q_AXIS ? axis : 0), q->n,
 	              q->scale, NULL, 0};
@@ -168,8 +179,8 @@ matmul_q(Ctx *cx, Graph *g, Op *p, Act act, Op *qop)
 	Op *op;
 
 	if (!is_act_codes(in[0]) || !in[1] || in[1]->type->rank < 2 ||
-	    !(in[1] = weights_codes(cx, g, in[1], in[1]->type->rank - 1,
-	                            DT_I16)))
+	    !(in[1] = weights_bounded(cx, g, in[1], in[1]->type->rank - 1,
+	                              DT_I16, 255, INT32_MAX)))
 		return NULL;
 	op = ir_op_new(cx, g, OP_MATMUL, &p->loc, 2, in, 1, &yt);
 	op->act = act;

@@ -31,3 +31,16 @@ add_test(NAME quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_t
           ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_report)
 set_tests_properties(quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_the_compiled_model_has
   PROPERTIES LABELS cli TIMEOUT 600)
+
+# Quantized import: a QLinear model (QLinearConv with u8 and full-range
+# int8 weights, QLinearAdd, QLinearMul, QLinearMatMul, MatMulInteger) is
+# integer-only after fold-shift and bit-exact on both backends against the
+# interpreter and, for the worst cases, a 64-bit reference.
+add_executable(qimport_eval ${CMAKE_CURRENT_LIST_DIR}/qimport_eval.c)
+target_link_libraries(qimport_eval PRIVATE qcc_frontend qcc_passes)
+add_test(NAME quant.qlinear_model_is_integer_only_and_exact_on_both_backends
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/qimport.sh $<TARGET_FILE:qcc>
+          $<TARGET_FILE:qimport_eval> ${CMAKE_C_COMPILER}
+          ${CMAKE_CURRENT_BINARY_DIR}/quant_qimport)
+set_tests_properties(quant.qlinear_model_is_integer_only_and_exact_on_both_backends
+  PROPERTIES LABELS cli TIMEOUT 300)
