@@ -251,7 +251,7 @@ sqnr_chart(FILE *out, const QuantReport *r, uint32_t n)
 	        "aria-label=\"SQNR in dB of each quantized result\">\n", CW, CH);
 	chart_axes(out, top, step, false, n);
 	fprintf(out, "<text class=\"tick\" x=\"%d\" y=\"%d\">dB</text>\n",
-	        ML - 6, MT - 4);
+	        ML - 6, MT - 6);
 	for (uint32_t i = 0; i < r->nlayers; i++) {
 		const QLayer *l = &r->layers[i];
 		double db = qlayer_sqnr(l), v, y;

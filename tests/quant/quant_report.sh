@@ -9,7 +9,8 @@
 #  2. the SQNR is right: the logits row equals the SQNR the test computes
 #     itself from the FP32 object's and the INT8 object's outputs on the
 #     same calibration images (within 0.01 dB);
-#  3. -per-tensor: one scale per weight tensor, SQNR still sane;
+#  3. -per-tensor: one scale per weight tensor, SQNR still sane, top-1 on
+#     1000 test images within 1.5 points of FP32;
 #  4. errors: another extension is a usage error (exit 2), -quant-report
 #     without -quantize too; a compile that fails leaves no report.
 #     bash tests/quant/quant_report.sh QCC CC WORKDIR
@@ -126,6 +127,37 @@ lc = [l for l in pc if l["tensor"] == "logits"][0]["sqnr_db"]
 print("  logits SQNR per tensor %.2f dB, per channel %.2f dB" % (lp, lc))
 sys.exit(0 if ok and lp > 20 else 1)
 PY
+
+# ... and the accuracy: top-1 of the -per-tensor INT8 object on 1000 test
+# images within 1.5 points of FP32's (top1.c; the harness can fail: a
+# model with a third of its weights' signs flipped must not pass)
+$py - <<'PY'
+import gzip, numpy as np
+d = "/usr/share/datasets/fashion-mnist/"
+x = np.frombuffer(gzip.open(d + "t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16)
+x = x[: 1000 * 784].astype(np.float32) / np.float32(255)
+((x - np.float32(0.2860)) / np.float32(0.3530)).astype("<f4").tofile("test_x.bin")
+np.frombuffer(gzip.open(d + "t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)[:1000].tofile("test_y.bin")
+PY
+"$qcc" "$model" -name=ref -o ref.o || fail "qcc ref"
+"$qcc" "$model" $q -per-tensor -name=cand -o cand.o || fail "qcc cand"
+"$cc" -std=c11 -O2 -I. "$here/top1.c" ref.o cand.o -lm -o top1 || fail "link top1"
+./top1 test_x.bin test_y.bin 1000 0.015 || fail "-per-tensor accuracy"
+$py - "$model" broken.onnx <<'PY'
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+m = onnx.load(sys.argv[1])
+for t in m.graph.initializer:
+    a = numpy_helper.to_array(t)
+    if a.ndim == 4:
+        a = a.copy(); a.flat[::3] *= -1
+        t.CopyFrom(numpy_helper.from_array(a, t.name))
+onnx.save(m, sys.argv[2])
+PY
+"$qcc" broken.onnx $q -per-tensor -name=cand -o cand.o && mkdir -p broken &&
+	mv cand.h broken/ && "$cc" -std=c11 -O2 -I. -Ibroken "$here/top1.c" ref.o cand.o \
+		-lm -o top1_broken || fail "build the broken model"
+./top1_broken test_x.bin test_y.bin 1000 0.015 && fail "top1 accepted a broken model"
 
 # 4. errors
 "$qcc" "$model" $q -o x.o -quant-report=r.csv 2>err.txt
