@@ -131,30 +131,68 @@ accumulate(QLayer *l, const float *x, const void *c, const TensorType *t)
 	l->count += n;
 }
 
+/* What a layer is compared with: a float value, or the result of a float
+ * op run without its fused activation. */
+typedef struct Twin {
+	const Value *v;
+	const Op *pre;
+} Twin;
+
+/* Codes r whose one reader is a table activation (Lut) whose result has
+ * a float twin made by an op with that activation fused: that op without
+ * its activation computes r's float counterpart. */
+static const Op *
+pre_act_twin(const Graph *qg, const Value *r, const Named *names, uint32_t n)
+{
+	const Value *f;
+
+	if (r->nuses != 1)
+		return NULL;
+	for_each_op(op, qg) {
+		if (op->kind != OP_LUT || op->in[0] != r)
+			continue;
+		f = float_value(names, n, op->out[0]);
+		if (!f || !f->def || !(op_info[f->def->kind].flags & OPF_ACT) ||
+		    f->def->act.kind == ACT_NONE || f->def->nout != 1 ||
+		    type_numel(r->type) != type_numel(f->type))
+			return NULL;
+		return f->def;
+	}
+	return NULL;
+}
+
 /* The layers of qg, with their float twins in *twin. */
 static QLayer *
 find_layers(Ctx *cx, const Graph *fg, const Graph *qg, uint32_t *nl,
-            const Value ***twin)
+            Twin **twin)
 {
 	uint32_t nn, idx = 0;
 	Named *names = float_names(cx, fg, &nn);
 	QLayer *l = NEWARRAY(cx->perm, QLayer, qg->nops + 1);
 
-	*twin = NEWARRAY(cx->perm, const Value *, qg->nops + 1);
+	*twin = NEWARRAY(cx->perm, Twin, qg->nops + 1);
 	*nl = 0;
 	for_each_op(op, qg) {
 		const Value *r = op->nout ? op->out[0] : NULL;
 		const Value *f;
+		const Op *pre = NULL;
+		const char *name;
 
 		idx++;
 		if (!r || !is_codes(r->type))
 			continue;
 		f = float_value(names, nn, r);
-		if (!f && !weights_of(op))
+		if (!f)
+			pre = pre_act_twin(qg, r, names, nn);
+		if (!f && !pre && !weights_of(op))
 			continue;
-		(*twin)[*nl] = f;
+		name = pre ? arena_printf(cx->perm, "%s before %s",
+		                          pre->out[0]->name,
+		                          act_name[pre->act.kind])
+		           : r->name;
+		(*twin)[*nl] = (Twin){f, pre};
 		l[*nl] = (QLayer){
-			.op = op, .index = idx - 1, .tensor = r->name,
+			.op = op, .index = idx - 1, .tensor = name,
 			.out = r->type, .w = weights_of(op),
 			.in = op->nin && op->in[0] && is_codes(op->in[0]->type)
 			      ? op->in[0]->type : NULL,
@@ -201,12 +239,28 @@ q_inputs(const Graph *qg, const QuantOpts *q, uint32_t k, Arena *a)
 	return in;
 }
 
+/* The result of float op without its fused activation, on values fv. */
+static const float *
+eval_pre_act(Ctx *cx, const Op *op, void **fv, Arena *a)
+{
+	Op tmp = *op;
+	const void *in[256];
+	void *out[1];
+
+	QCC_ASSERT(op->nin <= 256);
+	tmp.act.kind = ACT_NONE;
+	for (int i = 0; i < op->nin; i++)
+		in[i] = op->in[i] ? fv[op->in[i]->id] : NULL;
+	out[0] = arena_alloc(a, type_bytes(op->out[0]->type) + 1, 64);
+	return ir_eval_op(cx, &tmp, in, out) ? out[0] : NULL;
+}
+
 QuantReport *
 quant_report_build(Ctx *cx, const Graph *fg, const Graph *qg,
                    const QuantOpts *q)
 {
 	QuantReport *r = NEW(cx->perm, QuantReport);
-	const Value **twin;
+	Twin *twin;
 
 	if (fg->ninputs != qg->ninputs || q->ninputs != qg->ninputs)
 		bug("quant report: %u float inputs, %u quantized, %u sampled",
@@ -229,7 +283,12 @@ quant_report_build(Ctx *cx, const Graph *fg, const Graph *qg,
 		for (uint32_t i = 0; i < r->nlayers; i++) {
 			QLayer *l = &r->layers[i];
 			const void *c = qv[l->op->out[0]->id];
-			const float *x = twin[i] ? fv[twin[i]->id] : NULL;
+			const float *x = twin[i].v ? fv[twin[i].v->id] : NULL;
+			if (twin[i].pre &&
+			    !(x = eval_pre_act(cx, twin[i].pre, fv, a))) {
+				arena_free(a);
+				return NULL;
+			}
 			if (c && x)
 				accumulate(l, x, c, l->out);
 		}

@@ -4,10 +4,11 @@
  *
  * A layer is an op of the quantized graph whose result is a code tensor
  * (u8, i8, u4, i4 with quantization parameters) with the name of a float
- * value of the float graph: the same ONNX tensor computed two ways; or
- * an op with quantized weights whose result has no float twin (a Conv
- * whose fused activation became a table: the float graph never holds the
- * value before the activation), reported without SQNR.  The SQNR, in dB, is
+ * value of the float graph: the same ONNX tensor computed two ways.  A
+ * result that only a table activation (Lut) reads, split from a float op
+ * with that activation fused (Conv + HardSwish), is compared with that op
+ * run without its activation.  Any other op with quantized weights and no
+ * float counterpart is listed without SQNR.  The SQNR, in dB, is
  *     10 log10( sum x^2 / sum (x - xq)^2 )
  * with x the float graph's value and xq the dequantized codes the
  * interpreter's integer mode computes, both summed over every element of
@@ -21,7 +22,8 @@
 typedef struct QLayer {
 	const Op *op;          /* in the quantized graph */
 	uint32_t index;        /* op's position in that graph's op list */
-	const char *tensor;    /* the result's ONNX name */
+	const char *tensor;    /* the result's ONNX name; "NAME before ACT"
+	                        * for a result before a table activation */
 	const TensorType *out; /* the result's codes */
 	const TensorType *in;  /* input 0's codes, NULL if not codes */
 	const TensorType *w;   /* the weights' codes (Conv, Gemm), or NULL */

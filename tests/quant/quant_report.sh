@@ -4,7 +4,8 @@
 #  1. the JSON parses and has one layer per quantized result: every Conv and
 #     Gemm with per-channel i8 weights (one scale per output channel, as
 #     many as the weight tensor's first dimension in -emit=ir), and a finite
-#     SQNR wherever a float twin exists; the text table has the same rows
+#     SQNR for each (the Conv whose HardSwish became a table against the
+#     float Conv without it); the text table has the same rows
 #     and the same SQNR to two decimals;
 #  2. the SQNR is right: the logits row equals the SQNR the test computes
 #     itself from the FP32 object's and the INT8 object's outputs on the
@@ -76,9 +77,12 @@ for l in L:
         bad("layer %d output %s" % (l["index"], o))
     if l["elements"] > 0 and not (isinstance(l["sqnr_db"], float) and 5 < l["sqnr_db"] < 100):
         bad("layer %d SQNR %s" % (l["index"], l["sqnr_db"]))
+# every layer has a float counterpart, the Conv before its HardSwish too
 with_sqnr = [l for l in L if l["elements"] > 0]
-if len(with_sqnr) < len(L) - 2 or len(with_sqnr) < 6:
+if len(with_sqnr) != len(L) or len(L) < 6:
     bad("only %d of %d layers have a SQNR" % (len(with_sqnr), len(L)))
+if not [l for l in L if l["op"] == "Conv" and l["tensor"].endswith(" before hardswish")]:
+    bad("no Conv compared before its HardSwish")
 if len(rows) != len(L):
     bad("%d table rows, %d JSON layers" % (len(rows), len(L)))
 for row, l in zip(rows, L):
