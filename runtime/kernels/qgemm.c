@@ -37,7 +37,13 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define QG_X86 1
-#include <immintrin.h>
+/* AVX2 through the compilers' vector extensions and pmaddwd builtin (the
+ * kernels include no header but qcc_rt.h): 8 x i32 as 16 x i16, and a
+ * vector type for unaligned loads and stores. */
+typedef short qg_v16hi __attribute__((vector_size(32)));
+typedef int32_t qg_v8si __attribute__((vector_size(32)));
+typedef int32_t qg_v8si_u __attribute__((vector_size(32), aligned(4),
+                                         may_alias));
 #else
 #define QG_X86 0
 #endif
@@ -186,37 +192,38 @@ qg_panel_avx2(const int32_t *restrict w, const uint32_t *restrict bw,
 	int32_t p0, t, i;
 
 	for (p0 = 0; p0 < npr; p0 += QG_NR) {
-		__m256i s[QG_MR][2];
+		qg_v8si s[QG_MR][2];
 
 #pragma GCC unroll 8
 		for (i = 0; i < QG_MR; i++)
-			s[i][0] = s[i][1] = _mm256_setzero_si256();
+			s[i][0] = s[i][1] = (qg_v8si){0, 0, 0, 0, 0, 0, 0, 0};
 		for (t = 0; t < nt; t++) {
-			const uint32_t *b = bw + (ptrdiff_t)t * QG_SB + p0;
-			__m256i b0 = _mm256_loadu_si256((const __m256i *)b);
-			__m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 8));
+			const qg_v8si_u *b = (const qg_v8si_u *)(bw +
+			        (ptrdiff_t)t * QG_SB + p0);
+			qg_v16hi b0 = (qg_v16hi)b[0], b1 = (qg_v16hi)b[1];
 
 #pragma GCC unroll 8
 			for (i = 0; i < QG_MR; i++) {
-				__m256i wv = _mm256_set1_epi32(w[t * QG_MR + i]);
+				int32_t v = w[t * QG_MR + i];
+				qg_v16hi wv = (qg_v16hi)(qg_v8si){v, v, v, v, v, v,
+				                                  v, v};
 
-				s[i][0] = _mm256_add_epi32(s[i][0],
-				                           _mm256_madd_epi16(b0, wv));
-				s[i][1] = _mm256_add_epi32(s[i][1],
-				                           _mm256_madd_epi16(b1, wv));
+				s[i][0] += __builtin_ia32_pmaddwd256(b0, wv);
+				s[i][1] += __builtin_ia32_pmaddwd256(b1, wv);
 			}
 		}
 #pragma GCC unroll 8
 		for (i = 0; i < QG_MR; i++) {
-			__m256i *a = (__m256i *)(acc + i * QG_SB + p0);
-			__m256i c0 = _mm256_set1_epi32(bias0[i]), c1 = c0;
+			qg_v8si_u *a = (qg_v8si_u *)(acc + i * QG_SB + p0);
+			int32_t v = bias0[i];
+			qg_v8si c0 = {v, v, v, v, v, v, v, v}, c1 = c0;
 
 			if (!first) {
-				c0 = _mm256_loadu_si256(a);
-				c1 = _mm256_loadu_si256(a + 1);
+				c0 = a[0];
+				c1 = a[1];
 			}
-			_mm256_storeu_si256(a, _mm256_add_epi32(c0, s[i][0]));
-			_mm256_storeu_si256(a + 1, _mm256_add_epi32(c1, s[i][1]));
+			a[0] = c0 + s[i][0];
+			a[1] = c1 + s[i][1];
 		}
 	}
 }
