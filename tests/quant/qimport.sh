@@ -51,5 +51,24 @@ for k in 0 1 2; do
 done
 cmp interp1.bin ref1.bin || fail "output 1 differs from the 64-bit reference"
 cmp interp2.bin ref2.bin || fail "output 2 (int32) differs from the 64-bit reference"
+# an accumulator that could overflow int32 is refused with one clear line
+/usr/bin/python3 - <<'PY' || fail "writing the overflow model"
+import numpy as np, onnx
+from onnx import TensorProto, helper, numpy_helper
+k = 70000   # 255 * 128 * 70000 > 2^31
+b = numpy_helper.from_array(np.full((k, 1), -128, np.int8), "b")
+g = helper.make_graph(
+    [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "ovf",
+    [helper.make_tensor_value_info("a", TensorProto.UINT8, [1, k])],
+    [helper.make_tensor_value_info("y", TensorProto.INT32, [1, 1])], [b])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]),
+          "overflow.onnx")
+PY
+"$QCC" overflow.onnx -o ovf.o 2>ovf.txt && fail "an overflowing MatMulInteger compiled"
+grep -q 'node ".*" (MatMulInteger): error: the int32 accumulator of output channel 0 could overflow' ovf.txt ||
+	fail "overflow message: $(cat ovf.txt)"
+[ "$(wc -l <ovf.txt)" -eq 1 ] || fail "more than one line: $(cat ovf.txt)"
+[ ! -e ovf.o ] || fail "an object was written"
+
 echo "PASS: QLinear model: integer-only after fold-shift; object, C and interpreter" \
      "agree byte for byte; worst cases equal the 64-bit reference"
