@@ -4,9 +4,10 @@
 # and 2-D, MatMulInteger; tests/quant/qimport_model.py) compiles to
 # integer-only code: after fold-shift the graph has no float value and no
 # Quantize or Dequantize.  Its outputs on both backends equal the reference
-# interpreter's byte for byte, and the two outputs whose exact answer does
-# not depend on a rounding rule (worst cases 255 x -128 over 4096 and
-# 65536 terms) equal a 64-bit numpy reference.
+# interpreter's byte for byte (and so do the armv8 and riscv64 objects
+# under qemu-user when the cross tools are installed), and the two outputs
+# whose exact answer does not depend on a rounding rule (worst cases
+# 255 x -128 over 4096 and 65536 terms) equal a 64-bit numpy reference.
 #
 # Usage: qimport.sh QCC QIMPORT_EVAL CC WORKDIR
 set -u
@@ -49,6 +50,25 @@ for k in 0 1 2; do
 	cmp obj$k.bin interp$k.bin || fail "object output $k differs from the interpreter"
 	cmp c$k.bin interp$k.bin || fail "C output $k differs from the interpreter"
 done
+# the armv8 and riscv64 objects under qemu, when the cross tools are there
+for t in "armv8 aarch64-linux-gnu-gcc qemu-aarch64" \
+         "riscv64 riscv64-linux-gnu-gcc qemu-riscv64 -cpu rv64,v=true,vlen=256"; do
+	set -- $t
+	tgt=$1 xcc=$2
+	shift 2
+	command -v "$xcc" >/dev/null && command -v "$1" >/dev/null || {
+		echo "note: $tgt skipped ($xcc or $1 missing)"
+		continue
+	}
+	"$QCC" model.onnx -target=$tgt -name=net -o net_$tgt.o || fail "qcc -target=$tgt"
+	"$xcc" -static -std=c11 -O2 -I. -include net.h "$SRC/tests/quant/run_raw.c" \
+		net_$tgt.o -o run_$tgt || fail "link ($tgt)"
+	"$@" ./run_$tgt x.bin a.bin l.bin $tgt || fail "run ($tgt)"
+	for k in 0 1 2; do
+		cmp $tgt$k.bin interp$k.bin ||
+			fail "$tgt output $k differs from the interpreter"
+	done
+done
 cmp interp1.bin ref1.bin || fail "output 1 differs from the 64-bit reference"
 cmp interp2.bin ref2.bin || fail "output 2 (int32) differs from the 64-bit reference"
 # an accumulator that could overflow int32 is refused with one clear line
@@ -70,5 +90,5 @@ grep -q 'node ".*" (MatMulInteger): error: the int32 accumulator of output chann
 [ "$(wc -l <ovf.txt)" -eq 1 ] || fail "more than one line: $(cat ovf.txt)"
 [ ! -e ovf.o ] || fail "an object was written"
 
-echo "PASS: QLinear model: integer-only after fold-shift; object, C and interpreter" \
+echo "PASS: QLinear model: integer-only after fold-shift; objects (host and cross), C and interpreter" \
      "agree byte for byte; worst cases equal the 64-bit reference"
