@@ -97,6 +97,10 @@ static const OpImporter importers[FOP_COUNT] = {
     [FOP_CONSTANTOFSHAPE] = {import_constantofshape, 9, 1, 1, 1},
     [FOP_RANGE] = {import_range, 11, 3, 3, 1},
     [FOP_CAST] = {import_cast, 6, 1, 1, 1},
+    [FOP_QLINEARADD] = {import_qlinearbinary, 1, 7, 8, 1},
+    [FOP_QLINEARMUL] = {import_qlinearbinary, 1, 7, 8, 1},
+    [FOP_CONVINTEGER] = {import_convinteger, 10, 2, 4, 1},
+    [FOP_MATMULINTEGER] = {import_matmulinteger, 10, 2, 4, 1},
     [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
     [FOP_DROPOUT] = {import_dropout, 1, 1, 3, 2},
 };
@@ -119,6 +123,10 @@ static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_CONSTANTOFSHAPE - OP_COUNT] = "ConstantOfShape",
     [FOP_RANGE - OP_COUNT] = "Range",
     [FOP_CAST - OP_COUNT] = "Cast",
+    [FOP_QLINEARADD - OP_COUNT] = "QLinearAdd",
+    [FOP_QLINEARMUL - OP_COUNT] = "QLinearMul",
+    [FOP_CONVINTEGER - OP_COUNT] = "ConvInteger",
+    [FOP_MATMULINTEGER - OP_COUNT] = "MatMulInteger",
 };
 
 static const char *
