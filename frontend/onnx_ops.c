@@ -55,6 +55,7 @@ static const OpImporter importers[FOP_COUNT] = {
     [OP_TANH] = {import_unary, 1, 1, 1, 1},
     [OP_ERF] = {import_unary, 9, 1, 1, 1},
     [OP_SOFTPLUS] = {import_unary, 1, 1, 1, 1},
+    [OP_SIGN] = {import_unary, 1, 1, 1, 1},
     [OP_LEAKYRELU] = {import_leakyrelu, 1, 1, 1, 1},
     [OP_ELU] = {import_elu, 1, 1, 1, 1},
     [OP_SELU] = {import_selu, 1, 1, 1, 1},

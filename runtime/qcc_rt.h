@@ -70,7 +70,8 @@ enum {
 	QCC_ACT_LEAKYRELU,     /* x >= 0 ? x : alpha * x */
 	QCC_ACT_ELU,           /* x > 0 ? x : alpha * (e^x - 1) */
 	QCC_ACT_SELU,          /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
-	QCC_ACT_SOFTPLUS       /* log(1 + e^x) */
+	QCC_ACT_SOFTPLUS,      /* log(1 + e^x) */
+	QCC_ACT_SIGN           /* x < 0 ? -1 : x > 0 ? 1 : x (issue 6) */
 };
 
 /* Binary operations of qcc_rt_binary_f32 (a op b). */
@@ -436,5 +437,14 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1(const int32_t *restrict x,
 	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
 	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
 	int32_t lo, int32_t hi);
+/* The accumulators as floats, no rescale (1-bit models imported as they
+ * are; y f32 [nb,m,oh,ow]). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1_f32(
+	const int32_t *restrict x, const int32_t *restrict w,
+	const int32_t *restrict bias, const int32_t *restrict zpl,
+	float *restrict y, int32_t nb, int32_t planes, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t wplanes, int32_t kh,
+	int32_t kw, int32_t words, int32_t sh, int32_t sw, int32_t dh,
+	int32_t dw, int32_t pt, int32_t pl);
 
 #endif

@@ -49,7 +49,7 @@ SUPPORTED_OPS = {
     "Constant", "Dropout",
     "Sub", "Div", "Max", "Min", "Pow", "PRelu", "Neg", "Abs", "Sqrt", "Exp",
     "Log", "Reciprocal", "Tanh", "Erf", "LeakyRelu", "Elu", "Selu",
-    "Softplus",
+    "Softplus", "Sign",
     "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather", "Split", "Tile",
     "Expand", "Pad", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample",
     "ReduceMean", "ReduceMax", "ReduceSum", "ReduceL2", "LogSoftmax",
