@@ -8,6 +8,7 @@
 # under qemu-user when the cross tools are installed), and the two outputs
 # whose exact answer does not depend on a rounding rule (worst cases
 # 255 x -128 over 4096 and 65536 terms) equal a 64-bit numpy reference.
+# A model with int8 activations gives the same bytes as its uint8 twin.
 #
 # Usage: qimport.sh QCC QIMPORT_EVAL CC WORKDIR
 set -u
@@ -89,6 +90,36 @@ grep -q 'node ".*" (MatMulInteger): error: the int32 accumulator of output chann
 	fail "overflow message: $(cat ovf.txt)"
 [ "$(wc -l <ovf.txt)" -eq 1 ] || fail "more than one line: $(cat ovf.txt)"
 [ ! -e ovf.o ] || fail "an object was written"
+
+# int8 activations run as uint8 codes 128 higher: the int8 model and its
+# uint8 twin (tests/quant/qimport_s8_model.py) give the same bytes, on
+# both backends, and equal the interpreter's
+mkdir -p s8 && cd s8 || fail "mkdir s8"
+/usr/bin/python3 "$SRC/tests/quant/qimport_s8_model.py" . || fail "qimport_s8_model.py"
+"$QCC" s8.onnx -print-after=fold-shift -name=net -o s8.o 2>ir.txt ||
+	fail "qcc s8.onnx: $(head -n1 ir.txt)"
+for op in Conv Add MatMul; do
+	grep -qE "= $op .*rq=\{mult=.*: u8\[" ir.txt ||
+		fail "int8 model: $op is not an integer op on codes"
+done
+"$QCC" u8.onnx -name=net -o u8.o || fail "qcc u8.onnx"
+"$QCC" s8.onnx -emit=c -name=net -o s8.c || fail "qcc -emit=c s8.onnx"
+"$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c s8.c -o s8c.o ||
+	fail "cc s8.c"
+for m in s8 u8 s8c; do
+	"$CC" -std=c11 -O2 -I. -include ${m%c}.h "$SRC/tests/quant/run_raw.c" \
+		$m.o -o run_$m -lm || fail "link $m"
+	./run_$m x.bin $m || fail "run $m"
+done
+"$EVAL" s8.onnx interp x.bin || fail "qimport_eval s8.onnx"
+cmp s80.bin u80.bin || fail "the int8 model differs from its uint8 twin"
+cmp s80.bin s8c0.bin || fail "int8 model: C and object differ"
+cmp s80.bin interp0.bin || fail "int8 model: object and interpreter differ"
+"$QCC" s8out.onnx -o s8out.o 2>err.txt && fail "an int8 graph output compiled"
+grep -q 'error: an int8 graph output ("y") is not supported' err.txt ||
+	fail "int8 output message: $(cat err.txt)"
+[ ! -e s8out.o ] || fail "an object was written for an int8 output"
+cd ..
 
 echo "PASS: QLinear model: integer-only after fold-shift; objects (host and cross), C and interpreter" \
      "agree byte for byte; worst cases equal the 64-bit reference"
