@@ -145,7 +145,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
 	                 "fuse-act\nplan-memory\ncalibrate\nsearch-int4\n"
 	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
-	                 "decompose-pm1\nmatch-pm1\n");
+	                 "decompose-pm1\nmatch-pm1\nselect-quant\n");
 	free(list);
 }
 
