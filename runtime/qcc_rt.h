@@ -409,9 +409,10 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
 
 /* ---- qconv_dw.c: integer depthwise convolution --------------------------
  * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
- * padded to ph x pw (ph = (oh-1)*sh + (kh-1)*dh + 1 rows at least, from
- * top padding pt, likewise pw) on the stack: ph * pw <=
- * QCC_RT_QDW_MAXPAD.  Same results as qcc_rt_conv2d_q8 bit for bit. */
+ * padded to ph x pw (ph >= pt + h and >= (oh-1)*sh + (kh-1)*dh + 1,
+ * likewise pw) and split by stride phase on the stack: needs
+ * sh * sw * (ceil(ph/sh) + 1) * ceil(pw/sw) <= QCC_RT_QDW_MAXPAD.  Same
+ * results as qcc_rt_conv2d_q8 bit for bit. */
 #define QCC_RT_QDW_MAXPAD 16384
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_q8(const uint8_t *restrict x,
 	const int8_t *restrict w, const int32_t *restrict bias,
