@@ -144,6 +144,15 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
 	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
 	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
 	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
+/* The same with panels of 16 output channels (QCC_RT_PANEL16) in the same
+ * layout, for 512-bit vectors: a 16-float weight vector per tap. */
+#define QCC_RT_PANEL16 16
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed16_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
 
 /* ---- conv_dw.c ------------------------------------------------------------ */
 
@@ -400,9 +409,10 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
 
 /* ---- qconv_dw.c: integer depthwise convolution --------------------------
  * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
- * padded to ph x pw (ph = (oh-1)*sh + (kh-1)*dh + 1 rows at least, from
- * top padding pt, likewise pw) on the stack: ph * pw <=
- * QCC_RT_QDW_MAXPAD.  Same results as qcc_rt_conv2d_q8 bit for bit. */
+ * padded to ph x pw (ph >= pt + h and >= (oh-1)*sh + (kh-1)*dh + 1,
+ * likewise pw) and split by stride phase on the stack: needs
+ * sh * sw * (ceil(ph/sh) + 1) * ceil(pw/sw) <= QCC_RT_QDW_MAXPAD.  Same
+ * results as qcc_rt_conv2d_q8 bit for bit. */
 #define QCC_RT_QDW_MAXPAD 16384
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_q8(const uint8_t *restrict x,
 	const int8_t *restrict w, const int32_t *restrict bias,
@@ -543,6 +553,9 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16_i32(
 	const uint8_t *restrict a, const int16_t *restrict b,
 	int32_t *restrict y, int32_t nb, int32_t m, int32_t n, int32_t k,
 	int32_t astride, int32_t bstride, int32_t za);
+/* y = x ^ 0x80: int8 codes as uint8 codes 128 higher, or back. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_signflip_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t n);
 /* qcc_rt_quantize_q8 / qcc_rt_dequantize_q8 per channel c of
  * [outer, ch, inner] with inv_scale[c] or scale[c] and zp[c]. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_quantize_axis_q8(
