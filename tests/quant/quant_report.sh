@@ -13,7 +13,8 @@
 #  3. -per-tensor: one scale per weight tensor, SQNR still sane, top-1 on
 #     1000 test images within 1.5 points of FP32;
 #  4. errors: another extension is a usage error (exit 2), -quant-report
-#     without -quantize too; a compile that fails leaves no report.
+#     without -quantize too; a compile that fails leaves no report;
+#  5. w4a8, w4a4 and pm1:w2a2 report their 4- and 2-bit weights and grids.
 #     bash tests/quant/quant_report.sh QCC CC WORKDIR
 set -u
 qcc=$(realpath "$1")
@@ -162,6 +163,27 @@ PY
 	mv cand.h broken/ && "$cc" -std=c11 -O2 -I. -Ibroken "$here/top1.c" ref.o cand.o \
 		-lm -o top1_broken || fail "build the broken model"
 ./top1_broken test_x.bin test_y.bin 1000 0.015 && fail "top1 accepted a broken model"
+
+# 5. the other schemes: w4a8 reports 4-bit (i4) weights on the middle
+# layers, w4a4 4-bit activation grids, pm1:w2a2 2-bit activations
+for sch in w4a8 w4a4 pm1:w2a2; do
+	"$qcc" "$model" -quantize=$sch -calib=calib -o s.o -quant-report=s.json ||
+		{ fail "qcc -quantize=$sch"; continue; }
+	$py - s.json $sch <<'PY' || fail "-quantize=$sch report"
+import json, sys
+r = json.load(open(sys.argv[1])); sch = sys.argv[2]
+L = r["layers"]
+wb = sorted({l["weights"]["bits"] for l in L if "weights" in l})
+ab = sorted({l["output"]["bits"] for l in L})
+fin = [l for l in L if l["elements"] > 0 and l["sqnr_db"] is not None]
+print("  %s: %d layers, weight bits %s, activation bits %s, logits %.2f dB" %
+      (sch, len(L), wb, ab, [l for l in L if l["tensor"] == "logits"][0]["sqnr_db"]))
+want_w = {"w4a8": [4, 8], "w4a4": [4, 8], "pm1:w2a2": [8]}[sch]
+want_a = {"w4a8": [8], "w4a4": [4, 8], "pm1:w2a2": [2, 8]}[sch]
+ok = r["quantize"] == sch and wb == want_w and ab == want_a and len(fin) == len(L)
+sys.exit(0 if ok else 1)
+PY
+done
 
 # 4. errors
 "$qcc" "$model" $q -o x.o -quant-report=r.csv 2>err.txt
