@@ -234,6 +234,10 @@ lower_quant(Lower *L, const Op *op)
 	}
 	if (type_numel(op->out[0]->type) == 0)
 		return true;
+	if (lower_is_qimport(op)) {
+		lower_qimport(L, op);
+		return true;
+	}
 	switch (op->kind) {
 	case OP_CONV:
 		lower_conv_q(L, op);

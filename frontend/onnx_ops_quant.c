@@ -1,5 +1,6 @@
 /* onnx_ops_quant.c -- importers for already-quantized models:
- * QuantizeLinear, DequantizeLinear, QLinearConv and QLinearMatMul.
+ * QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, and
+ * QLinearAdd, QLinearMul (ONNX Runtime's com.microsoft domain).
  *
  * A model's own scales and zero points go into the IR's types (ir.h,
  * Quant): QuantizeLinear becomes a Quantize whose result type carries
@@ -9,15 +10,19 @@
  * A uint8 graph input takes the scale and zero point of the first
  * DequantizeLinear or QLinear* that reads it.
  *
- * QLinearConv and QLinearMatMul are imported in the same QDQ form:
- * Dequantize the inputs, the float Conv or MatMul, Quantize the result.
+ * QLinearConv, QLinearMatMul, QLinearAdd and QLinearMul are imported in
+ * the same QDQ form: Dequantize the inputs, the float Conv, MatMul, Add or
+ * Mul, Quantize the result.
  * The fold-qdq pass (passes/fold_qdq.c) then turns Dequantize -> op ->
  * Quantize into one op on codes; nothing here computes in integers.
  *
- * What is not imported: per-axis QuantizeLinear and DequantizeLinear of
- * run-time tensors (the float boundary kernels are per tensor), and int8
- * activations (the integer kernels read uint8 codes).
+ * Run-time tensors are quantized and dequantized per tensor or per axis
+ * (u8 codes).  What is not imported: int8 activations (the integer
+ * kernels read uint8 codes).  ConvInteger and MatMulInteger are in
+ * onnx_ops_qimport.c.
  */
+#include <string.h>
+
 #include "onnx.h"
 
 /* Scale and zero point of inputs is and iz (iz >= nin: absent) for a
@@ -116,11 +121,9 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 	if (x->cst) {
 		x = ir_const_borrow(cx, g, type_new(cx, dt, t->rank, t->dim, q),
 		                    x->cst->data, x->name);
-	} else if (q->kind != Q_TENSOR || dt != DT_U8) {
+	} else if (dt != DT_U8) {
 		diag(cx, DIAG_ERROR, &n->loc, "dequantizing run-time %s codes "
-		     "%s is not supported (uint8, per tensor only)",
-		     dtype_info[dt].name,
-		     q->kind == Q_AXIS ? "per axis" : "");
+		     "is not supported (uint8 only)", dtype_info[dt].name);
 		return NULL;
 	} else if (!t->q && !x->def) {
 		x->type = type_new(cx, dt, t->rank, t->dim, q);
@@ -138,7 +141,7 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 /* Quantize float value x with the scale at is and zero point at iz, as the
  * node's result (bound to its output name). */
 static bool
-quant_result(Node *n, Value *x, int is, int iz)
+quant_result(Node *n, Value *x, int is, int iz, int64_t axis)
 {
 	Ctx *cx = n->im->cx;
 	const TensorType *t = x->type, *ct;
@@ -146,17 +149,16 @@ quant_result(Node *n, Value *x, int is, int iz)
 	DType dt;
 	Op *op;
 
-	if (!(q = node_quant(n, is, iz, t, 1, DT_U8, &dt)))
+	if (!(q = node_quant(n, is, iz, t, axis, DT_U8, &dt)))
 		return false;
 	if (t->dt != DT_F32) {
 		diag(cx, DIAG_ERROR, &n->loc, "QuantizeLinear of %s; qcc "
 		     "quantizes float32", dtype_info[t->dt].name);
 		return false;
 	}
-	if (q->kind != Q_TENSOR || dt != DT_U8) {
-		diag(cx, DIAG_ERROR, &n->loc, "quantizing to %s %s is not "
-		     "supported (uint8, per tensor only)",
-		     dtype_info[dt].name, q->kind == Q_AXIS ? "per axis" : "");
+	if (dt != DT_U8) {
+		diag(cx, DIAG_ERROR, &n->loc, "quantizing to %s is not "
+		     "supported (uint8 only)", dtype_info[dt].name);
 		return false;
 	}
 	ct = type_new(cx, dt, t->rank, t->dim, q);
@@ -171,8 +173,7 @@ import_quantizelinear(Node *n)
 
 	if (!attr_int(n, "axis", 1, &axis))
 		return false;
-	(void)axis;
-	return quant_result(n, n->in[0], 1, 2);
+	return quant_result(n, n->in[0], 1, 2, axis);
 }
 
 bool
@@ -238,7 +239,7 @@ import_qlinearconv(Node *n)
 	if (!import_conv(&conv))
 		return false;
 	y = onnx_sym(n->im, n->p->output[0])->v;
-	return quant_result(n, y, 6, 7);
+	return quant_result(n, y, 6, 7, 1);
 }
 
 /* a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp */
@@ -259,5 +260,21 @@ import_qlinearmatmul(Node *n)
 	if (!import_matmul(&mm))
 		return false;
 	y = onnx_sym(n->im, n->p->output[0])->v;
-	return quant_result(n, y, 6, 7);
+	return quant_result(n, y, 6, 7, 1);
+}
+
+/* QLinearAdd, QLinearMul (com.microsoft):
+ * a, a_scale, a_zp, b, b_scale, b_zp, c_scale, [c_zp] */
+bool
+import_qlinearbinary(Node *n)
+{
+	bool add = !strcmp(n->loc.op_type, "QLinearAdd");
+	Value *in[2], *y;
+
+	if (!(in[0] = dequant_input(n, 0, 1, 2, 0)) ||
+	    !(in[1] = dequant_input(n, 3, 4, 5, 0)))
+		return false;
+	if (!(y = node_aux(n, node_op(n, add ? OP_ADD : OP_MUL, 2, in))))
+		return false;
+	return quant_result(n, y, 6, 7, 1);
 }

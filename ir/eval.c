@@ -58,6 +58,8 @@ apply_act(Act a, float x)
 		return (float)(a.beta * (x > 0.0f ? x : a.alpha * expm1(x)));
 	case ACT_SOFTPLUS:
 		return x > 30.0f ? x : (float)log1p(exp((double)x));
+	case ACT_SIGN:
+		return x < 0.0f ? -1.0f : x > 0.0f ? 1.0f : x;
 	case ACT_COUNT:
 		break;
 	}
@@ -447,6 +449,7 @@ static EvalF32 *const eval_f32[OP_COUNT] = {
 	[OP_ELU] = eval_actfn,
 	[OP_SELU] = eval_actfn,
 	[OP_SOFTPLUS] = eval_actfn,
+	[OP_SIGN] = eval_actfn,
 	[OP_SUB] = eval_binary,
 	[OP_DIV] = eval_binary,
 	[OP_MAX] = eval_binary,

@@ -70,7 +70,8 @@ enum {
 	QCC_ACT_LEAKYRELU,     /* x >= 0 ? x : alpha * x */
 	QCC_ACT_ELU,           /* x > 0 ? x : alpha * (e^x - 1) */
 	QCC_ACT_SELU,          /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
-	QCC_ACT_SOFTPLUS       /* log(1 + e^x) */
+	QCC_ACT_SOFTPLUS,      /* log(1 + e^x) */
+	QCC_ACT_SIGN           /* x < 0 ? -1 : x > 0 ? 1 : x (issue 6) */
 };
 
 /* Binary operations of qcc_rt_binary_f32 (a op b). */
@@ -427,5 +428,54 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1(const int32_t *restrict x,
 	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
 	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
 	int32_t lo, int32_t hi);
+/* The accumulators as floats, no rescale (1-bit models imported as they
+ * are; y f32 [nb,m,oh,ow]). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1_f32(
+	const int32_t *restrict x, const int32_t *restrict w,
+	const int32_t *restrict bias, const int32_t *restrict zpl,
+	float *restrict y, int32_t nb, int32_t planes, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t wplanes, int32_t kh,
+	int32_t kw, int32_t words, int32_t sh, int32_t sw, int32_t dh,
+	int32_t dw, int32_t pt, int32_t pl);
+
+/* ---- qimport.c: already-quantized models (quantized import) ------------
+ * As qcc_rt_conv2d_q8 with i16 weights (w - z_w of u8 weights); the _i32
+ * forms store the int32 accumulators (ConvInteger) instead of the rule.
+ * Products and sums are int32, never 16-bit. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_q16(const uint8_t *restrict x,
+	const int16_t *restrict w, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t kh, int32_t kw,
+	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+	int32_t group, int32_t zx, const int32_t *mult, const int32_t *shift,
+	int32_t nq, int32_t zy, int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_q16_i32(
+	const uint8_t *restrict x, const int16_t *restrict w,
+	const int32_t *restrict bias, int32_t *restrict y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t group, int32_t zx);
+/* Batched: for each of nb batches (A at bi * astride, B at bi * bstride;
+ * a stride 0 broadcasts), y[bi,i,j] = rule(sum_p (a[i,p] - za) b[p,j])
+ * with column j's multiplier (nq == 1: one for all); the _i32 form
+ * (MatMulInteger) stores the sums. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16(const uint8_t *restrict a,
+	const int16_t *restrict b, uint8_t *restrict y, int32_t nb, int32_t m,
+	int32_t n, int32_t k, int32_t astride, int32_t bstride, int32_t za,
+	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
+	int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16_i32(
+	const uint8_t *restrict a, const int16_t *restrict b,
+	int32_t *restrict y, int32_t nb, int32_t m, int32_t n, int32_t k,
+	int32_t astride, int32_t bstride, int32_t za);
+/* qcc_rt_quantize_q8 / qcc_rt_dequantize_q8 per channel c of
+ * [outer, ch, inner] with inv_scale[c] or scale[c] and zp[c]. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_quantize_axis_q8(
+	const float *restrict x, uint8_t *restrict y, int32_t outer,
+	int32_t ch, int32_t inner, const float *inv_scale, const int32_t *zp,
+	int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_dequantize_axis_q8(
+	const uint8_t *restrict x, float *restrict y, int32_t outer,
+	int32_t ch, int32_t inner, const float *scale, const int32_t *zp);
 
 #endif
