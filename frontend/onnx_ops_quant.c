@@ -16,9 +16,13 @@
  * The fold-qdq pass (passes/fold_qdq.c) then turns Dequantize -> op ->
  * Quantize into one op on codes; nothing here computes in integers.
  *
- * Run-time tensors are quantized and dequantized per tensor or per axis
- * (u8 codes).  What is not imported: int8 activations (the integer
- * kernels read uint8 codes).  ConvInteger and MatMulInteger are in
+ * Run-time tensors are quantized and dequantized per tensor or per axis.
+ * int8 run-time codes (an int8 zero point) are kept as uint8 codes 128
+ * higher with a zero point 128 higher: the same real values s * (q - z),
+ * exactly, and the integer kernels read uint8 (quant_shift_i8).  So an
+ * int8 activation cannot be a graph input or output (qcc reports it);
+ * inside the graph it runs as uint8.  A DequantizeLinear of int8 codes
+ * must give their zero point.  ConvInteger and MatMulInteger are in
  * onnx_ops_qimport.c.
  */
 #include <string.h>
@@ -97,6 +101,21 @@ quant_same(const Quant *a, const Quant *b)
 	return true;
 }
 
+/* q with every zero point 128 higher: int8 codes q as uint8 codes q + 128
+ * (see the top of the file). */
+static const Quant *
+quant_shift_i8(Ctx *cx, const Quant *q)
+{
+	Quant *s = NEW(cx->perm, Quant);
+	int32_t *zp = NEWARRAY(cx->perm, int32_t, q->n);
+
+	for (uint32_t i = 0; i < q->n; i++)
+		zp[i] = quant_zp(q, i) + 128;
+	*s = *q;
+	s->zp = zp;
+	return s;
+}
+
 /* The float value of input ix dequantized with the scale at is and the
  * zero point at iz (absent if >= nin); NULL after a report. */
 static Value *
@@ -112,6 +131,10 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 
 	if (!(q = node_quant(n, is, iz, t, axis, t->dt, &dt)))
 		return NULL;
+	if (!x->cst && dt == DT_I8 && t->dt == DT_U8 && x->def) {
+		q = quant_shift_i8(cx, q);
+		dt = DT_U8;
+	}
 	if (t->dt != dt) {
 		diag(cx, DIAG_ERROR, &n->loc, "input \"%s\" is %s but its zero "
 		     "point is %s", n->p->input[ix], dtype_info[t->dt].name,
@@ -156,9 +179,19 @@ quant_result(Node *n, Value *x, int is, int iz, int64_t axis)
 		     "quantizes float32", dtype_info[t->dt].name);
 		return false;
 	}
+	if (dt == DT_I8 && onnx_sym(n->im, n->p->output[0])->is_output) {
+		diag(cx, DIAG_ERROR, &n->loc, "an int8 graph output (\"%s\") is "
+		     "not supported; qcc runs int8 activations as uint8",
+		     n->p->output[0]);
+		return false;
+	}
+	if (dt == DT_I8) {
+		q = quant_shift_i8(cx, q);
+		dt = DT_U8;
+	}
 	if (dt != DT_U8) {
 		diag(cx, DIAG_ERROR, &n->loc, "quantizing to %s is not "
-		     "supported (uint8 only)", dtype_info[dt].name);
+		     "supported (uint8 or int8 only)", dtype_info[dt].name);
 		return false;
 	}
 	ct = type_new(cx, dt, t->rank, t->dim, q);

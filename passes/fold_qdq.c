@@ -7,7 +7,9 @@
  * Dequantize around float ops (frontend/onnx_ops_quant.c).  This pass
  * matches
  *     Quantize(op(Dequantize(x), Dequantize(W), [bias]))
- * optionally with a Relu or Clip between op and Quantize, where
+ * optionally with a Relu or Clip between op and Quantize, and a Flatten,
+ * Reshape or Identity allowed between x's Dequantize and the op (the view
+ * moves onto the codes), where
  *   Conv, Gemm  x: u8 codes per tensor; W: constant codes, per tensor or
  *               per output channel; bias: a Dequantize of an int32
  *               constant or a float constant;
@@ -169,12 +171,36 @@ bias_i32(Ctx *cx, Graph *g, Value *f, int64_t n, const Quant *qx,
 	return true;
 }
 
-/* MatMul p (operands Dequantize(x), Dequantize(W)) as a MatMul on codes
- * with i16 weights, the result type qop's; NULL if it does not fit. */
-static Op *
-matmul_q(Ctx *cx, Graph *g, Op *p, Act act, Op *qop)
+/* The codes behind f if f = Dequantize(codes), or f = View(Dequantize(
+ * codes)) for a Flatten, Reshape or Identity: then the same view of the
+ * codes, inserted before op p (a Dequantize per tensor commutes with a
+ * view).  NULL otherwise. */
+static Value *
+dq_src_view(Ctx *cx, Graph *g, Value *f, Op *p)
 {
-	Value *in[2] = {dq_src(p->in[0]), dq_src(p->in[1])};
+	Value *c = dq_src(f);
+	const TensorType *t;
+	Op *v = f ? f->def : NULL, *op;
+
+	if (c || !v || (v->kind != OP_FLATTEN && v->kind != OP_RESHAPE &&
+	                v->kind != OP_IDENTITY))
+		return c;
+	if (!is_act_codes(c = dq_src(v->in[0])))
+		return NULL;
+	t = type_with_shape(cx, c->type, f->type->rank, f->type->dim);
+	op = ir_op_new(cx, g, v->kind, &v->loc, 1, &c, 1, &t);
+	op->a = v->a;
+	ir_insert_before(g, p, op);
+	return op->out[0];
+}
+
+/* MatMul p (operands Dequantize(x) with the codes x, Dequantize(W)) as a
+ * MatMul on codes with i16 weights, the result type qop's; NULL if it does
+ * not fit. */
+static Op *
+matmul_q(Ctx *cx, Graph *g, Op *p, Value *x, Act act, Op *qop)
+{
+	Value *in[2] = {x, dq_src(p->in[1])};
 	const TensorType *yt = qop->out[0]->type;
 	Op *op;
 
@@ -192,7 +218,7 @@ matmul_q(Ctx *cx, Graph *g, Op *p, Act act, Op *qop)
 static Op *
 fold_op(Ctx *cx, Graph *g, Op *p, Act act, Op *qop)
 {
-	Value *x = dq_src(p->in[0]), *in[3] = {NULL, NULL, NULL};
+	Value *x = dq_src_view(cx, g, p->in[0], p), *in[3] = {NULL, NULL, NULL};
 	const TensorType *yt = qop->out[0]->type;
 	OpKind k = p->kind;
 	int nin = 2;
@@ -218,7 +244,7 @@ fold_op(Ctx *cx, Graph *g, Op *p, Act act, Op *qop)
 		break;
 	case OP_MATMUL:
 		if (x->type->rank != 2 || p->in[1]->type->rank != 2)
-			return matmul_q(cx, g, p, act, qop);
+			return matmul_q(cx, g, p, x, act, qop);
 		/* fall through */
 	case OP_GEMM: {
 		bool tb = p->kind == OP_GEMM && p->a.gemm.trans_b;
@@ -230,7 +256,7 @@ fold_op(Ctx *cx, Graph *g, Op *p, Act act, Op *qop)
 		if (x->type->rank != 2 || !(in[1] = dq_src(p->in[1])) ||
 		    in[1]->type->rank != 2 ||
 		    !(in[1] = weights_codes(cx, g, in[1], !tb, DT_I8)))
-			return p->kind == OP_MATMUL ? matmul_q(cx, g, p, act, qop)
+			return p->kind == OP_MATMUL ? matmul_q(cx, g, p, x, act, qop)
 			                            : NULL;
 		if (!bias_i32(cx, g, p->nin > 2 ? p->in[2] : NULL,
 		              in[1]->type->dim[!tb], x->type->q, in[1]->type->q,

@@ -14,6 +14,32 @@
 
 enum { QIMP_TILE = 128 };
 
+/* acc[0..cnt) += wv * (the code of row at (ox0+i)*sw + off, zx where that
+ * is outside [0, wd) or the row is outside the image): the columns that
+ * read the image form one range [lo, hi), so the loop over it is a
+ * contiguous multiply-accumulate when sw is 1. */
+QCC_RT_INLINE void
+qimp_tap(int32_t *acc, const uint8_t *row, int32_t wv, int32_t zx,
+         int32_t ox0, int32_t cnt, int32_t sw, int32_t off, int32_t wd)
+{
+	int32_t lo, hi, i, zw = zx * wv;
+
+	lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+	hi = wd - off <= 0 ? 0 : (wd - off + sw - 1) / sw;
+	lo -= ox0;
+	hi -= ox0;
+	lo = lo < 0 ? 0 : lo > cnt ? cnt : lo;
+	hi = hi < lo ? lo : hi > cnt ? cnt : hi;
+	if (!row)
+		lo = hi = cnt;
+	for (i = 0; i < lo; i++)
+		acc[i] += zw;
+	for (i = lo; i < hi; i++)
+		acc[i] += (int32_t)row[(ptrdiff_t)(ox0 + i) * sw + off] * wv;
+	for (i = hi; i < cnt; i++)
+		acc[i] += zw;
+}
+
 /* acc[0..cnt) = bias + the taps of output row oy, columns ox0..ox0+cnt
  * of output channel o (its input channel group at xg, weights wo); taps
  * outside the image read zx. */
@@ -30,20 +56,13 @@ qimp_conv_row(int32_t *acc, const uint8_t *xg, const int16_t *wo, int32_t b,
 	for (ci = 0; ci < cg; ci++)
 		for (ky = 0; ky < kh; ky++) {
 			int32_t iy = oy * sh - pt + ky * dh;
-			int32_t inside = iy >= 0 && iy < h;
-			const uint8_t *row = xg + ((ptrdiff_t)ci * h +
-			                           (inside ? iy : 0)) * wd;
+			const uint8_t *row = iy >= 0 && iy < h
+			        ? xg + ((ptrdiff_t)ci * h + iy) * wd
+			        : 0;
 
-			for (kx = 0; kx < kw; kx++) {
-				int32_t wv = wo[(ci * kh + ky) * kw + kx];
-				for (i = 0; i < cnt; i++) {
-					int32_t ix = (ox0 + i) * sw - pl + kx * dw;
-					int32_t xv = inside && ix >= 0 && ix < wd
-					                     ? (int32_t)row[ix]
-					                     : zx;
-					acc[i] += xv * wv;
-				}
-			}
+			for (kx = 0; kx < kw; kx++)
+				qimp_tap(acc, row, wo[(ci * kh + ky) * kw + kx], zx,
+				         ox0, cnt, sw, kx * dw - pl, wd);
 		}
 }
 

@@ -52,7 +52,8 @@ set_tests_properties(quant.calibration_shows_a_progress_bar_only_on_a_terminal
 # Quantized import: a QLinear model (QLinearConv with u8 and full-range
 # int8 weights, QLinearAdd, QLinearMul, QLinearMatMul, MatMulInteger) is
 # integer-only after fold-shift and bit-exact on both backends against the
-# interpreter and, for the worst cases, a 64-bit reference.
+# interpreter (also the armv8 and riscv64 objects under qemu) and, for the
+# worst cases, a 64-bit reference.
 add_executable(qimport_eval ${CMAKE_CURRENT_LIST_DIR}/qimport_eval.c)
 target_link_libraries(qimport_eval PRIVATE qcc_frontend qcc_passes)
 add_test(NAME quant.qlinear_model_is_integer_only_and_exact_on_both_backends
