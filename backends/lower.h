@@ -79,6 +79,10 @@ void lower_qimport(Lower *L, const Op *op);
 bool lower_quant(Lower *L, const Op *op);
 void lower_copy_q8(Lower *L, Buf from, Buf to, int64_t n);
 
+/* lower_qconv.c: false (and nothing built) if the integer Conv does not
+ * fit the packed kernel of runtime/kernels/qgemm.c */
+bool lower_qconv(Lower *L, const Op *op);
+
 /* lower_pm1.c: the {-1,+1} bit-plane ops (-quantize=pm1) */
 bool lower_is_pm1(const Op *op);
 bool lower_pm1(Lower *L, const Op *op);

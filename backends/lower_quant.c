@@ -40,6 +40,8 @@ lower_conv_q(Lower *L, const Op *op)
 {
 	const ConvAttr *a = &op->a.conv;
 
+	if (lower_qconv(L, op))
+		return;
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);

@@ -374,6 +374,44 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_q8(
 	int32_t zx, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
 	int32_t hi);
 
+/* y[i] = the rule of qelt.c for acc[i], i < n (qrow.c: a vectorized form
+ * for shift >= 32, identical results). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
+	const int32_t *restrict acc, uint8_t *restrict y, int32_t n,
+	int32_t mult, int32_t shift, int32_t zy, int32_t lo, int32_t hi);
+/* ---- qgemm.c: integer convolution as a packed matrix product -----------
+ * qcc_rt_conv2d_q8 for group 1 with the weights (i8 codes) packed at
+ * compile time in panels of QCC_RT_QG_MR output channels, two codes per
+ * 32-bit word: with K = c*kh*kw, kp2 = ceil(K/2) and k as in
+ * qcc_rt_conv2d_packed_f32, word wp[(q*kp2 + t)*QCC_RT_QG_MR + i] holds
+ * w[q*QCC_RT_QG_MR + i, k = 2t] in its low 16 bits and k = 2t + 1 in its
+ * high 16 bits (two's complement; zero past K and past channel m).
+ * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  isa: 0 portable
+ * code, 1 the target has AVX2 (x86-64). */
+#define QCC_RT_QG_MR 6
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
+	const uint8_t *restrict x, const int32_t *restrict wp,
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
+	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
+	int32_t isa);
+
+/* ---- qconv_dw.c: integer depthwise convolution --------------------------
+ * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
+ * padded to ph x pw (ph = (oh-1)*sh + (kh-1)*dh + 1 rows at least, from
+ * top padding pt, likewise pw) on the stack: ph * pw <=
+ * QCC_RT_QDW_MAXPAD.  Same results as qcc_rt_conv2d_q8 bit for bit. */
+#define QCC_RT_QDW_MAXPAD 16384
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_q8(const uint8_t *restrict x,
+	const int8_t *restrict w, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t oh, int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw,
+	int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t ph, int32_t pw,
+	int32_t zx, const int32_t *mult, const int32_t *shift, int32_t nq,
+	int32_t zy, int32_t lo, int32_t hi);
+
 /* ---- resize.c ------------------------------------------------------------- */
 
 /* y [ydims] from x [xdims], rank 1 to 6: along axis d, result index o
