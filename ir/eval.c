@@ -305,6 +305,9 @@ eval_conv(const Op *op, const float *const in[], float *out)
 				for (int64_t ox = 0; ox < o->dim[3]; ox++)
 					*y++ = (float)conv_at(op, in, n, m,
 					                      oy, ox);
+	if (op->nin > 3 && in[3])        /* fuse-add's residual */
+		for (int64_t i = 0; i < type_numel(o); i++)
+			out[i] = out[i] + in[3][i];
 }
 
 /* One pool output over plane x.  MaxPool takes the largest input element

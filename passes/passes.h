@@ -19,6 +19,9 @@ typedef struct Pass {
 extern const Pass pass_infer_shapes, pass_fold_const, pass_dce, pass_fold_bn,
 	pass_fuse_act, pass_plan_memory;
 
+/* fuse_add.c (issue 7): Conv + Add(residual) -> Conv with a fourth input. */
+extern const Pass pass_fuse_add;
+
 /* ---- quantization (issue 5): calibrate.c, quantize.c, fold_shift.c ---- */
 
 typedef enum { CALIB_MINMAX, CALIB_PERCENTILE, CALIB_MSE, CALIB_KL } CalibMethod;

@@ -144,6 +144,15 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
 	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
 	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
 	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
+/* The same with panels of 16 output channels (QCC_RT_PANEL16) in the same
+ * layout, for 512-bit vectors: a 16-float weight vector per tap. */
+#define QCC_RT_PANEL16 16
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed16_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
 
 /* ---- conv_dw.c ------------------------------------------------------------ */
 
