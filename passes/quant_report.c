@@ -333,7 +333,7 @@ quant_report_make(Ctx *cx, Graph *fg, const Graph *qg, const QuantOpts *q,
 	cx->print_after = NULL;
 	cx->flags &= ~(unsigned)CTX_PRINT_ALL;
 	cx->quant = NULL;
-	ok = pipeline_default(cx, fg, 1);
+	ok = pipeline_int8_float(cx, fg);
 	cx->print_after = pa;
 	cx->flags = flags;
 	cx->quant = cq;
