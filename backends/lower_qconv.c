@@ -72,8 +72,11 @@ lower_qconv_dw(Lower *L, const Op *op)
 	int64_t pw = max64(a->pad[1] + x->dim[3], (y->dim[3] - 1) *
 	                   a->stride[1] + (w->dim[3] - 1) * a->dilation[1] + 1);
 
+	int64_t sh = a->stride[0], sw = a->stride[1];
+
 	if (a->group != x->dim[1] || w->dim[0] != x->dim[1] || w->dim[1] != 1 ||
-	    ph * pw > QCC_RT_QDW_MAXPAD)
+	    sh * sw * ((ph + sh - 1) / sh + 1) * ((pw + sw - 1) / sw) >
+	            QCC_RT_QDW_MAXPAD)
 		return false;
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);

@@ -67,6 +67,10 @@ static const char usage_text[] =
 	"  -no-bias-correct    no bias correction of 4-bit layers\n"
 	"  -quantize=pm1:wKaM  K-bit weights, M-bit activations (1..4) as K*M\n"
 	"                      xor/popcount products (first, last layer 8-bit)\n"
+	"  -quantize=auto      per layer the cheapest of int8, w4a4, pm1:w2a2,\n"
+	"                      pm1:w1a1 on -target whose output SQNR on the\n"
+	"                      calibration set is at least -auto-sqnr=DB (20)\n"
+	"  -v                  print -quantize=auto's choices\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
 	"  -calib-method=M     mse (default), minmax, percentile[:P] (P=99.99), kl\n"
 	"  -calib-limit=N      use at most N calibration samples\n"
@@ -188,8 +192,10 @@ parse_quantize(Flags *f, const char *v)
 		f->quant.abits = 8;
 	} else if (!strcmp(v, "w4a4")) {
 		f->quant.wbits = f->quant.abits = 4;
+	} else if (!strcmp(v, "auto")) {
+		f->quant.auto_select = true;
 	} else {
-		usage_error("-quantize is int8, w8a8, w4a8, w4a4 or pm1:wKaM with "
+		usage_error("-quantize is int8, w8a8, w4a8, w4a4, auto or pm1:wKaM with "
 		            "K, M in 1..4, not '%s'", v);
 	}
 	f->quantize = true;
@@ -303,6 +309,14 @@ parse_flags(Flags *f, int argc, char **argv)
 				            "not '%s'", v);
 		} else if (flag_is(a, "-no-bias-correct")) {
 			f->quant.no_bias_correct = true;
+		} else if (flag_is(a, "-v")) {
+			f->quant.verbose = true;
+		} else if ((v = flag_value(a, "-auto-sqnr"))) {
+			char *e;
+			f->quant.auto_sqnr = strtod(v, &e);
+			if (*e || !(f->quant.auto_sqnr > 0.0))
+				usage_error("-auto-sqnr wants a positive number of "
+				            "dB, not '%s'", v);
 		} else if ((v = flag_value(a, "-calib"))) {
 			f->calib = v;
 		} else if ((v = flag_value(a, "-calib-method"))) {
@@ -698,8 +712,10 @@ main(int argc, char **argv)
 		f.quant.ninputs = ok ? g->ninputs : 0;
 		f.quant.progress = isatty(2);
 		cx.quant = &f.quant;
-		ok = ok && (f.quant.pm1_abits ? pipeline_pm1(&cx, g)
-		                               : pipeline_int8(&cx, g));
+		f.quant.auto_target = target.triple;
+		ok = ok && (f.quant.auto_select ? pipeline_auto(&cx, g)
+		            : f.quant.pm1_abits ? pipeline_pm1(&cx, g)
+		                                : pipeline_int8(&cx, g));
 	} else {
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}

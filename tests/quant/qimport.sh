@@ -8,7 +8,8 @@
 # under qemu-user when the cross tools are installed), and the two outputs
 # whose exact answer does not depend on a rounding rule (worst cases
 # 255 x -128 over 4096 and 65536 terms) equal a 64-bit numpy reference.
-# A model with int8 activations gives the same bytes as its uint8 twin.
+# A model with int8 activations (int8 codes in and out, or float in and
+# out) gives the same results as its uint8 twin.
 #
 # Usage: qimport.sh QCC QIMPORT_EVAL CC WORKDIR
 set -u
@@ -115,10 +116,24 @@ done
 cmp s80.bin u80.bin || fail "the int8 model differs from its uint8 twin"
 cmp s80.bin s8c0.bin || fail "int8 model: C and object differ"
 cmp s80.bin interp0.bin || fail "int8 model: object and interpreter differ"
-"$QCC" s8out.onnx -o s8out.o 2>err.txt && fail "an int8 graph output compiled"
-grep -q 'error: an int8 graph output ("y") is not supported' err.txt ||
-	fail "int8 output message: $(cat err.txt)"
-[ ! -e s8out.o ] || fail "an object was written for an int8 output"
+# int8 graph input and output: codes + 128 of the uint8 twin's, exactly
+for m in s8io u8io; do
+	"$QCC" $m.onnx -name=net -o $m.o || fail "qcc $m.onnx"
+	"$CC" -std=c11 -O2 -I. -include $m.h "$SRC/tests/quant/run_raw.c" \
+		$m.o -o run_$m || fail "link $m"
+done
+grep -q 'NET_INPUT0_TYPE *"i8"' s8io.h || fail "s8io: input is not declared i8"
+grep -q 'NET_OUTPUT0_ZERO_POINT 7$' s8io.h || fail "s8io: output zero point"
+./run_s8io xq.bin s8io || fail "run s8io"
+./run_u8io xq_u8.bin u8io || fail "run u8io"
+"$EVAL" s8io.onnx interpio xq.bin || fail "qimport_eval s8io.onnx"
+cmp s8io0.bin interpio0.bin || fail "s8io: object and interpreter differ"
+/usr/bin/python3 -c '
+import numpy as np, sys
+s = np.fromfile("s8io0.bin", np.int8).astype(np.int16) + 128
+u = np.fromfile("u8io0.bin", np.uint8).astype(np.int16)
+sys.exit(0 if s.size == 120 and (s == u).all() and len(set(u)) > 20 else 1)
+' || fail "int8 codes in and out are not the uint8 twin's minus 128"
 cd ..
 
 echo "PASS: QLinear model: integer-only after fold-shift; objects (host and cross), C and interpreter" \

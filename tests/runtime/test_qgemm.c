@@ -206,7 +206,8 @@ Test(qgemm, depthwise_conv_equals_the_scalar_kernel_on_random_shapes)
 
 		ph = rh > ph ? rh : ph;
 		pw = rw > pw ? rw : pw;
-		cr_assert(ph * pw <= QCC_RT_QDW_MAXPAD);
+		cr_assert(s.sh * s.sw * ((ph + s.sh - 1) / s.sh + 1) *
+		          ((pw + s.sw - 1) / s.sw) <= QCC_RT_QDW_MAXPAD);
 		qcc_rt_conv2d_q8(d.x, d.w, d.bias, d.want, s.nb, s.c, s.h, s.wd,
 		                 s.c, s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, s.dh,
 		                 s.dw, s.pt, s.pl, s.c, d.zx, d.mult, d.shift,
