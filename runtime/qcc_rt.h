@@ -516,6 +516,9 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16_i32(
 	const uint8_t *restrict a, const int16_t *restrict b,
 	int32_t *restrict y, int32_t nb, int32_t m, int32_t n, int32_t k,
 	int32_t astride, int32_t bstride, int32_t za);
+/* y = x ^ 0x80: int8 codes as uint8 codes 128 higher, or back. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_signflip_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t n);
 /* qcc_rt_quantize_q8 / qcc_rt_dequantize_q8 per channel c of
  * [outer, ch, inner] with inv_scale[c] or scale[c] and zp[c]. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_quantize_axis_q8(
