@@ -601,39 +601,6 @@ write_report(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 	return out_close(cx, &o, report_write(cx, g, co, o.f));
 }
 
-/* -quant-report and the SQNR of --report: the float twin fg (a clone of
- * the imported graph) gets the -O1 float rewrites, quietly, and both
- * graphs run over the calibration samples. */
-static const QuantReport *
-quant_report(Ctx *cx, const Flags *f, Graph *fg, const Graph *g)
-{
-	static const char *const methods[] = {
-		[CALIB_MINMAX] = "minmax", [CALIB_PERCENTILE] = "percentile",
-		[CALIB_MSE] = "mse", [CALIB_KL] = "kl",
-	};
-	const char *pa = cx->print_after;
-	unsigned flags = cx->flags;
-	struct QuantOpts *q = cx->quant;
-	QuantReport *r;
-	bool ok;
-
-	cx->print_after = NULL;
-	cx->flags &= ~(unsigned)CTX_PRINT_ALL;
-	cx->quant = NULL;
-	ok = pipeline_default(cx, fg, 1);
-	cx->print_after = pa;
-	cx->flags = flags;
-	cx->quant = q;
-	if (!ok || !(r = quant_report_build(cx, fg, g, &f->quant)))
-		return NULL;
-	r->model = f->model;
-	r->scheme = f->scheme;
-	r->method = f->quant.method == CALIB_PERCENTILE
-	            ? arena_printf(cx->perm, "percentile:%g", f->quant.percentile)
-	            : methods[f->quant.method];
-	return r;
-}
-
 static bool
 write_quant_report(Ctx *cx, const QuantReport *r, const char *path)
 {
@@ -753,7 +720,8 @@ main(int argc, char **argv)
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}
 	if (ok && fg)
-		ok = (co.qreport = quant_report(&cx, &f, fg, g)) != NULL;
+		ok = (co.qreport = quant_report_make(&cx, fg, g, &f.quant, f.model,
+		                                     f.scheme)) != NULL;
 	if (ok && f.report)
 		ok = wrote_report = write_report(&cx, g, &co, f.report);
 	if (ok && f.qreport)

@@ -120,6 +120,8 @@ bool pipeline_default(Ctx *cx, Graph *g, int optlevel);
 /* The integer pipeline (-quantize=int8, Ctx.quant set): the float passes,
  * then calibrate, quantize, fold-shift and plan-memory. */
 bool pipeline_int8(Ctx *cx, Graph *g);
+/* Its float part, the passes before calibrate (passes/quant_report.c). */
+bool pipeline_int8_float(Ctx *cx, Graph *g);
 /* -quantize=pm1:wKaM: the int8 pipeline with plan-pm1 before quantize
  * and decompose-pm1 after fold-shift. */
 bool pipeline_pm1(Ctx *cx, Graph *g);

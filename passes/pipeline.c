@@ -121,6 +121,19 @@ pipeline_int8(Ctx *cx, Graph *g)
 	return pipeline_run(cx, g, pipeline_i8, COUNT(pipeline_i8));
 }
 
+/* The float rewrites of pipeline_i8, the passes before calibrate: the
+ * quantization report's float reference has exactly the values calibrate
+ * saw, under the same names. */
+bool
+pipeline_int8_float(Ctx *cx, Graph *g)
+{
+	size_t n = 0;
+
+	while (n < COUNT(pipeline_i8) && pipeline_i8[n] != &pass_calibrate)
+		n++;
+	return pipeline_run(cx, g, pipeline_i8, n);
+}
+
 bool
 pipeline_pm1(Ctx *cx, Graph *g)
 {

@@ -396,7 +396,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
  * w[q*QCC_RT_QG_MR + i, k = 2t] in its low 16 bits and k = 2t + 1 in its
  * high 16 bits (two's complement; zero past K and past channel m).
  * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  isa: 0 portable
- * code, 1 the target has AVX2 (x86-64). */
+ * code, 1 the target has AVX2, 2 AVX-512BW (x86-64). */
 #define QCC_RT_QG_MR 6
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
 	const uint8_t *restrict x, const int32_t *restrict wp,
