@@ -81,79 +81,11 @@ cp_act(float *v, int32_t n, int32_t act, float alpha, float beta)
 	}
 }
 
-/* A whole tile (CP_MR channels from m0, nr pixels from p0): the same as
- * cp_tile_any with every index a constant, so the compiler keeps acc in
- * registers (a variable index anywhere would put the array in memory, as
- * it did with 512-bit vectors). */
-QCC_RT_INLINE void
-cp_tile_full(const struct cp_geom *g, const float *b, ptrdiff_t bs,
-             int32_t m0, ptrdiff_t p0, int32_t k0, int32_t kc, int32_t first,
-             int32_t last, int32_t nr)
-{
-	float acc[CP_MR][CP_NRMAX];
-	const float *wq = g->w + ((ptrdiff_t)(m0 / CP_MR) * g->kk + k0) * CP_MR;
-	float *yq = g->y + (ptrdiff_t)m0 * g->yplane + p0;
-	int32_t i, p, k;
-
-#pragma GCC unroll 6
-	for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-		for (p = 0; p < nr; p++)
-			acc[i][p] = first ? 0.0f : yq[i * g->yplane + p];
-	for (k = 0; k < kc; k++) {
-		const float *bk = b + k * bs;
-		const float *wk = wq + k * CP_MR;
-
-#pragma GCC unroll 6
-		for (i = 0; i < CP_MR; i++) {
-			float wv = wk[i];
-
-#pragma GCC unroll 32
-			for (p = 0; p < nr; p++)
-				acc[i][p] += wv * bk[p];
-		}
-	}
-	if (last) {
-		const float *rq = g->res ? g->res + (ptrdiff_t)m0 * g->yplane + p0
-		                         : g->res;
-
-#pragma GCC unroll 6
-		for (i = 0; i < CP_MR; i++) {
-			float bv = g->b ? g->b[m0 + i] : 0.0f;
-
-#pragma GCC unroll 32
-			for (p = 0; p < nr; p++) {
-				float v = g->b ? acc[i][p] + bv : acc[i][p];
-
-				v = rq ? v + rq[i * g->yplane + p] : v;
-				if (g->act == QCC_ACT_RELU)
-					v = v < 0.0f ? 0.0f : v;
-				else if (g->act == QCC_ACT_CLIP)
-					v = v < g->alpha ? g->alpha : v > g->beta ? g->beta : v;
-				acc[i][p] = v;
-			}
-		}
-		if (g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
-		    g->act != QCC_ACT_CLIP)
-#pragma GCC unroll 6
-			for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-				for (p = 0; p < nr; p++)
-					acc[i][p] = qcc_rt_act1_f32(acc[i][p], g->act,
-					                            g->alpha, g->beta);
-	}
-#pragma GCC unroll 6
-	for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-		for (p = 0; p < nr; p++)
-			yq[i * g->yplane + p] = acc[i][p];
-}
-
 /* One tile: channels [m0, m0 + mr), pixels [p0, p0 + np) of the plane,
  * reduction steps [k0, k0 + kc) from b (row stride bs).  first: start from
  * zero (else from the partial sums in y); last: finish the outputs. */
 QCC_RT_INLINE void
-cp_tile_any(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
+cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
         int32_t mr, ptrdiff_t p0, int32_t np, int32_t k0, int32_t kc,
         int32_t first, int32_t last, int32_t nr)
 {
@@ -232,18 +164,6 @@ cp_tile_any(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
 			for (p = 0; p < np; p++)
 				yq[i * g->yplane + p] = acc[i][p];
 	}
-}
-
-/* One tile, whole ones through cp_tile_full. */
-QCC_RT_INLINE void
-cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
-        int32_t mr, ptrdiff_t p0, int32_t np, int32_t k0, int32_t kc,
-        int32_t first, int32_t last, int32_t nr)
-{
-	if (mr == CP_MR && np == nr)
-		cp_tile_full(g, b, bs, m0, p0, k0, kc, first, last, nr);
-	else
-		cp_tile_any(g, b, bs, m0, mr, p0, np, k0, kc, first, last, nr);
 }
 
 /* The runs of output rows among pixels [p0, p0 + n); returns how many. */
