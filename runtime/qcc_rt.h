@@ -395,17 +395,24 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
  * qcc_rt_conv2d_packed_f32, word wp[(q*kp2 + t)*QCC_RT_QG_MR + i] holds
  * w[q*QCC_RT_QG_MR + i, k = 2t] in its low 16 bits and k = 2t + 1 in its
  * high 16 bits (two's complement; zero past K and past channel m).
- * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  isa: 0 portable
- * code, 1 the target has AVX2, 2 AVX-512BW (x86-64). */
+ * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  The _avx2 and
+ * _avx512 forms (x86-64; the latter compiled by clang only) need those
+ * instructions on the target. */
 #define QCC_RT_QG_MR 6
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
-	const uint8_t *restrict x, const int32_t *restrict wp,
-	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
-	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
-	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
-	int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
-	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
-	int32_t isa);
+#define QCC_RT_QG_ARGS                                                        \
+	const uint8_t *restrict x, const int32_t *restrict wp,                \
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,        \
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,  \
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,           \
+	int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,  \
+	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS);
+#if defined(__clang__)
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS);
+#endif
+#endif
 
 /* ---- qconv_dw.c: integer depthwise convolution --------------------------
  * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
