@@ -22,9 +22,7 @@ set(QCC_MODELS_SRC ${CMAKE_CURRENT_LIST_DIR})
 
 # squeezenet1_1 has no BatchNormalization, so it has no .bn export.
 # shufflenet_v2_x1_0's channel shuffle reads x.size(): its exports keep
-# Shape -> Gather -> Div -> Reshape glue that only compile-time folding of
-# shape subgraphs (issue 3, helper ops2) removes; its tests are DISABLED
-# until that lands.
+# Shape -> Gather -> Div -> Reshape glue that qcc folds while importing.
 set(QCC_ZOO
   resnet18 resnet18.bn resnet18.op17 resnet18.op17_bn
   resnet50 resnet50.bn
@@ -37,7 +35,6 @@ set(QCC_ZOO
   squeezenet1_1
   densenet121 densenet121.bn
   googlenet googlenet.bn)
-set(QCC_ZOO_DISABLED shufflenet_v2_x1_0)
 
 add_custom_command(
   OUTPUT ${QCC_MODELS_DIR}/export.stamp
@@ -73,9 +70,6 @@ foreach(export IN LISTS QCC_ZOO)
   endif()
   set(name models.${model}${words}_through_the_object_backend_matches_torch)
   qcc_model_test(${name} ${export} obj "models;zoo")
-  if(model IN_LIST QCC_ZOO_DISABLED)
-    set_tests_properties(${name} PROPERTIES DISABLED TRUE)
-  endif()
 endforeach()
 qcc_model_test(models.mobilenet_v2_through_the_c_backend_matches_torch
                mobilenet_v2 c models)
