@@ -123,19 +123,25 @@ def export(model, path, ops):
     print("exported %s: %s" % (path, " ".join(found)))
 
 
-def main(net, here, epochs, ops, threads=2, lr=3e-3, references=False, channels_last=False):
+def main(net, here, epochs, ops, threads=2, lr=3e-3, references=False, channels_last=False,
+         train_images=None, eval_batch=1):
     """Trains net() on the training set, exports here/model.onnx and writes
     here/accuracy.txt (torch's top-1 on the 10,000 test images); with
     references also here/torch_predictions.bin (argmax per image, one byte)
     and here/torch_logits.bin (10 float32 little endian per image).
     channels_last trains in torch's NHWC layout (faster depthwise
-    convolutions on CPU); the exported graph is the same."""
+    convolutions on CPU); the exported graph is the same.  train_images
+    limits training to the first so many training images; eval_batch is
+    the batch of the final evaluation (1, as classify.c runs the model,
+    unless that is too slow)."""
     torch.manual_seed(SEED)
     np.random.seed(SEED)
     torch.set_num_threads(threads)
     xi, y = load("train")
     xti, yt = load("t10k")
     x, xt = preprocess(xi), preprocess(xti)
+    if train_images:
+        x, y = x[:train_images], y[:train_images]
     print("train pixels: mean %.4f std %.4f (after normalization: %.4f %.4f)"
           % (xi.mean() / 255.0, xi.std() / 255.0, x.mean(), x.std()))
 
@@ -147,8 +153,7 @@ def main(net, here, epochs, ops, threads=2, lr=3e-3, references=False, channels_
     model = model.to(memory_format=torch.contiguous_format)
     print("training took %.0f s" % (time.time() - t0))
 
-    # Batch 1, as the exported model and classify.c run it.
-    logits, pred, acc = evaluate(model, xt, yt, batch=1)
+    logits, pred, acc = evaluate(model, xt, yt, batch=eval_batch)
     correct = int((pred == yt).sum())
     export(model, os.path.join(here, "model.onnx"), ops)
     with open(os.path.join(here, "accuracy.txt"), "w") as f:
