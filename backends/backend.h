@@ -34,6 +34,9 @@ typedef struct CodegenOpts {
 	const char *name;      /* C identifier prefix: "net" */
 	const char *cmdline;   /* flags, for the header comment */
 	const char *header;    /* file name net.c includes; NULL: name + ".h" */
+	/* --report's SQNR of a quantized compile (passes/quant_report.h);
+	 * NULL for float */
+	const struct QuantReport *qreport;
 } CodegenOpts;
 
 /* target.c */

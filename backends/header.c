@@ -129,6 +129,25 @@ define_tensor(Ctx *cx, const char *up, const char *kind, uint32_t i,
 		       emit_float_text(fb, sizeof fb, t->q->scale[0], true));
 		define(cx, out, up, arena_printf(a, "%s%u_ZERO_POINT", kind, i),
 		       "%d", quant_zp(t->q, 0));
+	} else if (t->q && t->q->kind == Q_AXIS) {
+		/* an imported model's per-axis QuantizeLinear output or
+		 * DequantizeLinear input: one scale and zero point per index
+		 * of AXIS */
+		char *sc = "", *zp = "", fb[32];
+		for (uint32_t c = 0; c < t->q->n; c++) {
+			sc = arena_printf(a, "%s%s%s", sc, c ? ", " : "",
+			                  emit_float_text(fb, sizeof fb,
+			                                  t->q->scale[c], true));
+			zp = arena_printf(a, "%s%s%d", zp, c ? ", " : "",
+			                  quant_zp(t->q, c));
+		}
+		define(cx, out, up, arena_printf(a, "%s%u_AXIS", kind, i), "%d",
+		       t->q->axis);
+		define(cx, out, up, arena_printf(a, "%s%u_SCALES", kind, i),
+		       "{%s}  /* real = SCALES[c] * (code - ZERO_POINTS[c]) */",
+		       sc);
+		define(cx, out, up, arena_printf(a, "%s%u_ZERO_POINTS", kind, i),
+		       "{%s}", zp);
 	}
 }
 

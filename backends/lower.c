@@ -347,7 +347,8 @@ lower_op(Lower *L, const Op *op)
 	case OP_LEAKYRELU:
 	case OP_ELU:
 	case OP_SELU:
-	case OP_SOFTPLUS: lower_act(L, op); return true;
+	case OP_SOFTPLUS:
+	case OP_SIGN: lower_act(L, op); return true;
 	case OP_ADD:
 	case OP_MUL:
 	case OP_SUB:

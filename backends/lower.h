@@ -72,8 +72,16 @@ void lower_normalize(Lower *L, const Op *op);  /* Instance/LayerNorm */
 void lower_lrn(Lower *L, const Op *op);
 /* lower_quant.c: ops on u8 codes (-quantize=int8) */
 bool lower_is_quant(const Op *op);
+/* lower_qimport.c: integer ops of already-quantized models (called by
+ * lower_quant) */
+bool lower_is_qimport(const Op *op);
+void lower_qimport(Lower *L, const Op *op);
 bool lower_quant(Lower *L, const Op *op);
 void lower_copy_q8(Lower *L, Buf from, Buf to, int64_t n);
+
+/* lower_qconv.c: false (and nothing built) if the integer Conv does not
+ * fit the packed kernel of runtime/kernels/qgemm.c */
+bool lower_qconv(Lower *L, const Op *op);
 
 /* lower_pm1.c: the {-1,+1} bit-plane ops (-quantize=pm1) */
 bool lower_is_pm1(const Op *op);

@@ -4,12 +4,15 @@
  *
  * Two kernels share the job (runtime/qcc_rt.h): qcc_rt_conv2d_gemm_f32
  * vectorizes over output pixels (panels of QCC_RT_GEMM_MR channels) and
- * qcc_rt_conv2d_packed_f32 over output channels (panels of QCC_RT_PANEL).
- * Measured on an AVX-512 EPYC (tests/bench): the pixel kernel wins for 1x1
- * convolutions everywhere (its epilogue stores whole vectors and it needs
- * no window bookkeeping) and for every size when 512-bit vectors give it
- * 32-pixel tiles; with 256-bit vectors the channel kernel is faster on
- * larger windows (no im2col packing, no pixels wasted on short planes).
+ * qcc_rt_conv2d_packed_f32 over output channels (panels of QCC_RT_PANEL,
+ * or QCC_RT_PANEL16 with qcc_rt_conv2d_packed16_f32 when the target has
+ * 512-bit vectors).  Measured on an AVX-512 EPYC (tests/bench/kbench.c):
+ * the pixel kernel wins for 1x1 convolutions everywhere (its epilogue
+ * stores whole vectors and it needs no window bookkeeping); the channel
+ * kernel is faster on larger windows (no im2col packing, no pixels wasted
+ * on short planes), with 256-bit vectors and, with 16-channel panels,
+ * with 512-bit ones (resnet18's 3x3 layers 80 to 105 GMAC/s against the
+ * pixel kernel's 44 to 81).
  *
  * The weights are repacked here, at compile time, into the chosen kernel's
  * panel layout: one contiguous vector of a panel's weights per reduction
@@ -55,8 +58,8 @@ lower_conv_packed(Lower *L, const Op *op)
 	if (a->group != 1 || !wd || x->rank != 4 || w->rank != 4 ||
 	    w->dim[2] * w->dim[3] > QCC_RT_PACKED_MAXTAPS)
 		return false;
-	gemm = wide || w->dim[2] * w->dim[3] == 1;
-	pw = gemm ? QCC_RT_GEMM_MR : QCC_RT_PANEL;
+	gemm = w->dim[2] * w->dim[3] == 1;
+	pw = gemm ? QCC_RT_GEMM_MR : wide ? QCC_RT_PANEL16 : QCC_RT_PANEL;
 	k = w->dim[1] * w->dim[2] * w->dim[3];
 	npk = (w->dim[0] + pw - 1) / pw * k * pw;
 	if (k <= 0 || npk > INT32_MAX / 4)
@@ -65,12 +68,14 @@ lower_conv_packed(Lower *L, const Op *op)
 	arg_val(L, op->in[0]);
 	arg_array(L, KA_F32S, p, n);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
-	arg_buf(L, (Buf){BUF_NONE, 0, 0});
+	arg_val(L, op->nin > 3 ? op->in[3] : NULL);    /* fuse-add's residual */
 	arg_val(L, op->out[0]);
 	arg_conv_geometry(L, op);
 	if (gemm)
 		arg_i32(L, wide ? 32 : 16);
 	arg_act(L, &op->act);
-	call_end(L, gemm ? "qcc_rt_conv2d_gemm_f32" : "qcc_rt_conv2d_packed_f32");
+	call_end(L, gemm   ? "qcc_rt_conv2d_gemm_f32"
+	            : wide ? "qcc_rt_conv2d_packed16_f32"
+	                   : "qcc_rt_conv2d_packed_f32");
 	return true;
 }

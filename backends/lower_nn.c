@@ -20,7 +20,7 @@ lower_conv_dw(Lower *L, const Op *op)
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
-	arg_buf(L, (Buf){BUF_NONE, 0, 0});
+	arg_val(L, op->nin > 3 ? op->in[3] : NULL);    /* fuse-add's residual */
 	arg_val(L, op->out[0]);
 	arg_conv_geometry(L, op);
 	arg_act(L, &op->act);
@@ -28,10 +28,16 @@ lower_conv_dw(Lower *L, const Op *op)
 	return true;
 }
 
+/* The plain loop kernel has no residual term: with one (fuse-add), the
+ * convolution is stored without the activation and the residual is added
+ * in place after it, activation last, as Conv then Add would do. */
 void
 lower_conv(Lower *L, const Op *op)
 {
 	const ConvAttr *a = &op->a.conv;
+	const Value *res = op->nin > 3 ? op->in[3] : NULL;
+	Act none = {ACT_NONE, 0.0f, 0.0f};
+	int64_t n, one = 1;
 
 	if (lower_conv_packed(L, op))
 		return;
@@ -43,8 +49,17 @@ lower_conv(Lower *L, const Op *op)
 	arg_val(L, op->out[0]);
 	arg_conv_geometry(L, op);
 	arg_i32(L, a->group);
-	arg_act(L, &op->act);
+	arg_act(L, res ? &none : &op->act);
 	call_end(L, "qcc_rt_conv2d_f32");
+	if (!res)
+		return;
+	n = type_numel(op->out[0]->type);
+	arg_val(L, op->out[0]);
+	arg_val(L, res);
+	arg_val(L, op->out[0]);
+	arg_shape(L, 1, &n, &one, &one);
+	arg_act(L, &op->act);
+	call_end(L, "qcc_rt_add_f32");
 }
 
 static void

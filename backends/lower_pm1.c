@@ -1,6 +1,7 @@
 /* lower_pm1.c -- lowering of the {-1,+1} bit-plane ops (Bitplane,
  * Pm1Conv; ops.def) to runtime/kernels/pm1.c.  The rescale comes from
- * Op.rq as for every integer op; a Gemm turned Pm1Conv is a 1x1 conv on a
+ * Op.rq as for every integer op (a Pm1Conv without one has an f32 result,
+ * the accumulators: qcc_rt_conv2d_pm1_f32); a Gemm turned Pm1Conv is a 1x1 conv on a
  * 1x1 image, so one kernel serves both.
  */
 #include "lower.h"
@@ -28,8 +29,6 @@ lower_pm1conv(Lower *L, const Op *op)
 	const ConvAttr *a = &op->a.conv;
 	const Requant *r = op->rq;
 
-	if (!r)
-		bug("lowering Pm1Conv %u without a rescale", op->id);
 	for (int i = 0; i < 4; i++)
 		arg_val(L, op->in[i]);
 	arg_val(L, op->out[0]);
@@ -46,6 +45,10 @@ lower_pm1conv(Lower *L, const Op *op)
 		arg_i32(L, a->dilation[i]);
 	arg_i32(L, a->pad[0]);
 	arg_i32(L, a->pad[1]);
+	if (!r) {
+		call_end(L, "qcc_rt_conv2d_pm1_f32");
+		return;
+	}
 	arg_array(L, KA_I32S, r->mult, r->n);
 	arg_array(L, KA_I32S, r->shift, r->n);
 	arg_i32(L, r->n);

@@ -40,6 +40,8 @@ lower_conv_q(Lower *L, const Op *op)
 {
 	const ConvAttr *a = &op->a.conv;
 
+	if (lower_qconv(L, op))
+		return;
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
@@ -234,6 +236,10 @@ lower_quant(Lower *L, const Op *op)
 	}
 	if (type_numel(op->out[0]->type) == 0)
 		return true;
+	if (lower_is_qimport(op)) {
+		lower_qimport(L, op);
+		return true;
+	}
 	switch (op->kind) {
 	case OP_CONV:
 		lower_conv_q(L, op);

@@ -2,18 +2,21 @@
  *
  * The page holds a model summary, a table with one row per op (operator,
  * ONNX node, shapes, MACs, weight bytes, scratch offset and size, and for
- * quantized results scale and zero point) and two inline SVG charts: the
+ * quantized results scale, zero point and SQNR) and inline SVG charts: the
  * scratch bytes live at each op (plan_live_bytes, the figures plan-memory's
  * lower bound is the maximum of) against that lower bound and the arena
- * size, and the MACs of each op.  Styles are inline; there are no scripts,
+ * size, the MACs of each op and, for a quantized compile, the SQNR of each
+ * quantized result on the calibration set (passes/quant_report.h).  Styles are inline; there are no scripts,
  * fonts, images or links to fetch, so it opens offline and from anywhere.
  * Like the header, the bytes depend only on the graph and the options.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "backend.h"
 #include "passes.h"
+#include "quant_report.h"
 
 enum {
 	CW = 760, CH = 240,            /* chart size */
@@ -230,6 +233,45 @@ macs_chart(FILE *out, const Op *const *ops, uint32_t n)
 	fprintf(out, "</svg>\n");
 }
 
+/* One bar per layer of the quantization report at its op's position; a
+ * result without error reaches the top and says "exact". */
+static void
+sqnr_chart(FILE *out, const QuantReport *r, uint32_t n)
+{
+	double max = 0.0, w = (double)(CW - ML - MR) / (n ? n : 1);
+	int64_t step, top;
+
+	for (uint32_t i = 0; i < r->nlayers; i++) {
+		double db = qlayer_sqnr(&r->layers[i]);
+		if (isfinite(db) && db > max)
+			max = db;
+	}
+	top = chart_top((int64_t)ceil(max), false, &step);
+	fprintf(out, "<svg id=\"sqnr-chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	        "aria-label=\"SQNR in dB of each quantized result\">\n", CW, CH);
+	chart_axes(out, top, step, false, n);
+	fprintf(out, "<text class=\"tick\" x=\"%d\" y=\"%d\">dB</text>\n",
+	        ML - 6, MT - 6);
+	for (uint32_t i = 0; i < r->nlayers; i++) {
+		const QLayer *l = &r->layers[i];
+		double db = qlayer_sqnr(l), v, y;
+		if (isnan(db))
+			continue;
+		v = isinf(db) ? (double)top : db < 0.0 ? 0.0 : db;
+		y = MT + (CH - MT - MB) * (1.0 - v / (double)top);
+		fprintf(out, "<rect class=\"sqnr\" x=\"%.1f\" y=\"%.1f\" "
+		        "width=\"%.1f\" height=\"%.1f\"><title>op %u ",
+		        chart_x(l->index, n) - w * 0.4, y, w * 0.8, CH - MB - y,
+		        l->index);
+		put_html(out, op_name(l->op));
+		if (isinf(db))
+			fputs(": exact</title></rect>\n", out);
+		else
+			fprintf(out, ": %.2f dB</title></rect>\n", db);
+	}
+	fprintf(out, "</svg>\n");
+}
+
 static int64_t
 op_weight_bytes(const Op *op)
 {
@@ -293,7 +335,21 @@ put_quant(FILE *out, const TensorType *t)
 }
 
 static void
-layer_table(FILE *out, const Op *const *ops, uint32_t n, bool quant)
+put_sqnr(FILE *out, const QLayer *l)
+{
+	double db = l ? qlayer_sqnr(l) : NAN;
+
+	if (isnan(db))
+		fputs("<td></td>", out);
+	else if (isinf(db))
+		fputs("<td class=\"num sqnr\">exact</td>", out);
+	else
+		fprintf(out, "<td class=\"num sqnr\">%.2f</td>", db);
+}
+
+static void
+layer_table(FILE *out, const Op *const *ops, uint32_t n, bool quant,
+            const QuantReport *qr)
 {
 	char buf[32];
 
@@ -303,6 +359,8 @@ layer_table(FILE *out, const Op *const *ops, uint32_t n, bool quant)
 	      out);
 	if (quant)
 		fputs("<th>scale</th><th>zero point</th>", out);
+	if (qr)
+		fputs("<th>SQNR dB</th>", out);
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (uint32_t i = 0; i < n; i++) {
 		const Op *op = ops[i];
@@ -332,6 +390,8 @@ layer_table(FILE *out, const Op *const *ops, uint32_t n, bool quant)
 			fputs("<td class=\"dim\">output</td><td></td>", out);
 		if (quant)
 			put_quant(out, r ? r->type : NULL);
+		if (qr)
+			put_sqnr(out, quant_report_find(qr, op));
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody>\n</table>\n", out);
@@ -402,7 +462,7 @@ static const char style[] =
 	".bound-label{fill:#d62728;font-size:11px}"
 	".arena{stroke:#2ca02c}"
 	".arena-label{fill:#2ca02c;font-size:11px}"
-	".bar{fill:#ff7f0e}";
+	".bar{fill:#ff7f0e}.sqnr{fill:#9467bd}";
 
 bool
 report_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
@@ -431,8 +491,14 @@ report_write(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 	memory_chart(out, g, ops, live, n);
 	fputs("<h2>Multiply-accumulates per op</h2>\n", out);
 	macs_chart(out, ops, n);
+	if (o->qreport) {
+		fprintf(out, "<h2>SQNR per quantized result (%u calibration "
+		        "samples)</h2>\n", o->qreport->nsamples);
+		sqnr_chart(out, o->qreport, n);
+	}
 	fputs("<h2>Layers</h2>\n", out);
-	layer_table(out, ops, n, graph_quantized(g, ops, n));
+	layer_table(out, ops, n, graph_quantized(g, ops, n) || o->qreport,
+	            o->qreport);
 	fputs("</body>\n</html>\n", out);
 	return true;
 }

@@ -41,9 +41,12 @@ slurp(Ctx *cx, const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char *p = NULL;
+	struct stat st;
 	long len;
 
-	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
+	/* a folder named like a sample opens, but its "size" is no size */
+	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode) ||
+	    fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET)) {
 		fail(cx, path, "cannot be read");
 		if (f)

@@ -16,12 +16,15 @@
 #include "depfile.h"
 #include "frontend.h"
 #include "passes.h"
+#include "quant_report.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_DEFS = 64, MAX_LAYERS = 64 };
 
 typedef struct Flags {
 	const char *model, *out, *target, *cpu, *attrs, *name, *print_after;
 	const char *depfile, *report;
+	const char *qreport;   /* -quant-report=FILE.json|FILE.txt */
+	const char *scheme;    /* -quantize's value */
 	EmitKind emit;
 	int optlevel;
 	bool print_all, verify_each, md;
@@ -69,6 +72,8 @@ static const char usage_text[] =
 	"  -calib-limit=N      use at most N calibration samples\n"
 	"  -per-tensor         one weight scale per tensor, not per channel\n"
 	"  -io=int8            inputs and outputs are codes (scales in the header)\n"
+	"  -quant-report=FILE  per-layer scales, zero points and SQNR on the\n"
+	"                      calibration set: FILE.json, or FILE.txt a table\n"
 	"  -MD                 also write a Makefile-style depfile of the inputs\n"
 	"  -MF FILE            the depfile's name (default: output with .d)\n"
 	"  --report=FILE.html  write an HTML report of the compile\n"
@@ -188,6 +193,7 @@ parse_quantize(Flags *f, const char *v)
 		            "K, M in 1..4, not '%s'", v);
 	}
 	f->quantize = true;
+	f->scheme = v;
 }
 
 /* -quantize-layer=NODE:wXaY, X and Y 4 or 8 */
@@ -272,6 +278,13 @@ parse_flags(Flags *f, int argc, char **argv)
 			f->print_all = true;
 		} else if (flag_is(a, "-verify-each")) {
 			f->verify_each = true;
+		} else if ((v = flag_value(a, "-quant-report"))) {
+			size_t n = strlen(v);
+			if (n < 5 || (strcmp(v + n - 5, ".json") &&
+			              strcmp(v + n - 4, ".txt")))
+				usage_error("-quant-report writes FILE.json or "
+				            "FILE.txt, not '%s'", v);
+			f->qreport = v;
 		} else if ((v = flag_value(a, "-quantize-layer"))) {
 			parse_layer_bits(f, v);
 		} else if ((v = flag_value(a, "-quantize"))) {
@@ -326,6 +339,8 @@ parse_flags(Flags *f, int argc, char **argv)
 		usage_error("-calib and -io=int8 need -quantize=int8%s", "");
 	if (!f->quantize && f->quant.nlayers)
 		usage_error("-quantize-layer needs -quantize%s", "");
+	if (!f->quantize && f->qreport)
+		usage_error("-quant-report needs -quantize%s", "");
 }
 
 static const char *
@@ -572,6 +587,53 @@ write_report(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 	return out_close(cx, &o, report_write(cx, g, co, o.f));
 }
 
+/* -quant-report and the SQNR of --report: the float twin fg (a clone of
+ * the imported graph) gets the -O1 float rewrites, quietly, and both
+ * graphs run over the calibration samples. */
+static const QuantReport *
+quant_report(Ctx *cx, const Flags *f, Graph *fg, const Graph *g)
+{
+	static const char *const methods[] = {
+		[CALIB_MINMAX] = "minmax", [CALIB_PERCENTILE] = "percentile",
+		[CALIB_MSE] = "mse", [CALIB_KL] = "kl",
+	};
+	const char *pa = cx->print_after;
+	unsigned flags = cx->flags;
+	struct QuantOpts *q = cx->quant;
+	QuantReport *r;
+	bool ok;
+
+	cx->print_after = NULL;
+	cx->flags &= ~(unsigned)CTX_PRINT_ALL;
+	cx->quant = NULL;
+	ok = pipeline_default(cx, fg, 1);
+	cx->print_after = pa;
+	cx->flags = flags;
+	cx->quant = q;
+	if (!ok || !(r = quant_report_build(cx, fg, g, &f->quant)))
+		return NULL;
+	r->model = f->model;
+	r->scheme = f->scheme;
+	r->method = f->quant.method == CALIB_PERCENTILE
+	            ? arena_printf(cx->perm, "percentile:%g", f->quant.percentile)
+	            : methods[f->quant.method];
+	return r;
+}
+
+static bool
+write_quant_report(Ctx *cx, const QuantReport *r, const char *path)
+{
+	OutFile o;
+
+	if (!out_open(cx, &o, path))
+		return false;
+	if (strcmp(path + strlen(path) - 5, ".json") == 0)
+		quant_report_json(r, o.f);
+	else
+		quant_report_txt(r, o.f);
+	return out_close(cx, &o, !ferror(o.f));
+}
+
 /* -MD: the rule "OUTPUT: every file the compile read". */
 static bool
 write_depfile(Ctx *cx, const Flags *f)
@@ -591,10 +653,13 @@ write_depfile(Ctx *cx, const Flags *f)
 /* A later step failed: remove what earlier steps wrote, so a failed
  * compile leaves no output behind. */
 static void
-discard_outputs(const Flags *f, const CodegenOpts *co, bool report, bool out)
+discard_outputs(const Flags *f, const CodegenOpts *co, bool report, bool out,
+                bool qreport)
 {
 	if (report)
 		unlink(f->report);
+	if (qreport)
+		unlink(f->qreport);
 	if (!out || strcmp(f->out, "-") == 0)
 		return;
 	unlink(f->out);
@@ -607,11 +672,11 @@ main(int argc, char **argv)
 {
 	Flags f;
 	Ctx cx;
-	Graph *g;
+	Graph *g, *fg = NULL;
 	CodegenOpts co = {0};
 	Target target;
 	ImportOpts io;
-	bool ok, wrote_report = false, wrote_out = false;
+	bool ok, wrote_report = false, wrote_out = false, wrote_qreport = false;
 
 	parse_flags(&f, argc, argv);
 	if (!f.out)
@@ -656,6 +721,8 @@ main(int argc, char **argv)
 	io = (ImportOpts){f.def_names, f.def_values, f.ndefs};
 	g = onnx_import(&cx, f.model, &io);
 	ok = g && cx.nerrors == 0;
+	if (ok && f.quantize && (f.qreport || f.report))
+		fg = ir_clone(&cx, g);
 	if (ok && f.quantize) {
 		const float **samples;
 		ok = calib_load(&cx, g, f.calib, (uint32_t)f.calib_limit,
@@ -669,13 +736,17 @@ main(int argc, char **argv)
 	} else {
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}
+	if (ok && fg)
+		ok = (co.qreport = quant_report(&cx, &f, fg, g)) != NULL;
 	if (ok && f.report)
 		ok = wrote_report = write_report(&cx, g, &co, f.report);
+	if (ok && f.qreport)
+		ok = wrote_qreport = write_quant_report(&cx, co.qreport, f.qreport);
 	if (ok)
 		ok = wrote_out = write_outputs(&cx, g, &co, f.out);
 	ok = ok && (!f.md || write_depfile(&cx, &f));
 	if (!ok)
-		discard_outputs(&f, &co, wrote_report, wrote_out);
+		discard_outputs(&f, &co, wrote_report, wrote_out, wrote_qreport);
 	if (cx.nerrors > cx.maxerrors)
 		fprintf(stderr, "%s: note: %d more errors not shown\n", f.model,
 		        cx.nerrors - cx.maxerrors);

@@ -33,6 +33,11 @@ enum {
 	FOP_DEQUANTIZELINEAR, /* Dequantize */
 	FOP_QLINEARCONV,      /* Dequantize, Conv, Quantize */
 	FOP_QLINEARMATMUL,    /* Dequantize, MatMul, Quantize */
+	/* quantized import (onnx_ops_quant.c, onnx_ops_qimport.c) */
+	FOP_QLINEARADD,       /* Dequantize, Add, Quantize (com.microsoft) */
+	FOP_QLINEARMUL,       /* Dequantize, Mul, Quantize (com.microsoft) */
+	FOP_CONVINTEGER,      /* Conv on codes, i32 result */
+	FOP_MATMULINTEGER,    /* MatMul on codes, i32 result */
 	FOP_COUNT
 };
 
@@ -197,5 +202,9 @@ bool import_quantizelinear(Node *n);
 bool import_dequantizelinear(Node *n);
 bool import_qlinearconv(Node *n);
 bool import_qlinearmatmul(Node *n);
+bool import_qlinearbinary(Node *n);   /* QLinearAdd, QLinearMul */
+/* onnx_ops_qimport.c: integer ops with int32 results */
+bool import_convinteger(Node *n);
+bool import_matmulinteger(Node *n);
 
 #endif

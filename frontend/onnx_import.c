@@ -238,6 +238,15 @@ poison_outputs(Importer *im, const Onnx__NodeProto *p)
 	}
 }
 
+/* ONNX Runtime's contrib ops that quantized models carry (quantized
+ * import, onnx_ops_quant.c). */
+static bool
+is_contrib_op(const char *domain, const char *op_type)
+{
+	return !strcmp(domain, "com.microsoft") &&
+	       (!strcmp(op_type, "QLinearAdd") || !strcmp(op_type, "QLinearMul"));
+}
+
 static void
 import_one(Importer *im, uint32_t index)
 {
@@ -245,7 +254,8 @@ import_one(Importer *im, uint32_t index)
 	Node n = {.im = im, .p = p, .loc = onnx_node_loc(im, p, index)};
 	const char *op_type = n.loc.op_type;
 
-	if (!is_default_domain(p->domain)) {
+	if (!is_default_domain(p->domain) &&
+	    !is_contrib_op(p->domain, op_type)) {
 		diag(im->cx, DIAG_ERROR, &n.loc,
 		     "unsupported operator %s (domain \"%s\", opset %lld)",
 		     op_type, p->domain,

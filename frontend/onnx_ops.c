@@ -55,6 +55,7 @@ static const OpImporter importers[FOP_COUNT] = {
     [OP_TANH] = {import_unary, 1, 1, 1, 1},
     [OP_ERF] = {import_unary, 9, 1, 1, 1},
     [OP_SOFTPLUS] = {import_unary, 1, 1, 1, 1},
+    [OP_SIGN] = {import_unary, 1, 1, 1, 1},
     [OP_LEAKYRELU] = {import_leakyrelu, 1, 1, 1, 1},
     [OP_ELU] = {import_elu, 1, 1, 1, 1},
     [OP_SELU] = {import_selu, 1, 1, 1, 1},
@@ -83,6 +84,10 @@ static const OpImporter importers[FOP_COUNT] = {
     [FOP_DEQUANTIZELINEAR] = {import_dequantizelinear, 10, 2, 3, 1},
     [FOP_QLINEARCONV] = {import_qlinearconv, 10, 8, 9, 1},
     [FOP_QLINEARMATMUL] = {import_qlinearmatmul, 10, 8, 8, 1},
+    [FOP_QLINEARADD] = {import_qlinearbinary, 1, 7, 8, 1},
+    [FOP_QLINEARMUL] = {import_qlinearbinary, 1, 7, 8, 1},
+    [FOP_CONVINTEGER] = {import_convinteger, 10, 2, 4, 1},
+    [FOP_MATMULINTEGER] = {import_matmulinteger, 10, 2, 4, 1},
     [FOP_CONSTANT] = {import_constant, 1, 0, 0, 1},
     [FOP_DROPOUT] = {import_dropout, 1, 1, 3, 2},
 };
@@ -100,6 +105,10 @@ static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_DEQUANTIZELINEAR - OP_COUNT] = "DequantizeLinear",
     [FOP_QLINEARCONV - OP_COUNT] = "QLinearConv",
     [FOP_QLINEARMATMUL - OP_COUNT] = "QLinearMatMul",
+    [FOP_QLINEARADD - OP_COUNT] = "QLinearAdd",
+    [FOP_QLINEARMUL - OP_COUNT] = "QLinearMul",
+    [FOP_CONVINTEGER - OP_COUNT] = "ConvInteger",
+    [FOP_MATMULINTEGER - OP_COUNT] = "MatMulInteger",
 };
 
 static const char *

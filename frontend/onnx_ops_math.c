@@ -18,7 +18,7 @@ unary_op(Node *n, OpKind k, ActKind act, float alpha, float beta)
 	return node_emit(n, op);
 }
 
-/* Neg, Abs, Sqrt, Exp, Log, Reciprocal, Tanh, Erf, Softplus: no
+/* Neg, Abs, Sqrt, Exp, Log, Reciprocal, Tanh, Erf, Softplus, Sign: no
  * attributes. */
 bool
 import_unary(Node *n)
@@ -31,7 +31,7 @@ import_unary(Node *n)
 	    {OP_SQRT, ACT_SQRT},         {OP_EXP, ACT_EXP},
 	    {OP_LOG, ACT_LOG},           {OP_RECIPROCAL, ACT_RECIPROCAL},
 	    {OP_TANH, ACT_TANH},         {OP_ERF, ACT_ERF},
-	    {OP_SOFTPLUS, ACT_SOFTPLUS},
+	    {OP_SOFTPLUS, ACT_SOFTPLUS}, {OP_SIGN, ACT_SIGN},
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)

@@ -1,5 +1,6 @@
 /* onnx_ops_quant.c -- importers for already-quantized models:
- * QuantizeLinear, DequantizeLinear, QLinearConv and QLinearMatMul.
+ * QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, and
+ * QLinearAdd, QLinearMul (ONNX Runtime's com.microsoft domain).
  *
  * A model's own scales and zero points go into the IR's types (ir.h,
  * Quant): QuantizeLinear becomes a Quantize whose result type carries
@@ -9,15 +10,23 @@
  * A uint8 graph input takes the scale and zero point of the first
  * DequantizeLinear or QLinear* that reads it.
  *
- * QLinearConv and QLinearMatMul are imported in the same QDQ form:
- * Dequantize the inputs, the float Conv or MatMul, Quantize the result.
+ * QLinearConv, QLinearMatMul, QLinearAdd and QLinearMul are imported in
+ * the same QDQ form: Dequantize the inputs, the float Conv, MatMul, Add or
+ * Mul, Quantize the result.
  * The fold-qdq pass (passes/fold_qdq.c) then turns Dequantize -> op ->
  * Quantize into one op on codes; nothing here computes in integers.
  *
- * What is not imported: per-axis QuantizeLinear and DequantizeLinear of
- * run-time tensors (the float boundary kernels are per tensor), and int8
- * activations (the integer kernels read uint8 codes).
+ * Run-time tensors are quantized and dequantized per tensor or per axis.
+ * int8 run-time codes (an int8 zero point) are kept as uint8 codes 128
+ * higher with a zero point 128 higher: the same real values s * (q - z),
+ * exactly, and the integer kernels read uint8 (quant_shift_i8).  So an
+ * int8 activation cannot be a graph input or output (qcc reports it);
+ * inside the graph it runs as uint8.  A DequantizeLinear of int8 codes
+ * must give their zero point.  ConvInteger and MatMulInteger are in
+ * onnx_ops_qimport.c.
  */
+#include <string.h>
+
 #include "onnx.h"
 
 /* Scale and zero point of inputs is and iz (iz >= nin: absent) for a
@@ -92,6 +101,21 @@ quant_same(const Quant *a, const Quant *b)
 	return true;
 }
 
+/* q with every zero point 128 higher: int8 codes q as uint8 codes q + 128
+ * (see the top of the file). */
+static const Quant *
+quant_shift_i8(Ctx *cx, const Quant *q)
+{
+	Quant *s = NEW(cx->perm, Quant);
+	int32_t *zp = NEWARRAY(cx->perm, int32_t, q->n);
+
+	for (uint32_t i = 0; i < q->n; i++)
+		zp[i] = quant_zp(q, i) + 128;
+	*s = *q;
+	s->zp = zp;
+	return s;
+}
+
 /* The float value of input ix dequantized with the scale at is and the
  * zero point at iz (absent if >= nin); NULL after a report. */
 static Value *
@@ -107,6 +131,10 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 
 	if (!(q = node_quant(n, is, iz, t, axis, t->dt, &dt)))
 		return NULL;
+	if (!x->cst && dt == DT_I8 && t->dt == DT_U8 && x->def) {
+		q = quant_shift_i8(cx, q);
+		dt = DT_U8;
+	}
 	if (t->dt != dt) {
 		diag(cx, DIAG_ERROR, &n->loc, "input \"%s\" is %s but its zero "
 		     "point is %s", n->p->input[ix], dtype_info[t->dt].name,
@@ -116,11 +144,9 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 	if (x->cst) {
 		x = ir_const_borrow(cx, g, type_new(cx, dt, t->rank, t->dim, q),
 		                    x->cst->data, x->name);
-	} else if (q->kind != Q_TENSOR || dt != DT_U8) {
+	} else if (dt != DT_U8) {
 		diag(cx, DIAG_ERROR, &n->loc, "dequantizing run-time %s codes "
-		     "%s is not supported (uint8, per tensor only)",
-		     dtype_info[dt].name,
-		     q->kind == Q_AXIS ? "per axis" : "");
+		     "is not supported (uint8 only)", dtype_info[dt].name);
 		return NULL;
 	} else if (!t->q && !x->def) {
 		x->type = type_new(cx, dt, t->rank, t->dim, q);
@@ -138,7 +164,7 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 /* Quantize float value x with the scale at is and zero point at iz, as the
  * node's result (bound to its output name). */
 static bool
-quant_result(Node *n, Value *x, int is, int iz)
+quant_result(Node *n, Value *x, int is, int iz, int64_t axis)
 {
 	Ctx *cx = n->im->cx;
 	const TensorType *t = x->type, *ct;
@@ -146,17 +172,26 @@ quant_result(Node *n, Value *x, int is, int iz)
 	DType dt;
 	Op *op;
 
-	if (!(q = node_quant(n, is, iz, t, 1, DT_U8, &dt)))
+	if (!(q = node_quant(n, is, iz, t, axis, DT_U8, &dt)))
 		return false;
 	if (t->dt != DT_F32) {
 		diag(cx, DIAG_ERROR, &n->loc, "QuantizeLinear of %s; qcc "
 		     "quantizes float32", dtype_info[t->dt].name);
 		return false;
 	}
-	if (q->kind != Q_TENSOR || dt != DT_U8) {
-		diag(cx, DIAG_ERROR, &n->loc, "quantizing to %s %s is not "
-		     "supported (uint8, per tensor only)",
-		     dtype_info[dt].name, q->kind == Q_AXIS ? "per axis" : "");
+	if (dt == DT_I8 && onnx_sym(n->im, n->p->output[0])->is_output) {
+		diag(cx, DIAG_ERROR, &n->loc, "an int8 graph output (\"%s\") is "
+		     "not supported; qcc runs int8 activations as uint8",
+		     n->p->output[0]);
+		return false;
+	}
+	if (dt == DT_I8) {
+		q = quant_shift_i8(cx, q);
+		dt = DT_U8;
+	}
+	if (dt != DT_U8) {
+		diag(cx, DIAG_ERROR, &n->loc, "quantizing to %s is not "
+		     "supported (uint8 or int8 only)", dtype_info[dt].name);
 		return false;
 	}
 	ct = type_new(cx, dt, t->rank, t->dim, q);
@@ -171,8 +206,7 @@ import_quantizelinear(Node *n)
 
 	if (!attr_int(n, "axis", 1, &axis))
 		return false;
-	(void)axis;
-	return quant_result(n, n->in[0], 1, 2);
+	return quant_result(n, n->in[0], 1, 2, axis);
 }
 
 bool
@@ -238,7 +272,7 @@ import_qlinearconv(Node *n)
 	if (!import_conv(&conv))
 		return false;
 	y = onnx_sym(n->im, n->p->output[0])->v;
-	return quant_result(n, y, 6, 7);
+	return quant_result(n, y, 6, 7, 1);
 }
 
 /* a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp */
@@ -259,5 +293,21 @@ import_qlinearmatmul(Node *n)
 	if (!import_matmul(&mm))
 		return false;
 	y = onnx_sym(n->im, n->p->output[0])->v;
-	return quant_result(n, y, 6, 7);
+	return quant_result(n, y, 6, 7, 1);
+}
+
+/* QLinearAdd, QLinearMul (com.microsoft):
+ * a, a_scale, a_zp, b, b_scale, b_zp, c_scale, [c_zp] */
+bool
+import_qlinearbinary(Node *n)
+{
+	bool add = !strcmp(n->loc.op_type, "QLinearAdd");
+	Value *in[2], *y;
+
+	if (!(in[0] = dequant_input(n, 0, 1, 2, 0)) ||
+	    !(in[1] = dequant_input(n, 3, 4, 5, 0)))
+		return false;
+	if (!(y = node_aux(n, node_op(n, add ? OP_ADD : OP_MUL, 2, in))))
+		return false;
+	return quant_result(n, y, 6, 7, 1);
 }

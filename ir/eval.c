@@ -58,6 +58,8 @@ apply_act(Act a, float x)
 		return (float)(a.beta * (x > 0.0f ? x : a.alpha * expm1(x)));
 	case ACT_SOFTPLUS:
 		return x > 30.0f ? x : (float)log1p(exp((double)x));
+	case ACT_SIGN:
+		return x < 0.0f ? -1.0f : x > 0.0f ? 1.0f : x;
 	case ACT_COUNT:
 		break;
 	}
@@ -303,6 +305,9 @@ eval_conv(const Op *op, const float *const in[], float *out)
 				for (int64_t ox = 0; ox < o->dim[3]; ox++)
 					*y++ = (float)conv_at(op, in, n, m,
 					                      oy, ox);
+	if (op->nin > 3 && in[3])        /* fuse-add's residual */
+		for (int64_t i = 0; i < type_numel(o); i++)
+			out[i] = out[i] + in[3][i];
 }
 
 /* One pool output over plane x.  MaxPool takes the largest input element
@@ -447,6 +452,7 @@ static EvalF32 *const eval_f32[OP_COUNT] = {
 	[OP_ELU] = eval_actfn,
 	[OP_SELU] = eval_actfn,
 	[OP_SOFTPLUS] = eval_actfn,
+	[OP_SIGN] = eval_actfn,
 	[OP_SUB] = eval_binary,
 	[OP_DIV] = eval_binary,
 	[OP_MAX] = eval_binary,

@@ -53,7 +53,7 @@ eval_pm1conv(const Op *op, const void *const in[], void *out)
 	int64_t kw = wt->dim[3];
 	int64_t oh = o->rank == 4 ? o->dim[2] : 1;
 	int64_t ow = o->rank == 4 ? o->dim[3] : 1;
-	int32_t zy = quant_zp(o->q, 0);
+	int32_t zy = o->q ? quant_zp(o->q, 0) : 0;
 	int64_t k = 0;
 
 	for (int64_t n = 0; n < nb; n++)
@@ -81,6 +81,10 @@ eval_pm1conv(const Op *op, const void *const in[], void *out)
 			}
 			acc -= diff << (i + j);
 		}
+		if (!op->rq) {
+			((float *)out)[k++] = (float)acc;
+			continue;
+		}
 		((uint8_t *)out)[k++] = (uint8_t)clampi(
 			requant_round(acc, op->rq->mult[op->rq->n > 1 ? f : 0],
 			              op->rq->shift[op->rq->n > 1 ? f : 0]) + zy,
@@ -96,8 +100,10 @@ ir_eval_pm1(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 		eval_bitplane(op, in[0], out[0]);
 		return true;
 	}
-	if (!op->rq || op->out[0]->type->dt != DT_U8)
-		bug("Pm1Conv %u needs a rescale and a u8 result", op->id);
+	if (op->rq ? op->out[0]->type->dt != DT_U8
+	           : op->out[0]->type->dt != DT_F32)
+		bug("Pm1Conv %u needs a rescale and a u8 result, or neither and "
+		    "an f32 one", op->id);
 	eval_pm1conv(op, in, out[0]);
 	return true;
 }

@@ -16,6 +16,8 @@
  * subtract z_x from every tap instead, and the rescale is the float one the
  * types say: real = acc * s_acc, a fused Relu or Clip applied to real, the
  * code round(real / s_y) + z_y (half away from zero), clamped to the type.
+ * A result of type i32 (ConvInteger, MatMulInteger) is the accumulator
+ * itself.  MatMul (imported) subtracts z_a from every a, folded or not.
  * MaxPool takes the largest code, AveragePool the mean of the codes rounded
  * half up (both keep the input's scale and zero point); Quantize, Dequantize
  * and Lut are quant.c's rule, s * (q - z) and a table look-up.
@@ -32,6 +34,8 @@ ld(const void *p, DType dt, int64_t i)
 		return ((const uint8_t *)p)[i];
 	case DT_I8:
 		return ((const int8_t *)p)[i];
+	case DT_I16:
+		return ((const int16_t *)p)[i];
 	case DT_I32:
 		return ((const int32_t *)p)[i];
 	case DT_I4:
@@ -47,6 +51,8 @@ st(void *p, DType dt, int64_t i, int32_t v)
 {
 	if (dt == DT_U8)
 		((uint8_t *)p)[i] = (uint8_t)v;
+	else if (dt == DT_I32)
+		((int32_t *)p)[i] = v;
 	else
 		((int8_t *)p)[i] = (int8_t)v;
 }
@@ -72,6 +78,13 @@ finish(const Op *op, int64_t acc, int64_t c, double s_acc)
 	int32_t zy = quant_zp(y->q, 0);
 	double real, v;
 
+	if (y->dt == DT_I32) {
+		/* ConvInteger, MatMulInteger: the accumulator itself */
+		if (acc < INT32_MIN || acc > INT32_MAX)
+			bug("eval_quant: op %u: int32 accumulator overflows",
+			    op->id);
+		return (int32_t)acc;
+	}
 	if (op->rq) {
 		int64_t k = op->rq->n > 1 ? c : 0;
 		return clampi(requant_round(acc, op->rq->mult[k],
@@ -161,6 +174,36 @@ eval_gemm_q(const Op *op, const void *const in[], void *out)
 			   finish(op, acc, j, (double)quant_scale(at->q, 0) *
 			          quant_scale(bt->q, j)));
 		}
+}
+
+/* MatMul on codes (quantized import): acc = sum (a - z_a) * b over K for
+ * each batch, B's batch index 0 when it has none (and A's likewise); z_a
+ * is not folded into a bias, the kernel subtracts it too. */
+static void
+eval_matmul_q(const Op *op, const void *const in[], void *out)
+{
+	const TensorType *at = ity(op, 0), *bt = ity(op, 1);
+	const TensorType *o = op->out[0]->type;
+	int64_t m = o->dim[o->rank - 2], n = o->dim[o->rank - 1];
+	int64_t k = at->dim[at->rank - 1];
+	int64_t nb = m > 0 && n > 0 ? type_numel(o) / (m * n) : 0;
+	int64_t sa = type_numel(at) == m * k ? 0 : m * k;
+	int64_t sb = type_numel(bt) == k * n ? 0 : k * n;
+	int32_t za = quant_zp(at->q, 0);
+
+	for (int64_t b = 0; b < nb; b++)
+		for (int64_t i = 0; i < m; i++)
+			for (int64_t j = 0; j < n; j++) {
+				int64_t acc = 0;
+				for (int64_t l = 0; l < k; l++)
+					acc += (int64_t)(ld(in[0], at->dt, b * sa +
+					                    i * k + l) - za) *
+					       ld(in[1], bt->dt, b * sb + l * n + j);
+				st(out, o->dt, (b * m + i) * n + j,
+				   finish(op, acc, j,
+				          (double)quant_scale(at->q, 0) *
+				          quant_scale(bt->q, j)));
+			}
 }
 
 /* Offset in t (rank <= r, right aligned, broadcast) of flat index k of o. */
@@ -274,6 +317,19 @@ eval_gap_q(const Op *op, const void *const in[], void *out)
 	}
 }
 
+/* The channel of flat index i of t along its Quant's axis (0 per tensor). */
+static int64_t
+axis_index(const TensorType *t, int64_t i)
+{
+	int64_t inner = 1;
+
+	if (t->q->kind != Q_AXIS)
+		return 0;
+	for (int d = t->q->axis + 1; d < t->rank; d++)
+		inner *= t->dim[d];
+	return i / inner % t->dim[t->q->axis];
+}
+
 static void
 eval_unary_q(const Op *op, const void *const in[], void *out)
 {
@@ -283,21 +339,16 @@ eval_unary_q(const Op *op, const void *const in[], void *out)
 	for (int64_t i = 0; i < n; i++) {
 		switch (op->kind) {
 		case OP_QUANTIZE: {
-			float inv = 1.0f / quant_scale(o->q, 0);
+			int64_t c = axis_index(o, i);
+			float inv = 1.0f / quant_scale(o->q, c);
 			st(out, o->dt, i, quant_round_f32(((const float *)in[0])[i],
-			                                  inv, quant_zp(o->q, 0),
+			                                  inv, quant_zp(o->q, c),
 			                                  code_min(o),
 			                                  code_max(o)));
 			break;
 		}
 		case OP_DEQUANTIZE: {
-			int64_t c = 0;
-			if (xt->q->kind == Q_AXIS) {
-				int64_t inner = 1;
-				for (int d = xt->q->axis + 1; d < xt->rank; d++)
-					inner *= xt->dim[d];
-				c = i / inner % xt->dim[xt->q->axis];
-			}
+			int64_t c = axis_index(xt, i);
 			((float *)out)[i] = quant_scale(xt->q, c) *
 			                    (float)(ld(in[0], xt->dt, i) -
 			                            quant_zp(xt->q, c));
@@ -329,6 +380,9 @@ ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
 		return true;
 	case OP_GEMM:
 		eval_gemm_q(op, in, out[0]);
+		return true;
+	case OP_MATMUL:
+		eval_matmul_q(op, in, out[0]);
 		return true;
 	case OP_ADD:
 	case OP_MUL:

@@ -264,7 +264,9 @@ typedef struct ResizeAttr {
  *   Add                 y = clamp(r'(a - z_a, b - z_b) + z_y, lo, hi) with
  *                       r' = ((a-z_a) mult[0] + (b-z_b) mult[1]
  *                             + 2^(shift[0]-1)) >> shift[0]
- * lo, hi are result codes: the type's range narrowed by a Relu or Clip. */
+ * lo, hi are result codes: the type's range narrowed by a Relu or Clip.
+ * n = 0 (mult, shift NULL): an i32 result is the accumulator itself
+ * (ConvInteger, MatMulInteger; quantized import). */
 typedef struct Requant {
 	uint32_t n;
 	const int32_t *mult;   /* in [2^30, 2^31), or 0 for a zero scale */

@@ -146,7 +146,9 @@ ir_print_op(const Op *op, FILE *out)
 		fprintf(out, " act=%s", act_name[op->act.kind]);
 		print_act_params(&op->act, out);
 	}
-	if (op->rq)
+	if (op->rq && !op->rq->n)
+		fputs(" rq={none: the i32 accumulators}", out);
+	else if (op->rq)
 		fprintf(out, " rq={mult=%d shift=%d n=%u clamp=%d..%d}",
 		        op->rq->mult[0], op->rq->shift[0], op->rq->n,
 		        op->rq->lo, op->rq->hi);

@@ -44,6 +44,8 @@ dtype_min(DType dt)
 		return 0;
 	case DT_I4:
 		return -8;
+	case DT_I16:
+		return INT16_MIN;
 	case DT_I32:
 		return INT32_MIN;
 	default:
@@ -63,6 +65,8 @@ dtype_max(DType dt)
 		return 15;
 	case DT_I4:
 		return 7;
+	case DT_I16:
+		return INT16_MAX;
 	case DT_I32:
 		return INT32_MAX;
 	default:
@@ -161,6 +165,14 @@ op_is_quant(const Op *op)
 		return true;
 	case OP_CONV:
 	case OP_GEMM:
+	case OP_MATMUL:
+		/* an imported ConvInteger or MatMulInteger results in its
+		 * int32 accumulators */
+		if (!op->in[0] || !op->in[0]->type || !op->in[0]->type->q)
+			return false;
+		dt = op->out[0]->type ? op->out[0]->type->dt
+		                      : op->in[0]->type->dt;
+		return dt == DT_U8 || dt == DT_I8 || dt == DT_I32;
 	case OP_ADD:
 	case OP_MUL:
 	case OP_MAXPOOL:

@@ -606,6 +606,7 @@ static InferFn *const infer[OP_COUNT] = {
 	[OP_ELU] = infer_unary,
 	[OP_SELU] = infer_unary,
 	[OP_SOFTPLUS] = infer_unary,
+	[OP_SIGN] = infer_unary,
 	[OP_SUB] = infer_binary,
 	[OP_DIV] = infer_binary,
 	[OP_MAX] = infer_binary,

@@ -8,7 +8,9 @@
  *             bias i32 [O], padding planes i32 [M,words]; the result's
  *             dtype and Quant are decompose-pm1's choice (as for every
  *             quantized op), its shape [N,O,OH,OW], or [N,O] when the
- *             result is 2-D (a Gemm: H = W = kh = kw = 1)
+ *             result is 2-D (a Gemm: H = W = kh = kw = 1).  Without
+ *             Op.rq the result is f32: the accumulators themselves
+ *             (passes/match_pm1.c)
  */
 #include "ir.h"
 
@@ -50,8 +52,10 @@ infer_pm1conv(Ctx *cx, const Op *op, const TensorType *out[])
 	const TensorType *y = op->out[0]->type;
 	int64_t dim[4];
 
-	if (!y || (y->dt != DT_U8 && y->dt != DT_I8) || !y->q)
-		bug("Pm1Conv %u has no code result type", op->id);
+	if (!y || (((y->dt != DT_U8 && y->dt != DT_I8) || !y->q) &&
+	           (y->dt != DT_F32 || op->rq)))
+		bug("Pm1Conv %u has neither a code result type nor an f32 one "
+		    "without a rescale", op->id);
 	if (x->dt != DT_I32 || x->rank != 5 || w->dt != DT_I32 ||
 	    w->rank != 5 || w->dim[4] != x->dim[4])
 		return pfail(cx, op, "planes and weights must be i32 "

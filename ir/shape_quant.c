@@ -15,6 +15,14 @@
  *   Add, Mul      two code tensors, numpy broadcasting
  *   MaxPool, AveragePool  result Quant equal to the input's
  *   GlobalAveragePool     [N,C,1,...]
+ * Quantized import (ConvInteger, MatMulInteger, QLinear* whose weights
+ * leave int8; frontend/onnx_ops_qimport.c, passes/fold_qdq.c):
+ *   Conv          may have i16 weights, and an i32 result (the
+ *                 accumulators themselves, no Quant)
+ *   MatMul        A [..., M, K] codes, B constant i8/i16 [..., K, N]
+ *                 (per tensor or per column, zero point 0), batch dims
+ *                 equal or B's (or A's) all 1; code or i32 result
+ *   Quantize      may quantize per axis (a u8/i8 Q_AXIS result)
  */
 #include "ir.h"
 
@@ -65,9 +73,10 @@ infer_conv_q(Ctx *cx, const Op *op, int64_t *dim)
 	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
 	const TensorType *b = op->nin > 2 && op->in[2] ? op->in[2]->type : NULL;
 
-	if ((w->dt != DT_I8 && w->dt != DT_I4) || !w->q || w->rank != 4 ||
-	    x->rank != 4)
-		return qfail(cx, op, "weights must be i8 or i4 [M,C/group,kh,kw]");
+	if ((w->dt != DT_I8 && w->dt != DT_I4 && w->dt != DT_I16) || !w->q ||
+	    w->rank != 4 || x->rank != 4)
+		return qfail(cx, op, "weights must be i8, i16 or i4 "
+		             "[M,C/group,kh,kw]");
 	if (w->q->kind == Q_AXIS && (w->q->axis != 0 || w->q->zp))
 		return qfail(cx, op, "weights must be symmetric per channel");
 	if (b && (b->dt != DT_I32 || b->rank != 1 || b->dim[0] != w->dim[0]))
@@ -133,6 +142,46 @@ infer_pool_q(Ctx *cx, const Op *op, int64_t *dim)
 	return true;
 }
 
+/* The number of elements of t's dims before the last two. */
+static int64_t
+batch_of(const TensorType *t)
+{
+	int64_t n = 1;
+
+	for (int i = 0; i + 2 < t->rank; i++)
+		n *= t->dim[i];
+	return n;
+}
+
+static bool
+infer_matmul_q(Ctx *cx, const Op *op, int *rank, int64_t *dim)
+{
+	const TensorType *a = op->in[0]->type, *b = op->in[1]->type;
+	const TensorType *big = a->rank >= b->rank ? a : b;
+
+	if ((b->dt != DT_I8 && b->dt != DT_I16) || !b->q || b->q->zp ||
+	    b->rank < 2 || a->rank < 2)
+		return qfail(cx, op, "B must be i8 or i16 codes with zero point "
+		             "0, A and B of rank 2 or more");
+	if (b->q->kind == Q_AXIS && b->q->axis != b->rank - 1)
+		return qfail(cx, op, "B must be quantized per column");
+	if (a->dim[a->rank - 1] != b->dim[b->rank - 2])
+		return qfail(cx, op, "inner dimensions differ");
+	if (batch_of(a) != 1 && batch_of(b) != 1 &&
+	    (a->rank != b->rank || batch_of(a) != batch_of(b)))
+		return qfail(cx, op, "batch dimensions must be equal, or one "
+		             "side's all 1");
+	for (int i = 0; i < big->rank - 2; i++)
+		dim[i] = big->dim[i];
+	if (a->rank == b->rank)
+		for (int i = 0; i < a->rank - 2; i++)
+			dim[i] = a->dim[i] > b->dim[i] ? a->dim[i] : b->dim[i];
+	*rank = big->rank;
+	dim[*rank - 2] = a->dim[a->rank - 2];
+	dim[*rank - 1] = b->dim[b->rank - 1];
+	return true;
+}
+
 /* The result shape into dim[0..*rank); false (reported) if it does not fit. */
 static bool
 infer_shape_q(Ctx *cx, const Op *op, int *rank, int64_t *dim)
@@ -165,6 +214,9 @@ infer_shape_q(Ctx *cx, const Op *op, int *rank, int64_t *dim)
 	case OP_GEMM:
 		*rank = 2;
 		return is_code(x) && infer_gemm_q(cx, op, dim);
+	case OP_MATMUL:
+		return (is_code(x) || qfail(cx, op, "A must be u8 or i8")) &&
+		       infer_matmul_q(cx, op, rank, dim);
 	case OP_ADD:
 	case OP_MUL:
 		if (!is_code(x) || !is_code(op->in[1]->type))
@@ -192,6 +244,12 @@ infer_shape_q(Ctx *cx, const Op *op, int *rank, int64_t *dim)
 	}
 }
 
+static int
+x_rank(const Op *op)
+{
+	return op->in[0]->type->rank;
+}
+
 bool
 ir_infer_quant(Ctx *cx, const Op *op, const TensorType *out[])
 {
@@ -205,8 +263,19 @@ ir_infer_quant(Ctx *cx, const Op *op, const TensorType *out[])
 	for (int i = 0; i < op->nin; i++)
 		if (op->in[i] && !op->in[i]->type)
 			bug("quantized op %u: input %d has no type", op->id, i);
-	if (op->kind != OP_DEQUANTIZE && !is_code(y))
+	if (y->dt == DT_I32 && !y->q && (op->kind == OP_CONV ||
+	                                 op->kind == OP_MATMUL ||
+	                                 op->kind == OP_GEMM)) {
+		/* the accumulators of ConvInteger or MatMulInteger */
+	} else if (op->kind == OP_QUANTIZE && y->q && y->q->kind == Q_AXIS &&
+	           (y->dt == DT_U8 || y->dt == DT_I8)) {
+		if (y->q->axis >= x_rank(op) ||
+		    y->q->n != op->in[0]->type->dim[y->q->axis])
+			return qfail(cx, op, "per-axis scales do not match the "
+			             "input");
+	} else if (op->kind != OP_DEQUANTIZE && !is_code(y)) {
 		return qfail(cx, op, "result must be u8 or i8 per tensor");
+	}
 	if (op->kind == OP_DEQUANTIZE && y->dt != DT_F32)
 		return qfail(cx, op, "result must be f32");
 	if (!infer_shape_q(cx, op, &rank, dim))

@@ -139,6 +139,8 @@ act_of(OpKind k)
 		return ACT_SELU;
 	case OP_SOFTPLUS:
 		return ACT_SOFTPLUS;
+	case OP_SIGN:
+		return ACT_SIGN;
 	default:
 		return ACT_NONE;
 	}

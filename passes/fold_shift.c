@@ -19,6 +19,9 @@
  *   3. a fused Relu or Clip becomes the output clamp: Relu gives
  *      lo = z_y, Clip(a, b) lo = code(a), hi = code(b), since rounding is
  *      monotone; the op's activation is cleared.
+ * An op whose result is i32 (an imported ConvInteger or MatMulInteger)
+ * keeps its accumulators: step 1 only, and an Op.rq with n = 0.  An
+ * imported MatMul on codes keeps z_a in its kernel (step 2 only).
  * The result is in Op.rq; after this pass the quantized ops run no float
  * arithmetic (Quantize and Dequantize at the float boundary aside).
  * requires: quantize            invalidates: memory plan
@@ -77,6 +80,8 @@ weight_code(const Value *w, int64_t i)
 {
 	if (w->type->dt == DT_I4)
 		return nibble_load(w->cst->data, DT_I4, i);
+	if (w->type->dt == DT_I16)
+		return ((const int16_t *)w->cst->data)[i];
 	return ((const int8_t *)w->cst->data)[i];
 }
 
@@ -130,6 +135,17 @@ fold_bias(Ctx *cx, Graph *g, Op *op, int64_t nch, int64_t per, bool rows)
 	return true;
 }
 
+/* The Requant of an op whose result is its int32 accumulators
+ * (ConvInteger, MatMulInteger): no rescale, n = 0. */
+static const Requant *
+rq_raw(Ctx *cx)
+{
+	Requant *r = NEW(cx->perm, Requant);
+
+	*r = (Requant){0, NULL, NULL, INT32_MIN, INT32_MAX};
+	return r;
+}
+
 static bool
 fold_op(Ctx *cx, Graph *g, Op *op)
 {
@@ -146,6 +162,23 @@ fold_op(Ctx *cx, Graph *g, Op *op)
 		per = type_numel(w) / n;
 		if (!fold_bias(cx, g, op, n, per, true))
 			return false;
+		if (y->dt == DT_I32) {
+			r = rq_raw(cx);
+			break;
+		}
+		for (int64_t c = 0; c < n; c++)
+			real[c] = sx * quant_scale(w->q, c) / sy;
+		r = rq_new(cx, op, real, w->q->kind == Q_AXIS ? (uint32_t)n : 1);
+		break;
+	case OP_MATMUL:
+		/* quantized import: z_a stays in the kernel (a batched B
+		 * would need a bias per batch); only the rescale, per column */
+		if (y->dt == DT_I32) {
+			r = rq_raw(cx);
+			break;
+		}
+		n = w->dim[w->rank - 1];
+		real = NEWARRAY(cx->scratch, double, n);
 		for (int64_t c = 0; c < n; c++)
 			real[c] = sx * quant_scale(w->q, c) / sy;
 		r = rq_new(cx, op, real, w->q->kind == Q_AXIS ? (uint32_t)n : 1);
@@ -156,6 +189,10 @@ fold_op(Ctx *cx, Graph *g, Op *op)
 		real = NEWARRAY(cx->scratch, double, n);
 		if (!fold_bias(cx, g, op, n, per, op->a.gemm.trans_b))
 			return false;
+		if (y->dt == DT_I32) {
+			r = rq_raw(cx);
+			break;
+		}
 		for (int64_t c = 0; c < n; c++)
 			real[c] = sx * quant_scale(w->q, c) / sy;
 		r = rq_new(cx, op, real, w->q->kind == Q_AXIS ? (uint32_t)n : 1);

@@ -19,6 +19,9 @@ typedef struct Pass {
 extern const Pass pass_infer_shapes, pass_fold_const, pass_dce, pass_fold_bn,
 	pass_fuse_act, pass_plan_memory;
 
+/* fuse_add.c (issue 7): Conv + Add(residual) -> Conv with a fourth input. */
+extern const Pass pass_fuse_add;
+
 /* ---- quantization (issue 5): calibrate.c, quantize.c, fold_shift.c ---- */
 
 typedef enum { CALIB_MINMAX, CALIB_PERCENTILE, CALIB_MSE, CALIB_KL } CalibMethod;
@@ -92,6 +95,9 @@ int op_weight_bits(const QuantOpts *opts, const Op *op);
 extern const Pass pass_fold_qdq;
 /* plan_pm1.c, decompose_pm1.c (-quantize=pm1:wKaM) */
 extern const Pass pass_plan_pm1, pass_decompose_pm1;
+/* match_pm1.c: Conv/Gemm/MatMul on Sign(x) with +-a weights -> pm1 kernels
+ * (1-bit models imported as they are; the float pipeline) */
+extern const Pass pass_match_pm1;
 
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);

@@ -214,6 +214,8 @@ act_fn(Act a, double x)
 		return fmax(0.0, fmin(1.0, a.alpha * x + a.beta));
 	case ACT_HARDSWISH:
 		return x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5));
+	case ACT_SIGN:
+		return x < 0.0 ? -1.0 : x > 0.0 ? 1.0 : x;
 	default:
 		return x;
 	}

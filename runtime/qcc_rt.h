@@ -70,7 +70,8 @@ enum {
 	QCC_ACT_LEAKYRELU,     /* x >= 0 ? x : alpha * x */
 	QCC_ACT_ELU,           /* x > 0 ? x : alpha * (e^x - 1) */
 	QCC_ACT_SELU,          /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
-	QCC_ACT_SOFTPLUS       /* log(1 + e^x) */
+	QCC_ACT_SOFTPLUS,      /* log(1 + e^x) */
+	QCC_ACT_SIGN           /* x < 0 ? -1 : x > 0 ? 1 : x (issue 6) */
 };
 
 /* Binary operations of qcc_rt_binary_f32 (a op b). */
@@ -138,6 +139,15 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_f32(const float *restrict x,
  * zero for channels >= m; ceil(m / QCC_RT_PANEL) * K * QCC_RT_PANEL
  * floats.  Sums run in the same order as qcc_rt_conv2d_f32's. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t act, float alpha, float beta);
+/* The same with panels of 16 output channels (QCC_RT_PANEL16) in the same
+ * layout, for 512-bit vectors: a 16-float weight vector per tap. */
+#define QCC_RT_PANEL16 16
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_packed16_f32(
 	const float *restrict x, const float *restrict wp,
 	const float *restrict bias, const float *res, float *y, int32_t nb,
 	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
@@ -373,6 +383,44 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_globalavgpool_q8(
 	int32_t zx, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
 	int32_t hi);
 
+/* y[i] = the rule of qelt.c for acc[i], i < n (qrow.c: a vectorized form
+ * for shift >= 32, identical results). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
+	const int32_t *restrict acc, uint8_t *restrict y, int32_t n,
+	int32_t mult, int32_t shift, int32_t zy, int32_t lo, int32_t hi);
+/* ---- qgemm.c: integer convolution as a packed matrix product -----------
+ * qcc_rt_conv2d_q8 for group 1 with the weights (i8 codes) packed at
+ * compile time in panels of QCC_RT_QG_MR output channels, two codes per
+ * 32-bit word: with K = c*kh*kw, kp2 = ceil(K/2) and k as in
+ * qcc_rt_conv2d_packed_f32, word wp[(q*kp2 + t)*QCC_RT_QG_MR + i] holds
+ * w[q*QCC_RT_QG_MR + i, k = 2t] in its low 16 bits and k = 2t + 1 in its
+ * high 16 bits (two's complement; zero past K and past channel m).
+ * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  isa: 0 portable
+ * code, 1 the target has AVX2 (x86-64). */
+#define QCC_RT_QG_MR 6
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
+	const uint8_t *restrict x, const int32_t *restrict wp,
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
+	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
+	int32_t isa);
+
+/* ---- qconv_dw.c: integer depthwise convolution --------------------------
+ * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
+ * padded to ph x pw (ph = (oh-1)*sh + (kh-1)*dh + 1 rows at least, from
+ * top padding pt, likewise pw) on the stack: ph * pw <=
+ * QCC_RT_QDW_MAXPAD.  Same results as qcc_rt_conv2d_q8 bit for bit. */
+#define QCC_RT_QDW_MAXPAD 16384
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_q8(const uint8_t *restrict x,
+	const int8_t *restrict w, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t oh, int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw,
+	int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t ph, int32_t pw,
+	int32_t zx, const int32_t *mult, const int32_t *shift, int32_t nq,
+	int32_t zy, int32_t lo, int32_t hi);
+
 /* ---- resize.c ------------------------------------------------------------- */
 
 /* y [ydims] from x [xdims], rank 1 to 6: along axis d, result index o
@@ -427,5 +475,54 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1(const int32_t *restrict x,
 	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
 	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
 	int32_t lo, int32_t hi);
+/* The accumulators as floats, no rescale (1-bit models imported as they
+ * are; y f32 [nb,m,oh,ow]). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pm1_f32(
+	const int32_t *restrict x, const int32_t *restrict w,
+	const int32_t *restrict bias, const int32_t *restrict zpl,
+	float *restrict y, int32_t nb, int32_t planes, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t wplanes, int32_t kh,
+	int32_t kw, int32_t words, int32_t sh, int32_t sw, int32_t dh,
+	int32_t dw, int32_t pt, int32_t pl);
+
+/* ---- qimport.c: already-quantized models (quantized import) ------------
+ * As qcc_rt_conv2d_q8 with i16 weights (w - z_w of u8 weights); the _i32
+ * forms store the int32 accumulators (ConvInteger) instead of the rule.
+ * Products and sums are int32, never 16-bit. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_q16(const uint8_t *restrict x,
+	const int16_t *restrict w, const int32_t *restrict bias,
+	uint8_t *restrict y, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t kh, int32_t kw,
+	int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+	int32_t group, int32_t zx, const int32_t *mult, const int32_t *shift,
+	int32_t nq, int32_t zy, int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_q16_i32(
+	const uint8_t *restrict x, const int16_t *restrict w,
+	const int32_t *restrict bias, int32_t *restrict y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t group, int32_t zx);
+/* Batched: for each of nb batches (A at bi * astride, B at bi * bstride;
+ * a stride 0 broadcasts), y[bi,i,j] = rule(sum_p (a[i,p] - za) b[p,j])
+ * with column j's multiplier (nq == 1: one for all); the _i32 form
+ * (MatMulInteger) stores the sums. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16(const uint8_t *restrict a,
+	const int16_t *restrict b, uint8_t *restrict y, int32_t nb, int32_t m,
+	int32_t n, int32_t k, int32_t astride, int32_t bstride, int32_t za,
+	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
+	int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16_i32(
+	const uint8_t *restrict a, const int16_t *restrict b,
+	int32_t *restrict y, int32_t nb, int32_t m, int32_t n, int32_t k,
+	int32_t astride, int32_t bstride, int32_t za);
+/* qcc_rt_quantize_q8 / qcc_rt_dequantize_q8 per channel c of
+ * [outer, ch, inner] with inv_scale[c] or scale[c] and zp[c]. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_quantize_axis_q8(
+	const float *restrict x, uint8_t *restrict y, int32_t outer,
+	int32_t ch, int32_t inner, const float *inv_scale, const int32_t *zp,
+	int32_t lo, int32_t hi);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_dequantize_axis_q8(
+	const uint8_t *restrict x, float *restrict y, int32_t outer,
+	int32_t ch, int32_t inner, const float *scale, const int32_t *zp);
 
 #endif

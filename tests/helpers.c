@@ -195,6 +195,7 @@ tg_act(Ctx *cx, Graph *g, Value *x, Act act)
 		[ACT_SIGMOID] = OP_SIGMOID,
 		[ACT_HARDSIGMOID] = OP_HARDSIGMOID,
 		[ACT_HARDSWISH] = OP_HARDSWISH,
+		[ACT_SIGN] = OP_SIGN,
 	};
 	Op *op;
 

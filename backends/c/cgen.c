@@ -126,6 +126,9 @@ emit_values(FILE *out, DType dt, const void *data, size_t n)
 		case DT_I8:
 			fprintf(out, "%d", ((const int8_t *)data)[i]);
 			break;
+		case DT_I16:
+			fprintf(out, "%d", ((const int16_t *)data)[i]);
+			break;
 		case DT_I64:
 			fprintf(out, "%lld",
 			        (long long)((const int64_t *)data)[i]);
@@ -149,6 +152,8 @@ ctype_of(DType dt)
 		return "int32_t";
 	case DT_I8:
 		return "int8_t";
+	case DT_I16:
+		return "int16_t";
 	case DT_I64:
 		return "int64_t";
 	default:
@@ -169,7 +174,8 @@ emit_weights(Cgen *c)
 		const Value *v = c->consts[i];
 		const TensorType *t = v->type;
 		bool typed = t->dt == DT_F32 || t->dt == DT_I32 ||
-		             t->dt == DT_I8 || t->dt == DT_I64;
+		             t->dt == DT_I8 || t->dt == DT_I64 ||
+		             t->dt == DT_I16;
 		size_t n = typed ? (size_t)type_numel(t) : type_bytes(t);
 
 		QCC_ASSERT(v->cst->nbytes >= type_bytes(t));

@@ -87,6 +87,8 @@ qcc_rt_act1_f32(float x, int32_t act, float alpha, float beta)
 		return beta * (x > 0.0f ? x : alpha * qcc_rt_expm1f(x));
 	case QCC_ACT_SOFTPLUS:
 		return qcc_rt_softplusf(x);
+	case QCC_ACT_SIGN:
+		return x < 0.0f ? -1.0f : x > 0.0f ? 1.0f : x;
 	default:
 		return x;
 	}

@@ -1,17 +1,19 @@
 /* conv_packed.c -- 2-D convolution (group 1) with weights packed at compile
  * time into panels of QCC_RT_PANEL output channels, register blocked.
  *
- * Packed layout (backends/lower_nn.c writes it, qcc_rt.h states it): for
+ * Packed layout (backends/lower_conv_packed.c writes it, qcc_rt.h states
+ * it): for panel width P (QCC_RT_PANEL, or 16 for qcc_rt_conv2d_packed16_f32),
  * panel q and reduction index k = (ci*kh + r)*kw + s,
- *     wp[(q*K + k)*QCC_RT_PANEL + j] = w[q*QCC_RT_PANEL + j, ci, r, s]
+ *     wp[(q*K + k)*P + j] = w[q*P + j, ci, r, s]
  * with K = c*kh*kw and zeros past the last output channel.  So the weights
  * one tap gives to a panel are one contiguous vector.
  *
  * The work is tiles of up to PK_NP output pixels times two panels (or the
- * one left over): PK_NP * 2 * QCC_RT_PANEL accumulators that stay in
- * registers over the whole reduction (6 x 16 floats is twelve 8-lane
- * vectors: AVX2's sixteen registers hold them, the two weight vectors and
- * the broadcast input).  Each tap is one input element per pixel times a
+ * one left over): PK_NP * 2 * P accumulators that stay in registers over
+ * the whole reduction (with P = 8, 6 x 16 floats is twelve 8-lane vectors:
+ * AVX2's sixteen registers hold them, the two weight vectors and the
+ * broadcast input; with P = 16 the same twelve registers of AVX-512's
+ * thirty-two are 16-lane ones, twice the work per instruction).  Each tap is one input element per pixel times a
  * weight vector per panel, in the order input channel, kernel row, kernel
  * column, so every output sums its taps exactly as a plain loop would;
  * then the bias, then (if given) the residual, then the activation, and
@@ -22,7 +24,9 @@
  * class), so the output plane is cut into rectangles of rows with the same
  * kernel rows inside and columns with the same kernel columns inside (the
  * middle rectangle, usually nearly everything, has the whole window), and
- * each rectangle's pixels are taken PK_NP at a time in raster order.  Up
+ * each rectangle's pixels are taken in raster order in tiles of equal size
+ * (at most PK_NP; 25 pixels are five tiles of 5, not four of 6 and a
+ * lone pixel, whose tile would wait on its two accumulator chains).  Up
  * to PK_TB tiles (of up to PK_MAXCLS classes) are gathered, then every
  * panel pair runs over them: a panel pair's weights are reused from cache
  * PK_TB times, and all the weights are read once per PK_TB tiles.  A 1x1
@@ -31,7 +35,7 @@
 #include "../qcc_rt.h"
 
 enum {
-	PK_NR = QCC_RT_PANEL, PK_NP = 6, PK_TB = 64, PK_MAXCLS = 16,
+	PK_NRMAX = 16, PK_NP = 6, PK_TB = 64, PK_MAXCLS = 16,
 	PK_MAXTAPS = QCC_RT_PACKED_MAXTAPS
 };
 
@@ -43,7 +47,7 @@ struct pk_geom {
 	float *y;            /* image n */
 	ptrdiff_t xplane, yplane, kpan;  /* kpan: floats per panel */
 	int32_t c, h, wd, m, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
-	int32_t act;
+	int32_t act, nr;     /* nr: the panel width, 8 or 16 */
 	float alpha, beta;
 };
 
@@ -70,17 +74,17 @@ struct pk_batch {
 QCC_RT_INLINE void
 pk_tile(const struct pk_geom *g, const struct pk_taps *t,
         const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0, int32_t npan,
-        int32_t np)
+        int32_t np, int32_t nr)
 {
-	float acc[PK_NP][2 * PK_NR];
-	const float *wq = g->w + (ptrdiff_t)(m0 / PK_NR) * g->kpan;
-	ptrdiff_t wstep = (ptrdiff_t)g->kh * g->kw * PK_NR;
+	float acc[PK_NP][2 * PK_NRMAX];
+	const float *wq = g->w + (ptrdiff_t)(m0 / nr) * g->kpan;
+	ptrdiff_t wstep = (ptrdiff_t)g->kh * g->kw * nr;
 	int32_t ci, k, p, j, mlim;
 
 #pragma GCC unroll 6
 	for (p = 0; p < np; p++)
-#pragma GCC unroll 16
-		for (j = 0; j < 2 * PK_NR; j++)
+#pragma GCC unroll 32
+		for (j = 0; j < 2 * nr; j++)
 			acc[p][j] = 0.0f;
 	for (ci = 0; ci < g->c; ci++) {
 		const float *xc = g->x + (ptrdiff_t)ci * g->xplane;
@@ -88,24 +92,24 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 
 		for (k = 0; k < t->n; k++) {
 			const float *xs = xc + t->off[k];
-			const float *w0 = wc + (ptrdiff_t)t->widx[k] * PK_NR;
+			const float *w0 = wc + (ptrdiff_t)t->widx[k] * nr;
 			const float *w1 = w0 + g->kpan;
 
 #pragma GCC unroll 6
 			for (p = 0; p < np; p++) {
 				float xv = xs[xo[p]];
 
-#pragma GCC unroll 8
-				for (j = 0; j < PK_NR; j++)
+#pragma GCC unroll 16
+				for (j = 0; j < nr; j++)
 					acc[p][j] += xv * w0[j];
 				if (npan == 2)
-#pragma GCC unroll 8
-					for (j = 0; j < PK_NR; j++)
-						acc[p][PK_NR + j] += xv * w1[j];
+#pragma GCC unroll 16
+					for (j = 0; j < nr; j++)
+						acc[p][nr + j] += xv * w1[j];
 			}
 		}
 	}
-	mlim = g->m - m0 < npan * PK_NR ? g->m - m0 : npan * PK_NR;
+	mlim = g->m - m0 < npan * nr ? g->m - m0 : npan * nr;
 	for (p = 0; p < np; p++)
 		for (j = 0; j < mlim; j++) {
 			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane + yo[p];
@@ -124,26 +128,26 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 QCC_RT_INLINE void
 pk_tile_np(const struct pk_geom *g, const struct pk_taps *t,
            const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0,
-           int32_t npan, int32_t np)
+           int32_t npan, int32_t np, int32_t nr)
 {
 	switch (np) {
 	case 6:
-		pk_tile(g, t, xo, yo, m0, npan, 6);
+		pk_tile(g, t, xo, yo, m0, npan, 6, nr);
 		break;
 	case 5:
-		pk_tile(g, t, xo, yo, m0, npan, 5);
+		pk_tile(g, t, xo, yo, m0, npan, 5, nr);
 		break;
 	case 4:
-		pk_tile(g, t, xo, yo, m0, npan, 4);
+		pk_tile(g, t, xo, yo, m0, npan, 4, nr);
 		break;
 	case 3:
-		pk_tile(g, t, xo, yo, m0, npan, 3);
+		pk_tile(g, t, xo, yo, m0, npan, 3, nr);
 		break;
 	case 2:
-		pk_tile(g, t, xo, yo, m0, npan, 2);
+		pk_tile(g, t, xo, yo, m0, npan, 2, nr);
 		break;
 	default:
-		pk_tile(g, t, xo, yo, m0, npan, 1);
+		pk_tile(g, t, xo, yo, m0, npan, 1, nr);
 		break;
 	}
 }
@@ -155,15 +159,23 @@ pk_flush(const struct pk_geom *g, struct pk_batch *bt)
 {
 	int32_t m0, i;
 
-	for (m0 = 0; m0 < g->m; m0 += 2 * PK_NR) {
-		if (g->m - m0 > PK_NR)
+	for (m0 = 0; m0 < g->m; m0 += 2 * g->nr) {
+		if (g->m - m0 > g->nr && g->nr == 16)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 2, bt->np[i]);
+				           m0, 2, bt->np[i], 16);
+		else if (g->nr == 16)
+			for (i = 0; i < bt->nt; i++)
+				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
+				           m0, 1, bt->np[i], 16);
+		else if (g->m - m0 > g->nr)
+			for (i = 0; i < bt->nt; i++)
+				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
+				           m0, 2, bt->np[i], 8);
 		else
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 1, bt->np[i]);
+				           m0, 1, bt->np[i], 8);
 	}
 	bt->nt = 0;
 }
@@ -214,7 +226,7 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
         int32_t s0, int32_t s1)
 {
 	struct pk_taps *t;
-	int32_t r, s, oy, ox, p = 0;
+	int32_t r, s, oy, ox, p = 0, n, nt, done = 0;
 
 	if (bt->ncls == PK_MAXCLS) {
 		pk_flush(g, bt);
@@ -228,19 +240,21 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
 			    (ptrdiff_t)r * g->dh * g->wd + (ptrdiff_t)s * g->dw;
 			t->widx[t->n++] = r * g->kw + s;
 		}
+	n = (y1 - y0) * (x1 - x0);
+	nt = (n + PK_NP - 1) / PK_NP;
 	for (oy = y0; oy < y1; oy++)
 		for (ox = x0; ox < x1; ox++) {
 			bt->xo[bt->nt][p] =
 			    (ptrdiff_t)(oy * g->sh - g->pt) * g->wd +
 			    (ox * g->sw - g->pl);
 			bt->yo[bt->nt][p] = (ptrdiff_t)oy * g->ow + ox;
-			if (++p < PK_NP)
+			/* tiles of n / nt pixels, the first n % nt one more */
+			if (++p < n / nt + (done < n % nt))
 				continue;
 			pk_end_tile(g, bt, p);
+			done++;
 			p = 0;
 		}
-	if (p > 0)
-		pk_end_tile(g, bt, p);
 }
 
 /* The next run of columns from ox0 that share their kernel columns: sets
@@ -259,14 +273,14 @@ pk_band(int32_t o0, int32_t no, int32_t st, int32_t pad, int32_t dil,
 	}
 }
 
-QCC_RT_API void
-qcc_rt_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
-                         const float *restrict bias, const float *res,
-                         float *y, int32_t nb, int32_t c, int32_t h,
-                         int32_t wd, int32_t m, int32_t oh, int32_t ow,
-                         int32_t kh, int32_t kw, int32_t sh, int32_t sw,
-                         int32_t dh, int32_t dw, int32_t pt, int32_t pl,
-                         int32_t act, float alpha, float beta)
+/* The convolution with panels of nr (8 or 16) output channels. */
+QCC_RT_INLINE void
+pk_conv(const float *restrict x, const float *restrict wp,
+        const float *restrict bias, const float *res, float *y, int32_t nb,
+        int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+        int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+        int32_t dw, int32_t pt, int32_t pl, int32_t nr, int32_t act,
+        float alpha, float beta)
 {
 	struct pk_geom g;
 	struct pk_batch bt;
@@ -281,7 +295,8 @@ qcc_rt_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
 	g.b = bias;
 	g.xplane = (ptrdiff_t)h * wd;
 	g.yplane = (ptrdiff_t)oh * ow;
-	g.kpan = (ptrdiff_t)c * kh * kw * PK_NR;
+	g.kpan = (ptrdiff_t)c * kh * kw * nr;
+	g.nr = nr;
 	g.c = c;
 	g.h = h;
 	g.wd = wd;
@@ -313,4 +328,31 @@ qcc_rt_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
 		}
 		pk_flush(&g, &bt);
 	}
+}
+
+QCC_RT_API void
+qcc_rt_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
+                         const float *restrict bias, const float *res,
+                         float *y, int32_t nb, int32_t c, int32_t h,
+                         int32_t wd, int32_t m, int32_t oh, int32_t ow,
+                         int32_t kh, int32_t kw, int32_t sh, int32_t sw,
+                         int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+                         int32_t act, float alpha, float beta)
+{
+	pk_conv(x, wp, bias, res, y, nb, c, h, wd, m, oh, ow, kh, kw, sh, sw, dh,
+	        dw, pt, pl, QCC_RT_PANEL, act, alpha, beta);
+}
+
+QCC_RT_API void
+qcc_rt_conv2d_packed16_f32(const float *restrict x,
+                           const float *restrict wp,
+                           const float *restrict bias, const float *res,
+                           float *y, int32_t nb, int32_t c, int32_t h,
+                           int32_t wd, int32_t m, int32_t oh, int32_t ow,
+                           int32_t kh, int32_t kw, int32_t sh, int32_t sw,
+                           int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+                           int32_t act, float alpha, float beta)
+{
+	pk_conv(x, wp, bias, res, y, nb, c, h, wd, m, oh, ow, kh, kw, sh, sw, dh,
+	        dw, pt, pl, 16, act, alpha, beta);
 }

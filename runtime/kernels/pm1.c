@@ -80,6 +80,38 @@ pm1_row(const uint32_t *xr, const uint32_t *restrict wr,
 	return s;
 }
 
+/* The accumulator of output (n, f, oy, ox): bias[f] - sum_ij 2^(i+j)
+ * (differing bits of activation plane i and weight plane j). */
+QCC_RT_INLINE int32_t
+pm1_acc(const uint32_t *x, const uint32_t *w, const uint32_t *zpl,
+        int32_t bias, int32_t n, int32_t f, int32_t oy, int32_t ox,
+        int32_t planes, int32_t h, int32_t wd, int32_t wplanes, int32_t kh,
+        int32_t kw, int32_t words, int32_t sh, int32_t sw, int32_t dh,
+        int32_t dw, int32_t pt, int32_t pl)
+{
+	ptrdiff_t plane = (ptrdiff_t)h * wd * words;
+	ptrdiff_t wtap = (ptrdiff_t)kh * kw * words;
+	int32_t acc = bias, i, j, ky;
+
+	for (j = 0; j < wplanes; j++)
+	for (i = 0; i < planes; i++) {
+		const uint32_t *xp = x + ((ptrdiff_t)n * planes + i) * plane;
+		const uint32_t *wp = w + ((ptrdiff_t)f * wplanes + j) * wtap;
+		int32_t diff = 0;
+		for (ky = 0; ky < kh; ky++) {
+			int32_t iy = oy * sh - pt + ky * dh;
+			diff += pm1_row(iy >= 0 && iy < h
+			                        ? xp + (ptrdiff_t)iy * wd * words
+			                        : 0,
+			                wp + (ptrdiff_t)ky * kw * words,
+			                zpl + (ptrdiff_t)i * words,
+			                ox * sw - pl, wd, kw, dw, words);
+		}
+		acc -= diff << (i + j);
+	}
+	return acc;
+}
+
 QCC_RT_API void
 qcc_rt_conv2d_pm1(const int32_t *restrict xs, const int32_t *restrict ws,
                   const int32_t *restrict bias, const int32_t *restrict zs,
@@ -92,35 +124,44 @@ qcc_rt_conv2d_pm1(const int32_t *restrict xs, const int32_t *restrict ws,
 {
 	const uint32_t *x = (const uint32_t *)xs, *w = (const uint32_t *)ws;
 	const uint32_t *zpl = (const uint32_t *)zs;
-	ptrdiff_t plane = (ptrdiff_t)h * wd * words;
-	ptrdiff_t wtap = (ptrdiff_t)kh * kw * words;
-	int32_t n, f, oy, ox, i, j, ky;
+	int32_t n, f, oy, ox;
 
 	for (n = 0; n < nb; n++)
 	for (f = 0; f < m; f++)
 	for (oy = 0; oy < oh; oy++)
 	for (ox = 0; ox < ow; ox++) {
-		int32_t acc = bias[f], q = nq > 1 ? f : 0;
-		int64_t r;
-		for (j = 0; j < wplanes; j++)
-		for (i = 0; i < planes; i++) {
-			const uint32_t *xp = x + ((ptrdiff_t)n * planes + i) * plane;
-			const uint32_t *wp = w + ((ptrdiff_t)f * wplanes + j) * wtap;
-			int32_t diff = 0;
-			for (ky = 0; ky < kh; ky++) {
-				int32_t iy = oy * sh - pt + ky * dh;
-				diff += pm1_row(iy >= 0 && iy < h
-				                        ? xp + (ptrdiff_t)iy * wd * words
-				                        : 0,
-				                wp + (ptrdiff_t)ky * kw * words,
-				                zpl + (ptrdiff_t)i * words,
-				                ox * sw - pl, wd, kw, dw, words);
-			}
-			acc -= diff << (i + j);
-		}
-		r = ((int64_t)acc * mult[q] + ((int64_t)1 << (shift[q] - 1))) >>
-		    shift[q];
+		int32_t q = nq > 1 ? f : 0;
+		int64_t r = pm1_acc(x, w, zpl, bias[f], n, f, oy, ox, planes, h,
+		                    wd, wplanes, kh, kw, words, sh, sw, dh, dw,
+		                    pt, pl);
+		r = (r * mult[q] + ((int64_t)1 << (shift[q] - 1))) >> shift[q];
 		r += zy;
 		*y++ = (uint8_t)(r < lo ? lo : r > hi ? hi : r);
 	}
+}
+
+/* The same accumulators as floats, unscaled (1-bit models imported as they
+ * are, passes/match_pm1.c: a ScaleShift applies the weights' scale and the
+ * float bias). */
+QCC_RT_API void
+qcc_rt_conv2d_pm1_f32(const int32_t *restrict xs, const int32_t *restrict ws,
+                      const int32_t *restrict bias,
+                      const int32_t *restrict zs, float *restrict y,
+                      int32_t nb, int32_t planes, int32_t h, int32_t wd,
+                      int32_t m, int32_t oh, int32_t ow, int32_t wplanes,
+                      int32_t kh, int32_t kw, int32_t words, int32_t sh,
+                      int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+                      int32_t pl)
+{
+	const uint32_t *x = (const uint32_t *)xs, *w = (const uint32_t *)ws;
+	const uint32_t *zpl = (const uint32_t *)zs;
+	int32_t n, f, oy, ox;
+
+	for (n = 0; n < nb; n++)
+	for (f = 0; f < m; f++)
+	for (oy = 0; oy < oh; oy++)
+	for (ox = 0; ox < ow; ox++)
+		*y++ = (float)pm1_acc(x, w, zpl, bias[f], n, f, oy, ox, planes,
+		                      h, wd, wplanes, kh, kw, words, sh, sw, dh,
+		                      dw, pt, pl);
 }

@@ -6,7 +6,9 @@
 //   charts    what the --report charts hold, measured in the page:
 //             memory: points of the live-bytes line and its box size,
 //             top: its highest point's y, bound: the lower-bound line's y,
-//             bars: MAC bars taller than 0, rows and the MACs column's sum
+//             bars: MAC bars taller than 0, rows and the MACs column's sum,
+//             sqnr: for a quantized compile, the SQNR chart's bars taller
+//             than 0 and the SQNR column's cells (their text, in order)
 // and saves a screenshot of the whole page.  Exits 1 if Chromium fails.
 // Node's own modules only: a small WebSocket client (RFC 6455, masked text
 // frames out, unmasked frames in) is enough for the protocol.
@@ -121,6 +123,12 @@ const measure = `(() => {
     rows: document.querySelectorAll('#layers tbody tr').length,
     macs: [...document.querySelectorAll('#layers tbody tr')]
       .reduce((s, tr) => s + Number(tr.cells[5].textContent), 0),
+    sqnr: {
+      bars: [...document.querySelectorAll('#sqnr-chart rect.sqnr')]
+        .filter((b) => b.getBBox().height > 0).length,
+      cells: [...document.querySelectorAll('#layers td.sqnr')]
+        .map((td) => td.textContent),
+    },
   };
 })()`;
 

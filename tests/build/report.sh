@@ -52,6 +52,43 @@ field() { node -e "const r = require('./result.json'); console.log(JSON.stringif
 [ "$(field r.charts.macs)" = "$macs" ] || fail "MACs column sums to $(field r.charts.macs), header says $macs"
 [ "$(stat -c %s "$outdir/report.png" 2>/dev/null || echo 0)" -gt 20000 ] || fail "no screenshot"
 
+[ "$(field r.charts.sqnr.bars)" = 0 ] || fail "a float compile has SQNR bars"
+
+# A quantized compile: the SQNR chart has one bar per layer of
+# -quant-report that has a SQNR, and the table the same numbers.
+if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+	/usr/bin/python3 - "$model" cal <<'PY'
+import os, sys, numpy as np, onnx
+m = onnx.load(sys.argv[1])
+i = m.graph.input[0]
+shape = [d.dim_value for d in i.type.tensor_type.shape.dim]
+os.makedirs(sys.argv[2], exist_ok=True)
+r = np.random.RandomState(1)
+for k in range(8):
+    np.save("%s/%s_%d.npy" % (sys.argv[2], i.name, k), r.normal(0, 1, shape).astype(np.float32))
+PY
+	"$qcc" "$model" -o q.o -quantize=int8 -calib=cal --report=q.html \
+		-quant-report=q.json || fail "qcc -quantize=int8 --report"
+	qops=$("$qcc" "$model" -quantize=int8 -calib=cal -emit=ir | grep -cE '^ *%[0-9]+(, %[0-9]+)* = ')
+	node "$here/cdp_check.js" "$chromium" q.html "$outdir/report-int8.png" >qresult.json ||
+		fail "chromium did not load the quantized report"
+	cp q.html "$outdir/report-int8.html"
+	cp qresult.json "$outdir/report-int8.json"
+	want=$(node -e "const q = require('./q.json');
+		console.log(JSON.stringify(q.layers.filter((l) => l.elements > 0)
+			.map((l) => l.sqnr_db === null ? 'exact' : l.sqnr_db.toFixed(2))))")
+	qfield() { node -e "const r = require('./qresult.json'); console.log(JSON.stringify($1))"; }
+	[ "$(qfield r.errors.length)" = 0 ] || fail "quantized report console errors: $(qfield r.errors)"
+	[ "$(qfield r.charts.rows)" = "$qops" ] || fail "quantized table rows $(qfield r.charts.rows) != ops $qops"
+	[ "$(qfield r.charts.sqnr.bars)" = "$(node -e "console.log($want.length)")" ] ||
+		fail "SQNR bars $(qfield r.charts.sqnr.bars) != layers with a SQNR in q.json: $want"
+	[ "$(qfield 'r.charts.sqnr.bars > 2')" = true ] || fail "SQNR chart is empty"
+	[ "$(qfield r.charts.sqnr.cells)" = "$want" ] ||
+		fail "SQNR column $(qfield r.charts.sqnr.cells) != q.json $want"
+else
+	echo "SKIP quantized report: no numpy"
+fi
+
 # A failed compile writes no report.
 "$qcc" "$bad" --report=bad.html -o bad.o 2>/dev/null &&
 	fail "unknown_op compiled"

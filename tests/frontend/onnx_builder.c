@@ -379,69 +379,79 @@ ob_diags(Ctx *cx, const char *path)
 	return out;
 }
 
+ObFixture obf;
+
 void
-obf_init(ObFixture *f)
+obf_init(void)
 {
-	ctx_init(&f->cx);
-	f->cx.diagout = tmpfile();
-	cr_assert_not_null(f->cx.diagout);
-	f->a = arena_new();
-	snprintf(f->path, sizeof f->path, "/tmp/qcc-frontend-%d.onnx",
+	ctx_init(&obf.cx);
+	obf.cx.diagout = tmpfile();
+	cr_assert_not_null(obf.cx.diagout);
+	obf.a = arena_new();
+	snprintf(obf.path, sizeof obf.path, "/tmp/qcc-frontend-%d.onnx",
 	         (int)getpid());
-	f->b = NULL;
-	f->node = NULL;
+	obf.b = NULL;
+	obf.node = NULL;
 }
 
 void
-obf_fini(ObFixture *f)
+obf_fini(void)
 {
-	unlink(f->path);
-	fclose(f->cx.diagout);
-	arena_free(f->a);
-	ctx_fini(&f->cx);
+	unlink(obf.path);
+	fclose(obf.cx.diagout);
+	arena_free(obf.a);
+	ctx_fini(&obf.cx);
 }
 
 void
-obf_model(ObFixture *f, int64_t opset, const char *dims, const char *op_type,
+obf_model(int64_t opset, const char *dims, const char *op_type,
           const char *inputs, const char *outputs)
 {
-	f->b = ob_new(f->a, opset);
-	ob_input(f->b, "x", dims);
-	f->node = ob_node(f->b, op_type, "n", inputs, outputs);
-	ob_output(f->b, "y");
+	obf.b = ob_new(obf.a, opset);
+	ob_input(obf.b, "x", dims);
+	obf.node = ob_node(obf.b, op_type, "n", inputs, outputs);
+	ob_output(obf.b, "y");
 }
 
 Graph *
-obf_import(ObFixture *f, const ImportOpts *opts)
+obf_import(const ImportOpts *opts)
 {
-	return ob_import(f->b, &f->cx, f->path, opts);
+	return ob_import(obf.b, &obf.cx, obf.path, opts);
 }
 
 const char *
-obf_diags(ObFixture *f)
+obf_diags(void)
 {
-	return ob_diags(&f->cx, f->path);
+	return ob_diags(&obf.cx, obf.path);
 }
 
 Op *
-obf_import_op(ObFixture *f)
+obf_import_op(void)
 {
-	Graph *g = obf_import(f, NULL);
+	Graph *g = obf_import(NULL);
 
-	cr_assert_not_null(g, "import failed: %s", obf_diags(f));
-	cr_assert_str_eq(obf_diags(f), "");
+	cr_assert_not_null(g, "import failed: %s", obf_diags());
+	cr_assert_str_eq(obf_diags(), "");
 	cr_assert_not_null(g->first);
 	cr_assert_eq(g->first, g->last, "expected one op");
 	return g->first;
 }
 
 void
-obf_expect_error(ObFixture *f, const char *message)
+obf_expect_error(const char *message)
 {
 	char want[512];
 
-	cr_assert_null(obf_import(f, NULL), "import should fail");
+	cr_assert_null(obf_import(NULL), "import should fail");
 	snprintf(want, sizeof want, "MODEL: node \"n\" (%s): error: %s\n",
-	         f->node->op_type, message);
-	cr_assert_str_eq(obf_diags(f), want);
+	         obf.node->op_type, message);
+	cr_assert_str_eq(obf_diags(), want);
+}
+
+void
+obf_expect_type(const Value *v, const char *want)
+{
+	char buf[128];
+
+	cr_assert_str_eq(type_str(v->type, buf, sizeof buf), want);
 }

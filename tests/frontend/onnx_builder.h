@@ -69,8 +69,12 @@ Graph *ob_import(Ob *b, Ctx *cx, const char *path, const ImportOpts *opts);
  * tmpfile()), with each occurrence of path replaced by "MODEL". */
 const char *ob_diags(Ctx *cx, const char *path);
 
-/* A Criterion fixture for frontend tests: a Ctx whose diagnostics go to a
- * temporary file, a model path, and the model being built. */
+/* The Criterion fixture of frontend tests: a Ctx whose diagnostics go to a
+ * temporary file, a model path, and the model being built.  Criterion runs
+ * each test in a process of its own, so one fixture serves every test:
+ *
+ *	TestSuite(onnx_ops, .init = obf_init, .fini = obf_fini);
+ */
 typedef struct ObFixture {
 	Ctx cx;
 	Arena *a;
@@ -79,19 +83,23 @@ typedef struct ObFixture {
 	Onnx__NodeProto *node; /* its one node, named "n" */
 } ObFixture;
 
-void obf_init(ObFixture *f);
-void obf_fini(ObFixture *f);
+extern ObFixture obf;
+
+void obf_init(void);
+void obf_fini(void);
 /* A model at opset with float input x of shape dims, graph output y, and
  * one node op_type named "n" from inputs to outputs. */
-void obf_model(ObFixture *f, int64_t opset, const char *dims,
-               const char *op_type, const char *inputs, const char *outputs);
-Graph *obf_import(ObFixture *f, const ImportOpts *opts);
+void obf_model(int64_t opset, const char *dims, const char *op_type,
+               const char *inputs, const char *outputs);
+Graph *obf_import(const ImportOpts *opts);
 /* The diagnostics so far, the model path written as MODEL. */
-const char *obf_diags(ObFixture *f);
+const char *obf_diags(void);
 /* Imports the model, asserting success without diagnostics and one op. */
-Op *obf_import_op(ObFixture *f);
+Op *obf_import_op(void);
 /* Imports the model, asserting failure with exactly one diagnostic, the
  * error message at node "n". */
-void obf_expect_error(ObFixture *f, const char *message);
+void obf_expect_error(const char *message);
+/* Asserts v's type prints as want, e.g. "f32[1,4,5,5]". */
+void obf_expect_type(const Value *v, const char *want);
 
 #endif

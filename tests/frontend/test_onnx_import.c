@@ -7,32 +7,18 @@
 
 #include "onnx_builder.h"
 
-static ObFixture F;
-
-static void
-setup(void)
-{
-	obf_init(&F);
-}
-
-static void
-teardown(void)
-{
-	obf_fini(&F);
-}
-
-TestSuite(onnx_import, .init = setup, .fini = teardown);
+TestSuite(onnx_import, .init = obf_init, .fini = obf_fini);
 
 static Graph *
 import(Ob *b)
 {
-	return ob_import(b, &F.cx, F.path, NULL);
+	return ob_import(b, &obf.cx, obf.path, NULL);
 }
 
 static void
 expect_diags(const char *want)
 {
-	cr_assert_str_eq(obf_diags(&F), want);
+	cr_assert_str_eq(obf_diags(), want);
 }
 
 static void
@@ -44,20 +30,11 @@ expect_failure(Ob *b, const char *want)
 	expect_diags(want);
 }
 
-static void
-expect_type(const Value *v, const char *want)
-{
-	char buf[128];
-
-	cr_assert_not_null(v->type);
-	cr_assert_str_eq(type_str(v->type, buf, sizeof buf), want);
-}
-
 /* x[1,2,5,5] -> Conv(w[4,2,3,3], b[4], pads 1) -> Relu -> y */
 static Ob *
 conv_relu(void)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 	Onnx__NodeProto *c;
 
 	ob_input(b, "x", "1,2,5,5");
@@ -79,10 +56,10 @@ Test(onnx_import, builds_ops_types_and_locations_of_a_conv_relu_model)
 	expect_diags("");
 	cr_assert_eq(g->opset, 13);
 	cr_assert_str_eq(g->name, "test");
-	cr_assert_str_eq(g->file, F.path);
+	cr_assert_str_eq(g->file, obf.path);
 	cr_assert_eq(g->ninputs, 1);
 	cr_assert_str_eq(g->inputs[0]->name, "x");
-	expect_type(g->inputs[0], "f32[1,2,5,5]");
+	obf_expect_type(g->inputs[0], "f32[1,2,5,5]");
 	conv = g->first;
 	relu = conv->next;
 	cr_assert(conv && relu && !relu->next);
@@ -91,7 +68,7 @@ Test(onnx_import, builds_ops_types_and_locations_of_a_conv_relu_model)
 	cr_assert_eq(conv->in[0], g->inputs[0]);
 	cr_assert_not_null(conv->in[1]->cst);
 	cr_assert_str_eq(conv->in[1]->name, "w");
-	expect_type(conv->in[1], "f32[4,2,3,3]");
+	obf_expect_type(conv->in[1], "f32[4,2,3,3]");
 	cr_assert_float_eq(value_f32(conv->in[1])[17], 17.0f, 0);
 	cr_assert_float_eq(value_f32(conv->in[2])[3], 4.0f, 0);
 	cr_assert_eq(conv->a.conv.pad[0], 1);
@@ -99,11 +76,11 @@ Test(onnx_import, builds_ops_types_and_locations_of_a_conv_relu_model)
 	cr_assert_eq(conv->a.conv.kernel[0], 3);
 	cr_assert_eq(conv->a.conv.stride[1], 1);
 	cr_assert_eq(conv->a.conv.group, 1);
-	expect_type(conv->out[0], "f32[1,4,5,5]");
+	obf_expect_type(conv->out[0], "f32[1,4,5,5]");
 	cr_assert_str_eq(conv->out[0]->name, "c");
 	cr_assert_str_eq(conv->loc.node, "conv1");
 	cr_assert_str_eq(conv->loc.op_type, "Conv");
-	cr_assert_str_eq(conv->loc.file, F.path);
+	cr_assert_str_eq(conv->loc.file, obf.path);
 	cr_assert_eq(conv->loc.index, 0);
 	cr_assert_eq(relu->kind, OP_RELU);
 	cr_assert_eq(relu->a.act.kind, ACT_RELU);
@@ -122,7 +99,7 @@ Test(onnx_import, records_the_sha256_of_the_model_file)
 	FILE *p;
 
 	cr_assert_not_null(g);
-	snprintf(cmd, sizeof cmd, "sha256sum %s", F.path);
+	snprintf(cmd, sizeof cmd, "sha256sum %s", obf.path);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	cr_assert_eq(fscanf(p, "%64s", want), 1);
@@ -134,7 +111,7 @@ Test(onnx_import, records_the_sha256_of_the_model_file)
 
 Test(onnx_import, sorts_nodes_that_are_out_of_order)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 	Graph *g;
 
 	ob_input(b, "x", "1,4");
@@ -164,10 +141,10 @@ Test(onnx_import, treats_an_input_that_is_also_an_initializer_as_a_constant)
 
 Test(onnx_import, reports_a_missing_file)
 {
-	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
+	cr_assert_null(onnx_import(&obf.cx, obf.path, NULL));
 	expect_diags(
 	    "MODEL: error: cannot open model: No such file or directory\n");
-	cr_assert_eq(F.cx.nerrors, 1);
+	cr_assert_eq(obf.cx.nerrors, 1);
 }
 
 Test(onnx_import, reports_a_truncated_file)
@@ -175,8 +152,8 @@ Test(onnx_import, reports_a_truncated_file)
 	size_t len;
 	uint8_t *buf = ob_pack(conv_relu(), &len);
 
-	cr_assert(ob_write_bytes(F.path, buf, len / 2));
-	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
+	cr_assert(ob_write_bytes(obf.path, buf, len / 2));
+	cr_assert_null(onnx_import(&obf.cx, obf.path, NULL));
 	expect_diags(
 	    "MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
 }
@@ -186,8 +163,8 @@ Test(onnx_import, reports_a_text_file_as_not_onnx)
 	static const char text[] = "This is a text file, not a protobuf.\n"
 	                           "It has two lines.\n";
 
-	cr_assert(ob_write_bytes(F.path, text, sizeof text - 1));
-	cr_assert_null(onnx_import(&F.cx, F.path, NULL));
+	cr_assert(ob_write_bytes(obf.path, text, sizeof text - 1));
+	cr_assert_null(onnx_import(&obf.cx, obf.path, NULL));
 	expect_diags(
 	    "MODEL: error: not a valid ONNX model (protobuf parse failed)\n");
 }
@@ -203,14 +180,14 @@ Test(onnx_import, reports_a_model_without_a_graph)
 
 Test(onnx_import, reports_an_opset_out_of_range)
 {
-	expect_failure(ob_new(F.a, 22),
+	expect_failure(ob_new(obf.a, 22),
 	               "MODEL: error: the model uses ONNX "
 	               "opset 22; qcc supports opsets 1 to 21\n");
 }
 
 Test(onnx_import, lists_every_unknown_operator_in_one_run)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "ok", "x", "a");
@@ -223,12 +200,12 @@ Test(onnx_import, lists_every_unknown_operator_in_one_run)
 	    "operator FancyOp (opset 13)\n"
 	    "MODEL: node \"second_unknown\" (OtherFancyOp): error: unsupported "
 	    "operator OtherFancyOp (opset 13)\n");
-	cr_assert_eq(F.cx.nerrors, 2);
+	cr_assert_eq(obf.cx.nerrors, 2);
 }
 
 Test(onnx_import, reports_operators_of_other_domains_as_unsupported)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 	Onnx__NodeProto *n;
 
 	ob_opset(b, "com.microsoft", 1);
@@ -243,12 +220,12 @@ Test(onnx_import, reports_operators_of_other_domains_as_unsupported)
 
 Test(onnx_import, stops_after_maxerrors)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 	char name[16];
 	int lines = 0;
 	const char *d;
 
-	F.cx.maxerrors = 3;
+	obf.cx.maxerrors = 3;
 	ob_input(b, "x", "1,4");
 	for (int i = 0; i < 10; i++) {
 		snprintf(name, sizeof name, "u%d", i);
@@ -256,16 +233,16 @@ Test(onnx_import, stops_after_maxerrors)
 		ob_output(b, name);
 	}
 	cr_assert_null(import(b));
-	d = obf_diags(&F);
+	d = obf_diags();
 	for (; *d; d++)
 		lines += *d == '\n';
 	cr_assert_eq(lines, 3);
-	cr_assert_eq(F.cx.nerrors, 4);
+	cr_assert_eq(obf.cx.nerrors, 4);
 }
 
 Test(onnx_import, reports_an_unknown_attribute)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_attr_int(b, ob_node(b, "Relu", "relu_with_attr", "x", "y"),
@@ -287,7 +264,7 @@ Test(onnx_import, reports_an_attribute_of_the_wrong_type)
 
 Test(onnx_import, reports_shapes_that_do_not_fit_at_the_node)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,2,5,5");
 	ob_init_f32(b, "w", "4,3,3,3", NULL);
@@ -301,7 +278,7 @@ Test(onnx_import, reports_shapes_that_do_not_fit_at_the_node)
 
 Test(onnx_import, reports_a_cycle_with_its_nodes)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Add", "add_a", "x,b", "a");
@@ -314,7 +291,7 @@ Test(onnx_import, reports_a_cycle_with_its_nodes)
 
 Test(onnx_import, reports_an_input_nothing_defines)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Add", "add_ghost", "x,ghost", "y");
@@ -327,7 +304,7 @@ Test(onnx_import, reports_an_input_nothing_defines)
 
 Test(onnx_import, reports_a_graph_output_nothing_defines)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "r", "x", "y");
@@ -339,7 +316,7 @@ Test(onnx_import, reports_a_graph_output_nothing_defines)
 
 Test(onnx_import, reports_a_tensor_defined_twice)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "1,4");
 	ob_node(b, "Relu", "r1", "x", "y");
@@ -352,7 +329,7 @@ Test(onnx_import, reports_a_tensor_defined_twice)
 
 Test(onnx_import, reports_a_symbolic_dimension_without_a_value)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "x", "N,4");
 	ob_node(b, "Relu", "relu", "x", "y");
@@ -364,7 +341,7 @@ Test(onnx_import, reports_a_symbolic_dimension_without_a_value)
 
 Test(onnx_import, fixes_a_symbolic_dimension_with_a_definition)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 	const char *names[] = {"C", "N"};
 	int64_t values[] = {7, 3};
 	ImportOpts o = {names, values, 2};
@@ -373,15 +350,15 @@ Test(onnx_import, fixes_a_symbolic_dimension_with_a_definition)
 	ob_input(b, "x", "N,4");
 	ob_node(b, "Relu", "relu", "x", "y");
 	ob_output(b, "y");
-	g = ob_import(b, &F.cx, F.path, &o);
+	g = ob_import(b, &obf.cx, obf.path, &o);
 	cr_assert_not_null(g);
-	expect_type(g->inputs[0], "f32[3,4]");
-	expect_type(g->outputs[0], "f32[3,4]");
+	obf_expect_type(g->inputs[0], "f32[3,4]");
+	obf_expect_type(g->outputs[0], "f32[3,4]");
 }
 
 Test(onnx_import, reports_inputs_that_are_not_fixed_float_tensors)
 {
-	Ob *b = ob_new(F.a, 13);
+	Ob *b = ob_new(obf.a, 13);
 
 	ob_input(b, "a", "1,?");
 	ob_input(b, "b", NULL);
@@ -486,11 +463,12 @@ expect_graceful(const uint8_t *buf, size_t len)
 {
 	Graph *g;
 
-	F.cx.nerrors = 0;
-	cr_assert(ob_write_bytes(F.path, buf, len));
-	g = onnx_import(&F.cx, F.path, NULL);
-	cr_assert((g != NULL) == (F.cx.nerrors == 0),
-	          "import returned %p with %d errors", (void *)g, F.cx.nerrors);
+	obf.cx.nerrors = 0;
+	cr_assert(ob_write_bytes(obf.path, buf, len));
+	g = onnx_import(&obf.cx, obf.path, NULL);
+	cr_assert((g != NULL) == (obf.cx.nerrors == 0),
+	          "import returned %p with %d errors", (void *)g,
+	          obf.cx.nerrors);
 }
 
 Test(onnx_import, survives_every_prefix_of_a_model)

@@ -9,53 +9,12 @@
 
 #include "onnx_builder.h"
 
-static ObFixture F;
-
-static void
-setup(void)
-{
-	obf_init(&F);
-}
-
-static void
-teardown(void)
-{
-	obf_fini(&F);
-}
-
-TestSuite(onnx_ops, .init = setup, .fini = teardown);
-
-static void
-model(int64_t opset, const char *dims, const char *op_type, const char *inputs,
-      const char *outputs)
-{
-	obf_model(&F, opset, dims, op_type, inputs, outputs);
-}
-
-static Op *
-import_op(void)
-{
-	return obf_import_op(&F);
-}
-
-static void
-expect_error(const char *message)
-{
-	obf_expect_error(&F, message);
-}
-
-static void
-expect_type(const Value *v, const char *want)
-{
-	char buf[128];
-
-	cr_assert_str_eq(type_str(v->type, buf, sizeof buf), want);
-}
+TestSuite(onnx_ops, .init = obf_init, .fini = obf_fini);
 
 static void
 ints(const char *name, int n, const int64_t *v)
 {
-	ob_attr_ints(F.b, F.node, name, n, v);
+	ob_attr_ints(obf.b, obf.node, name, n, v);
 }
 
 static void
@@ -68,14 +27,14 @@ expect_pads(const int32_t *pad, int t, int l, int bo, int r)
 
 Test(onnx_ops, conv_reads_strides_dilations_pads_and_group)
 {
-	model(13, "1,4,9,9", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "6,2,3,3", NULL);
+	obf_model(13, "1,4,9,9", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "6,2,3,3", NULL);
 	ints("strides", 2, (int64_t[]){2, 1});
 	ints("dilations", 2, (int64_t[]){1, 2});
 	ints("pads", 4, (int64_t[]){1, 0, 2, 3});
 	ints("kernel_shape", 2, (int64_t[]){3, 3});
-	ob_attr_int(F.b, F.node, "group", 2);
-	Op *op = import_op();
+	ob_attr_int(obf.b, obf.node, "group", 2);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_CONV);
 	cr_assert_eq(op->nin, 2);
 	cr_assert(op->a.conv.stride[0] == 2 && op->a.conv.stride[1] == 1);
@@ -84,113 +43,115 @@ Test(onnx_ops, conv_reads_strides_dilations_pads_and_group)
 	expect_pads(op->a.conv.pad, 1, 0, 2, 3);
 	cr_assert_eq(op->a.conv.group, 2);
 	/* h: (9+3-3)/2+1 = 5; w: (9+3-5)/1+1 = 8 */
-	expect_type(op->out[0], "f32[1,6,5,8]");
+	obf_expect_type(op->out[0], "f32[1,6,5,8]");
 }
 
 Test(onnx_ops, conv_auto_pad_same_upper_puts_the_odd_pad_at_the_end)
 {
-	model(13, "1,1,6,6", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "2,1,3,3", NULL);
+	obf_model(13, "1,1,6,6", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
 	ints("strides", 2, (int64_t[]){2, 2});
-	ob_attr_string(F.b, F.node, "auto_pad", "SAME_UPPER");
-	Op *op = import_op();
+	ob_attr_string(obf.b, obf.node, "auto_pad", "SAME_UPPER");
+	Op *op = obf_import_op();
 	expect_pads(op->a.conv.pad, 0, 0, 1, 1);
-	expect_type(op->out[0], "f32[1,2,3,3]");
+	obf_expect_type(op->out[0], "f32[1,2,3,3]");
 }
 
 Test(onnx_ops, conv_auto_pad_same_lower_puts_the_odd_pad_at_the_start)
 {
-	model(13, "1,1,6,7", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "2,1,3,3", NULL);
+	obf_model(13, "1,1,6,7", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
 	ints("strides", 2, (int64_t[]){2, 1});
-	ob_attr_string(F.b, F.node, "auto_pad", "SAME_LOWER");
-	Op *op = import_op();
+	ob_attr_string(obf.b, obf.node, "auto_pad", "SAME_LOWER");
+	Op *op = obf_import_op();
 	/* h: out 3, total 1 -> 1,0; w: out 7, total 2 -> 1,1 */
 	expect_pads(op->a.conv.pad, 1, 1, 0, 1);
-	expect_type(op->out[0], "f32[1,2,3,7]");
+	obf_expect_type(op->out[0], "f32[1,2,3,7]");
 }
 
 Test(onnx_ops, conv_auto_pad_valid_has_no_padding)
 {
-	model(13, "1,1,6,6", "Conv", "x,w,", "y");
-	ob_init_f32(F.b, "w", "2,1,3,3", NULL);
-	ob_attr_string(F.b, F.node, "auto_pad", "VALID");
-	Op *op = import_op();
+	obf_model(13, "1,1,6,6", "Conv", "x,w,", "y");
+	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
+	ob_attr_string(obf.b, obf.node, "auto_pad", "VALID");
+	Op *op = obf_import_op();
 	expect_pads(op->a.conv.pad, 0, 0, 0, 0);
 	cr_assert_eq(op->nin, 2);
-	expect_type(op->out[0], "f32[1,2,4,4]");
+	obf_expect_type(op->out[0], "f32[1,2,4,4]");
 }
 
 Test(onnx_ops, conv_rejects_an_unknown_auto_pad)
 {
-	model(13, "1,1,6,6", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "2,1,3,3", NULL);
-	ob_attr_string(F.b, F.node, "auto_pad", "SAME");
-	expect_error("auto_pad \"SAME\" is not one of NOTSET, SAME_UPPER, "
-	             "SAME_LOWER, VALID");
+	obf_model(13, "1,1,6,6", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
+	ob_attr_string(obf.b, obf.node, "auto_pad", "SAME");
+	obf_expect_error("auto_pad \"SAME\" is not one of NOTSET, SAME_UPPER, "
+	                 "SAME_LOWER, VALID");
 }
 
 Test(onnx_ops, conv_rejects_1d_convolution)
 {
-	model(13, "1,1,6", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "2,1,3", NULL);
-	expect_error(
+	obf_model(13, "1,1,6", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "2,1,3", NULL);
+	obf_expect_error(
 	    "1-D Conv is not supported (input f32[1,1,6]); qcc supports "
 	    "2-D only");
 }
 
 Test(onnx_ops, conv_rejects_strides_of_the_wrong_length)
 {
-	model(13, "1,1,6,6", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "2,1,3,3", NULL);
+	obf_model(13, "1,1,6,6", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
 	ints("strides", 3, (int64_t[]){1, 1, 1});
-	expect_error("attribute \"strides\" has 3 values; a 2-D Conv needs 2");
+	obf_expect_error(
+	    "attribute \"strides\" has 3 values; a 2-D Conv needs 2");
 }
 
 Test(onnx_ops, batchnorm_reads_epsilon_and_ignores_momentum)
 {
-	model(15, "1,3,4,4", "BatchNormalization", "x,s,b,m,v", "y");
-	ob_init_f32(F.b, "s", "3", NULL);
-	ob_init_f32(F.b, "b", "3", NULL);
-	ob_init_f32(F.b, "m", "3", NULL);
-	ob_init_f32(F.b, "v", "3", NULL);
-	ob_attr_float(F.b, F.node, "epsilon", 1e-3f);
-	ob_attr_float(F.b, F.node, "momentum", 0.9f);
-	Op *op = import_op();
+	obf_model(15, "1,3,4,4", "BatchNormalization", "x,s,b,m,v", "y");
+	ob_init_f32(obf.b, "s", "3", NULL);
+	ob_init_f32(obf.b, "b", "3", NULL);
+	ob_init_f32(obf.b, "m", "3", NULL);
+	ob_init_f32(obf.b, "v", "3", NULL);
+	ob_attr_float(obf.b, obf.node, "epsilon", 1e-3f);
+	ob_attr_float(obf.b, obf.node, "momentum", 0.9f);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_BATCHNORM);
 	cr_assert_float_eq(op->a.bn.eps, 1e-3f, 0);
-	expect_type(op->out[0], "f32[1,3,4,4]");
+	obf_expect_type(op->out[0], "f32[1,3,4,4]");
 }
 
 Test(onnx_ops, batchnorm_rejects_used_training_outputs)
 {
-	model(9, "1,3,4,4", "BatchNormalization", "x,s,b,m,v", "y,rm");
-	ob_init_f32(F.b, "s", "3", NULL);
-	ob_init_f32(F.b, "b", "3", NULL);
-	ob_init_f32(F.b, "m", "3", NULL);
-	ob_init_f32(F.b, "v", "3", NULL);
-	ob_output(F.b, "rm");
-	expect_error("output \"rm\" (training statistics) is used, but qcc "
-	             "imports only the first output of BatchNormalization");
+	obf_model(9, "1,3,4,4", "BatchNormalization", "x,s,b,m,v", "y,rm");
+	ob_init_f32(obf.b, "s", "3", NULL);
+	ob_init_f32(obf.b, "b", "3", NULL);
+	ob_init_f32(obf.b, "m", "3", NULL);
+	ob_init_f32(obf.b, "v", "3", NULL);
+	ob_output(obf.b, "rm");
+	obf_expect_error("output \"rm\" (training statistics) is used, but qcc "
+	                 "imports only the first output of BatchNormalization");
 }
 
 Test(onnx_ops, batchnorm_rejects_training_mode)
 {
-	model(15, "1,3,4,4", "BatchNormalization", "x,s,b,m,v", "y");
-	ob_init_f32(F.b, "s", "3", NULL);
-	ob_init_f32(F.b, "b", "3", NULL);
-	ob_init_f32(F.b, "m", "3", NULL);
-	ob_init_f32(F.b, "v", "3", NULL);
-	ob_attr_int(F.b, F.node, "training_mode", 1);
-	expect_error("BatchNormalization in training mode is not supported");
+	obf_model(15, "1,3,4,4", "BatchNormalization", "x,s,b,m,v", "y");
+	ob_init_f32(obf.b, "s", "3", NULL);
+	ob_init_f32(obf.b, "b", "3", NULL);
+	ob_init_f32(obf.b, "m", "3", NULL);
+	ob_init_f32(obf.b, "v", "3", NULL);
+	ob_attr_int(obf.b, obf.node, "training_mode", 1);
+	obf_expect_error(
+	    "BatchNormalization in training mode is not supported");
 }
 
 Test(onnx_ops, clip_before_opset_11_reads_min_and_max_attributes)
 {
-	model(6, "1,4", "Clip", "x", "y");
-	ob_attr_float(F.b, F.node, "min", 0.0f);
-	ob_attr_float(F.b, F.node, "max", 6.0f);
-	Op *op = import_op();
+	obf_model(6, "1,4", "Clip", "x", "y");
+	ob_attr_float(obf.b, obf.node, "min", 0.0f);
+	ob_attr_float(obf.b, obf.node, "max", 6.0f);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_CLIP);
 	cr_assert_eq(op->a.act.kind, ACT_CLIP);
 	cr_assert_float_eq(op->a.act.alpha, 0.0f, 0);
@@ -199,10 +160,10 @@ Test(onnx_ops, clip_before_opset_11_reads_min_and_max_attributes)
 
 Test(onnx_ops, clip_from_opset_11_reads_constant_min_and_max_inputs)
 {
-	model(13, "1,4", "Clip", "x,lo,hi", "y");
-	ob_init_f32(F.b, "lo", "", (float[]){-1.5f});
-	ob_init_f32(F.b, "hi", "", (float[]){2.5f});
-	Op *op = import_op();
+	obf_model(13, "1,4", "Clip", "x,lo,hi", "y");
+	ob_init_f32(obf.b, "lo", "", (float[]){-1.5f});
+	ob_init_f32(obf.b, "hi", "", (float[]){2.5f});
+	Op *op = obf_import_op();
 	cr_assert_eq(op->nin, 1);
 	cr_assert_float_eq(op->a.act.alpha, -1.5f, 0);
 	cr_assert_float_eq(op->a.act.beta, 2.5f, 0);
@@ -210,31 +171,31 @@ Test(onnx_ops, clip_from_opset_11_reads_constant_min_and_max_inputs)
 
 Test(onnx_ops, clip_without_bounds_is_unbounded)
 {
-	model(13, "1,4", "Clip", "x,,hi", "y");
-	ob_init_f32(F.b, "hi", "", (float[]){6});
-	Op *op = import_op();
+	obf_model(13, "1,4", "Clip", "x,,hi", "y");
+	ob_init_f32(obf.b, "hi", "", (float[]){6});
+	Op *op = obf_import_op();
 	cr_assert(isinf(op->a.act.alpha) && op->a.act.alpha < 0);
 	cr_assert_float_eq(op->a.act.beta, 6.0f, 0);
 }
 
 Test(onnx_ops, clip_rejects_min_and_max_attributes_from_opset_11)
 {
-	model(13, "1,4", "Clip", "x", "y");
-	ob_attr_float(F.b, F.node, "min", 0.0f);
-	expect_error("unknown attribute \"min\" for Clip (opset 13)");
+	obf_model(13, "1,4", "Clip", "x", "y");
+	ob_attr_float(obf.b, obf.node, "min", 0.0f);
+	obf_expect_error("unknown attribute \"min\" for Clip (opset 13)");
 }
 
 Test(onnx_ops, clip_rejects_a_computed_bound)
 {
-	model(13, "1,4", "Clip", "x,x", "y");
-	expect_error("Clip min (\"x\") must be a constant");
+	obf_model(13, "1,4", "Clip", "x,x", "y");
+	obf_expect_error("Clip min (\"x\") must be a constant");
 }
 
 Test(onnx_ops, hardsigmoid_has_onnx_defaults)
 {
-	model(13, "1,4", "HardSigmoid", "x", "y");
-	ob_attr_float(F.b, F.node, "alpha", 0.25f);
-	Op *op = import_op();
+	obf_model(13, "1,4", "HardSigmoid", "x", "y");
+	ob_attr_float(obf.b, obf.node, "alpha", 0.25f);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->a.act.kind, ACT_HARDSIGMOID);
 	cr_assert_float_eq(op->a.act.alpha, 0.25f, 0);
 	cr_assert_float_eq(op->a.act.beta, 0.5f, 0);
@@ -242,15 +203,16 @@ Test(onnx_ops, hardsigmoid_has_onnx_defaults)
 
 Test(onnx_ops, hardswish_needs_opset_14)
 {
-	model(13, "1,4", "HardSwish", "x", "y");
-	expect_error("operator HardSwish needs opset 14 or later; the model "
-	             "imports opset 13");
+	obf_model(13, "1,4", "HardSwish", "x", "y");
+	obf_expect_error(
+	    "operator HardSwish needs opset 14 or later; the model "
+	    "imports opset 13");
 }
 
 Test(onnx_ops, softmax_before_opset_13_is_legacy_with_axis_1)
 {
-	model(11, "2,3,4", "Softmax", "x", "y");
-	Op *op = import_op();
+	obf_model(11, "2,3,4", "Softmax", "x", "y");
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_SOFTMAX);
 	cr_assert(op->a.softmax.legacy);
 	cr_assert_eq(op->a.softmax.axis, 1);
@@ -258,131 +220,132 @@ Test(onnx_ops, softmax_before_opset_13_is_legacy_with_axis_1)
 
 Test(onnx_ops, softmax_from_opset_13_defaults_to_the_last_axis)
 {
-	model(13, "2,3,4", "Softmax", "x", "y");
-	Op *op = import_op();
+	obf_model(13, "2,3,4", "Softmax", "x", "y");
+	Op *op = obf_import_op();
 	cr_assert_not(op->a.softmax.legacy);
 	cr_assert_eq(op->a.softmax.axis, 2);
 }
 
 Test(onnx_ops, softmax_rejects_an_axis_out_of_range)
 {
-	model(13, "2,3,4", "Softmax", "x", "y");
-	ob_attr_int(F.b, F.node, "axis", -4);
-	expect_error("Softmax axis -4 is out of range for input f32[2,3,4]");
+	obf_model(13, "2,3,4", "Softmax", "x", "y");
+	ob_attr_int(obf.b, obf.node, "axis", -4);
+	obf_expect_error(
+	    "Softmax axis -4 is out of range for input f32[2,3,4]");
 }
 
 Test(onnx_ops, reshape_copies_zero_and_infers_minus_one)
 {
-	model(13, "2,3,4,5", "Reshape", "x,s", "y");
-	ob_init_i64(F.b, "s", "3", (int64_t[]){0, -1, 5});
-	Op *op = import_op();
+	obf_model(13, "2,3,4,5", "Reshape", "x,s", "y");
+	ob_init_i64(obf.b, "s", "3", (int64_t[]){0, -1, 5});
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_RESHAPE);
 	cr_assert_eq(op->nin, 1);
 	cr_assert_eq(op->a.reshape.rank, 3);
 	cr_assert(op->a.reshape.shape[0] == 0 && op->a.reshape.shape[1] == -1);
 	cr_assert_not(op->a.reshape.allowzero);
-	expect_type(op->out[0], "f32[2,12,5]");
+	obf_expect_type(op->out[0], "f32[2,12,5]");
 }
 
 Test(onnx_ops, reshape_rejects_a_computed_shape)
 {
-	model(13, "2,3", "Reshape", "x,x", "y");
-	expect_error("Reshape shape (\"x\") must be a constant");
+	obf_model(13, "2,3", "Reshape", "x,x", "y");
+	obf_expect_error("Reshape shape (\"x\") must be a constant");
 }
 
 Test(onnx_ops, maxpool_reads_its_window_and_ceil_mode)
 {
-	model(12, "1,2,7,7", "MaxPool", "x", "y");
+	obf_model(12, "1,2,7,7", "MaxPool", "x", "y");
 	ints("kernel_shape", 2, (int64_t[]){3, 3});
 	ints("strides", 2, (int64_t[]){2, 2});
-	ob_attr_int(F.b, F.node, "ceil_mode", 1);
-	Op *op = import_op();
+	ob_attr_int(obf.b, obf.node, "ceil_mode", 1);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_MAXPOOL);
 	cr_assert(op->a.pool.kernel[0] == 3 && op->a.pool.stride[1] == 2);
 	cr_assert(op->a.pool.ceil_mode);
-	expect_type(op->out[0], "f32[1,2,3,3]");
+	obf_expect_type(op->out[0], "f32[1,2,3,3]");
 }
 
 Test(onnx_ops, maxpool_needs_a_kernel_shape)
 {
-	model(12, "1,2,7,7", "MaxPool", "x", "y");
-	expect_error("MaxPool needs attribute \"kernel_shape\"");
+	obf_model(12, "1,2,7,7", "MaxPool", "x", "y");
+	obf_expect_error("MaxPool needs attribute \"kernel_shape\"");
 }
 
 Test(onnx_ops, maxpool_rejects_storage_order)
 {
-	model(12, "1,2,7,7", "MaxPool", "x", "y");
+	obf_model(12, "1,2,7,7", "MaxPool", "x", "y");
 	ints("kernel_shape", 2, (int64_t[]){3, 3});
-	ob_attr_int(F.b, F.node, "storage_order", 1);
-	expect_error("MaxPool with storage_order=1 is not supported");
+	ob_attr_int(obf.b, obf.node, "storage_order", 1);
+	obf_expect_error("MaxPool with storage_order=1 is not supported");
 }
 
 Test(onnx_ops, averagepool_reads_count_include_pad)
 {
-	model(13, "1,2,4,4", "AveragePool", "x", "y");
+	obf_model(13, "1,2,4,4", "AveragePool", "x", "y");
 	ints("kernel_shape", 2, (int64_t[]){2, 2});
 	ints("pads", 4, (int64_t[]){1, 1, 1, 1});
-	ob_attr_int(F.b, F.node, "count_include_pad", 1);
-	Op *op = import_op();
+	ob_attr_int(obf.b, obf.node, "count_include_pad", 1);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_AVGPOOL);
 	cr_assert(op->a.pool.count_include_pad);
 	expect_pads(op->a.pool.pad, 1, 1, 1, 1);
-	expect_type(op->out[0], "f32[1,2,5,5]");
+	obf_expect_type(op->out[0], "f32[1,2,5,5]");
 }
 
 Test(onnx_ops, gemm_reads_alpha_beta_and_transposes)
 {
-	model(13, "4,3", "Gemm", "x,w,c", "y");
-	ob_init_f32(F.b, "w", "5,4", NULL);
-	ob_init_f32(F.b, "c", "5", NULL);
-	ob_attr_float(F.b, F.node, "alpha", 0.5f);
-	ob_attr_float(F.b, F.node, "beta", 2.0f);
-	ob_attr_int(F.b, F.node, "transA", 1);
-	ob_attr_int(F.b, F.node, "transB", 1);
-	Op *op = import_op();
+	obf_model(13, "4,3", "Gemm", "x,w,c", "y");
+	ob_init_f32(obf.b, "w", "5,4", NULL);
+	ob_init_f32(obf.b, "c", "5", NULL);
+	ob_attr_float(obf.b, obf.node, "alpha", 0.5f);
+	ob_attr_float(obf.b, obf.node, "beta", 2.0f);
+	ob_attr_int(obf.b, obf.node, "transA", 1);
+	ob_attr_int(obf.b, obf.node, "transB", 1);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_GEMM);
 	cr_assert_eq(op->nin, 3);
 	cr_assert_float_eq(op->a.gemm.alpha, 0.5f, 0);
 	cr_assert_float_eq(op->a.gemm.beta, 2.0f, 0);
 	cr_assert(op->a.gemm.trans_a && op->a.gemm.trans_b);
-	expect_type(op->out[0], "f32[3,5]");
+	obf_expect_type(op->out[0], "f32[3,5]");
 }
 
 Test(onnx_ops, gemm_rejects_a_transpose_flag_that_is_not_boolean)
 {
-	model(13, "4,3", "Gemm", "x,w", "y");
-	ob_init_f32(F.b, "w", "3,5", NULL);
-	ob_attr_int(F.b, F.node, "transA", 2);
-	expect_error("attribute \"transA\" must be 0 or 1, not 2");
+	obf_model(13, "4,3", "Gemm", "x,w", "y");
+	ob_init_f32(obf.b, "w", "3,5", NULL);
+	ob_attr_int(obf.b, obf.node, "transA", 2);
+	obf_expect_error("attribute \"transA\" must be 0 or 1, not 2");
 }
 
 Test(onnx_ops, flatten_normalizes_a_negative_axis)
 {
-	model(13, "2,3,4,5", "Flatten", "x", "y");
-	ob_attr_int(F.b, F.node, "axis", -1);
-	Op *op = import_op();
+	obf_model(13, "2,3,4,5", "Flatten", "x", "y");
+	ob_attr_int(obf.b, obf.node, "axis", -1);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->a.axis.axis, 3);
-	expect_type(op->out[0], "f32[24,5]");
+	obf_expect_type(op->out[0], "f32[24,5]");
 }
 
 Test(onnx_ops, concat_normalizes_its_axis)
 {
-	model(13, "2,3", "Concat", "x,c", "y");
-	ob_init_f32(F.b, "c", "2,4", NULL);
-	ob_attr_int(F.b, F.node, "axis", -1);
-	Op *op = import_op();
+	obf_model(13, "2,3", "Concat", "x,c", "y");
+	ob_init_f32(obf.b, "c", "2,4", NULL);
+	ob_attr_int(obf.b, obf.node, "axis", -1);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_CONCAT);
 	cr_assert_eq(op->a.axis.axis, 1);
-	expect_type(op->out[0], "f32[2,7]");
+	obf_expect_type(op->out[0], "f32[2,7]");
 }
 
 Test(onnx_ops, add_and_mul_broadcast)
 {
-	model(13, "2,3,4", "Add", "x,c", "y");
-	ob_init_f32(F.b, "c", "3,1", NULL);
-	Op *op = import_op();
+	obf_model(13, "2,3,4", "Add", "x,c", "y");
+	ob_init_f32(obf.b, "c", "3,1", NULL);
+	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_ADD);
-	expect_type(op->out[0], "f32[2,3,4]");
+	obf_expect_type(op->out[0], "f32[2,3,4]");
 }
 
 /* x = [[1,2],[3,4]] through a 2x2 box filter with auto_pad; the odd pad
@@ -394,12 +357,12 @@ expect_same_pad_sums(const char *auto_pad, const float *want)
 	float y[4];
 	Graph *g;
 
-	model(13, "1,1,2,2", "Conv", "x,w", "y");
-	ob_init_f32(F.b, "w", "1,1,2,2", (float[]){1, 1, 1, 1});
-	ob_attr_string(F.b, F.node, "auto_pad", auto_pad);
-	g = obf_import(&F, NULL);
-	cr_assert_not_null(g, "%s", obf_diags(&F));
-	cr_assert(ir_eval(&F.cx, g, (const void *[]){x}, (void *[]){y}));
+	obf_model(13, "1,1,2,2", "Conv", "x,w", "y");
+	ob_init_f32(obf.b, "w", "1,1,2,2", (float[]){1, 1, 1, 1});
+	ob_attr_string(obf.b, obf.node, "auto_pad", auto_pad);
+	g = obf_import(NULL);
+	cr_assert_not_null(g, "%s", obf_diags());
+	cr_assert(ir_eval(&obf.cx, g, (const void *[]){x}, (void *[]){y}));
 	for (int i = 0; i < 4; i++)
 		cr_assert_float_eq(y[i], want[i], 0, "y[%d] = %g, want %g", i,
 		                   y[i], want[i]);

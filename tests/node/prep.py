@@ -15,7 +15,9 @@ Inputs and outputs of a quantized model's integer types (uint8, int8,
 int32) are written as float32 too, their whole values exact; the compiled
 model keeps the model's element types (NET_INPUT<k>_TYPE) and run_model
 converts.
-  manifest            key/value lines: ops, opset, inputs, outputs, frozen
+  manifest            key/value lines: ops, opset, inputs, outputs, frozen,
+                      exact (the outputs of an integer type, which the
+                      runner compares exactly rather than with tolerances)
 
 and one line in OUT/cases.tsv:  NAME <TAB> OPS <TAB> OPSET <TAB> STATUS
 <TAB> NOTE, where STATUS is "ready" or "unconvertible" (the NOTE says why:
@@ -49,7 +51,7 @@ SUPPORTED_OPS = {
     "Constant", "Dropout",
     "Sub", "Div", "Max", "Min", "Pow", "PRelu", "Neg", "Abs", "Sqrt", "Exp",
     "Log", "Reciprocal", "Tanh", "Erf", "LeakyRelu", "Elu", "Selu",
-    "Softplus",
+    "Softplus", "Sign",
     "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather", "Split", "Tile",
     "Expand", "Pad", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample",
     "ReduceMean", "ReduceMax", "ReduceSum", "ReduceL2", "LogSoftmax",
@@ -213,6 +215,7 @@ def convert(name, case_dir, model, dst):
         f"outputs {len(graph.output)}",
         f"sets {len(sets)}",
     ]
+    exact = []
     for k, (ins, outs) in enumerate(sets):
         sdir = os.path.join(dst, f"set{k}")
         os.makedirs(sdir)
@@ -229,11 +232,14 @@ def convert(name, case_dir, model, dst):
             arr = load_tensor(path)
             if arr.dtype not in (np.float32, np.uint8, np.int8, np.int32):
                 raise Unconvertible(f"reference output {j} is {arr.dtype}")
+            if arr.dtype != np.float32 and j not in exact:
+                exact.append(j)
             arr = arr.astype(np.float32)
             arr.tofile(os.path.join(sdir, f"ref{j}.bin"))
             if k == 0:
                 lines.append(f"output{j} {graph.output[j].name} "
                              f"{shape_str(arr)}")
+    lines.append("exact " + " ".join(str(j) for j in exact))
     with open(os.path.join(dst, "manifest"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -27,7 +27,8 @@
 #        run_model.c and -lm;
 # then every test_data_set is run and every output compared with the
 # reference by cmp_raw: |got - ref| <= 1e-5 + 1e-3 * |ref| element-wise
-# (rtol 1e-3, atol 1e-5; ONNX's own default atol is 1e-7).
+# (rtol 1e-3, atol 1e-5; ONNX's own default atol is 1e-7), except outputs
+# of an integer type (the manifest's "exact" line), which must be equal.
 #
 # Cases listed in exclusions.txt are still run when prep.py could convert
 # them; their result is XFAIL or XPASS and never fails the run.  The exit
@@ -84,11 +85,12 @@ first_error() {
 run_case() {
 	local name=$1 be=$2
 	local c=$CASES/$name d=$WORK/$be/$name
-	local nin nout set i out log rc undef detail=""
+	local nin nout exact set i out log rc undef detail=""
 	rm -rf "$d" && mkdir -p "$d"
 	log=$d/log
 	nin=$(awk '$1 == "inputs" { print $2 }' "$c/manifest")
 	nout=$(awk '$1 == "outputs" { print $2 }' "$c/manifest")
+	exact=$(awk '$1 == "exact" { $1 = ""; print }' "$c/manifest")
 
 	if [ "$be" = obj ]; then
 		if ! timeout 120 "$QCC" "$c/model.onnx" -name=net \
@@ -141,8 +143,9 @@ run_case() {
 			return
 		fi
 		for ((i = 0; i < nout; i++)); do
-			out=$("$CMP" -rtol $RTOL -atol $ATOL "$d/$s.out$i.bin" \
-				"$set/ref$i.bin" 2>&1)
+			local tol="-rtol $RTOL -atol $ATOL"
+			case " $exact " in *" $i "*) tol="-rtol 0 -atol 0" ;; esac
+			out=$("$CMP" $tol "$d/$s.out$i.bin" "$set/ref$i.bin" 2>&1)
 			if [ $? -ne 0 ]; then
 				printf '%s\t%s\tFAIL\t%s output %d: %s\n' "$name" "$be" "$s" \
 					"$i" "$(printf '%s' "$out" | tr '\n' ' ')"
@@ -265,7 +268,8 @@ if [ -n "$MARKDOWN" ]; then
 		"Opsets" are the models' default-domain opset imports.  A case passes
 		when every output of every data set satisfies
 		\`|got - ref| <= 1e-5 + 1e-3 * |ref|\` (rtol 1e-3, atol 1e-5; ONNX's own
-		default atol is 1e-7).  \`obj\` is the LLVM object backend (linked
+		default atol is 1e-7); outputs of an integer type (uint8, int8,
+		int32) must equal the reference exactly.  \`obj\` is the LLVM object backend (linked
 		without libm), \`c\` the \`-emit=c\` output built with
 		\`cc -std=c99 -Wall -Wextra -Werror -pedantic -O2\`.  "passed" is out of
 		the cases not excluded; \`exclusions.txt\` lists the excluded ones with

@@ -84,7 +84,8 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 {
 	static const char *const names[] = {
 		"infer-shapes", "fold-qdq", "fold-const", "dce", "fold-bn",
-		"fuse-act", "dce", "fold-shift", "infer-shapes", "plan-memory",
+		"match-pm1", "fuse-act", "fuse-add", "dce", "fold-shift",
+		"infer-shapes", "plan-memory",
 	};
 	Graph *g = conv_bn_relu();
 	char *dump = NULL;
@@ -95,9 +96,9 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	cx.flags |= CTX_PRINT_ALL;
 	cr_assert(pipeline_default(&cx, g, 3));
 	fclose(cx.dumpout);
-	cr_assert_eq(count_str(dump, "; IR after "), 10);
+	cr_assert_eq(count_str(dump, "; IR after "), 12);
 	p = dump;
-	for (int i = 0; i < 10; i++) {
+	for (int i = 0; i < 12; i++) {
 		char line[64];
 		snprintf(line, sizeof line, "; IR after %s\n", names[i]);
 		p = strstr(p, line);
@@ -142,9 +143,10 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	pass_list(f);
 	fclose(f);
 	cr_assert_str_eq(list, "infer-shapes\nfold-const\ndce\nfold-bn\n"
-	                 "fuse-act\nplan-memory\ncalibrate\nsearch-int4\n"
+	                 "fuse-act\nfuse-add\nplan-memory\ncalibrate\n"
+	                 "search-int4\n"
 	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
-	                 "decompose-pm1\n");
+	                 "decompose-pm1\nmatch-pm1\n");
 	free(list);
 }
 

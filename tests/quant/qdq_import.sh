@@ -1,6 +1,7 @@
 #!/bin/bash
 # qdq_import.sh -- an already-quantized (QDQ) model compiles to integer ops
-# with its own scales and zero points, and its output codes equal the
+# with its own scales and zero points (integer-only, the Flatten between
+# a Dequantize and the MatMul included), and its output codes equal the
 # reference exactly on both backends.
 #
 # Usage: qdq_import.sh QCC CMP_RAW CC WORKDIR
@@ -20,6 +21,12 @@ grep -q '= Conv .*rq={.*clamp=0\.\.255.*: u8\[1,4,6,6\]' ir.txt ||
 	fail "Conv was not folded into an integer op"
 grep -q '= Add .*rq={.*: u8\[1,4,6,6\]' ir.txt ||
 	fail "Add was not folded into an integer op"
+# the Flatten moves onto the codes, so the MatMul after it folds too and
+# nothing float is left
+grep -q '= Flatten .*: u8\[1,144\]' ir.txt || fail "Flatten does not run on codes"
+grep -q '= Gemm .*rq={.*: u8\[1,10\]' ir.txt ||
+	fail "MatMul after the Flatten was not folded into an integer Gemm"
+grep -q 'f32\[' ir.txt && fail "a float value is left: $(grep -m1 'f32\[' ir.txt)"
 grep -q 'NET_INPUT0_TYPE *"u8"' net.h || fail "input type is not u8"
 grep -q 'NET_OUTPUT0_TYPE *"u8"' net.h || fail "output type is not u8"
 "$CC" -std=c11 -O2 -I. -include net.h "$SRC/tests/tools/run_model.c" net.o \

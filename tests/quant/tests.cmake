@@ -22,3 +22,43 @@ add_test(NAME quant.qdq_model_runs_on_codes_and_matches_the_reference_exactly
           $<TARGET_FILE:cmp_raw> ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_qdq)
 set_tests_properties(quant.qdq_model_runs_on_codes_and_matches_the_reference_exactly
   PROPERTIES LABELS cli TIMEOUT 300)
+
+# -quant-report: per-layer scales, zero points and SQNR; the logits' SQNR
+# must equal the one computed from the compiled FP32 and INT8 objects, and
+# -per-tensor leaves one weight scale per tensor (tests/quant/quant_report.sh).
+add_test(NAME quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_the_compiled_model_has
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/quant_report.sh $<TARGET_FILE:qcc>
+          ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_report)
+set_tests_properties(quant.the_quant_report_lists_every_quantized_layer_with_the_sqnr_the_compiled_model_has
+  PROPERTIES LABELS cli TIMEOUT 600)
+
+# -io=int8: the header's scale and zero point macros; a C harness feeding
+# codes gets the float-interface model's output codes within one code, on
+# both backends (tests/quant/io_int8.sh, io_int8.c).
+add_test(NAME quant.io_int8_takes_and_returns_codes_with_the_scales_in_the_header
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/io_int8.sh $<TARGET_FILE:qcc>
+          ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/quant_io_int8)
+set_tests_properties(quant.io_int8_takes_and_returns_codes_with_the_scales_in_the_header
+  PROPERTIES LABELS cli TIMEOUT 600)
+
+# The calibration progress bar: on a terminal (script(1)) a bar per sample
+# that ends full; nothing when stderr is a file (tests/quant/progress.sh).
+add_test(NAME quant.calibration_shows_a_progress_bar_only_on_a_terminal
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/progress.sh $<TARGET_FILE:qcc>
+          ${CMAKE_CURRENT_BINARY_DIR}/quant_progress)
+set_tests_properties(quant.calibration_shows_a_progress_bar_only_on_a_terminal
+  PROPERTIES LABELS cli TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# Quantized import: a QLinear model (QLinearConv with u8 and full-range
+# int8 weights, QLinearAdd, QLinearMul, QLinearMatMul, MatMulInteger) is
+# integer-only after fold-shift and bit-exact on both backends against the
+# interpreter (also the armv8 and riscv64 objects under qemu) and, for the
+# worst cases, a 64-bit reference.
+add_executable(qimport_eval ${CMAKE_CURRENT_LIST_DIR}/qimport_eval.c)
+target_link_libraries(qimport_eval PRIVATE qcc_frontend qcc_passes)
+add_test(NAME quant.qlinear_model_is_integer_only_and_exact_on_both_backends
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/qimport.sh $<TARGET_FILE:qcc>
+          $<TARGET_FILE:qimport_eval> ${CMAKE_C_COMPILER}
+          ${CMAKE_CURRENT_BINARY_DIR}/quant_qimport)
+set_tests_properties(quant.qlinear_model_is_integer_only_and_exact_on_both_backends
+  PROPERTIES LABELS cli TIMEOUT 300)

@@ -52,6 +52,18 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_norm_rows_f32(x, w, w, y, n, n, n, f);
 	qcc_rt_lrn_f32(x, y, n, n, n, n, f, f, f);
 }
+void qcc_embed_probe_q8(const uint8_t *x, const int8_t *w, uint8_t *y,
+                        int32_t n, const int32_t *s);
+void
+qcc_embed_probe_q8(const uint8_t *x, const int8_t *w, uint8_t *y, int32_t n,
+                   const int32_t *s)
+{
+	qcc_rt_conv2d_qgemm_q8(x, s, s, y, n, n, n, n, n, n, n, n, n, n, n, n,
+	                       n, n, n, n, s, s, n, n, n, n, n);
+	qcc_rt_conv2d_dw_q8(x, w, s, y, n, n, n, n, n, n, n, n, n, n, n, n, n,
+	                    n, n, n, n, s, s, n, n, n, n);
+	qcc_rt_requant_row_q8(s, y, n, n, n, n, n, n);
+}
 PROBE
 } >"$src"
 if grep -n '#include' "$src" | grep -v '<std\(int\|def\)\.h>'; then

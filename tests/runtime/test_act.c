@@ -83,6 +83,7 @@ ParameterizedTestParameters(act, matches_formulas)
 		{QCC_ACT_TANH, 0, 0}, {QCC_ACT_ERF, 0, 0},
 		{QCC_ACT_LEAKYRELU, 0.1f, 0}, {QCC_ACT_ELU, 2.0f, 0},
 		{QCC_ACT_SELU, 1.67326f, 1.0507f}, {QCC_ACT_SOFTPLUS, 0, 0},
+		{QCC_ACT_SIGN, 0, 0},
 	};
 
 	return cr_make_param_array(struct act_case, cases,

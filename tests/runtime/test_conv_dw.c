@@ -7,7 +7,8 @@
  * The cases cover strides 1, 2 and 3, kernel sizes 1 to 7, dilations,
  * asymmetric pads, inner runs shorter than a tile, exactly a tile, a tile
  * plus a few pixels (the moved-back last tile), images smaller than the
- * kernel and windows with no tap inside. */
+ * kernel and windows with no tap inside, and planes narrow enough for the
+ * banded scheme (padding written out as zeros). */
 #include "rt_test.h"
 
 struct dw_case {
@@ -77,6 +78,11 @@ ParameterizedTestParameters(conv_dw, matches_plain_loops)
 		{1, 4, 10, 26, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
 		 QCC_ACT_SIGMOID},
 		{1, 2, 5, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, QCC_ACT_NONE},
+		/* narrow planes take the banded scheme: stride 2 with a
+		 * residual, several bands, a dilated 5x5 */
+		{1, 3, 21, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_CLIP},
+		{1, 2, 200, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_RELU},
+		{2, 3, 9, 11, 5, 5, 1, 1, 2, 2, 4, 3, 4, 3, 1, 0, QCC_ACT_NONE},
 	};
 
 	return cr_make_param_array(struct dw_case, cases,

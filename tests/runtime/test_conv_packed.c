@@ -1,4 +1,5 @@
-/* test_conv_packed.c -- qcc_rt_conv2d_packed_f32 against a plain loop.
+/* test_conv_packed.c -- qcc_rt_conv2d_packed_f32 and its 16-channel-panel
+ * twin qcc_rt_conv2d_packed16_f32 against a plain loop.
  *
  * The weights are packed here the way qcc_rt.h states (and lowering does).
  * The kernel sums each output in the loop's order (input channel, kernel
@@ -54,16 +55,21 @@ ref_conv(const struct pk_case *p, const float *x, const float *w,
 }
 
 static float *
-pack(const float *w, int m, int k)
+pack_pw(const float *w, int m, int k, int pw)
 {
-	int npan = (m + QCC_RT_PANEL - 1) / QCC_RT_PANEL;
-	float *p = rt_zeros((int64_t)npan * k * QCC_RT_PANEL);
+	int npan = (m + pw - 1) / pw;
+	float *p = rt_zeros((int64_t)npan * k * pw);
 
 	for (int o = 0; o < m; o++)
 		for (int i = 0; i < k; i++)
-			p[((o / QCC_RT_PANEL) * k + i) * QCC_RT_PANEL +
-			  o % QCC_RT_PANEL] = w[o * k + i];
+			p[((o / pw) * k + i) * pw + o % pw] = w[o * k + i];
 	return p;
+}
+
+static float *
+pack(const float *w, int m, int k)
+{
+	return pack_pw(w, m, k, QCC_RT_PANEL);
 }
 
 ParameterizedTestParameters(conv_packed, matches_plain_loops)
@@ -119,6 +125,16 @@ ParameterizedTest(struct pk_case *p, conv_packed, matches_plain_loops)
 	                         p->sw, p->dh, p->dw, p->pt, p->pl, p->act, 0.0f,
 	                         6.0f);
 	ref_conv(p, x, w, b, res, want, oh, ow);
+	if (p->act == QCC_ACT_SIGMOID)
+		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
+	else
+		rt_assert_same(got, want, ny);
+	/* the 16-channel panels of qcc_rt_conv2d_packed16_f32, the same sums */
+	got = rt_rand(ny, 5);
+	qcc_rt_conv2d_packed16_f32(x, pack_pw(w, p->m, k, QCC_RT_PANEL16), b,
+	                           res, got, p->nb, p->c, p->h, p->w, p->m, oh,
+	                           ow, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw,
+	                           p->pt, p->pl, p->act, 0.0f, 6.0f);
 	if (p->act == QCC_ACT_SIGMOID)
 		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
 	else

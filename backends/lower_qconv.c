@@ -1,0 +1,133 @@
+/* lower_qconv.c -- an integer Conv (u8 codes, i8 weights, group 1) to the
+ * packed matrix-product kernel of runtime/kernels/qgemm.c when it applies:
+ * constant i8 weights, K = c*kh*kw < 2^16 (int32 sums stay exact).
+ *
+ * The weights are repacked here, at compile time, into the kernel's panel
+ * layout (qcc_rt.h): QCC_RT_QG_MR output channels per panel, the codes of
+ * two consecutive reduction indices in one 32-bit word, low half first,
+ * zeros past the last index and channel.  The word array replaces the
+ * weights in the object (the original is emitted only if some other call
+ * reads it).  Depthwise convolutions (group == c == m) whose padded plane
+ * fits the kernel's stack buffer go to runtime/kernels/qconv_dw.c instead.
+ * isa tells the kernel whether the target has AVX2: the LLVM
+ * backend knows its CPU (Ctx.vec_bytes >= 32 on x86-64); the C backend
+ * passes 0 and the kernel decides by the C compiler's own flags.
+ */
+#include "../runtime/qcc_rt.h"
+#include "lower.h"
+
+/* [ceil(m/MR)][ceil(k/2)][MR] words from w [m][k]. */
+static int32_t *
+pack_pairs(Ctx *cx, const int8_t *w, int64_t m, int64_t k, uint32_t *n)
+{
+	int64_t mr = QCC_RT_QG_MR, npan = (m + mr - 1) / mr, kp2 = (k + 1) / 2;
+	int32_t *p = NEWARRAY(cx->scratch, int32_t, npan * kp2 * mr);
+
+	for (int64_t q = 0; q < npan; q++)
+		for (int64_t t = 0; t < kp2; t++)
+			for (int64_t i = 0; i < mr; i++) {
+				int64_t o = q * mr + i;
+				int32_t w0 = 0, w1 = 0;
+
+				if (o < m) {
+					w0 = w[o * k + 2 * t];
+					w1 = 2 * t + 1 < k ? w[o * k + 2 * t + 1] : 0;
+				}
+				p[(q * kp2 + t) * mr + i] = (int32_t)(
+				        (uint32_t)(uint16_t)(int16_t)w0 |
+				        (uint32_t)(uint16_t)(int16_t)w1 << 16);
+			}
+	*n = (uint32_t)(npan * kp2 * mr);
+	return p;
+}
+
+static void
+arg_requant(Lower *L, const Op *op)
+{
+	const Requant *r = op->rq;
+
+	arg_array(L, KA_I32S, r->mult, r->n);
+	arg_array(L, KA_I32S, r->shift, r->n);
+	arg_i32(L, r->n);
+	arg_i32(L, quant_zp(op->out[0]->type->q, 0));
+	arg_i32(L, r->lo);
+	arg_i32(L, r->hi);
+}
+
+static int64_t
+max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The depthwise kernel, if the padded plane fits its buffer. */
+static bool
+lower_qconv_dw(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
+	const ConvAttr *a = &op->a.conv;
+	int64_t ph = max64(a->pad[0] + x->dim[2], (y->dim[2] - 1) *
+	                   a->stride[0] + (w->dim[2] - 1) * a->dilation[0] + 1);
+	int64_t pw = max64(a->pad[1] + x->dim[3], (y->dim[3] - 1) *
+	                   a->stride[1] + (w->dim[3] - 1) * a->dilation[1] + 1);
+
+	if (a->group != x->dim[1] || w->dim[0] != x->dim[1] || w->dim[1] != 1 ||
+	    ph * pw > QCC_RT_QDW_MAXPAD)
+		return false;
+	arg_val(L, op->in[0]);
+	arg_val(L, op->in[1]);
+	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
+	arg_val(L, op->out[0]);
+	for (int i = 0; i < 4; i++)
+		arg_i32(L, x->dim[i]);
+	arg_i32(L, y->dim[2]);
+	arg_i32(L, y->dim[3]);
+	arg_i32(L, w->dim[2]);
+	arg_i32(L, w->dim[3]);
+	arg_i32(L, a->stride[0]);
+	arg_i32(L, a->stride[1]);
+	arg_i32(L, a->dilation[0]);
+	arg_i32(L, a->dilation[1]);
+	arg_i32(L, a->pad[0]);
+	arg_i32(L, a->pad[1]);
+	arg_i32(L, ph);
+	arg_i32(L, pw);
+	arg_i32(L, quant_zp(x->q, 0));
+	arg_requant(L, op);
+	call_end(L, "qcc_rt_conv2d_dw_q8");
+	return true;
+}
+
+bool
+lower_qconv(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const Requant *r = op->rq;
+	int64_t k, words;
+	uint32_t n;
+	int32_t *p;
+
+	if (w->dt != DT_I8 || !op->in[1]->cst || x->dt != DT_U8 ||
+	    op->out[0]->type->dt != DT_U8 || x->rank != 4 || w->rank != 4 || !r)
+		return false;
+	if (op->a.conv.group != 1)
+		return lower_qconv_dw(L, op);
+	k = w->dim[1] * w->dim[2] * w->dim[3];
+	words = (w->dim[0] + QCC_RT_QG_MR - 1) / QCC_RT_QG_MR * QCC_RT_QG_MR *
+	        ((k + 1) / 2);
+	if (k <= 0 || k >= 65536 || words > INT32_MAX / 4)
+		return false;
+	p = pack_pairs(L->cx, (const int8_t *)op->in[1]->cst->data, w->dim[0],
+	               k, &n);
+	arg_val(L, op->in[0]);
+	arg_array(L, KA_I32S, p, n);
+	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
+	arg_val(L, op->out[0]);
+	arg_conv_geometry(L, op);
+	arg_i32(L, quant_zp(x->q, 0));
+	arg_requant(L, op);
+	arg_i32(L, L->cx->vec_bytes >= 32 ? 1 : 0);
+	call_end(L, "qcc_rt_conv2d_qgemm_q8");
+	return true;
+}

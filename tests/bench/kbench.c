@@ -1,0 +1,175 @@
+/* kbench.c -- time the FP32 convolution kernels alone on the layer shapes
+ * of resnet18 and mobilenet_v2 (not a test: timings vary).
+ *
+ *     clang-19 -O3 -march=x86-64-v3 -I runtime tests/bench/kbench.c -o kb
+ *     ./kb [REPS [NAME]]
+ *
+ * Each kernel file is included with QCC_RT_API static, as the C backend
+ * does; every shape runs through the kernel lower_conv would pick (1x1:
+ * the pixel kernel, depthwise: conv_dw, other windows: the channel
+ * kernel; only those whose name contains NAME if given), REPS times
+ * (default 20), and the best time and GMAC/s are
+ * printed, with the largest difference from qcc_rt_conv2d_f32 (the plain
+ * loop) so a faster kernel cannot be a wrong one.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#define QCC_RT_API static
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../runtime/kernels/act.c"
+#include "../../runtime/kernels/math.c"
+#include "../../runtime/kernels/conv.c"
+#include "../../runtime/kernels/conv_dw.c"
+#include "../../runtime/kernels/conv_gemm.c"
+#include "../../runtime/kernels/conv_packed.c"
+
+struct shape {
+	const char *name;
+	int c, h, m, k, s, dw;
+};
+
+static const struct shape shapes[] = {
+    {"r18 conv1 7x7/2", 3, 224, 64, 7, 2, 0},
+    {"r18 l1 3x3 64", 64, 56, 64, 3, 1, 0},
+    {"r18 l2 3x3/2 128", 64, 56, 128, 3, 2, 0},
+    {"r18 l2 3x3 128", 128, 28, 128, 3, 1, 0},
+    {"r18 l3 3x3 256", 256, 14, 256, 3, 1, 0},
+    {"r18 l4 3x3 512", 512, 7, 512, 3, 1, 0},
+    {"r18 ds 1x1/2 256", 128, 28, 256, 1, 2, 0},
+    {"mb 1x1 32->16 112", 32, 112, 16, 1, 1, 0},
+    {"mb 1x1 16->96 112", 16, 112, 96, 1, 1, 0},
+    {"mb 1x1 144->24 56", 144, 56, 24, 1, 1, 0},
+    {"mb 1x1 192->32 28", 192, 28, 32, 1, 1, 0},
+    {"mb 1x1 384->64 14", 384, 14, 64, 1, 1, 0},
+    {"mb 1x1 576->96 14", 576, 14, 96, 1, 1, 0},
+    {"mb 1x1 960->320 7", 960, 7, 320, 1, 1, 0},
+    {"mb 1x1 320->1280 7", 320, 7, 1280, 1, 1, 0},
+    {"mb dw 3x3 32 112", 32, 112, 32, 3, 1, 1},
+    {"mb dw 3x3/2 96 112", 96, 112, 96, 3, 2, 1},
+    {"mb dw 3x3 144 56", 144, 56, 144, 3, 1, 1},
+    {"mb dw 3x3 192 28", 192, 28, 192, 3, 1, 1},
+    {"mb dw 3x3 384 14", 384, 14, 384, 3, 1, 1},
+    {"mb dw 3x3 960 7", 960, 7, 960, 3, 1, 1},
+};
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static float *
+randf(size_t n, uint32_t seed)
+{
+	float *v = malloc(n * sizeof *v + 64);
+
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		v[i] = (float)(seed >> 8) / 8388608.0f - 1.0f;
+	}
+	return v;
+}
+
+/* [ceil(m/P)][k][P] from [m][k], as lower_conv_packed.c does. */
+static float *
+pack(const float *w, int m, int k, int pw)
+{
+	int npan = (m + pw - 1) / pw;
+	float *p = calloc((size_t)npan * k * pw + 16, sizeof *p);
+
+	for (int q = 0; q < npan; q++)
+		for (int i = 0; i < k; i++)
+			for (int j = 0; j < pw; j++)
+				if (q * pw + j < m)
+					p[((size_t)q * k + i) * pw + j] =
+					    w[(size_t)(q * pw + j) * k + i];
+	return p;
+}
+
+/* 1 when compiled for 512-bit vectors: lower_conv_packed.c then takes the
+ * pixel kernel with 32-pixel tiles for 1x1 convolutions and the channel
+ * kernel with 16-channel panels for the others. */
+#ifdef __AVX512F__
+enum { WIDE = 1 };
+#else
+enum { WIDE = 0 };
+#endif
+/* the pixel kernel's tile width (-DKB_NR=16 to try the narrow one) */
+#ifndef KB_NR
+#define KB_NR (WIDE ? 32 : 16)
+#endif
+
+static void
+run(const struct shape *s, const float *x, const float *wp, const float *w,
+    const float *b, float *y, int oh, int pad)
+{
+	if (s->dw)
+		qcc_rt_conv2d_dw_f32(x, w, b, NULL, y, 1, s->c, s->h, s->h, s->m,
+		                     oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
+		                     pad, QCC_ACT_RELU, 0, 0);
+	else if (s->k == 1)
+		qcc_rt_conv2d_gemm_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
+		                       s->m, oh, oh, 1, 1, s->s, s->s, 1, 1, 0, 0,
+		                       KB_NR, QCC_ACT_RELU, 0, 0);
+	else if (WIDE)
+		qcc_rt_conv2d_packed16_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
+		                           s->m, oh, oh, s->k, s->k, s->s, s->s, 1,
+		                           1, pad, pad, QCC_ACT_RELU, 0, 0);
+	else
+		qcc_rt_conv2d_packed_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
+		                         s->m, oh, oh, s->k, s->k, s->s, s->s, 1,
+		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	int reps = argc > 1 ? atoi(argv[1]) : 20;
+	double tot = 0;
+
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		const struct shape *s = &shapes[i];
+
+		if (argc > 2 && !strstr(s->name, argv[2]))
+			continue;
+		int pad = s->k / 2, oh = (s->h + 2 * pad - s->k) / s->s + 1;
+		int cin = s->dw ? 1 : s->c, kk = cin * s->k * s->k;
+		size_t ny = (size_t)s->m * oh * oh;
+		float *x = randf((size_t)s->c * s->h * s->h, 1);
+		float *w = randf((size_t)s->m * kk, 2);
+		float *b = randf((size_t)s->m, 3);
+		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
+		float *wp = pack(w, s->m, kk, s->k == 1 ? QCC_RT_GEMM_MR :
+		                              WIDE ? QCC_RT_PANEL16 : QCC_RT_PANEL);
+		double best = 1e30, md = 0, macs;
+
+		qcc_rt_conv2d_f32(x, w, b, r, 1, s->c, s->h, s->h, s->m, oh, oh,
+		                  s->k, s->k, s->s, s->s, 1, 1, pad, pad,
+		                  s->dw ? s->c : 1, QCC_ACT_RELU, 0, 0);
+		for (int t = 0; t < reps; t++) {
+			double t0 = now_ns();
+
+			run(s, x, wp, w, b, y, oh, pad);
+			t0 = now_ns() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		for (size_t j = 0; j < ny; j++)
+			md = fabs(y[j] - r[j]) > md ? fabs(y[j] - r[j]) : md;
+		macs = (double)ny * kk;
+		tot += best;
+		printf("%-22s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
+		       best / 1e3, macs / best, md);
+		free(x), free(w), free(b), free(y), free(r), free(wp);
+	}
+	printf("total best %.1f us\n", tot / 1e3);
+	return 0;
+}
