@@ -24,7 +24,9 @@
  *                  Q groups the bins by the u8 code (of 256, with the
  *                  range's own zero point) they round to.  Exact zeros
  *                  (Relu's) are counted apart: they stay exact in the codes,
- *                  so they must not weigh against wide ranges
+ *                  so they must not weigh against wide ranges; and P is
+ *                  smoothed to the min-max grid's resolution (256 steps
+ *                  over [min, max]) for the same reason
  * The graph's outputs keep their min and max under every method: they are
  * the answer (a classifier's largest logit is its outlier), and clipping
  * them makes the top classes tie.
@@ -41,7 +43,7 @@
 
 #include "passes.h"
 
-enum { NBINS = 2048, NBINS_MSE = 128, NBINS_KL = 128 };
+enum { NBINS = 2048, NBINS_MSE = 128, NBINS_KL = 128, KL_SMOOTH = NBINS / 256 };
 
 typedef struct Calib {
 	Ctx *cx;
@@ -296,6 +298,16 @@ range_kl(const uint32_t *h, uint32_t zeros, double lo, double hi,
 		p[z] -= fmin(p[z], (double)zeros);
 	} else {
 		zeros = 0;
+	}
+	/* P at the min-max grid's resolution: finer detail is the density's
+	 * shape inside one code of the widest range, which no range can keep,
+	 * and would count against wide ranges only. */
+	for (int i = 0; i < NBINS; i += KL_SMOOTH) {
+		double sum = 0.0;
+		for (int j = 0; j < KL_SMOOTH; j++)
+			sum += p[i + j];
+		for (int j = 0; j < KL_SMOOTH; j++)
+			p[i + j] = sum / KL_SMOOTH;
 	}
 	for (int k = 1; k <= NBINS_KL; k++) {
 		double t = amax * k / NBINS_KL;
