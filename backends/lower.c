@@ -389,6 +389,7 @@ lower_op(Lower *L, const Op *op)
 	case OP_LUT:
 	case OP_BITPLANE:
 	case OP_PM1CONV:
+	case OP_SIGNFLIP:
 	case OP_COUNT: break;
 	}
 	bug("lowering: no kernel for op kind %d", (int)op->kind);

@@ -9,9 +9,9 @@
  * weights in the object (the original is emitted only if some other call
  * reads it).  Depthwise convolutions (group == c == m) whose padded plane
  * fits the kernel's stack buffer go to runtime/kernels/qconv_dw.c instead.
- * isa tells the kernel whether the target has AVX2: the LLVM
- * backend knows its CPU (Ctx.vec_bytes >= 32 on x86-64); the C backend
- * passes 0 and the kernel decides by the C compiler's own flags.
+ * isa tells the kernel whether the target has AVX2 (1) or AVX-512BW (2):
+ * the LLVM backend knows its CPU (Ctx.vec_bytes 32 or 64 on x86-64); the
+ * C backend passes 0 and the kernel decides by the C compiler's flags.
  */
 #include "../runtime/qcc_rt.h"
 #include "lower.h"
@@ -72,8 +72,11 @@ lower_qconv_dw(Lower *L, const Op *op)
 	int64_t pw = max64(a->pad[1] + x->dim[3], (y->dim[3] - 1) *
 	                   a->stride[1] + (w->dim[3] - 1) * a->dilation[1] + 1);
 
+	int64_t sh = a->stride[0], sw = a->stride[1];
+
 	if (a->group != x->dim[1] || w->dim[0] != x->dim[1] || w->dim[1] != 1 ||
-	    ph * pw > QCC_RT_QDW_MAXPAD)
+	    sh * sw * ((ph + sh - 1) / sh + 1) * ((pw + sw - 1) / sw) >
+	            QCC_RT_QDW_MAXPAD)
 		return false;
 	arg_val(L, op->in[0]);
 	arg_val(L, op->in[1]);
@@ -127,7 +130,7 @@ lower_qconv(Lower *L, const Op *op)
 	arg_conv_geometry(L, op);
 	arg_i32(L, quant_zp(x->q, 0));
 	arg_requant(L, op);
-	arg_i32(L, L->cx->vec_bytes >= 32 ? 1 : 0);
+	arg_i32(L, L->cx->vec_bytes >= 64 ? 2 : L->cx->vec_bytes >= 32);
 	call_end(L, "qcc_rt_conv2d_qgemm_q8");
 	return true;
 }

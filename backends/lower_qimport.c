@@ -3,6 +3,7 @@
  *   Conv on codes with i16 weights, or with an i32 result (ConvInteger)
  *   MatMul on codes (batched; QLinearMatMul, MatMulInteger)
  *   Quantize and Dequantize per axis at the float boundary
+ *   SignFlip between int8 graph inputs or outputs and uint8 codes
  * Everything else on codes is lower_quant.c's.  As there, the rescale
  * comes from Op.rq (fold-shift); Op.rq with n = 0 means an i32 result.
  */
@@ -18,6 +19,7 @@ lower_is_qimport(const Op *op)
 		/* ConvInteger's weights are i16 too (onnx_ops_qimport.c) */
 		return op->in[1]->type->dt == DT_I16;
 	case OP_MATMUL:
+	case OP_SIGNFLIP:
 		return true;
 	case OP_QUANTIZE:
 		return y->q && y->q->kind == Q_AXIS;
@@ -121,7 +123,7 @@ lower_axis_q(Lower *L, const Op *op)
 void
 lower_qimport(Lower *L, const Op *op)
 {
-	if (op->kind != OP_QUANTIZE && op->kind != OP_DEQUANTIZE && !op->rq)
+	if ((op->kind == OP_CONV || op->kind == OP_MATMUL) && !op->rq)
 		bug("lowering quantized op %u before fold-shift", op->id);
 	switch (op->kind) {
 	case OP_CONV:
@@ -129,6 +131,12 @@ lower_qimport(Lower *L, const Op *op)
 		return;
 	case OP_MATMUL:
 		lower_matmul_q16(L, op);
+		return;
+	case OP_SIGNFLIP:
+		arg_val(L, op->in[0]);
+		arg_val(L, op->out[0]);
+		arg_i32(L, type_numel(op->out[0]->type));
+		call_end(L, "qcc_rt_signflip_q8");
 		return;
 	default:
 		lower_axis_q(L, op);

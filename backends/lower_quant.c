@@ -224,6 +224,10 @@ lower_quant(Lower *L, const Op *op)
 {
 	char buf[96];
 
+	if (op->kind == OP_SIGNFLIP) {   /* the one op on i8 activations */
+		lower_qimport(L, op);
+		return true;
+	}
 	for (int i = 0; i < op->nin + op->nout; i++) {
 		const Value *v = i < op->nin ? op->in[i] : op->out[i - op->nin];
 		if (v && v->type->dt == DT_I8 && v->type->rank &&

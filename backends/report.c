@@ -6,9 +6,10 @@
  * scratch bytes live at each op (plan_live_bytes, the figures plan-memory's
  * lower bound is the maximum of) against that lower bound and the arena
  * size, the MACs of each op and, for a quantized compile, the SQNR of each
- * quantized result on the calibration set (passes/quant_report.h).  Styles are inline; there are no scripts,
- * fonts, images or links to fetch, so it opens offline and from anywhere.
- * Like the header, the bytes depend only on the graph and the options.
+ * quantized result on the calibration set (passes/quant_report.h). Styles
+ * are inline; there are no scripts, fonts, images or links to fetch, so it
+ * opens offline and from anywhere. Like the header, the bytes depend only
+ * on the graph and the options.
  */
 #include <inttypes.h>
 #include <math.h>

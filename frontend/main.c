@@ -67,6 +67,10 @@ static const char usage_text[] =
 	"  -no-bias-correct    no bias correction of 4-bit layers\n"
 	"  -quantize=pm1:wKaM  K-bit weights, M-bit activations (1..4) as K*M\n"
 	"                      xor/popcount products (first, last layer 8-bit)\n"
+	"  -quantize=auto      per layer the cheapest of int8, w4a4, pm1:w2a2,\n"
+	"                      pm1:w1a1 on -target whose output SQNR on the\n"
+	"                      calibration set is at least -auto-sqnr=DB (20)\n"
+	"  -v                  print -quantize=auto's choices\n"
 	"  -calib=DIR          calibration samples (.npy or TensorProto .pb)\n"
 	"  -calib-method=M     mse (default), minmax, percentile[:P] (P=99.99), kl\n"
 	"  -calib-limit=N      use at most N calibration samples\n"
@@ -188,8 +192,10 @@ parse_quantize(Flags *f, const char *v)
 		f->quant.abits = 8;
 	} else if (!strcmp(v, "w4a4")) {
 		f->quant.wbits = f->quant.abits = 4;
+	} else if (!strcmp(v, "auto")) {
+		f->quant.auto_select = true;
 	} else {
-		usage_error("-quantize is int8, w8a8, w4a8, w4a4 or pm1:wKaM with "
+		usage_error("-quantize is int8, w8a8, w4a8, w4a4, auto or pm1:wKaM with "
 		            "K, M in 1..4, not '%s'", v);
 	}
 	f->quantize = true;
@@ -303,6 +309,14 @@ parse_flags(Flags *f, int argc, char **argv)
 				            "not '%s'", v);
 		} else if (flag_is(a, "-no-bias-correct")) {
 			f->quant.no_bias_correct = true;
+		} else if (flag_is(a, "-v")) {
+			f->quant.verbose = true;
+		} else if ((v = flag_value(a, "-auto-sqnr"))) {
+			char *e;
+			f->quant.auto_sqnr = strtod(v, &e);
+			if (*e || !(f->quant.auto_sqnr > 0.0))
+				usage_error("-auto-sqnr wants a positive number of "
+				            "dB, not '%s'", v);
 		} else if ((v = flag_value(a, "-calib"))) {
 			f->calib = v;
 		} else if ((v = flag_value(a, "-calib-method"))) {
@@ -587,39 +601,6 @@ write_report(Ctx *cx, const Graph *g, const CodegenOpts *co, const char *path)
 	return out_close(cx, &o, report_write(cx, g, co, o.f));
 }
 
-/* -quant-report and the SQNR of --report: the float twin fg (a clone of
- * the imported graph) gets the -O1 float rewrites, quietly, and both
- * graphs run over the calibration samples. */
-static const QuantReport *
-quant_report(Ctx *cx, const Flags *f, Graph *fg, const Graph *g)
-{
-	static const char *const methods[] = {
-		[CALIB_MINMAX] = "minmax", [CALIB_PERCENTILE] = "percentile",
-		[CALIB_MSE] = "mse", [CALIB_KL] = "kl",
-	};
-	const char *pa = cx->print_after;
-	unsigned flags = cx->flags;
-	struct QuantOpts *q = cx->quant;
-	QuantReport *r;
-	bool ok;
-
-	cx->print_after = NULL;
-	cx->flags &= ~(unsigned)CTX_PRINT_ALL;
-	cx->quant = NULL;
-	ok = pipeline_default(cx, fg, 1);
-	cx->print_after = pa;
-	cx->flags = flags;
-	cx->quant = q;
-	if (!ok || !(r = quant_report_build(cx, fg, g, &f->quant)))
-		return NULL;
-	r->model = f->model;
-	r->scheme = f->scheme;
-	r->method = f->quant.method == CALIB_PERCENTILE
-	            ? arena_printf(cx->perm, "percentile:%g", f->quant.percentile)
-	            : methods[f->quant.method];
-	return r;
-}
-
 static bool
 write_quant_report(Ctx *cx, const QuantReport *r, const char *path)
 {
@@ -731,13 +712,16 @@ main(int argc, char **argv)
 		f.quant.ninputs = ok ? g->ninputs : 0;
 		f.quant.progress = isatty(2);
 		cx.quant = &f.quant;
-		ok = ok && (f.quant.pm1_abits ? pipeline_pm1(&cx, g)
-		                               : pipeline_int8(&cx, g));
+		f.quant.auto_target = target.triple;
+		ok = ok && (f.quant.auto_select ? pipeline_auto(&cx, g)
+		            : f.quant.pm1_abits ? pipeline_pm1(&cx, g)
+		                                : pipeline_int8(&cx, g));
 	} else {
 		ok = ok && pipeline_default(&cx, g, f.optlevel);
 	}
 	if (ok && fg)
-		ok = (co.qreport = quant_report(&cx, &f, fg, g)) != NULL;
+		ok = (co.qreport = quant_report_make(&cx, fg, g, &f.quant, f.model,
+		                                     f.scheme)) != NULL;
 	if (ok && f.report)
 		ok = wrote_report = write_report(&cx, g, &co, f.report);
 	if (ok && f.qreport)

@@ -21,8 +21,8 @@
 
 #include "onnx.h"
 
-/* The zero point at input iz (absent: 0) with ns entries allowed (1, or
- * nch) into zp[]; *n gets the count. */
+/* The zero point at input iz (absent: 0), with 1 or nch entries, into
+ * *zp; *cnt gets the count. */
 static bool
 zero_points(Node *n, int iz, int64_t nch, const char *what, int32_t **zp,
             int64_t *cnt)
@@ -103,7 +103,7 @@ weight_codes(Node *n, int iw, int iz, int axis, int oaxis, int64_t bound)
 	const TensorType *t = w->type;
 	int64_t num = type_numel(t), inner = 1, oinner = 1, cnt;
 	int64_t nch = t->dim[axis], no = t->dim[oaxis], *sum;
-	int16_t *d = NEWARRAY(cx->perm, int16_t, num + 1);
+	int16_t *d = NEWARRAY(cx->scratch, int16_t, num + 1);
 	Quant *q = NEW(cx->perm, Quant);
 	float *one = NEWARRAY(cx->perm, float, 1);
 	int32_t *zp;

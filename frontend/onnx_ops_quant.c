@@ -19,9 +19,9 @@
  * Run-time tensors are quantized and dequantized per tensor or per axis.
  * int8 run-time codes (an int8 zero point) are kept as uint8 codes 128
  * higher with a zero point 128 higher: the same real values s * (q - z),
- * exactly, and the integer kernels read uint8 (quant_shift_i8).  So an
- * int8 activation cannot be a graph input or output (qcc reports it);
- * inside the graph it runs as uint8.  A DequantizeLinear of int8 codes
+ * exactly, and the integer kernels read uint8 (quant_shift_i8).  An int8
+ * graph input or output keeps its type in net.h, with a SignFlip (x ^
+ * 0x80) between it and the uint8 codes.  A DequantizeLinear of int8 codes
  * must give their zero point.  ConvInteger and MatMulInteger are in
  * onnx_ops_qimport.c.
  */
@@ -116,6 +116,17 @@ quant_shift_i8(Ctx *cx, const Quant *q)
 	return s;
 }
 
+/* A SignFlip of codes x into type dt with Quant q (not yet emitted). */
+static Op *
+sign_flip(Node *n, Value *x, DType dt, const Quant *q)
+{
+	const TensorType *t = type_new(n->im->cx, dt, x->type->rank,
+	                               x->type->dim, q);
+
+	return ir_op_new(n->im->cx, n->im->g, OP_SIGNFLIP, &n->loc, 1, &x, 1,
+	                 &t);
+}
+
 /* The float value of input ix dequantized with the scale at is and the
  * zero point at iz (absent if >= nin); NULL after a report. */
 static Value *
@@ -131,6 +142,22 @@ dequant_input(Node *n, int ix, int is, int iz, int64_t axis)
 
 	if (!(q = node_quant(n, is, iz, t, axis, t->dt, &dt)))
 		return NULL;
+	if (!x->cst && dt == DT_I8 && t->dt == DT_I8 && !x->def) {
+		/* an int8 graph input: flipped to uint8 once, and later
+		 * readers of its name get the flipped codes */
+		if (t->q && !quant_same(t->q, q)) {
+			diag(cx, DIAG_ERROR, &n->loc, "input \"%s\" is "
+			     "dequantized with another scale or zero point "
+			     "than before", n->p->input[ix]);
+			return NULL;
+		}
+		x->type = type_new(cx, DT_I8, t->rank, t->dim, q);
+		if (!(x = node_aux(n, sign_flip(n, x, DT_U8,
+		                                quant_shift_i8(cx, q)))))
+			return NULL;
+		onnx_sym(n->im, n->p->input[ix])->v = x;
+		t = x->type;
+	}
 	if (!x->cst && dt == DT_I8 && t->dt == DT_U8 && x->def) {
 		q = quant_shift_i8(cx, q);
 		dt = DT_U8;
@@ -180,10 +207,14 @@ quant_result(Node *n, Value *x, int is, int iz, int64_t axis)
 		return false;
 	}
 	if (dt == DT_I8 && onnx_sym(n->im, n->p->output[0])->is_output) {
-		diag(cx, DIAG_ERROR, &n->loc, "an int8 graph output (\"%s\") is "
-		     "not supported; qcc runs int8 activations as uint8",
-		     n->p->output[0]);
-		return false;
+		/* an int8 graph output: the uint8 codes flipped back */
+		const Quant *q8 = q;
+		Value *u;
+		ct = type_new(cx, DT_U8, t->rank, t->dim, quant_shift_i8(cx, q));
+		op = ir_op_new(cx, n->im->g, OP_QUANTIZE, &n->loc, 1, &x, 1, &ct);
+		if (!(u = node_aux(n, op)))
+			return false;
+		return node_emit(n, sign_flip(n, u, DT_I8, q8));
 	}
 	if (dt == DT_I8) {
 		q = quant_shift_i8(cx, q);

@@ -264,13 +264,14 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 		return NULL;
 	}
 	tt = vi->type->tensor_type;
-	/* u8 inputs carry codes of a quantized model: a DequantizeLinear
+	/* u8 and i8 inputs carry codes of a quantized model: a DequantizeLinear
 	 * or QLinear* consumer gives them their scale and zero point */
 	if (tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT &&
-	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__UINT8) {
+	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__UINT8 &&
+	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__INT8) {
 		diag(im->cx, DIAG_ERROR, &im->floc,
 		     "input \"%s\" has element "
-		     "type %s; qcc supports float and uint8 inputs",
+		     "type %s; qcc supports float, uint8 and int8 inputs",
 		     name, onnx_dtype_name(tt->elem_type));
 		return NULL;
 	}
@@ -301,6 +302,9 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 		numel *= dim[i];
 	}
 	return type_new(im->cx, tt->elem_type == ONNX__TENSOR_PROTO__DATA_TYPE__UINT8
-	                            ? DT_U8 : DT_F32,
+	                            ? DT_U8
+	                        : tt->elem_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT8
+	                            ? DT_I8
+	                            : DT_F32,
 	                (int)tt->shape->n_dim, dim, NULL);
 }

@@ -363,6 +363,10 @@ eval_unary_q(const Op *op, const void *const in[], void *out)
 			st(out, o->dt, i, ld(in[1], o->dt, ld(in[0], xt->dt, i) -
 			                                   dtype_min(xt->dt)));
 			break;
+		case OP_SIGNFLIP:
+			st(out, o->dt, i, ld(in[0], xt->dt, i) +
+			                  (xt->dt == DT_I8 ? 128 : -128));
+			break;
 		default:
 			bug("eval_unary_q: %s", op_info[op->kind].name);
 		}

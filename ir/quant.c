@@ -162,6 +162,7 @@ op_is_quant(const Op *op)
 	case OP_DEQUANTIZE:
 	case OP_REQUANT:
 	case OP_LUT:
+	case OP_SIGNFLIP:
 		return true;
 	case OP_CONV:
 	case OP_GEMM:

@@ -23,6 +23,7 @@
  *                 (per tensor or per column, zero point 0), batch dims
  *                 equal or B's (or A's) all 1; code or i32 result
  *   Quantize      may quantize per axis (a u8/i8 Q_AXIS result)
+ *   SignFlip      u8 codes to i8 or back, per tensor
  */
 #include "ir.h"
 
@@ -202,6 +203,10 @@ infer_shape_q(Ctx *cx, const Op *op, int *rank, int64_t *dim)
 		return true;
 	case OP_REQUANT:
 		return is_code(x) || qfail(cx, op, "input must be u8 or i8");
+	case OP_SIGNFLIP:
+		if (!is_code(x) || x->dt == op->out[0]->type->dt)
+			return qfail(cx, op, "must turn u8 codes into i8 or back");
+		return true;
 	case OP_LUT:
 		if (!is_code(x) || !op->in[1]->type ||
 		    type_numel(op->in[1]->type) != 256 ||

@@ -65,7 +65,8 @@ qualifies(const Op *op)
 	const TensorType *x;
 
 	if ((op->kind != OP_CONV && op->kind != OP_GEMM) || !op->rq ||
-	    !op_is_quant(op) || !op->in[1]->cst || !op->in[2])
+	    !op_is_quant(op) || !op->in[1]->cst || !op->in[2] ||
+	    op->in[1]->type->dt != DT_I8)
 		return false;
 	x = op->in[0]->type;
 	if (x->dt != DT_U8 || !x->q || !x->q->bits ||

@@ -10,7 +10,8 @@
  * weights lose most, for about 2% of the multiply-adds of a MobileNet-like
  * model (measured on samples/fmnist_swish: W4A4 88.41% with them 8-bit,
  * 87.72% with them 4-bit, FP32 89.81%).  A layer named by
- * -quantize-layer=NODE:wXaY gets exactly what it says.
+ * -quantize-layer=NODE:wXaY gets exactly what it says; under
+ * -quantize=auto, what select-quant chose (QuantOpts.auto_wbits).
  *
  * Weights of a 4-bit layer: i4 codes in [-7, 7], one scale per output
  * channel (per tensor with -per-tensor), s = clip / 7 with the clip
@@ -247,6 +248,8 @@ choose_widths(S4 *z)
 				l->abits = o->layers[i].abits;
 				used[i] = true;
 			}
+		if (o->auto_wbits && op->id < o->nauto)
+			l->wbits = l->abits = o->auto_wbits[op->id] == 4 ? 4 : 8;
 		o->op_wbits[op->id] = (uint8_t)l->wbits;
 	}
 	z->nl = nl;
@@ -531,7 +534,8 @@ search_int4(Ctx *cx, Graph *g)
 	bool changed = false;
 
 	if (!o || ((o->wbits == 0 || o->wbits == 8) &&
-	           (o->abits == 0 || o->abits == 8) && !o->nlayers))
+	           (o->abits == 0 || o->abits == 8) && !o->nlayers &&
+	           !o->auto_wbits))
 		return false;
 	if (!o->lo)
 		bug("search-int4 runs after calibrate");

@@ -77,6 +77,18 @@ typedef struct QuantOpts {
 	 * 0 means 8-bit.  NULL arrays: all 8-bit. */
 	uint8_t *vbits, *obits;
 	uint32_t nvbits, nobits;
+	/* -quantize=auto (select_quant.c): the target's triple (its cost
+	 * table), the accuracy guard in dB (0: 20), -v (print the choices);
+	 * select-quant's int4 layers for search-int4: by Op.id 4, else 8 */
+	bool auto_select, verbose;
+	const char *auto_target;
+	double auto_sqnr;
+	const double *auto_cost;        /* tests: a cost table of 8 numbers,
+	                                 * per MAC of a Conv then of a Gemm,
+	                                 * 4 each: int8, int4, pm1:w2a2,
+	                                 * pm1:w1a1 */
+	uint8_t *auto_wbits;
+	uint32_t nauto;
 } QuantOpts;
 
 extern const Pass pass_calibrate, pass_search_int4, pass_quantize,
@@ -98,6 +110,8 @@ extern const Pass pass_plan_pm1, pass_decompose_pm1;
 /* match_pm1.c: Conv/Gemm/MatMul on Sign(x) with +-a weights -> pm1 kernels
  * (1-bit models imported as they are; the float pipeline) */
 extern const Pass pass_match_pm1;
+/* select_quant.c: -quantize=auto's per-layer choice of int8, int4, pm1 */
+extern const Pass pass_select_quant;
 
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);
@@ -106,9 +120,14 @@ bool pipeline_default(Ctx *cx, Graph *g, int optlevel);
 /* The integer pipeline (-quantize=int8, Ctx.quant set): the float passes,
  * then calibrate, quantize, fold-shift and plan-memory. */
 bool pipeline_int8(Ctx *cx, Graph *g);
+/* Its float part, the passes before calibrate (passes/quant_report.c). */
+bool pipeline_int8_float(Ctx *cx, Graph *g);
 /* -quantize=pm1:wKaM: the int8 pipeline with plan-pm1 before quantize
  * and decompose-pm1 after fold-shift. */
 bool pipeline_pm1(Ctx *cx, Graph *g);
+/* -quantize=auto: select-quant chooses per layer, then search-int4,
+ * quantize, fold-shift and decompose-pm1 as in the pipelines above. */
+bool pipeline_auto(Ctx *cx, Graph *g);
 const Pass *pass_find(const char *name);
 /* Writes every pass name, one per line (for --help). */
 void pass_list(FILE *out);

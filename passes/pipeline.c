@@ -16,7 +16,7 @@ static const Pass *const all_passes[] = {
 	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 	&pass_fuse_act, &pass_fuse_add, &pass_plan_memory, &pass_calibrate,
 	&pass_search_int4, &pass_quantize, &pass_fold_shift, &pass_fold_qdq,
-	&pass_plan_pm1, &pass_decompose_pm1, &pass_match_pm1,
+	&pass_plan_pm1, &pass_decompose_pm1, &pass_match_pm1, &pass_select_quant,
 };
 
 /* -O0: only what the backends need, a typed graph with a memory plan (and
@@ -65,6 +65,17 @@ static const Pass *const pipeline_p1[] = {
 	&pass_plan_memory,
 };
 
+/* -quantize=auto: select-quant (after calibrate, which it needs for the
+ * ranges of its accuracy guard) leaves plan-pm1's and search-int4's
+ * per-layer choices; the rest is the pm1 pipeline with search-int4. */
+static const Pass *const pipeline_au[] = {
+	&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
+	&pass_fuse_act, &pass_dce, &pass_infer_shapes, &pass_calibrate,
+	&pass_select_quant, &pass_search_int4, &pass_quantize, &pass_dce,
+	&pass_fold_shift, &pass_infer_shapes, &pass_decompose_pm1, &pass_dce,
+	&pass_infer_shapes, &pass_plan_memory,
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static void
@@ -110,10 +121,29 @@ pipeline_int8(Ctx *cx, Graph *g)
 	return pipeline_run(cx, g, pipeline_i8, COUNT(pipeline_i8));
 }
 
+/* The float rewrites of pipeline_i8, the passes before calibrate: the
+ * quantization report's float reference has exactly the values calibrate
+ * saw, under the same names. */
+bool
+pipeline_int8_float(Ctx *cx, Graph *g)
+{
+	size_t n = 0;
+
+	while (n < COUNT(pipeline_i8) && pipeline_i8[n] != &pass_calibrate)
+		n++;
+	return pipeline_run(cx, g, pipeline_i8, n);
+}
+
 bool
 pipeline_pm1(Ctx *cx, Graph *g)
 {
 	return pipeline_run(cx, g, pipeline_p1, COUNT(pipeline_p1));
+}
+
+bool
+pipeline_auto(Ctx *cx, Graph *g)
+{
+	return pipeline_run(cx, g, pipeline_au, COUNT(pipeline_au));
 }
 
 const Pass *

@@ -315,3 +315,34 @@ qlayer_sqnr(const QLayer *l)
 		return INFINITY;
 	return 10.0 * log10(l->sig / l->err);
 }
+
+QuantReport *
+quant_report_make(Ctx *cx, Graph *fg, const Graph *qg, const QuantOpts *q,
+                  const char *model, const char *scheme)
+{
+	static const char *const methods[] = {
+		[CALIB_MINMAX] = "minmax", [CALIB_PERCENTILE] = "percentile",
+		[CALIB_MSE] = "mse", [CALIB_KL] = "kl",
+	};
+	const char *pa = cx->print_after;
+	unsigned flags = cx->flags;
+	struct QuantOpts *cq = cx->quant;
+	QuantReport *r;
+	bool ok;
+
+	cx->print_after = NULL;
+	cx->flags &= ~(unsigned)CTX_PRINT_ALL;
+	cx->quant = NULL;
+	ok = pipeline_int8_float(cx, fg);
+	cx->print_after = pa;
+	cx->flags = flags;
+	cx->quant = cq;
+	if (!ok || !(r = quant_report_build(cx, fg, qg, q)))
+		return NULL;
+	r->model = model;
+	r->scheme = scheme;
+	r->method = q->method == CALIB_PERCENTILE
+	            ? arena_printf(cx->perm, "percentile:%g", q->percentile)
+	            : methods[q->method];
+	return r;
+}

@@ -45,6 +45,15 @@ typedef struct QuantReport {
  * a diagnostic if the interpreter failed. */
 QuantReport *quant_report_build(Ctx *cx, const Graph *fg, const Graph *qg,
                                 const QuantOpts *q);
+/* What the driver calls for -quant-report (and --report of a quantized
+ * compile): fg, a clone of the imported graph taken before quantization,
+ * gets the float rewrites -quantize runs before calibrate
+ * (pipeline_int8_float; quietly: no -print-after dumps), then
+ * quant_report_build; model and scheme (-quantize's value) are for the
+ * report's header. */
+QuantReport *quant_report_make(Ctx *cx, Graph *fg, const Graph *qg,
+                               const QuantOpts *q, const char *model,
+                               const char *scheme);
 /* The layer whose op is op, or NULL. */
 const QLayer *quant_report_find(const QuantReport *r, const Op *op);
 /* SQNR in dB; +INFINITY when there was no error, NAN when nothing was

@@ -396,7 +396,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
  * w[q*QCC_RT_QG_MR + i, k = 2t] in its low 16 bits and k = 2t + 1 in its
  * high 16 bits (two's complement; zero past K and past channel m).
  * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  isa: 0 portable
- * code, 1 the target has AVX2 (x86-64). */
+ * code, 1 the target has AVX2, 2 AVX-512BW (x86-64). */
 #define QCC_RT_QG_MR 6
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
 	const uint8_t *restrict x, const int32_t *restrict wp,
@@ -409,9 +409,10 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
 
 /* ---- qconv_dw.c: integer depthwise convolution --------------------------
  * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
- * padded to ph x pw (ph = (oh-1)*sh + (kh-1)*dh + 1 rows at least, from
- * top padding pt, likewise pw) on the stack: ph * pw <=
- * QCC_RT_QDW_MAXPAD.  Same results as qcc_rt_conv2d_q8 bit for bit. */
+ * padded to ph x pw (ph >= pt + h and >= (oh-1)*sh + (kh-1)*dh + 1,
+ * likewise pw) and split by stride phase on the stack: needs
+ * sh * sw * (ceil(ph/sh) + 1) * ceil(pw/sw) <= QCC_RT_QDW_MAXPAD.  Same
+ * results as qcc_rt_conv2d_q8 bit for bit. */
 #define QCC_RT_QDW_MAXPAD 16384
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_q8(const uint8_t *restrict x,
 	const int8_t *restrict w, const int32_t *restrict bias,
@@ -515,6 +516,9 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_matmul_q16_i32(
 	const uint8_t *restrict a, const int16_t *restrict b,
 	int32_t *restrict y, int32_t nb, int32_t m, int32_t n, int32_t k,
 	int32_t astride, int32_t bstride, int32_t za);
+/* y = x ^ 0x80: int8 codes as uint8 codes 128 higher, or back. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_signflip_q8(const uint8_t *restrict x,
+	uint8_t *restrict y, int32_t n);
 /* qcc_rt_quantize_q8 / qcc_rt_dequantize_q8 per channel c of
  * [outer, ch, inner] with inv_scale[c] or scale[c] and zp[c]. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_quantize_axis_q8(

@@ -337,7 +337,8 @@ llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 	l.features = target_features(cx, o);
 	/* only AVX-512 changes the float tiles so far; AVX2 (32) picks the
 	 * integer kernels' vector code */
-	cx->vec_bytes = strstr(l.features, "+avx512f") ? 64 :
+	cx->vec_bytes = strstr(l.features, "+avx512f") &&
+	                strstr(l.features, "+avx512bw") ? 64 :
 	                llvm_has_avx2(l.cpu, l.features) ? 32 : 0;
 	if (!lower_graph(cx, g, &calls, &ncalls))
 		return false;

@@ -28,10 +28,12 @@
  * block on the stack (QG_MC channels by QG_SB pixels), which the epilogue
  * rescales row by row (one multiplier per row, so it vectorizes).
  *
- * isa picks the tile code: 0 portable C, 1 AVX2 intrinsics (x86-64 only,
- * compiled with a target attribute; the caller passes 1 only when the
- * target has AVX2, and a C compiler building with -mavx2 takes it on its
- * own).  The results are identical.
+ * isa picks the tile code: 0 portable C, 1 AVX2, 2 AVX-512BW (x86-64
+ * only, each compiled with a target attribute through the compilers'
+ * vector extensions and pmaddwd builtins; AVX-512 with clang only).  The
+ * caller passes 1 or 2 only when the target has the instructions, and a C
+ * compiler building with -mavx2 takes the AVX2 code on its own.  The
+ * results are identical.
  */
 #include "../qcc_rt.h"
 
@@ -44,8 +46,19 @@ typedef short qg_v16hi __attribute__((vector_size(32)));
 typedef int32_t qg_v8si __attribute__((vector_size(32)));
 typedef int32_t qg_v8si_u __attribute__((vector_size(32), aligned(4),
                                          may_alias));
+#if defined(__clang__)
+/* AVX-512BW: clang's pmaddwd builtin (gcc names it differently) */
+#define QG_AVX512 1
+typedef short qg_v32hi __attribute__((vector_size(64)));
+typedef int32_t qg_v16si __attribute__((vector_size(64)));
+typedef int32_t qg_v16si_u __attribute__((vector_size(64), aligned(4),
+                                          may_alias));
+#else
+#define QG_AVX512 0
+#endif
 #else
 #define QG_X86 0
+#define QG_AVX512 0
 #endif
 #if defined(__AVX2__)
 #define QG_AVX2_ALWAYS 1
@@ -229,6 +242,53 @@ qg_panel_avx2(const int32_t *restrict w, const uint32_t *restrict bw,
 }
 #endif
 
+#if QG_AVX512
+/* The same with AVX-512BW: 32 pixels (two 16-lane vectors) per channel;
+ * npr is a multiple of 32.  With AVX512-VNNI the compiler fuses each
+ * pmaddwd and add into vpdpwssd. */
+__attribute__((target("avx512f,avx512bw"))) static void
+qg_panel_avx512(const int32_t *restrict w, const uint32_t *restrict bw,
+                int32_t nt, int32_t npr, int32_t *restrict acc,
+                const int32_t *bias0, int first)
+{
+	int32_t p0, t, i;
+
+	for (p0 = 0; p0 < npr; p0 += 32) {
+		qg_v16si s[QG_MR][2];
+
+#pragma GCC unroll 8
+		for (i = 0; i < QG_MR; i++)
+			s[i][0] = s[i][1] = (qg_v16si){0};
+		for (t = 0; t < nt; t++) {
+			const qg_v16si_u *b = (const qg_v16si_u *)(bw +
+			        (ptrdiff_t)t * QG_SB + p0);
+			qg_v32hi b0 = (qg_v32hi)b[0], b1 = (qg_v32hi)b[1];
+
+#pragma GCC unroll 8
+			for (i = 0; i < QG_MR; i++) {
+				int32_t v = w[t * QG_MR + i];
+				qg_v32hi wv = (qg_v32hi)((qg_v16si){0} + v);
+
+				s[i][0] += __builtin_ia32_pmaddwd512(b0, wv);
+				s[i][1] += __builtin_ia32_pmaddwd512(b1, wv);
+			}
+		}
+#pragma GCC unroll 8
+		for (i = 0; i < QG_MR; i++) {
+			qg_v16si_u *a = (qg_v16si_u *)(acc + i * QG_SB + p0);
+			qg_v16si c0 = (qg_v16si){0} + bias0[i], c1 = c0;
+
+			if (!first) {
+				c0 = a[0];
+				c1 = a[1];
+			}
+			a[0] = c0 + s[i][0];
+			a[1] = c1 + s[i][1];
+		}
+	}
+}
+#endif
+
 /* Rows [0, mc) of acc (channels m0..) rescaled into y's planes. */
 QCC_RT_INLINE void
 qg_store(const int32_t *acc, uint8_t *y, ptrdiff_t yplane, int32_t m0,
@@ -261,10 +321,11 @@ qcc_rt_conv2d_qgemm_q8(const uint8_t *restrict x, const int32_t *restrict wp,
 	int32_t k = c * kh * kw, kp2 = (k + 1) / 2, npix = oh * ow;
 	int32_t n, p0, m0, t0, q, i;
 #if QG_X86
-	int avx2 = isa == 1 || QG_AVX2_ALWAYS;
+	int avx2 = isa >= 1 || QG_AVX2_ALWAYS;
 #else
 	(void)isa;
 #endif
+	int nrr = QG_AVX512 && isa == 2 ? 32 : QG_NR;
 
 	g.c = c; g.h = h; g.wd = wd; g.oh = oh; g.ow = ow; g.kh = kh;
 	g.kw = kw; g.sh = sh; g.sw = sw; g.dh = dh; g.dw = dw; g.pt = pt;
@@ -273,7 +334,7 @@ qcc_rt_conv2d_qgemm_q8(const uint8_t *restrict x, const int32_t *restrict wp,
 		g.x = x + (ptrdiff_t)n * c * h * wd;
 		for (p0 = 0; p0 < npix; p0 += QG_SB) {
 			int32_t np = npix - p0 < QG_SB ? npix - p0 : QG_SB;
-			int32_t npr = (np + QG_NR - 1) / QG_NR * QG_NR;
+			int32_t npr = (np + nrr - 1) / nrr * nrr;
 
 			for (m0 = 0; m0 < m; m0 += QG_MC) {
 				int32_t mc = m - m0 < QG_MC ? m - m0 : QG_MC;
@@ -293,6 +354,14 @@ qcc_rt_conv2d_qgemm_q8(const uint8_t *restrict x, const int32_t *restrict wp,
 						for (i = 0; i < QG_MR; i++)
 							b0[i] = bias && q + i < mc ?
 							        bias[m0 + q + i] : 0;
+#if QG_AVX512
+						if (isa == 2) {
+							qg_panel_avx512(wq, bw, nt, npr,
+							                acc + q * QG_SB, b0,
+							                t0 == 0);
+							continue;
+						}
+#endif
 #if QG_X86
 						if (avx2) {
 							qg_panel_avx2(wq, bw, nt, npr,

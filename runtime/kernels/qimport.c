@@ -1,7 +1,8 @@
 /* qimport.c -- integer kernels for already-quantized models (quantized
  * import): conv and batched matmul with i16 weights, results rescaled to
  * u8 codes or kept as int32 accumulators (ConvInteger, MatMulInteger),
- * and quantize / dequantize per axis at the float boundary.
+ * quantize / dequantize per axis at the float boundary, and the sign flip
+ * between int8 codes and uint8 codes 128 higher (x ^ 0x80 in a byte).
  *
  * i16 weights hold w - z_w of imported u8 weights with a zero point (in
  * [-255, 255]).  Every product is formed in int32 and added to an int32
@@ -199,6 +200,15 @@ qcc_rt_matmul_q16_i32(const uint8_t *restrict a, const int16_t *restrict b,
 			                a + (ptrdiff_t)bi * astride +
 			                (ptrdiff_t)i * k,
 			                b + (ptrdiff_t)bi * bstride, n, k, za);
+}
+
+QCC_RT_API void
+qcc_rt_signflip_q8(const uint8_t *restrict x, uint8_t *restrict y, int32_t n)
+{
+	int32_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = (uint8_t)(x[i] ^ 0x80);
 }
 
 QCC_RT_API void

@@ -146,7 +146,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	                 "fuse-act\nfuse-add\nplan-memory\ncalibrate\n"
 	                 "search-int4\n"
 	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
-	                 "decompose-pm1\nmatch-pm1\n");
+	                 "decompose-pm1\nmatch-pm1\nselect-quant\n");
 	free(list);
 }
 

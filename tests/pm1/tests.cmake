@@ -1,6 +1,9 @@
 # -quantize=pm1:wKaM: test_pm1 (unit, uses the backend harness) checks bit
 # exactness on every backend; fmnist.sh the sample's accuracy and the
 # popcount instructions in the armv8, riscv64 and x86 objects.
+if(TARGET test_select)
+  target_sources(test_select PRIVATE ${PROJECT_SOURCE_DIR}/tests/backends/harness.c)
+endif()
 if(TARGET test_sign)
   target_sources(test_sign PRIVATE ${PROJECT_SOURCE_DIR}/tests/backends/harness.c)
 endif()

@@ -7,8 +7,10 @@
 # interpreter's byte for byte (and so do the armv8 and riscv64 objects
 # under qemu-user when the cross tools are installed), and the two outputs
 # whose exact answer does not depend on a rounding rule (worst cases
-# 255 x -128 over 4096 and 65536 terms) equal a 64-bit numpy reference.
-# A model with int8 activations gives the same bytes as its uint8 twin.
+# 255 x -128 over 4096 and 65536 terms, and a Conv over 4608) equal a
+# 64-bit numpy reference.
+# A model with int8 activations (int8 codes in and out, or float in and
+# out) gives the same results as its uint8 twin.
 #
 # Usage: qimport.sh QCC QIMPORT_EVAL CC WORKDIR
 set -u
@@ -34,20 +36,21 @@ expect 1 '= Mul .*rq=\{.*: u8\[1,4,6,6\]' "integer Mul"
 expect 1 '= MatMul .*rq=\{mult=.*: u8\[1,4,6,5\]' "batched integer MatMul"
 expect 1 '= Gemm .*rq=\{mult=.*: u8\[2,3\]' "2-D QLinearMatMul as an integer Gemm"
 expect 1 '= MatMul .*rq=\{none: the i32 accumulators\} : i32\[2,3\]' "MatMulInteger"
+expect 1 '= Conv .*rq=\{mult=.*: u8\[1,4,1,2\]' "the long integer Conv"
 grep -q 'NET_OUTPUT2_TYPE *"i32"' net.h || fail "output 2 is not declared i32"
 grep -q 'NET_INPUT0_TYPE *"u8"' net.h || fail "input 0 is not declared u8"
 
-"$EVAL" model.onnx interp x.bin a.bin l.bin || fail "qimport_eval"
+"$EVAL" model.onnx interp x.bin a.bin l.bin v.bin || fail "qimport_eval"
 "$CC" -std=c11 -O2 -I. -include net.h "$SRC/tests/quant/run_raw.c" net.o \
 	-o run || fail "link"
-./run x.bin a.bin l.bin obj || fail "run (object)"
+./run x.bin a.bin l.bin v.bin obj || fail "run (object)"
 "$QCC" model.onnx -emit=c -name=net -o net.c || fail "qcc -emit=c"
 "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c net.c -o net_c.o ||
 	fail "cc net.c"
 "$CC" -std=c11 -O2 -I. -include net.h "$SRC/tests/quant/run_raw.c" net_c.o \
 	-o runc -lm || fail "link (C)"
-./runc x.bin a.bin l.bin c || fail "run (C)"
-for k in 0 1 2; do
+./runc x.bin a.bin l.bin v.bin c || fail "run (C)"
+for k in 0 1 2 3; do
 	cmp obj$k.bin interp$k.bin || fail "object output $k differs from the interpreter"
 	cmp c$k.bin interp$k.bin || fail "C output $k differs from the interpreter"
 done
@@ -64,14 +67,15 @@ for t in "armv8 aarch64-linux-gnu-gcc qemu-aarch64" \
 	"$QCC" model.onnx -target=$tgt -name=net -o net_$tgt.o || fail "qcc -target=$tgt"
 	"$xcc" -static -std=c11 -O2 -I. -include net.h "$SRC/tests/quant/run_raw.c" \
 		net_$tgt.o -o run_$tgt || fail "link ($tgt)"
-	"$@" ./run_$tgt x.bin a.bin l.bin $tgt || fail "run ($tgt)"
-	for k in 0 1 2; do
+	"$@" ./run_$tgt x.bin a.bin l.bin v.bin $tgt || fail "run ($tgt)"
+	for k in 0 1 2 3; do
 		cmp $tgt$k.bin interp$k.bin ||
 			fail "$tgt output $k differs from the interpreter"
 	done
 done
 cmp interp1.bin ref1.bin || fail "output 1 differs from the 64-bit reference"
 cmp interp2.bin ref2.bin || fail "output 2 (int32) differs from the 64-bit reference"
+cmp interp3.bin ref3.bin || fail "output 3 (long conv) differs from the 64-bit reference"
 # an accumulator that could overflow int32 is refused with one clear line
 /usr/bin/python3 - <<'PY' || fail "writing the overflow model"
 import numpy as np, onnx
@@ -115,10 +119,24 @@ done
 cmp s80.bin u80.bin || fail "the int8 model differs from its uint8 twin"
 cmp s80.bin s8c0.bin || fail "int8 model: C and object differ"
 cmp s80.bin interp0.bin || fail "int8 model: object and interpreter differ"
-"$QCC" s8out.onnx -o s8out.o 2>err.txt && fail "an int8 graph output compiled"
-grep -q 'error: an int8 graph output ("y") is not supported' err.txt ||
-	fail "int8 output message: $(cat err.txt)"
-[ ! -e s8out.o ] || fail "an object was written for an int8 output"
+# int8 graph input and output: codes + 128 of the uint8 twin's, exactly
+for m in s8io u8io; do
+	"$QCC" $m.onnx -name=net -o $m.o || fail "qcc $m.onnx"
+	"$CC" -std=c11 -O2 -I. -include $m.h "$SRC/tests/quant/run_raw.c" \
+		$m.o -o run_$m || fail "link $m"
+done
+grep -q 'NET_INPUT0_TYPE *"i8"' s8io.h || fail "s8io: input is not declared i8"
+grep -q 'NET_OUTPUT0_ZERO_POINT 7$' s8io.h || fail "s8io: output zero point"
+./run_s8io xq.bin s8io || fail "run s8io"
+./run_u8io xq_u8.bin u8io || fail "run u8io"
+"$EVAL" s8io.onnx interpio xq.bin || fail "qimport_eval s8io.onnx"
+cmp s8io0.bin interpio0.bin || fail "s8io: object and interpreter differ"
+/usr/bin/python3 -c '
+import numpy as np, sys
+s = np.fromfile("s8io0.bin", np.int8).astype(np.int16) + 128
+u = np.fromfile("u8io0.bin", np.uint8).astype(np.int16)
+sys.exit(0 if s.size == 120 and (s == u).all() and len(set(u)) > 20 else 1)
+' || fail "int8 codes in and out are not the uint8 twin's minus 128"
 cd ..
 
 echo "PASS: QLinear model: integer-only after fold-shift; objects (host and cross), C and interpreter" \

@@ -5,7 +5,8 @@ the answer does not depend on a rounding rule, for tests/quant/qimport.sh.
 
 Usage: qimport_model.py OUT_DIR
 
-Inputs (raw bytes, u8): x [1,3,8,8], a [2,4096], l [2,65536].
+Inputs (raw bytes, u8): x [1,3,8,8], a [2,4096], l [2,65536],
+v [1,512,3,4].
   x -> QLinearConv (u8 weights, a zero point per output channel: 255, 0,
        128, 77, so w - z_w spans [-255, 255]) -> c1
   x -> QLinearConv (int8 weights over the full range -128..127) -> c2
@@ -13,13 +14,15 @@ Inputs (raw bytes, u8): x [1,3,8,8], a [2,4096], l [2,65536].
        with zero point 131, broadcast over the batch [1,4,6,...]) -> y0
   a -> QLinearMatMul (int8 B [4096,3], full range) -> y1 u8 [2,3]
   l -> MatMulInteger (int8 B [65536,3]) -> y2 int32 [2,3]
+  v -> QLinearConv (int8 weights [4,512,3,3]: all -128, all 127,
+       alternating, random; 4608 terms) -> y3 u8 [1,4,1,2]
 Row 0 of a and l is all 255; B's columns are all -128, all 127, random:
 the worst cases, 255 * -128 * 65536 = -2139095040 for y2, next to the
-int32 bound.  y1's rescale is the power of two 2^-24 (s_a = s_b = 1/256,
+int32 bound; v's first window is all 255.  y1's and y3's rescale is the power of two 2^-24 (s_a = s_b = 1/256,
 s_y = 256), so its codes are floor((acc + 2^23) / 2^24) + 128 exactly (the
 rounding rule of qcc, round half up); y2 is the accumulators.  OUT_DIR
-gets model.onnx, x.bin, a.bin, l.bin and ref1.bin, ref2.bin (raw u8 and
-int32 little-endian).  y0 has no reference here: it is checked against
+gets model.onnx, x.bin, a.bin, l.bin, v.bin and ref1.bin, ref2.bin,
+ref3.bin (raw u8 and int32 little-endian).  y0 has no reference here: it is checked against
 qcc's interpreter.
 """
 import os
@@ -49,6 +52,12 @@ def main():
     l = rng.integers(0, 256, (2, kl)).astype(np.uint8)
     l[0, :] = 255
     ba, bl = worst_b(rng, ka), worst_b(rng, kl)
+    v = rng.integers(0, 256, (1, 512, 3, 4)).astype(np.uint8)
+    v[:, :, :, 0:3] = 255
+    wv = np.empty((4, 512, 3, 3), np.int8)
+    wv[0], wv[1] = -128, 127
+    wv[2] = np.where(np.arange(4608).reshape(512, 3, 3) % 2, 127, -128)
+    wv[3] = rng.integers(-128, 128, (512, 3, 3))
 
     def c(name, arr):
         return numpy_helper.from_array(arr, name)
@@ -78,6 +87,8 @@ def main():
         c("sb", f32(1 / 256)), c("zb", np.int8(0)),
         c("sy", f32(256)), c("zy", u8(128)),
         c("bl", bl), c("zl", u8(0)), c("zbl", np.int8(0)),
+        c("wv", wv), c("swv", np.full(4, 1 / 256, f32)),
+        c("zwv", np.zeros(4, np.int8)),
     ]
     N = helper.make_node
     ms = "com.microsoft"
@@ -95,16 +106,20 @@ def main():
         N("QLinearMatMul", ["a", "sa", "za", "ba", "sb", "zb", "sy", "zy"],
           ["y1"]),
         N("MatMulInteger", ["l", "bl", "zl", "zbl"], ["y2"]),
+        N("QLinearConv", ["v", "sa", "za", "wv", "swv", "zwv", "sy", "zy"],
+          ["y3"]),
     ]
     vi = helper.make_tensor_value_info
     g = helper.make_graph(
         nodes, "qlinear",
         [vi("x", TensorProto.UINT8, [1, 3, 8, 8]),
          vi("a", TensorProto.UINT8, [2, ka]),
-         vi("l", TensorProto.UINT8, [2, kl])],
+         vi("l", TensorProto.UINT8, [2, kl]),
+         vi("v", TensorProto.UINT8, [1, 512, 3, 4])],
         [vi("y0", TensorProto.UINT8, [1, 4, 6, 5]),
          vi("y1", TensorProto.UINT8, [2, 3]),
-         vi("y2", TensorProto.INT32, [2, 3])],
+         vi("y2", TensorProto.INT32, [2, 3]),
+         vi("y3", TensorProto.UINT8, [1, 4, 1, 2])],
         inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13),
                                             helper.make_opsetid(ms, 1)])
@@ -116,8 +131,15 @@ def main():
     assert acc2[0, 0] == -255 * 128 * kl
     assert np.abs(acc2).max() < 2 ** 31
     y2 = acc2.astype("<i4")
-    for name, arr in (("x", x), ("a", a), ("l", l), ("ref1", y1),
-                      ("ref2", y2)):
+    acc3 = np.zeros((1, 4, 1, 2), np.int64)
+    for m in range(4):
+        for j in range(2):
+            acc3[0, m, 0, j] = (v[0, :, :, j:j + 3].astype(np.int64) *
+                                wv[m].astype(np.int64)).sum()
+    assert acc3[0, 0, 0, 0] == -255 * 128 * 4608
+    y3 = np.clip((acc3 + (1 << 23)) // (1 << 24) + 128, 0, 255).astype(u8)
+    for name, arr in (("x", x), ("a", a), ("l", l), ("v", v), ("ref1", y1),
+                      ("ref2", y2), ("ref3", y3)):
         arr.tofile(os.path.join(out, name + ".bin"))
 
 

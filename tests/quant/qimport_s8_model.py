@@ -11,8 +11,9 @@ Usage: qimport_s8_model.py OUT_DIR
 
 s8.onnx uses int8 activations, u8.onnx uint8 ones; both stand for the same
 real numbers, so a compiler that is exact must give the same y bytes for
-both.  OUT_DIR also gets x.bin (raw float32) and s8out.onnx, whose output
-is int8 codes (qcc refuses it: int8 activations run as uint8 inside).
+both.  s8io.onnx and u8io.onnx are the same without the float boundary:
+int8 (uint8) codes in and out.  OUT_DIR also gets x.bin (raw float32),
+xq.bin (raw int8 codes) and xq_u8.bin (the same codes + 128).
 """
 import os
 import sys
@@ -22,7 +23,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def model(act, shift, rng_seed, out_int8=False):
+def model(act, shift, rng_seed, codes_io=False):
     rng = np.random.default_rng(rng_seed)
     w = rng.integers(-128, 128, (4, 3, 3, 3)).astype(np.int8)
     w[0, 0, 0, 0], w[1, 0, 0, 0] = -128, 127
@@ -46,22 +47,25 @@ def model(act, shift, rng_seed, out_int8=False):
         c("s3", f32(0.5)), c("z3", z(7)),
     ]
     N = helper.make_node
-    nodes = [
-        N("QuantizeLinear", ["x", "sx", "zx"], ["q"]),
+    nodes = [] if codes_io else [
+        N("QuantizeLinear", ["x", "sx", "zx"], ["q"])]
+    nodes += [
         N("QLinearConv", ["q", "sx", "zx", "w", "sw", "zw", "s1", "z1", "b"],
           ["c1"]),
         N("QLinearAdd", ["c1", "s1", "z1", "c1", "s1", "z1", "s2", "z2"],
           ["d"], domain="com.microsoft"),
         N("QLinearMatMul", ["d", "s2", "z2", "wm", "sm", "zm", "s3", "z3"],
-          ["e" if not out_int8 else "y"]),
+          ["y" if codes_io else "e"]),
     ]
-    if not out_int8:
+    if not codes_io:
         nodes.append(N("DequantizeLinear", ["e", "s3", "z3"], ["y"]))
     vi = helper.make_tensor_value_info
-    yt = TensorProto.INT8 if out_int8 else TensorProto.FLOAT
-    g = helper.make_graph(nodes, "s8",
-                          [vi("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [vi("y", yt, [1, 4, 6, 5])], inits)
+    ct = TensorProto.INT8 if act == np.int8 else TensorProto.UINT8
+    xin = vi("q", ct, [1, 3, 8, 8]) if codes_io else \
+        vi("x", TensorProto.FLOAT, [1, 3, 8, 8])
+    yt = ct if codes_io else TensorProto.FLOAT
+    g = helper.make_graph(nodes, "s8", [xin], [vi("y", yt, [1, 4, 6, 5])],
+                          inits)
     return helper.make_model(g, opset_imports=[
         helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)])
 
@@ -71,9 +75,15 @@ def main():
     os.makedirs(out, exist_ok=True)
     onnx.save(model(np.int8, 0, 3), os.path.join(out, "s8.onnx"))
     onnx.save(model(np.uint8, 128, 3), os.path.join(out, "u8.onnx"))
-    onnx.save(model(np.int8, 0, 3, True), os.path.join(out, "s8out.onnx"))
-    x = np.random.default_rng(4).uniform(-8, 8, (1, 3, 8, 8))
+    onnx.save(model(np.int8, 0, 3, True), os.path.join(out, "s8io.onnx"))
+    onnx.save(model(np.uint8, 128, 3, True), os.path.join(out, "u8io.onnx"))
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-8, 8, (1, 3, 8, 8))
     x.astype(np.float32).tofile(os.path.join(out, "x.bin"))
+    xq = rng.integers(-128, 128, (1, 3, 8, 8)).astype(np.int8)
+    xq.tofile(os.path.join(out, "xq.bin"))
+    (xq.astype(np.int16) + 128).astype(np.uint8).tofile(
+        os.path.join(out, "xq_u8.bin"))
 
 
 if __name__ == "__main__":

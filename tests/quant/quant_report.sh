@@ -13,7 +13,10 @@
 #  3. -per-tensor: one scale per weight tensor, SQNR still sane, top-1 on
 #     1000 test images within 1.5 points of FP32;
 #  4. errors: another extension is a usage error (exit 2), -quant-report
-#     without -quantize too; a compile that fails leaves no report.
+#     without -quantize too; a compile that fails leaves no report;
+#  5. w4a8, w4a4 and pm1:w2a2 report their 4- and 2-bit weights and grids;
+#  6. on a residual block every layer, the Conv before the Add too, has a
+#     SQNR.
 #     bash tests/quant/quant_report.sh QCC CC WORKDIR
 set -u
 qcc=$(realpath "$1")
@@ -162,6 +165,59 @@ PY
 	mv cand.h broken/ && "$cc" -std=c11 -O2 -I. -Ibroken "$here/top1.c" ref.o cand.o \
 		-lm -o top1_broken || fail "build the broken model"
 ./top1_broken test_x.bin test_y.bin 1000 0.015 && fail "top1 accepted a broken model"
+
+# 5. the other schemes: w4a8 reports 4-bit (i4) weights on the middle
+# layers, w4a4 4-bit activation grids, pm1:w2a2 2-bit activations
+for sch in w4a8 w4a4 pm1:w2a2; do
+	"$qcc" "$model" -quantize=$sch -calib=calib -o s.o -quant-report=s.json ||
+		{ fail "qcc -quantize=$sch"; continue; }
+	$py - s.json $sch <<'PY' || fail "-quantize=$sch report"
+import json, sys
+r = json.load(open(sys.argv[1])); sch = sys.argv[2]
+L = r["layers"]
+wb = sorted({l["weights"]["bits"] for l in L if "weights" in l})
+ab = sorted({l["output"]["bits"] for l in L})
+fin = [l for l in L if l["elements"] > 0 and l["sqnr_db"] is not None]
+print("  %s: %d layers, weight bits %s, activation bits %s, logits %.2f dB" %
+      (sch, len(L), wb, ab, [l for l in L if l["tensor"] == "logits"][0]["sqnr_db"]))
+want_w = {"w4a8": [4, 8], "w4a4": [4, 8], "pm1:w2a2": [8]}[sch]
+want_a = {"w4a8": [8], "w4a4": [4, 8], "pm1:w2a2": [2, 8]}[sch]
+ok = r["quantize"] == sch and wb == want_w and ab == want_a and len(fin) == len(L)
+sys.exit(0 if ok else 1)
+PY
+done
+
+# 6. a residual block (Conv, Relu, Conv, Add x, Relu): the float reference
+# has the -quantize float rewrites only (not -O1's fuse-add), so the Conv
+# before the Add is compared too: every layer has a SQNR
+$py - <<'PY'
+import os, numpy as np, onnx
+from onnx import helper, TensorProto, numpy_helper
+r = np.random.RandomState(0)
+ini = [numpy_helper.from_array(r.normal(0, .3, (4, 4, 3, 3)).astype(np.float32), "w1"),
+       numpy_helper.from_array(r.normal(0, .3, (4, 4, 3, 3)).astype(np.float32), "w2"),
+       numpy_helper.from_array(r.normal(0, .1, (4,)).astype(np.float32), "b")]
+conv = lambda i, w, o: helper.make_node("Conv", [i, w, "b"], [o], name=o, pads=[1, 1, 1, 1])
+nodes = [conv("x", "w1", "c1"), helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+         conv("r1", "w2", "c2"), helper.make_node("Add", ["c2", "x"], ["a"], name="add"),
+         helper.make_node("Relu", ["a"], ["y"], name="relu2")]
+vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 4, 8, 8])
+g = helper.make_graph(nodes, "res", [vi("x")], [vi("y")], ini)
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), "res.onnx")
+os.makedirs("rescal", exist_ok=True)
+for k in range(10):
+    np.save("rescal/x_%d.npy" % k, r.normal(0, 1, (1, 4, 8, 8)).astype(np.float32))
+PY
+"$qcc" res.onnx -quantize=int8 -calib=rescal -o res.o -quant-report=res.json || fail "qcc residual"
+$py - res.json <<'PY' || fail "residual model: a layer without SQNR"
+import json, sys
+L = json.load(open(sys.argv[1]))["layers"]
+got = [(l["op"], l["tensor"], l["sqnr_db"]) for l in L]
+print("  residual:", got)
+ok = [o for o, _, _ in got] == ["QUANTIZE", "Conv", "Conv", "Add"] and \
+     all(isinstance(d, float) and d > 20 for _, _, d in got)
+sys.exit(0 if ok else 1)
+PY
 
 # 4. errors
 "$qcc" "$model" $q -o x.o -quant-report=r.csv 2>err.txt

@@ -3,9 +3,9 @@
  * of integer outputs that float32 files cannot hold (int32 accumulators
  * beyond 2^24).  Built with -include net.h, linked with net.o or net.c:
  *
- *     run_raw IN0.bin [IN1.bin IN2.bin] OUTPREFIX     writes OUTPREFIX<k>.bin
+ *     run_raw IN0.bin [IN1.bin ...] OUTPREFIX     writes OUTPREFIX<k>.bin
  *
- * Up to 3 inputs and 3 outputs.  Exit status 0 on success.
+ * Up to 4 inputs and 4 outputs.  Exit status 0 on success.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,9 @@ static const long in_bytes[] = {
 #if NET_NUM_INPUTS > 2
 	NET_INPUT2_BYTES,
 #endif
+#if NET_NUM_INPUTS > 3
+	NET_INPUT3_BYTES,
+#endif
 };
 static const long out_bytes[] = {
 	NET_OUTPUT0_BYTES,
@@ -31,17 +34,20 @@ static const long out_bytes[] = {
 #if NET_NUM_OUTPUTS > 2
 	NET_OUTPUT2_BYTES,
 #endif
+#if NET_NUM_OUTPUTS > 3
+	NET_OUTPUT3_BYTES,
+#endif
 };
 
 int
 main(int argc, char **argv)
 {
-	const void *in[3];
-	void *out[3], *scratch;
+	const void *in[4];
+	void *out[4], *scratch;
 	char path[4096];
 	int i;
 
-	if (NET_NUM_INPUTS > 3 || NET_NUM_OUTPUTS > 3 ||
+	if (NET_NUM_INPUTS > 4 || NET_NUM_OUTPUTS > 4 ||
 	    argc != NET_NUM_INPUTS + 2) {
 		fprintf(stderr, "usage: run_raw IN... OUTPREFIX\n");
 		return 2;

@@ -3,7 +3,7 @@
  * qcc_rt_requant1_q8: byte-identical outputs on random shapes (edge tiles
  * in channels, pixels and reduction pairs, odd K, strides, dilations,
  * asymmetric and zero padding, several images), with full-range codes and
- * weights (-128..127) and both the portable and the AVX2 tile code. */
+ * weights (-128..127) and the portable, AVX2 and AVX-512 tile codes. */
 #include "rt_test.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -46,6 +46,19 @@ pack(const int8_t *w, int32_t m, int32_t k)
 			}
 	return p;
 }
+
+/* The tile codes this CPU runs: 0 portable, 1 AVX2, 2 AVX-512BW. */
+static int
+max_isa(void)
+{
+	if (__builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512f"))
+		return 2;
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+
+static const char *const isa_name[] = {"qgemm portable", "qgemm avx2",
+                                       "qgemm avx512bw"};
 
 struct shape {
 	int32_t nb, c, h, wd, m, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
@@ -133,7 +146,7 @@ expect_same(const struct qdata *d, const char *what, int iter)
 
 Test(qgemm, packed_conv_equals_the_scalar_kernel_on_random_shapes)
 {
-	int avx2 = __builtin_cpu_supports("avx2") != 0;
+	int maxisa = max_isa();
 
 	for (int it = 0; it < 150; it++) {
 		struct shape s = random_shape(0);
@@ -144,14 +157,14 @@ Test(qgemm, packed_conv_equals_the_scalar_kernel_on_random_shapes)
 		                 s.m, s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, s.dh,
 		                 s.dw, s.pt, s.pl, 1, d.zx, d.mult, d.shift, d.nq,
 		                 d.zy, d.lo, d.hi);
-		for (int isa = 0; isa <= avx2; isa++) {
+		for (int isa = 0; isa <= maxisa; isa++) {
 			memset(d.got, 0xa5, d.ny);
 			qcc_rt_conv2d_qgemm_q8(d.x, wp, d.bias, d.got, s.nb, s.c,
 			                       s.h, s.wd, s.m, s.oh, s.ow, s.kh,
 			                       s.kw, s.sh, s.sw, s.dh, s.dw, s.pt,
 			                       s.pl, d.zx, d.mult, d.shift, d.nq,
 			                       d.zy, d.lo, d.hi, isa);
-			expect_same(&d, isa ? "qgemm avx2" : "qgemm portable", it);
+			expect_same(&d, isa_name[isa], it);
 		}
 	}
 }
@@ -167,7 +180,7 @@ Test(qgemm, packed_conv_handles_every_block_boundary)
 		{257, 5, 7, 1, 1, 0},   {29, 8, 253, 3, 1, 1},
 		{512, 3, 260, 3, 1, 1}, {1, 1, 1, 1, 1, 0},
 	};
-	int avx2 = __builtin_cpu_supports("avx2") != 0;
+	int maxisa = max_isa();
 
 	for (size_t it = 0; it < sizeof cases / sizeof cases[0]; it++) {
 		const int32_t *c = cases[it];
@@ -183,13 +196,13 @@ Test(qgemm, packed_conv_handles_every_block_boundary)
 		                 s.m, s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, 1, 1,
 		                 s.pt, s.pl, 1, d.zx, d.mult, d.shift, d.nq, d.zy,
 		                 d.lo, d.hi);
-		for (int isa = 0; isa <= avx2; isa++) {
+		for (int isa = 0; isa <= maxisa; isa++) {
 			qcc_rt_conv2d_qgemm_q8(d.x, wp, d.bias, d.got, 1, s.c, s.h,
 			                       s.wd, s.m, s.oh, s.ow, s.kh, s.kw,
 			                       s.sh, s.sw, 1, 1, s.pt, s.pl, d.zx,
 			                       d.mult, d.shift, d.nq, d.zy, d.lo,
 			                       d.hi, isa);
-			expect_same(&d, isa ? "qgemm avx2" : "qgemm portable",
+			expect_same(&d, isa_name[isa],
 			            (int)it);
 		}
 	}
@@ -206,7 +219,8 @@ Test(qgemm, depthwise_conv_equals_the_scalar_kernel_on_random_shapes)
 
 		ph = rh > ph ? rh : ph;
 		pw = rw > pw ? rw : pw;
-		cr_assert(ph * pw <= QCC_RT_QDW_MAXPAD);
+		cr_assert(s.sh * s.sw * ((ph + s.sh - 1) / s.sh + 1) *
+		          ((pw + s.sw - 1) / s.sw) <= QCC_RT_QDW_MAXPAD);
 		qcc_rt_conv2d_q8(d.x, d.w, d.bias, d.want, s.nb, s.c, s.h, s.wd,
 		                 s.c, s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, s.dh,
 		                 s.dw, s.pt, s.pl, s.c, d.zx, d.mult, d.shift,

@@ -12,3 +12,12 @@ add_test(NAME runtime.embedded_kernels_compile_with_clang
 set_tests_properties(runtime.embedded_kernels_compile_with_gcc
                      runtime.embedded_kernels_compile_with_clang
                      PROPERTIES LABELS runtime TIMEOUT 120)
+
+# The integer conv's AVX-512 tile code is compiled by clang only: check it
+# (and the other tile codes) against the scalar kernel with clang.
+add_test(NAME runtime.integer_conv_tile_codes_equal_the_scalar_kernel_with_clang
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qgemm_isa.sh
+                 ${PROJECT_SOURCE_DIR}/runtime ${QCC_CLANG}
+                 ${CMAKE_CURRENT_BINARY_DIR}/qgemm_isa)
+set_tests_properties(runtime.integer_conv_tile_codes_equal_the_scalar_kernel_with_clang
+                     PROPERTIES LABELS runtime TIMEOUT 120)
