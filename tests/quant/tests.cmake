@@ -68,7 +68,7 @@ set_tests_properties(quant.qlinear_model_is_integer_only_and_exact_on_both_backe
 # from the train set, on both Fashion-MNIST samples (plain CNN and the
 # MobileNet-V2-like one with depthwise convolutions, ReLU6 and residual
 # adds).  samples/common/int8_accuracy.sh prints the table.
-foreach(sample fmnist)
+foreach(sample fmnist fmnist_mnv2)
   set(name quant.int8_top1_is_within_0_3_points_of_fp32_for_every_calibration_method_on_${sample})
   add_test(NAME ${name}
     COMMAND bash ${PROJECT_SOURCE_DIR}/samples/common/int8_accuracy.sh $<TARGET_FILE:qcc>
