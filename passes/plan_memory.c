@@ -16,10 +16,15 @@
  * result aliases it: both join one buffer whose live range is the union of
  * theirs, and the backend copies nothing.
  *
- * Placement is greedy by size (TFLite's arena planner): buffers sorted by
- * size, largest first, ties by definition order, each placed at the lowest
- * 64-aligned offset that overlaps no placed buffer whose live range meets
- * its own.  Deterministic by construction.
+ * Placement is greedy (TFLite's arena planner): buffers taken in some
+ * order, each placed at the lowest 64-aligned offset that overlaps no
+ * placed buffer whose live range meets its own.  No one order is best:
+ * largest first leaves holes when two big buffers live apart squeeze a
+ * smaller one between them, definition order when a short-lived giant
+ * comes late.  So the greedy runs with several orders (ORDERS: by size,
+ * by definition, by lifetime, by size times lifetime; ties by definition)
+ * and the smallest arena wins, the first order on ties.  Deterministic
+ * by construction.
  *
  * Results: Value.offset for every scratch value; Graph.scratch_size, the
  * arena's bytes rounded up to 64; Graph.scratch_lower_bound, the largest
@@ -114,6 +119,43 @@ by_size(const void *pa, const void *pb)
 }
 
 static int
+by_def(const void *pa, const void *pb)
+{
+	const Buf *a = *(Buf *const *)pa, *b = *(Buf *const *)pb;
+
+	if (a->def != b->def)
+		return a->def < b->def ? -1 : 1;
+	return by_size(pa, pb);
+}
+
+static int
+by_lifetime(const void *pa, const void *pb)
+{
+	const Buf *a = *(Buf *const *)pa, *b = *(Buf *const *)pb;
+	uint32_t la = a->last - a->def, lb = b->last - b->def;
+
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return by_size(pa, pb);
+}
+
+static int
+by_area(const void *pa, const void *pb)
+{
+	const Buf *a = *(Buf *const *)pa, *b = *(Buf *const *)pb;
+	int64_t aa = a->size * (a->last - a->def + 1);
+	int64_t ab = b->size * (b->last - b->def + 1);
+
+	if (aa != ab)
+		return aa > ab ? -1 : 1;
+	return by_size(pa, pb);
+}
+
+static int (*const ORDERS[])(const void *, const void *) = {
+	by_size, by_def, by_lifetime, by_area,
+};
+
+static int
 by_offset(const void *pa, const void *pb)
 {
 	const Buf *a = *(Buf *const *)pa, *b = *(Buf *const *)pb;
@@ -129,10 +171,11 @@ live_together(const Buf *a, const Buf *b)
 	return a->def <= b->last && b->def <= a->last;
 }
 
-/* Greedy by size: each buffer goes to the lowest aligned gap among the
- * placed buffers it is live together with.  Returns the arena's end. */
+/* Greedy in the order cmp gives: each buffer goes to the lowest aligned
+ * gap among the placed buffers it is live together with.  Returns the
+ * arena's end. */
 static int64_t
-place_buffers(Ctx *cx, Plan *pl)
+place_greedy(Ctx *cx, Plan *pl, int (*cmp)(const void *, const void *))
 {
 	Buf **order = NEWARRAY(cx->scratch, Buf *, pl->nbuf + 1);
 	Buf **clash = NEWARRAY(cx->scratch, Buf *, pl->nbuf + 1);
@@ -140,7 +183,7 @@ place_buffers(Ctx *cx, Plan *pl)
 
 	for (uint32_t i = 0; i < pl->nbuf; i++)
 		order[i] = &pl->buf[i];
-	qsort(order, pl->nbuf, sizeof *order, by_size);
+	qsort(order, pl->nbuf, sizeof *order, cmp);
 	for (uint32_t i = 0; i < pl->nbuf; i++) {
 		Buf *b = order[i];
 		uint32_t n = 0;
@@ -161,6 +204,23 @@ place_buffers(Ctx *cx, Plan *pl)
 			end = off + b->size;
 	}
 	return align_up(end);
+}
+
+/* The smallest arena over ORDERS; leaves its offsets in pl. */
+static int64_t
+place_buffers(Ctx *cx, Plan *pl)
+{
+	size_t norders = sizeof ORDERS / sizeof ORDERS[0], best = 0;
+	int64_t size, bestsize = -1;
+
+	for (size_t k = 0; k < norders; k++) {
+		size = place_greedy(cx, pl, ORDERS[k]);
+		if (bestsize < 0 || size < bestsize) {
+			bestsize = size;
+			best = k;
+		}
+	}
+	return place_greedy(cx, pl, ORDERS[best]);
 }
 
 /* Bytes of buffers live at each op position, into live[0..nops-1]. */

@@ -151,8 +151,10 @@ dw_row(const struct dw_geom *g, const float *restrict x,
 		dw_tile(g, DW_AT(hi - DW_H), DW_H, sw, r1 - r0);
 		ox = hi;
 	}
-	if (ox < hi)
-		dw_tile(g, DW_AT(ox), hi - ox, sw, r1 - r0);
+	/* pixel by pixel: a tile of variable length would keep its sums in
+	 * memory, and every tile with them */
+	for (; ox < hi; ox++)
+		dw_pixel(g, xr, wr, b, rr, yr, ox, r1 - r0);
 #undef DW_AT
 }
 

@@ -76,7 +76,7 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
         const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0, int32_t npan,
         int32_t np, int32_t nr)
 {
-	float acc[PK_NP][2 * PK_NRMAX];
+	float acc[PK_NP][2 * PK_NRMAX], out[PK_NP][2 * PK_NRMAX];
 	const float *wq = g->w + (ptrdiff_t)(m0 / nr) * g->kpan;
 	ptrdiff_t wstep = (ptrdiff_t)g->kh * g->kw * nr;
 	int32_t ci, k, p, j, mlim;
@@ -109,11 +109,18 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 			}
 		}
 	}
+	/* acc only ever indexed by constants, so it stays in registers; the
+	 * epilogue's variable indices read a copy */
+#pragma GCC unroll 6
+	for (p = 0; p < np; p++)
+#pragma GCC unroll 32
+		for (j = 0; j < 2 * nr; j++)
+			out[p][j] = acc[p][j];
 	mlim = g->m - m0 < npan * nr ? g->m - m0 : npan * nr;
 	for (p = 0; p < np; p++)
 		for (j = 0; j < mlim; j++) {
 			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane + yo[p];
-			float v = acc[p][j];
+			float v = out[p][j];
 
 			if (g->b)
 				v = v + g->b[m0 + j];

@@ -10,8 +10,11 @@
 # FP32 and qcc -quantize=int8 against ONNX Runtime FP32, each in its own
 # process (ORT is timed in both, so each qcc time has its ORT time from
 # the same run).  Prints one markdown table row per model:
-#     model | qcc FP32 | qcc INT8 | ORT FP32 | FP32/INT8 | ORT/INT8
-# where the ORT time is the INT8 run's.  run.sh's "outputs disagree"
+#     model | qcc FP32 | qcc INT8 | ORT FP32 | ORT/FP32 | ORT/INT8 | FP32/INT8
+# (median thread CPU times: steadier than wall time on a loaded machine).
+# ORT/FP32 and ORT/INT8 are each measured within one process; FP32/INT8
+# is their quotient, so ORT is the yardstick between the two processes.
+# The ORT time shown is the INT8 run's.  run.sh's "outputs disagree"
 # verdict is expected for INT8 (codes, not floats) and ignored here.
 #
 # Environment: as run.sh (QCC_BUILD_DIR, QCC, RUNS, CC), plus QCCFLAGS
@@ -45,12 +48,14 @@ EOF
 	touch "$2/done"
 }
 
-field() {  # field LOG NAME: the number after "median NAME"
-	sed -n "s/^median $2 *\([0-9.]*\) us/\1/p" "$1"
+field() {  # field LOG NAME: the number after "cpu NAME" (else "median")
+	v=$(sed -n "s/^cpu $2 *\([0-9.]*\) us.*/\1/p" "$1")
+	[ -n "$v" ] || v=$(sed -n "s/^median $2 *\([0-9.]*\) us/\1/p" "$1")
+	echo "$v"
 }
 
-echo "| model | qcc FP32 | qcc INT8 | ORT FP32 | FP32/INT8 | ORT/INT8 |"
-echo "|---|---|---|---|---|---|"
+echo "| model | qcc FP32 | qcc INT8 | ORT FP32 | ORT/FP32 | ORT/INT8 | FP32/INT8 |"
+echo "|---|---|---|---|---|---|---|"
 for model in "$@"; do
 	name=$(basename "$model" .onnx)
 	[ "$name" != model ] || name=$(basename "$(cd "$(dirname "$model")" && pwd)")
@@ -61,13 +66,14 @@ for model in "$@"; do
 	QCCFLAGS="$extra -quantize=int8 -calib=$dir" \
 		bash "$root/tests/bench/run.sh" "$model" >"$log.int8.txt" 2>&1
 	f=$(field "$log.fp32.txt" qcc)
+	of=$(field "$log.fp32.txt" ort)
 	q=$(field "$log.int8.txt" qcc)
 	o=$(field "$log.int8.txt" ort)
-	if [ -z "$f" ] || [ -z "$q" ] || [ -z "$o" ]; then
+	if [ -z "$f" ] || [ -z "$q" ] || [ -z "$o" ] || [ -z "$of" ]; then
 		echo "int8.sh: $name failed, see $log.fp32.txt and $log.int8.txt" >&2
 		continue
 	fi
-	awk -v n="$name" -v f="$f" -v q="$q" -v o="$o" 'BEGIN {
-		printf "| %s | %.1f us | %.1f us | %.1f us | %.2f | %.2f |\n",
-		       n, f, q, o, f / q, o / q }'
+	awk -v n="$name" -v f="$f" -v of="$of" -v q="$q" -v o="$o" 'BEGIN {
+		printf "| %s | %.1f us | %.1f us | %.1f us | %.2f | %.2f | %.2f |\n",
+		       n, f, q, o, of / f, o / q, (o / q) / (of / f) }'
 done
