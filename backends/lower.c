@@ -28,9 +28,13 @@
  *   ScaleShift           scaleshift
  *   Transpose, Slice,    strided (lower_index.c); Gather gather, Pad pad
  *   Tile, Expand
+ *   ConvTranspose        convtranspose2d (lower_nn.c)
+ *   Equal, Greater, ..., compare/where/not on bool bytes (lower_logic.c)
+ *   Where, Not
  * then a copy into every output slot whose value lives elsewhere.
  * Ops with an OPF_ACT flag pass op->act as the last three arguments.
- * Only f32 tensors of fewer than 2^31 elements lower; others are errors.
+ * Only f32 tensors of fewer than 2^31 elements lower (views and outputs
+ * copy bytes of any type, comparisons make bool); others are errors.
  */
 #include <string.h>
 
@@ -159,6 +163,21 @@ call_copy(Lower *L, Buf from, Buf to, int64_t n)
 	arg_buf(L, to);
 	arg_i32(L, n);
 	call_end(L, "qcc_rt_copy_f32");
+}
+
+void
+call_copy_bytes(Lower *L, Buf from, Buf to, const TensorType *t)
+{
+	int64_t n = (int64_t)type_bytes(t);
+
+	if (n % 4) {
+		arg_buf(L, from);
+		arg_buf(L, to);
+		arg_i32(L, n);
+		call_end(L, "qcc_rt_copy_q8");
+		return;
+	}
+	call_copy(L, from, to, n / 4);
 }
 
 /* ---- shapes --------------------------------------------------------------- */
@@ -303,6 +322,14 @@ check_types(Lower *L, const Op *op)
 		/* Gather's indices become a constant array argument */
 		if (op->kind == OP_GATHER && i == 1 && v->cst)
 			continue;
+		/* views move bytes of any type; bool results of comparisons
+		 * and Not, bool conditions of Where (lower_logic.c) */
+		if ((op_info[op->kind].flags & OPF_VIEW) ||
+		    (v->type->dt == DT_BOOL && lower_is_logic(op)))
+			continue;
+		/* lower_logic.c reports the operand types it cannot run */
+		if (lower_is_logic(op) && i < op->nin)
+			continue;
 		if (v->type->dt != DT_F32) {
 			diag(L->cx, DIAG_ERROR, &op->loc, "cannot generate code for "
 			     "%s tensors (only f32)", type_str(v->type, buf, sizeof buf));
@@ -383,6 +410,14 @@ lower_op(Lower *L, const Op *op)
 	case OP_INSTNORM:
 	case OP_LAYERNORM: lower_normalize(L, op); return true;
 	case OP_LRN: lower_lrn(L, op); return true;
+	case OP_CONVTRANSPOSE: return lower_convtranspose(L, op);
+	case OP_EQUAL:
+	case OP_GREATER:
+	case OP_LESS:
+	case OP_GREATEREQ:
+	case OP_LESSEQ:
+	case OP_NOT:
+	case OP_WHERE: return lower_logic(L, op);
 	case OP_QUANTIZE:
 	case OP_DEQUANTIZE:
 	case OP_REQUANT:
@@ -420,7 +455,7 @@ lower_graph(Ctx *cx, const Graph *g, KCall **calls, uint32_t *ncalls)
 		if (v->type->dt == DT_U8)
 			lower_copy_q8(&L, from, to, type_numel(v->type));
 		else
-			call_copy(&L, from, to, type_numel(v->type));
+			call_copy_bytes(&L, from, to, v->type);
 	}
 	*calls = L.calls;
 	*ncalls = L.ncalls;

@@ -29,6 +29,8 @@ void arg_array(Lower *L, KArgKind k, const void *p, uint32_t n);
 void arg_act(Lower *L, const Act *act);
 void call_end(Lower *L, const char *fn);
 void call_copy(Lower *L, Buf from, Buf to, int64_t n);
+/* Copies the bytes of a tensor of type t (any element type). */
+void call_copy_bytes(Lower *L, Buf from, Buf to, const TensorType *t);
 int64_t dims_prod(const TensorType *t, int from, int to);
 void bcast_strides(const TensorType *t, int r, int64_t *str);
 int merge_axes(int r, int64_t *dims, int64_t *sa, int64_t *sb);
@@ -43,6 +45,11 @@ bool lower_batchnorm(Lower *L, const Op *op);
 void lower_scaleshift(Lower *L, const Op *op);
 void lower_pool(Lower *L, const Op *op);
 void lower_globalavgpool(Lower *L, const Op *op);
+bool lower_convtranspose(Lower *L, const Op *op);
+
+/* lower_logic.c: comparisons, Where, Not */
+bool lower_is_logic(const Op *op);
+bool lower_logic(Lower *L, const Op *op);
 
 /* lower_conv_packed.c: false (and nothing built) if Conv does not fit the
  * packed kernel */

@@ -1,8 +1,10 @@
-/* lower_nn.c -- lowering of Conv, BatchNormalization, ScaleShift and pooling
+/* lower_nn.c -- lowering of Conv, ConvTranspose, BatchNormalization,
+ * ScaleShift and pooling
  * (see lower.c for where values live and how calls are built). */
 #include <math.h>
 
 #include "lower.h"
+#include "../runtime/qcc_rt.h"
 
 /* Depthwise shapes (group == channels == output channels, one input
  * channel per weight) go to qcc_rt_conv2d_dw_f32, which vectorizes over
@@ -144,4 +146,47 @@ lower_globalavgpool(Lower *L, const Op *op)
 	arg_i32(L, dims_prod(x, 0, 2));
 	arg_i32(L, dims_prod(x, 2, x->rank));
 	call_end(L, "qcc_rt_globalavgpool_f32");
+}
+
+/* ConvTranspose as qcc_rt_convtranspose2d_f32; a 1-D op ([N,C,W]) is
+ * passed as height 1, and its ConvAttr already has the height window of
+ * a 1-D op (kernel 1, stride 1, no padding). */
+bool
+lower_convtranspose(Lower *L, const Op *op)
+{
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
+	const ConvAttr *a = &op->a.conv;
+	int r = x->rank;
+	int64_t kh = r == 4 ? w->dim[2] : 1, kw = w->dim[r - 1];
+
+	if (kh > QCC_RT_CONVT_MAXTAPS || kw > QCC_RT_CONVT_MAXTAPS) {
+		diag(L->cx, DIAG_ERROR, &op->loc, "ConvTranspose kernel %lldx%lld "
+		     "is wider than %d along an axis", (long long)kh,
+		     (long long)kw, QCC_RT_CONVT_MAXTAPS);
+		return false;
+	}
+	arg_val(L, op->in[0]);
+	arg_val(L, op->in[1]);
+	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
+	arg_val(L, op->out[0]);
+	arg_i32(L, x->dim[0]);
+	arg_i32(L, x->dim[1]);
+	arg_i32(L, r == 4 ? x->dim[2] : 1);
+	arg_i32(L, x->dim[r - 1]);
+	arg_i32(L, y->dim[1]);
+	arg_i32(L, r == 4 ? y->dim[2] : 1);
+	arg_i32(L, y->dim[r - 1]);
+	arg_i32(L, kh);
+	arg_i32(L, kw);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->stride[i]);
+	for (int i = 0; i < 2; i++)
+		arg_i32(L, a->dilation[i]);
+	arg_i32(L, a->pad[0]);
+	arg_i32(L, a->pad[1]);
+	arg_i32(L, a->group);
+	arg_act(L, &op->act);
+	call_end(L, "qcc_rt_convtranspose2d_f32");
+	return true;
 }

@@ -9,9 +9,10 @@
  * weights in the object (the original is emitted only if some other call
  * reads it).  Depthwise convolutions (group == c == m) whose padded plane
  * fits the kernel's stack buffer go to runtime/kernels/qconv_dw.c instead.
- * isa tells the kernel whether the target has AVX2 (1) or AVX-512BW (2):
- * the LLVM backend knows its CPU (Ctx.vec_bytes 32 or 64 on x86-64); the
- * C backend passes 0 and the kernel decides by the C compiler's flags.
+ * The kernel's AVX2 or AVX-512BW entry point is called when the target
+ * has them: the LLVM backend knows its CPU (Ctx.vec_bytes 32 or 64 on
+ * x86-64); the C backend calls the portable one, which takes the AVX2
+ * tile by itself when the C compiler builds with -mavx2.
  */
 #include "../runtime/qcc_rt.h"
 #include "lower.h"
@@ -130,7 +131,8 @@ lower_qconv(Lower *L, const Op *op)
 	arg_conv_geometry(L, op);
 	arg_i32(L, quant_zp(x->q, 0));
 	arg_requant(L, op);
-	arg_i32(L, L->cx->vec_bytes >= 64 ? 2 : L->cx->vec_bytes >= 32);
-	call_end(L, "qcc_rt_conv2d_qgemm_q8");
+	call_end(L, L->cx->vec_bytes >= 64   ? "qcc_rt_conv2d_qgemm_avx512_q8"
+	            : L->cx->vec_bytes >= 32 ? "qcc_rt_conv2d_qgemm_avx2_q8"
+	                                     : "qcc_rt_conv2d_qgemm_q8");
 	return true;
 }

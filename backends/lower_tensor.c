@@ -9,7 +9,7 @@ lower_view(Lower *L, const Op *op)
 	Buf from = value_buf(L->g, op->in[0]), to = value_buf(L->g, op->out[0]);
 
 	if (!buf_eq(from, to))
-		call_copy(L, from, to, type_numel(op->out[0]->type));
+		call_copy_bytes(L, from, to, op->out[0]->type);
 }
 
 void

@@ -33,6 +33,12 @@ enum {
 	FOP_DEQUANTIZELINEAR, /* Dequantize */
 	FOP_QLINEARCONV,      /* Dequantize, Conv, Quantize */
 	FOP_QLINEARMATMUL,    /* Dequantize, MatMul, Quantize */
+	/* shape subgraphs (onnx_ops_shape.c): constants at import */
+	FOP_SHAPE,
+	FOP_SIZE,
+	FOP_CONSTANTOFSHAPE,
+	FOP_RANGE,
+	FOP_CAST,
 	/* quantized import (onnx_ops_quant.c, onnx_ops_qimport.c) */
 	FOP_QLINEARADD,       /* Dequantize, Add, Quantize (com.microsoft) */
 	FOP_QLINEARMUL,       /* Dequantize, Mul, Quantize (com.microsoft) */
@@ -197,6 +203,22 @@ bool import_logsoftmax(Node *n);
 bool import_instnorm(Node *n);
 bool import_layernorm(Node *n);
 bool import_lrn(Node *n);
+/* onnx_ops_convt.c */
+bool import_convtranspose(Node *n);
+
+/* onnx_ops_shape.c: shape subgraphs, folded while importing */
+bool import_shape(Node *n);
+bool import_size(Node *n);
+bool import_constantofshape(Node *n);
+bool import_range(Node *n);
+bool import_cast(Node *n);
+bool import_not(Node *n);
+bool import_where(Node *n);
+/* If every input of op (typed, not yet appended) is a constant and op is
+ * shape arithmetic or small, evaluates it and binds the node's output to
+ * the result; true if it did.  node_emit calls it. */
+bool node_fold(Node *n, Op *op);
+
 /* onnx_ops_quant.c: quantized models, in QDQ form for passes/fold_qdq.c */
 bool import_quantizelinear(Node *n);
 bool import_dequantizelinear(Node *n);

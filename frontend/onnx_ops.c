@@ -84,6 +84,19 @@ static const OpImporter importers[FOP_COUNT] = {
     [FOP_DEQUANTIZELINEAR] = {import_dequantizelinear, 10, 2, 3, 1},
     [FOP_QLINEARCONV] = {import_qlinearconv, 10, 8, 9, 1},
     [FOP_QLINEARMATMUL] = {import_qlinearmatmul, 10, 8, 8, 1},
+    [OP_CONVTRANSPOSE] = {import_convtranspose, 1, 2, 3, 1},
+    [OP_EQUAL] = {import_binary, 1, 2, 2, 1},
+    [OP_GREATER] = {import_binary, 1, 2, 2, 1},
+    [OP_LESS] = {import_binary, 1, 2, 2, 1},
+    [OP_GREATEREQ] = {import_binary, 12, 2, 2, 1},
+    [OP_LESSEQ] = {import_binary, 12, 2, 2, 1},
+    [OP_NOT] = {import_not, 1, 1, 1, 1},
+    [OP_WHERE] = {import_where, 9, 3, 3, 1},
+    [FOP_SHAPE] = {import_shape, 1, 1, 1, 1},
+    [FOP_SIZE] = {import_size, 1, 1, 1, 1},
+    [FOP_CONSTANTOFSHAPE] = {import_constantofshape, 9, 1, 1, 1},
+    [FOP_RANGE] = {import_range, 11, 3, 3, 1},
+    [FOP_CAST] = {import_cast, 6, 1, 1, 1},
     [FOP_QLINEARADD] = {import_qlinearbinary, 1, 7, 8, 1},
     [FOP_QLINEARMUL] = {import_qlinearbinary, 1, 7, 8, 1},
     [FOP_CONVINTEGER] = {import_convinteger, 10, 2, 4, 1},
@@ -105,6 +118,11 @@ static const char *const fop_name[FOP_COUNT - OP_COUNT] = {
     [FOP_DEQUANTIZELINEAR - OP_COUNT] = "DequantizeLinear",
     [FOP_QLINEARCONV - OP_COUNT] = "QLinearConv",
     [FOP_QLINEARMATMUL - OP_COUNT] = "QLinearMatMul",
+    [FOP_SHAPE - OP_COUNT] = "Shape",
+    [FOP_SIZE - OP_COUNT] = "Size",
+    [FOP_CONSTANTOFSHAPE - OP_COUNT] = "ConstantOfShape",
+    [FOP_RANGE - OP_COUNT] = "Range",
+    [FOP_CAST - OP_COUNT] = "Cast",
     [FOP_QLINEARADD - OP_COUNT] = "QLinearAdd",
     [FOP_QLINEARMUL - OP_COUNT] = "QLinearMul",
     [FOP_CONVINTEGER - OP_COUNT] = "ConvInteger",
@@ -213,6 +231,8 @@ node_emit(Node *n, Op *op)
 		op->out[i]->type = ty[i];
 		op->out[i]->name = n->p->output[i];
 	}
+	if (node_fold(n, op))
+		return true;
 	ir_append(im->g, op);
 	for (int i = 0; i < op->nout; i++)
 		onnx_sym(im, n->p->output[i])->v = op->out[i];
@@ -286,7 +306,9 @@ node_const_input(Node *n, int i, const char *what, DType dt)
 		bug("%s: input %d is absent", n->loc.op_type, i);
 	if (!v->cst) {
 		diag(n->im->cx, DIAG_ERROR, &n->loc,
-		     "%s (\"%s\") must be a constant", what, n->p->input[i]);
+		     "%s (\"%s\") must be a constant%s", what, n->p->input[i],
+		     v->def ? ", but it is computed at run time from the "
+		              "model's inputs" : "");
 		return NULL;
 	}
 	if (v->type->dt != dt) {

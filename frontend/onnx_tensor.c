@@ -264,14 +264,16 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 		return NULL;
 	}
 	tt = vi->type->tensor_type;
-	/* u8 and i8 inputs carry codes of a quantized model: a DequantizeLinear
+	/* bool inputs are conditions (Where, Not); u8 and i8 inputs carry
+	 * codes of a quantized model: a DequantizeLinear
 	 * or QLinear* consumer gives them their scale and zero point */
 	if (tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT &&
 	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__UINT8 &&
-	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__INT8) {
+	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__INT8 &&
+	    tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__BOOL) {
 		diag(im->cx, DIAG_ERROR, &im->floc,
 		     "input \"%s\" has element "
-		     "type %s; qcc supports float, uint8 and int8 inputs",
+		     "type %s; qcc supports float, uint8, int8 and bool inputs",
 		     name, onnx_dtype_name(tt->elem_type));
 		return NULL;
 	}
@@ -305,6 +307,8 @@ onnx_input_type(Importer *im, const Onnx__ValueInfoProto *vi)
 	                            ? DT_U8
 	                        : tt->elem_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT8
 	                            ? DT_I8
+	                        : tt->elem_type == ONNX__TENSOR_PROTO__DATA_TYPE__BOOL
+	                            ? DT_BOOL
 	                            : DT_F32,
 	                (int)tt->shape->n_dim, dim, NULL);
 }

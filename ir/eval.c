@@ -459,6 +459,7 @@ static EvalF32 *const eval_f32[OP_COUNT] = {
 	[OP_MIN] = eval_binary,
 	[OP_POW] = eval_binary,
 	[OP_PRELU] = eval_binary,
+	[OP_CONVTRANSPOSE] = ir_eval_convt,
 };
 
 /* Concat moves bytes: for each outer index, each input's block in turn. */
@@ -504,6 +505,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 		eval_concat(op, in, out[0]);
 		return true;
 	default:
+		if (ir_eval_logic_op(op, in, out[0]))
+			return true;
 		if (ir_eval_tensor_op(op, in, out[0]))
 			return true;
 		if (o->dt == DT_F32 && ir_eval_norm_op(op, in, out[0]))

@@ -403,6 +403,11 @@ bool ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[]);
 /* shape_norm.c: reductions and normalizations (shape.c dispatches). */
 bool ir_infer_norm_op(Ctx *cx, const Op *op, const TensorType *out[]);
 
+/* shape_convt.c: ConvTranspose; shape_logic.c: the comparisons, Not and
+ * Where (shape.c dispatches to both). */
+bool ir_infer_convt(Ctx *cx, const Op *op, const TensorType *out[]);
+bool ir_infer_logic_op(Ctx *cx, const Op *op, const TensorType *out[]);
+
 /* ---- verify.c ------------------------------------------------------------- */
 
 /* Checks the invariants above; a violation is a bug (aborts). */
@@ -466,6 +471,11 @@ bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
 
 /* eval_norm.c: the same ops on f32; false if op is not one of them. */
 bool ir_eval_norm_op(const Op *op, const void *const in[], void *out);
+/* eval_convt.c: ConvTranspose on f32 (before the fused activation). */
+void ir_eval_convt(const Op *op, const float *const in[], float *out);
+/* eval_logic.c: the comparisons, Not, Where, and Add/Sub/Mul/Div/Neg on i64
+ * and i32 (shape arithmetic); false if op is not one of them. */
+bool ir_eval_logic_op(const Op *op, const void *const in[], void *out);
 /* ---- shape_pm1.c, eval_pm1.c: the {-1,+1} bit-plane ops ---------------- */
 
 bool ir_infer_pm1(Ctx *cx, const Op *op, const TensorType *out[]);

@@ -75,6 +75,7 @@ print_attrs(const Op *op, FILE *out)
 
 	switch (op->kind) {
 	case OP_CONV:
+	case OP_CONVTRANSPOSE:
 		fputs(" {", out);
 		print_window(op->a.conv.kernel, op->a.conv.stride,
 		             op->a.conv.dilation, op->a.conv.pad, out);

@@ -249,8 +249,13 @@ infer_scaleshift(Ctx *cx, const Op *op, const TensorType *out[])
 static bool
 infer_unary(Ctx *cx, const Op *op, const TensorType *out[])
 {
-	const TensorType *x = in_f32(cx, op, 0, "input");
+	const TensorType *x;
 
+	/* i64/i32 Neg: shape arithmetic (shape_logic.c) */
+	if (op->kind == OP_NEG && op->in[0] && op->in[0]->type &&
+	    (op->in[0]->type->dt == DT_I64 || op->in[0]->type->dt == DT_I32))
+		return ir_infer_logic_op(cx, op, out);
+	x = in_f32(cx, op, 0, "input");
 	if (!x)
 		return false;
 	out[0] = x;
@@ -292,11 +297,18 @@ broadcast(const TensorType *a, const TensorType *b, int64_t *dim)
 static bool
 infer_binary(Ctx *cx, const Op *op, const TensorType *out[])
 {
-	const TensorType *a = in_f32(cx, op, 0, "input A");
-	const TensorType *b = in_f32(cx, op, 1, "input B");
+	const TensorType *a, *b;
 	int64_t dim[MAX_RANK];
 	int r;
 
+	/* i64/i32 Add, Sub, Mul, Div: shape arithmetic (shape_logic.c) */
+	if (op->in[0] && op->in[0]->type &&
+	    (op->in[0]->type->dt == DT_I64 || op->in[0]->type->dt == DT_I32) &&
+	    (op->kind == OP_ADD || op->kind == OP_SUB || op->kind == OP_MUL ||
+	     op->kind == OP_DIV))
+		return ir_infer_logic_op(cx, op, out);
+	a = in_f32(cx, op, 0, "input A");
+	b = in_f32(cx, op, 1, "input B");
 	if (!a || !b)
 		return false;
 	r = broadcast(a, b, dim);
@@ -615,6 +627,14 @@ static InferFn *const infer[OP_COUNT] = {
 	[OP_PRELU] = infer_binary,
 	[OP_BITPLANE] = ir_infer_pm1,
 	[OP_PM1CONV] = ir_infer_pm1,
+	[OP_CONVTRANSPOSE] = ir_infer_convt,
+	[OP_EQUAL] = ir_infer_logic_op,
+	[OP_GREATER] = ir_infer_logic_op,
+	[OP_LESS] = ir_infer_logic_op,
+	[OP_GREATEREQ] = ir_infer_logic_op,
+	[OP_LESSEQ] = ir_infer_logic_op,
+	[OP_NOT] = ir_infer_logic_op,
+	[OP_WHERE] = ir_infer_logic_op,
 };
 
 bool

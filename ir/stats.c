@@ -19,6 +19,11 @@ op_macs(const Op *op)
 		/* every output element takes (C/group)*kh*kw products */
 		b = op->in[1]->type;
 		return type_numel(o) * b->dim[1] * b->dim[2] * b->dim[3];
+	case OP_CONVTRANSPOSE:
+		/* every input element scatters into (M/group)*kernel outputs */
+		a = op->in[0]->type;
+		b = op->in[1]->type;
+		return type_numel(a) * type_numel(b) / b->dim[0];
 	case OP_GEMM:
 		a = op->in[0]->type;
 		return type_numel(o) * a->dim[op->a.gemm.trans_a ? 0 : 1];

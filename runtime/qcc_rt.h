@@ -395,17 +395,24 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
  * qcc_rt_conv2d_packed_f32, word wp[(q*kp2 + t)*QCC_RT_QG_MR + i] holds
  * w[q*QCC_RT_QG_MR + i, k = 2t] in its low 16 bits and k = 2t + 1 in its
  * high 16 bits (two's complement; zero past K and past channel m).
- * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  isa: 0 portable
- * code, 1 the target has AVX2, 2 AVX-512BW (x86-64). */
+ * Same results as qcc_rt_conv2d_q8 bit for bit; K < 2^16.  The _avx2 and
+ * _avx512 forms (x86-64; the latter compiled by clang only) need those
+ * instructions on the target. */
 #define QCC_RT_QG_MR 6
-QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(
-	const uint8_t *restrict x, const int32_t *restrict wp,
-	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
-	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
-	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
-	int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
-	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
-	int32_t isa);
+#define QCC_RT_QG_ARGS                                                        \
+	const uint8_t *restrict x, const int32_t *restrict wp,                \
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,        \
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,  \
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,           \
+	int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,  \
+	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS);
+#if defined(__clang__)
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS);
+#endif
+#endif
 
 /* ---- qconv_dw.c: integer depthwise convolution --------------------------
  * qcc_rt_conv2d_q8 for group == c == m (w: [c,1,kh,kw] codes), each plane
@@ -457,6 +464,43 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_norm_rows_f32(const float *restrict x,
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_lrn_f32(const float *restrict x,
 	float *restrict y, int32_t nb, int32_t c, int32_t inner, int32_t size,
 	float alpha, float beta, float bias);
+
+/* ---- convt.c -------------------------------------------------------------- */
+
+/* ConvTranspose: y[n,m,oy,ox] = act(bias[m] + sum over the c in m's group
+ * and the taps (ky, kx) with oy + pt - ky*dh = iy*sh, ox + pl - kx*dw =
+ * ix*sw for an (iy, ix) inside x of x[n,c,iy,ix] * w[c, m % (m/group), ky,
+ * kx]).  x: [nb,c,h,wd]  w: [c,m/group,kh,kw]  bias: [m] or NULL
+ * y: [nb,m,oh,ow]; the caller computes oh, ow (the end padding, which may
+ * be negative, follows from them).  kh, kw <= QCC_RT_CONVT_MAXTAPS. */
+#define QCC_RT_CONVT_MAXTAPS 64
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_convtranspose2d_f32(
+	const float *restrict x, const float *restrict w,
+	const float *restrict bias, float *restrict y, int32_t nb, int32_t c,
+	int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow, int32_t kh,
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+	int32_t pl, int32_t group, int32_t act, float alpha, float beta);
+
+/* ---- logic.c: comparisons and Where ---------------------------------------- */
+
+/* Comparisons of qcc_rt_compare_f32. */
+enum { QCC_CMP_EQ, QCC_CMP_GT, QCC_CMP_LT, QCC_CMP_GE, QCC_CMP_LE };
+
+/* y = (a op b) as bool bytes 0/1, op one of QCC_CMP_*, broadcasting as
+ * qcc_rt_add_f32 (y dense over dims, operand strides 0 where they
+ * broadcast). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_compare_f32(const float *a,
+	const float *b, uint8_t *restrict y, int32_t op, int32_t rank,
+	const int32_t *dims, const int32_t *astr, const int32_t *bstr);
+/* y = cond ? a : b elementwise, all three broadcast by strides over dims
+ * (rank 1 to 6); cond holds bool bytes. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_where_f32(const uint8_t *cond,
+	const float *a, const float *b, float *restrict y, int32_t rank,
+	const int32_t *dims, const int32_t *cstr, const int32_t *astr,
+	const int32_t *bstr);
+/* y[i] = !x[i] on n bool bytes; y may equal x. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_not_b8(const uint8_t *x, uint8_t *y,
+	int32_t n);
 
 /* ---- pm1.c: {-1,+1} bit planes (-quantize=pm1) ----------------------
  * Planes are 32-bit words, bit b of word k for channel 32k + b.

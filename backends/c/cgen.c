@@ -264,7 +264,11 @@ buf_text(Cgen *c, const Buf *b)
 		                 "(const void *)((const unsigned char *)"
 		                 "%s_w%u + %lld)",
 		                 c->o->name, b->index, off)
-		           : arena_printf(a, "%s_w%u", c->o->name, b->index);
+		           : c->g->values[b->index]->type->dt == DT_F32
+		               ? arena_printf(a, "%s_w%u", c->o->name, b->index)
+		               /* typed integer arrays meet any kernel pointer */
+		               : arena_printf(a, "(const void *)%s_w%u",
+		                              c->o->name, b->index);
 	}
 	bug("bad buffer kind %d", b->kind);
 }

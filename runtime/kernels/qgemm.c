@@ -28,11 +28,11 @@
  * block on the stack (QG_MC channels by QG_SB pixels), which the epilogue
  * rescales row by row (one multiplier per row, so it vectorizes).
  *
- * isa picks the tile code: 0 portable C, 1 AVX2, 2 AVX-512BW (x86-64
- * only, each compiled with a target attribute through the compilers'
+ * Three entry points share the code and differ in the tile: portable C
+ * (or AVX2 when a C compiler builds with -mavx2), AVX2, AVX-512BW (x86-64
+ * only, each tile compiled with a target attribute through the compilers'
  * vector extensions and pmaddwd builtins; AVX-512 with clang only).  The
- * caller passes 1 or 2 only when the target has the instructions, and a C
- * compiler building with -mavx2 takes the AVX2 code on its own.  The
+ * lowering calls one only when the target has its instructions.  The
  * results are identical.
  */
 #include "../qcc_rt.h"
@@ -73,6 +73,12 @@ enum {
 	QG_KC = 128,         /* pairs per chunk */
 	QG_MC = 42 * QG_MR   /* channels per block */
 };
+
+/* A tile code: see qg_panel. */
+typedef void qg_panel_fn(const int32_t *restrict w,
+                         const uint32_t *restrict bw, int32_t nt,
+                         int32_t npr, int32_t *restrict acc,
+                         const int32_t *bias0, int first);
 
 struct qg_geom {
 	const uint8_t *x;    /* image n */
@@ -153,7 +159,7 @@ qg_pack(const struct qg_geom *g, uint32_t *bw, int32_t t0, int32_t nt,
 /* acc[i*QG_SB + p] = (first ? bias0[i] : acc[i*QG_SB + p]) + the sum over
  * pairs t < nt of the panel's words w[t*MR+i] times bw[t*QG_SB + p], for
  * i < MR, p < npr: portable C. */
-static void
+static QCC_RT_UNUSED void
 qg_panel(const int32_t *restrict w, const uint32_t *restrict bw, int32_t nt,
          int32_t npr, int32_t *restrict acc, const int32_t *bias0,
          int first)
@@ -305,27 +311,20 @@ qg_store(const int32_t *acc, uint8_t *y, ptrdiff_t yplane, int32_t m0,
 	}
 }
 
-QCC_RT_API void
-qcc_rt_conv2d_qgemm_q8(const uint8_t *restrict x, const int32_t *restrict wp,
-                       const int32_t *restrict bias, uint8_t *restrict y,
-                       int32_t nb, int32_t c, int32_t h, int32_t wd,
-                       int32_t m, int32_t oh, int32_t ow, int32_t kh,
-                       int32_t kw, int32_t sh, int32_t sw, int32_t dh,
-                       int32_t dw, int32_t pt, int32_t pl, int32_t zx,
-                       const int32_t *mult, const int32_t *shift, int32_t nq,
-                       int32_t zy, int32_t lo, int32_t hi, int32_t isa)
+QCC_RT_INLINE void
+qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
+        const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+        int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+        int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+        int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
+        const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
+        qg_panel_fn *panel, int32_t nrr)
 {
 	int32_t acc[QG_MC * QG_SB];
 	uint32_t bw[QG_KC * QG_SB];
 	struct qg_geom g;
 	int32_t k = c * kh * kw, kp2 = (k + 1) / 2, npix = oh * ow;
 	int32_t n, p0, m0, t0, q, i;
-#if QG_X86
-	int avx2 = isa >= 1 || QG_AVX2_ALWAYS;
-#else
-	(void)isa;
-#endif
-	int nrr = QG_AVX512 && isa == 2 ? 32 : QG_NR;
 
 	g.c = c; g.h = h; g.wd = wd; g.oh = oh; g.ow = ow; g.kh = kh;
 	g.kw = kw; g.sh = sh; g.sw = sw; g.dh = dh; g.dw = dw; g.pt = pt;
@@ -354,24 +353,8 @@ qcc_rt_conv2d_qgemm_q8(const uint8_t *restrict x, const int32_t *restrict wp,
 						for (i = 0; i < QG_MR; i++)
 							b0[i] = bias && q + i < mc ?
 							        bias[m0 + q + i] : 0;
-#if QG_AVX512
-						if (isa == 2) {
-							qg_panel_avx512(wq, bw, nt, npr,
-							                acc + q * QG_SB, b0,
-							                t0 == 0);
-							continue;
-						}
-#endif
-#if QG_X86
-						if (avx2) {
-							qg_panel_avx2(wq, bw, nt, npr,
-							              acc + q * QG_SB, b0,
-							              t0 == 0);
-							continue;
-						}
-#endif
-						qg_panel(wq, bw, nt, npr,
-						         acc + q * QG_SB, b0, t0 == 0);
+						panel(wq, bw, nt, npr, acc + q * QG_SB,
+						      b0, t0 == 0);
 					}
 				}
 				qg_store(acc, y + (ptrdiff_t)n * m * npix + p0,
@@ -381,3 +364,35 @@ qcc_rt_conv2d_qgemm_q8(const uint8_t *restrict x, const int32_t *restrict wp,
 		}
 	}
 }
+
+#define QG_PASS                                                               \
+	x, wp, bias, y, nb, c, h, wd, m, oh, ow, kh, kw, sh, sw, dh, dw, pt,   \
+	pl, zx, mult, shift, nq, zy, lo, hi
+
+/* One entry point per tile code, each naming only its own panel, so an
+ * object keeps no code for instructions its target lacks (even at -O0). */
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS)
+{
+#if QG_X86 && QG_AVX2_ALWAYS
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR);
+#else
+	qg_conv(QG_PASS, qg_panel, QG_NR);
+#endif
+}
+
+#if QG_X86
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS)
+{
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR);
+}
+#endif
+
+#if QG_AVX512
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS)
+{
+	qg_conv(QG_PASS, qg_panel_avx512, 32);
+}
+#endif

@@ -376,7 +376,7 @@ Test(onnx_import, reports_inputs_that_are_not_fixed_float_tensors)
 	    "shapes\n"
 	    "MODEL: error: input \"c\" has rank 7; qcc supports ranks up to 6\n"
 	    "MODEL: error: input \"d\" has element type int64; qcc supports "
-	    "float, uint8 and int8 inputs\n"
+	    "float, uint8, int8 and bool inputs\n"
 	    "MODEL: error: input \"e\" has dimension 0 of size 0; sizes must "
 	    "be positive\n");
 }

@@ -82,3 +82,21 @@ Test(list_ops, is_sorted_by_name)
 	}
 	free(all);
 }
+
+Test(list_ops, names_convtranspose_the_comparisons_and_the_shape_ops)
+{
+	char *all = list_ops();
+	static const char *const since1[] = {
+	    "ConvTranspose", "Equal", "Greater", "Less", "Not", "Shape", "Size",
+	};
+
+	for (size_t i = 0; i < sizeof since1 / sizeof *since1; i++)
+		expect(all, since1[i], "1-21");
+	expect(all, "GreaterOrEqual", "12-21");
+	expect(all, "LessOrEqual", "12-21");
+	expect(all, "Where", "9-21");
+	expect(all, "ConstantOfShape", "9-21");
+	expect(all, "Range", "11-21");
+	expect(all, "Cast", "6-21");
+	free(all);
+}

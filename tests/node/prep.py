@@ -29,7 +29,9 @@ other operators, with those operators.
 Frozen inputs.  qcc compiles ahead of time: Conv weights and bias,
 BatchNormalization's scale/bias/mean/var, Clip's min/max, Reshape's shape
 and Dropout's ratio and training_mode are compile-time constants in its IR
-(Clip, Reshape and Dropout store them as attributes).  The node tests pass
+(Clip, Reshape and Dropout store them as attributes), as are the shape of
+ConstantOfShape and Range's start, limit and delta (their results' shapes
+depend on those values).  The node tests pass
 them as graph inputs, so those inputs are turned into initializers holding
 test_data_set_0's values; the manifest's "frozen" line names them.
 Everything else stays a run-time input.  All conversions happen here, so no
@@ -58,12 +60,17 @@ SUPPORTED_OPS = {
     "InstanceNormalization", "LayerNormalization", "LRN",
     "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul",
     "ConvInteger", "MatMulInteger",
+    "ConvTranspose", "Equal", "Greater", "Less", "GreaterOrEqual",
+    "LessOrEqual", "Not", "Where",
+    "Shape", "Size", "ConstantOfShape", "Range", "Cast",
 }
 
-# Element types a run-time input or output may have (integer ones are
-# written as float32 values, see above).
+# Element types a run-time input or output may have (integer and bool
+# ones are written as float32 values, see above); outputs may also be
+# int64 (shape values, exact in float32 at these sizes).
 IO_TYPES = {TensorProto.FLOAT, TensorProto.UINT8, TensorProto.INT8,
-            TensorProto.INT32}
+            TensorProto.INT32, TensorProto.BOOL}
+OUT_TYPES = IO_TYPES | {TensorProto.INT64}
 
 # Input slots that must be compile-time constants, per operator.
 CONST_SLOTS = {
@@ -94,6 +101,8 @@ CONST_SLOTS = {
     "QLinearMatMul": (1, 2, 3, 4, 5, 6, 7),
     "ConvInteger": (1, 2, 3),
     "MatMulInteger": (1, 2, 3),
+    "ConstantOfShape": (0,),
+    "Range": (0, 1, 2),
 }
 
 
@@ -184,7 +193,7 @@ def convert(name, case_dir, model, dst):
         if vi.type.tensor_type.elem_type not in IO_TYPES:
             raise Unconvertible(f"input {vi.name} is {elem_type_name(vi)}")
     for vi in graph.output:
-        if vi.type.tensor_type.elem_type not in IO_TYPES:
+        if vi.type.tensor_type.elem_type not in OUT_TYPES:
             raise Unconvertible(f"output {vi.name} is {elem_type_name(vi)}")
     for iname, arr in frozen_vals.items():
         if arr.dtype not in (np.float32, np.int64, np.int32, np.bool_,
@@ -230,7 +239,8 @@ def convert(name, case_dir, model, dst):
             i += 1
         for j, path in enumerate(outs):
             arr = load_tensor(path)
-            if arr.dtype not in (np.float32, np.uint8, np.int8, np.int32):
+            if arr.dtype not in (np.float32, np.uint8, np.int8, np.int32,
+                                 np.bool_, np.int64):
                 raise Unconvertible(f"reference output {j} is {arr.dtype}")
             if arr.dtype != np.float32 and j not in exact:
                 exact.append(j)

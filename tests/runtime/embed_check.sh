@@ -59,7 +59,15 @@ qcc_embed_probe_q8(const uint8_t *x, const int8_t *w, uint8_t *y, int32_t n,
                    const int32_t *s)
 {
 	qcc_rt_conv2d_qgemm_q8(x, s, s, y, n, n, n, n, n, n, n, n, n, n, n, n,
-	                       n, n, n, n, s, s, n, n, n, n, n);
+	                       n, n, n, n, s, s, n, n, n, n);
+#if defined(__x86_64__)
+	qcc_rt_conv2d_qgemm_avx2_q8(x, s, s, y, n, n, n, n, n, n, n, n, n, n,
+	                            n, n, n, n, n, n, s, s, n, n, n, n);
+#if defined(__clang__)
+	qcc_rt_conv2d_qgemm_avx512_q8(x, s, s, y, n, n, n, n, n, n, n, n, n,
+	                              n, n, n, n, n, n, n, s, s, n, n, n, n);
+#endif
+#endif
 	qcc_rt_conv2d_dw_q8(x, w, s, y, n, n, n, n, n, n, n, n, n, n, n, n, n,
 	                    n, n, n, n, s, s, n, n, n, n);
 	qcc_rt_requant_row_q8(s, y, n, n, n, n, n, n);

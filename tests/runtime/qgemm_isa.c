@@ -68,9 +68,13 @@ main(void)
 		                 255);
 		for (int isa = 0; isa <= maxisa; isa++) {
 			memset(got, 0xa5, ny);
-			qcc_rt_conv2d_qgemm_q8(x, wp, bias, got, 1, c, h, wd, m, oh,
-			                       ow, kh, kw, s, s, 1, 1, pd, pd, zx,
-			                       mult, shift, nq, 7, 0, 255, isa);
+			void (*fn)(QCC_RT_QG_ARGS) = isa == 2
+			        ? qcc_rt_conv2d_qgemm_avx512_q8
+			        : isa == 1 ? qcc_rt_conv2d_qgemm_avx2_q8
+			                   : qcc_rt_conv2d_qgemm_q8;
+
+			fn(x, wp, bias, got, 1, c, h, wd, m, oh, ow, kh, kw, s, s, 1,
+			   1, pd, pd, zx, mult, shift, nq, 7, 0, 255);
 			if (memcmp(got, want, ny)) {
 				printf("FAIL: isa %d differs from the reference on "
 				       "case %d (c=%d m=%d k=%dx%d)\n", isa, it, c,

@@ -9,9 +9,10 @@
  * with n = NET_NUM_INPUTS and m = NET_NUM_OUTPUTS.  Every file is raw
  * float32 in row-major order, exactly NET_INPUT<k>_SIZE (NET_OUTPUT<k>_SIZE)
  * elements; an input of the wrong size is an error.  An input or output
- * whose NET_*_TYPE is "u8", "i8" or "i32" (a quantized model's codes) is
- * converted from and to those float32 values, which are whole numbers and
- * exact in float32; an input value out of the type's range is an error.  The scratch arena is
+ * whose NET_*_TYPE is "u8", "i8" or "i32" (a quantized model's codes),
+ * "bool" (0 or 1) or, for outputs, "i64" (shape values) is converted from
+ * and to those float32 values, which are whole numbers and exact in
+ * float32; an input value out of the type's range is an error.  The scratch arena is
  * allocated 64-byte aligned as the interface asks.  Exit status: 0 on
  * success, 1 if net_run failed, 2 on a usage or I/O problem.
  */
@@ -154,8 +155,10 @@ elem_size(const char *ty)
 {
 	if (!strcmp(ty, "f32") || !strcmp(ty, "i32"))
 		return 4;
-	if (!strcmp(ty, "u8") || !strcmp(ty, "i8"))
+	if (!strcmp(ty, "u8") || !strcmp(ty, "i8") || !strcmp(ty, "bool"))
 		return 1;
+	if (!strcmp(ty, "i64"))
+		return 8;
 	return 0;
 }
 
@@ -176,12 +179,13 @@ to_type(const char *path, void *buf, long n, const char *ty)
 		if (!(v >= -16777216.0f && v <= 16777216.0f) ||
 		    (!strcmp(ty, "u8") && (v < 0 || v > 255)) ||
 		    (!strcmp(ty, "i8") && (v < -128 || v > 127)) ||
+		    (!strcmp(ty, "bool") && v != 0 && v != 1) ||
 		    (float)(long)v != v) {
 			fprintf(stderr, "run_model: %s: value %g at %ld is not "
 			        "a %s\n", path, (double)v, i, ty);
 			return -1;
 		}
-		if (!strcmp(ty, "u8"))
+		if (!strcmp(ty, "u8") || !strcmp(ty, "bool"))
 			((unsigned char *)buf)[i] = (unsigned char)v;
 		else if (!strcmp(ty, "i8"))
 			((signed char *)buf)[i] = (signed char)v;
@@ -198,8 +202,10 @@ from_type(const void *buf, float *dst, long n, const char *ty)
 	long i;
 
 	for (i = 0; i < n; i++) {
-		if (!strcmp(ty, "u8"))
+		if (!strcmp(ty, "u8") || !strcmp(ty, "bool"))
 			dst[i] = ((const unsigned char *)buf)[i];
+		else if (!strcmp(ty, "i64"))
+			dst[i] = (float)((const long long *)buf)[i];
 		else if (!strcmp(ty, "i8"))
 			dst[i] = ((const signed char *)buf)[i];
 		else if (!strcmp(ty, "i32"))
@@ -276,7 +282,7 @@ main(int argc, char **argv)
 	for (i = 0; i < NET_NUM_INPUTS; i++) {
 		float *p = buf_alloc((size_t)in_size[i] * sizeof(float));
 
-		if (!elem_size(in_type[i])) {
+		if (!elem_size(in_type[i]) || elem_size(in_type[i]) > 4) {
 			fprintf(stderr, "run_model: input %d has element type "
 			        "%s\n", i, in_type[i]);
 			return 2;
@@ -287,14 +293,20 @@ main(int argc, char **argv)
 		in[i] = p;
 	}
 	for (i = 0; i < NET_NUM_OUTPUTS; i++) {
-		/* Filled with NaN so an output net_run never writes shows up. */
-		float *p = buf_alloc((size_t)out_size[i] * sizeof(float));
+		/* Filled with NaN (other types: 0xa5 bytes, not a bool and
+		 * an unlikely shape) so an output net_run never writes shows
+		 * up. */
+		size_t esz = elem_size(out_type[i]) > 4 ? 8 : 4;
+		float *p = buf_alloc((size_t)out_size[i] * esz);
 		long j;
 
 		if (!p)
 			return 2;
-		for (j = 0; j < out_size[i]; j++)
-			p[j] = NAN;
+		if (strcmp(out_type[i], "f32"))
+			memset(p, 0xa5, (size_t)out_size[i] * esz);
+		else
+			for (j = 0; j < out_size[i]; j++)
+				p[j] = NAN;
 		out[i] = p;
 	}
 	scratch = buf_alloc(NET_SCRATCH_SIZE);
