@@ -16,9 +16,20 @@
  *                  step^2 / 12 (uniform rounding error), one outside its
  *                  distance to the range squared (clipping), step =
  *                  (hi - lo) / 255 after the range is relaxed to hold 0
- *   kl             TensorRT's entropy calibration: the clip threshold of
- *                  |x| whose 128-level quantized histogram Q is closest to
- *                  the clipped reference P in KL divergence
+ *   kl             entropy calibration (as TensorRT's, made to fit this
+ *                  quantizer): among the ranges [max(min, -t), min(max,
+ *                  t)], t = f max|x| for f = k/NBINS_KL, the one whose
+ *                  quantized histogram Q is closest to the reference P in
+ *                  KL divergence; P has the clipped mass in its edge bins,
+ *                  Q groups the bins by the u8 code (of 256, with the
+ *                  range's own zero point) they round to.  Exact zeros
+ *                  (Relu's) are counted apart: they stay exact in the codes,
+ *                  so they must not weigh against wide ranges; and P is
+ *                  smoothed to the min-max grid's resolution (256 steps
+ *                  over [min, max]) for the same reason
+ * The graph's outputs keep their min and max under every method: they are
+ * the answer (a classifier's largest logit is its outlier), and clipping
+ * them makes the top classes tie.
  * The range always includes 0 (quantize relaxes it) so zero is exact.
  * An op with a fused activation other than Relu or Clip (fuse-act makes
  * Conv + HardSwish one op) is also run without it, and the min and max of
@@ -28,18 +39,18 @@
  * provides: Ctx.quant->lo/hi for every f32 value id
  */
 #include <math.h>
-#include <string.h>
 #include <time.h>
 
 #include "passes.h"
 
-enum { NBINS = 2048, NBINS_MSE = 128, KL_LEVELS = 128 };
+enum { NBINS = 2048, NBINS_MSE = 128, NBINS_KL = 128, KL_SMOOTH = NBINS / 256 };
 
 typedef struct Calib {
 	Ctx *cx;
 	const Graph *g;
 	QuantOpts *q;
 	uint32_t *hist;         /* [id * NBINS + b] */
+	uint32_t *zeros;        /* [id]: how many values are exactly 0 */
 	double t0;
 	int pass, npasses;
 } Calib;
@@ -176,6 +187,7 @@ visit_hist(Calib *c, const Value *v, const float *x, int64_t n)
 	for (int64_t i = 0; i < n; i++) {
 		int64_t b = (int64_t)((x[i] - lo) * inv);
 		h[b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b]++;
+		c->zeros[v->id] += x[i] == 0.0f;
 	}
 }
 
@@ -214,64 +226,116 @@ range_mse(const uint32_t *h, double lo, double bw, double flo, double fhi)
 	return err;
 }
 
-/* KL(P || Q) of the first n bins of |x| clipped at bin n (the mass above
- * added to bin n-1), Q the first n bins without that mass merged into
- * KL_LEVELS levels and spread back over P's nonzero bins, so clipping
- * costs (TensorRT's entropy calibration). */
-static double
-kl_at(const double *p, int n)
+/* The code the quantizer gives x in the range [a, b] (a <= 0 <= b). */
+static int
+kl_code(double x, double a, double step)
 {
-	double ptot = 0.0, kl = 0.0;
-	double pc[NBINS], qc[NBINS];
+	return (int)floor((x - a) / step + 0.5);
+}
 
-	for (int i = 0; i < n; i++)
+/* KL(P || Q) for the range [a, b]: P is the histogram p with the mass
+ * outside [a, b] added to the edge bins (i0 and i1 - 1), Q the histogram
+ * inside [a, b] quantized as the tensor will be -- its bins grouped by the
+ * code (one of 256) their centre rounds to, each group's mass spread over
+ * its nonzero bins -- so both rounding and clipping cost.  The exact zeros
+ * (zeros) are exact in the codes too: the same mass in P and Q. */
+static double
+kl_at(const double *p, double zeros, double lo, double bw, double a,
+      double b, int i0, int i1)
+{
+	double pc[NBINS], qc[NBINS], ptot = zeros, qtot = zeros, kl = 0.0;
+	double step = (b - a) / 255.0;
+
+	for (int i = i0; i < i1; i++)
 		pc[i] = p[i];
-	for (int i = n; i < NBINS; i++)
-		pc[n - 1] += p[i];
-	for (int j = 0; j < KL_LEVELS; j++) {
-		int b0 = j * n / KL_LEVELS, b1 = (j + 1) * n / KL_LEVELS;
+	for (int i = 0; i < i0; i++)
+		pc[i0] += p[i];
+	for (int i = i1; i < NBINS; i++)
+		pc[i1 - 1] += p[i];
+	for (int j = i0; j < i1;) {
+		int code = kl_code(lo + bw * (j + 0.5), a, step), k = j, nz = 0;
 		double sum = 0.0;
-		int nz = 0;
-		for (int i = b0; i < b1; i++) {
-			sum += p[i];   /* without the clipped mass */
-			nz += pc[i] > 0.0;
+
+		for (; k < i1 && kl_code(lo + bw * (k + 0.5), a, step) == code;
+		     k++) {
+			sum += p[k];    /* without the clipped mass */
+			nz += pc[k] > 0.0;
 		}
-		for (int i = b0; i < b1; i++)
+		for (int i = j; i < k; i++)
 			qc[i] = pc[i] > 0.0 ? sum / nz : 0.0;
+		j = k;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = i0; i < i1; i++) {
 		ptot += pc[i];
-	for (int i = 0; i < n; i++) {
+		qtot += qc[i];
+	}
+	if (zeros > 0.0)
+		kl += zeros / ptot * log(qtot / ptot);
+	for (int i = i0; i < i1; i++) {
 		if (pc[i] <= 0.0)
 			continue;
 		if (qc[i] <= 0.0)
 			return INFINITY;
-		kl += pc[i] / ptot * log(pc[i] / qc[i]);
+		kl += pc[i] / ptot * log(pc[i] / ptot * qtot / qc[i]);
 	}
 	return kl;
 }
 
-/* The threshold of |x| for the kl method, from the signed histogram. */
-static double
-range_kl(const uint32_t *h, double lo, double bw, double amax)
+/* The kl method's range: among [max(lo, -t), min(hi, t)] for t =
+ * f max(|lo|, |hi|), f = k/NBINS_KL, the one of least kl_at. */
+static void
+range_kl(const uint32_t *h, uint32_t zeros, double lo, double hi,
+         float *rlo, float *rhi)
 {
-	double p[NBINS], abw = amax / NBINS, best = INFINITY;
-	int bn = NBINS;
+	double p[NBINS], bw = (hi - lo) / NBINS, amax = fmax(-lo, hi);
+	double best = INFINITY;
 
-	memset(p, 0, sizeof p);
-	for (int i = 0; i < NBINS; i++) {
-		double x = fabs(lo + bw * (i + 0.5));
-		int b = abw > 0.0 ? (int)(x / abw) : 0;
-		p[b >= NBINS ? NBINS - 1 : b] += h[i];
+	for (int i = 0; i < NBINS; i++)
+		p[i] = h[i];
+	if (lo <= 0.0 && hi >= 0.0) {
+		int z = (int)(-lo / bw);
+		z = z >= NBINS ? NBINS - 1 : z;
+		p[z] -= fmin(p[z], (double)zeros);
+	} else {
+		zeros = 0;
 	}
-	for (int n = KL_LEVELS; n <= NBINS; n += 16) {
-		double kl = kl_at(p, n);
+	/* P at the min-max grid's resolution: finer detail is the density's
+	 * shape inside one code of the widest range, which no range can keep,
+	 * and would count against wide ranges only. */
+	for (int i = 0; i < NBINS; i += KL_SMOOTH) {
+		double sum = 0.0;
+		for (int j = 0; j < KL_SMOOTH; j++)
+			sum += p[i + j];
+		for (int j = 0; j < KL_SMOOTH; j++)
+			p[i + j] = sum / KL_SMOOTH;
+	}
+	for (int k = 1; k <= NBINS_KL; k++) {
+		double t = amax * k / NBINS_KL;
+		double a = fmax(lo, -t), b = fmin(hi, t);
+		int i0 = (int)floor((a - lo) / bw), i1 = (int)ceil((b - lo) / bw);
+		double kl;
+
+		i0 = i0 < 0 ? 0 : i0;
+		i1 = i1 > NBINS ? NBINS : i1;
+		if (i1 <= i0)
+			continue;
+		kl = kl_at(p, zeros, lo, bw, fmin(a, 0.0), fmax(b, 0.0), i0,
+		           i1);
 		if (kl < best) {
 			best = kl;
-			bn = n;
+			*rlo = (float)a;
+			*rhi = (float)b;
 		}
 	}
-	return abw * bn;
+}
+
+static bool
+is_graph_output(const Graph *g, const Value *v)
+{
+	for (uint32_t i = 0; i < g->noutputs; i++)
+		if (g->outputs[i] == v)
+			return true;
+	return false;
 }
 
 static void
@@ -284,7 +348,7 @@ choose_range(Calib *c, const Value *v)
 
 	for (int b = 0; b < NBINS; b++)
 		total += h[b];
-	if (!(hi > lo) || total == 0.0)
+	if (!(hi > lo) || total == 0.0 || is_graph_output(c->g, v))
 		return;
 	switch (q->method) {
 	case CALIB_MINMAX:
@@ -309,13 +373,10 @@ choose_range(Calib *c, const Value *v)
 		q->hi[v->id] = (float)(hi * bf);
 		return;
 	}
-	case CALIB_KL: {
-		double amax = fmax(fabs(lo), fabs(hi));
-		double t = range_kl(h, lo, bw, amax);
-		q->lo[v->id] = (float)fmax(lo, -t);
-		q->hi[v->id] = (float)fmin(hi, t);
+	case CALIB_KL:
+		range_kl(h, c->zeros[v->id], lo, hi, &q->lo[v->id],
+		         &q->hi[v->id]);
 		return;
-	}
 	}
 }
 
@@ -346,6 +407,7 @@ calibrate(Ctx *cx, Graph *g)
 	if (q->method != CALIB_MINMAX) {
 		c.hist = NEWARRAY(cx->scratch, uint32_t,
 		                  (size_t)g->nvalues * NBINS + 1);
+		c.zeros = NEWARRAY(cx->scratch, uint32_t, g->nvalues + 1);
 		if (!run_samples(&c, visit_hist))
 			return false;
 		for (uint32_t i = 0; i < g->nvalues; i++)

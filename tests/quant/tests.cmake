@@ -62,3 +62,19 @@ add_test(NAME quant.qlinear_model_is_integer_only_and_exact_on_both_backends
           ${CMAKE_CURRENT_BINARY_DIR}/quant_qimport)
 set_tests_properties(quant.qlinear_model_is_integer_only_and_exact_on_both_backends
   PROPERTIES LABELS cli TIMEOUT 300)
+
+# Issue 5's accuracy bar: INT8 top-1 within 0.3 points of FP32 on the
+# 10,000 test images for every calibration method, 500 calibration images
+# from the train set, on both Fashion-MNIST samples (plain CNN and the
+# MobileNet-V2-like one with depthwise convolutions, ReLU6 and residual
+# adds).  samples/common/int8_accuracy.sh prints the table.
+foreach(sample fmnist fmnist_mnv2)
+  set(name quant.int8_top1_is_within_0_3_points_of_fp32_for_every_calibration_method_on_${sample})
+  add_test(NAME ${name}
+    COMMAND bash ${PROJECT_SOURCE_DIR}/samples/common/int8_accuracy.sh $<TARGET_FILE:qcc>
+            ${CMAKE_CURRENT_BINARY_DIR}/quant_accuracy_${sample}
+            ${PROJECT_SOURCE_DIR}/samples/${sample}/model.onnx
+            "minmax percentile mse kl" 0.3)
+  set_tests_properties(${name} PROPERTIES LABELS "quant;sample" TIMEOUT 1800
+    ENVIRONMENT CC=${CMAKE_C_COMPILER})
+endforeach()
