@@ -396,6 +396,12 @@ bool ir_infer_op(Ctx *cx, const Op *op, const TensorType *out[]);
 int64_t conv_out_size(int64_t in, int32_t k, int32_t stride, int32_t dil,
                       int32_t pad0, int32_t pad1, bool ceil_mode);
 
+/* For the shape_*.c files: shape_fail reports what does not fit at op's Loc
+ * and returns false; shape_tstr prints a type into cx->perm. */
+__attribute__((format(printf, 3, 4))) bool
+shape_fail(Ctx *cx, const Op *op, const char *fmt, ...);
+const char *shape_tstr(Ctx *cx, const TensorType *t);
+
 /* shape_tensor.c: Transpose, Slice, Gather, Tile, Expand, Pad (shape.c
  * dispatches to it). */
 bool ir_infer_tensor_op(Ctx *cx, const Op *op, const TensorType *out[]);

@@ -24,9 +24,8 @@ opname(const Op *op)
 	return oi->onnx ? oi->onnx : oi->name;
 }
 
-/* Reports what does not fit at op's Loc; returns false. */
-__attribute__((format(printf, 3, 4))) static bool
-fail(Ctx *cx, const Op *op, const char *fmt, ...)
+bool
+shape_fail(Ctx *cx, const Op *op, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -38,8 +37,8 @@ fail(Ctx *cx, const Op *op, const char *fmt, ...)
 	return false;
 }
 
-static const char *
-tstr(Ctx *cx, const TensorType *t)
+const char *
+shape_tstr(Ctx *cx, const TensorType *t)
 {
 	char buf[128];
 
@@ -53,7 +52,8 @@ in_type(Ctx *cx, const Op *op, int i, const char *what)
 	const Value *v = i < op->nin ? op->in[i] : NULL;
 
 	if (!v) {
-		fail(cx, op, "%s has no %s (input %d)", opname(op), what, i);
+		shape_fail(cx, op, "%s has no %s (input %d)", opname(op), what,
+		           i);
 		return NULL;
 	}
 	if (!v->type)
@@ -69,27 +69,29 @@ in_f32(Ctx *cx, const Op *op, int i, const char *what)
 	const TensorType *t = in_type(cx, op, i, what);
 
 	if (t && t->dt != DT_F32) {
-		fail(cx, op, "%s %s has element type %s; only f32 is supported",
-		     opname(op), what, dtype_info[t->dt].name);
+		shape_fail(cx, op,
+		           "%s %s has element type %s; only f32 is supported",
+		           opname(op), what, dtype_info[t->dt].name);
 		return NULL;
 	}
 	return t;
 }
 
 static bool
-need_rank(Ctx *cx, const Op *op, const TensorType *t, const char *what,
-          int lo, int hi)
+need_rank(Ctx *cx, const Op *op, const TensorType *t, const char *what, int lo,
+          int hi)
 {
 	if (t->rank >= lo && t->rank <= hi)
 		return true;
 	if (lo == hi)
-		return fail(cx, op, "%s %s must have rank %d, not %s",
-		            opname(op), what, lo, tstr(cx, t));
+		return shape_fail(cx, op, "%s %s must have rank %d, not %s",
+		                  opname(op), what, lo, shape_tstr(cx, t));
 	if (hi == MAX_RANK)
-		return fail(cx, op, "%s %s must have rank %d or more, not %s",
-		            opname(op), what, lo, tstr(cx, t));
-	return fail(cx, op, "%s %s must have rank %d to %d, not %s",
-	            opname(op), what, lo, hi, tstr(cx, t));
+		return shape_fail(cx, op,
+		                  "%s %s must have rank %d or more, not %s",
+		                  opname(op), what, lo, shape_tstr(cx, t));
+	return shape_fail(cx, op, "%s %s must have rank %d to %d, not %s",
+	                  opname(op), what, lo, hi, shape_tstr(cx, t));
 }
 
 /* A per-channel parameter: rank 1 with n entries. */
@@ -101,9 +103,11 @@ need_vec(Ctx *cx, const Op *op, int i, const char *what, int64_t n)
 	if (!t)
 		return false;
 	if (t->rank != 1 || t->dim[0] != n)
-		return fail(cx, op, "%s %s is %s but must be [%lld] to match "
-		            "the channels", opname(op), what, tstr(cx, t),
-		            (long long)n);
+		return shape_fail(cx, op,
+		                  "%s %s is %s but must be [%lld] to match "
+		                  "the channels",
+		                  opname(op), what, shape_tstr(cx, t),
+		                  (long long)n);
 	return true;
 }
 
@@ -114,8 +118,8 @@ f32_type(Ctx *cx, int rank, const int64_t *dim)
 }
 
 int64_t
-conv_out_size(int64_t in, int32_t k, int32_t stride, int32_t dil,
-              int32_t pad0, int32_t pad1, bool ceil_mode)
+conv_out_size(int64_t in, int32_t k, int32_t stride, int32_t dil, int32_t pad0,
+              int32_t pad1, bool ceil_mode)
 {
 	int64_t ek, span, out;
 
@@ -142,17 +146,20 @@ check_window(Ctx *cx, const Op *op, const int32_t *kernel,
 {
 	for (int i = 0; i < 2; i++) {
 		if (kernel[i] < 0 || stride[i] < 1 || dil[i] < 1)
-			return fail(cx, op, "%s has kernel %dx%d, stride "
-			            "%dx%d, dilation %dx%d; strides and "
-			            "dilations must be positive", opname(op),
-			            kernel[0], kernel[1], stride[0], stride[1],
-			            dil[0], dil[1]);
+			return shape_fail(cx, op,
+			                  "%s has kernel %dx%d, stride "
+			                  "%dx%d, dilation %dx%d; strides and "
+			                  "dilations must be positive",
+			                  opname(op), kernel[0], kernel[1],
+			                  stride[0], stride[1], dil[0], dil[1]);
 	}
 	for (int i = 0; i < 4; i++) {
 		if (pad[i] < 0)
-			return fail(cx, op, "%s has negative padding "
-			            "%d,%d,%d,%d", opname(op), pad[0], pad[1],
-			            pad[2], pad[3]);
+			return shape_fail(cx, op,
+			                  "%s has negative padding "
+			                  "%d,%d,%d,%d",
+			                  opname(op), pad[0], pad[1], pad[2],
+			                  pad[3]);
 	}
 	return true;
 }
@@ -169,11 +176,13 @@ window_out(Ctx *cx, const Op *op, const TensorType *x, const int32_t *k,
 		o[i] = conv_out_size(x->dim[2 + i], k[i], stride[i], dil[i],
 		                     pad[i], pad[i + 2], ceil_mode);
 		if (o[i] < 1)
-			return fail(cx, op, "%s window does not fit: input "
-			            "%s %lld with padding %d+%d is smaller "
-			            "than kernel %d (dilation %d)", opname(op),
-			            axis[i], (long long)x->dim[2 + i], pad[i],
-			            pad[i + 2], k[i], dil[i]);
+			return shape_fail(
+			    cx, op,
+			    "%s window does not fit: input "
+			    "%s %lld with padding %d+%d is smaller "
+			    "than kernel %d (dilation %d)",
+			    opname(op), axis[i], (long long)x->dim[2 + i],
+			    pad[i], pad[i + 2], k[i], dil[i]);
 	}
 	return true;
 }
@@ -193,25 +202,29 @@ infer_conv(Ctx *cx, const Op *op, const TensorType *out[])
 	c = x->dim[1];
 	m = w->dim[0];
 	if (g < 1 || c % g || m % g)
-		return fail(cx, op, "Conv group %lld does not divide input "
-		            "channels %lld and output channels %lld",
-		            (long long)g, (long long)c, (long long)m);
+		return shape_fail(cx, op,
+		                  "Conv group %lld does not divide input "
+		                  "channels %lld and output channels %lld",
+		                  (long long)g, (long long)c, (long long)m);
 	if (w->dim[1] * g != c)
-		return fail(cx, op, "Conv input has %lld channels but weight "
-		            "expects %lld (group %lld)", (long long)c,
-		            (long long)(w->dim[1] * g), (long long)g);
+		return shape_fail(cx, op,
+		                  "Conv input has %lld channels but weight "
+		                  "expects %lld (group %lld)",
+		                  (long long)c, (long long)(w->dim[1] * g),
+		                  (long long)g);
 	for (int i = 0; i < 2; i++) {
 		if (a->kernel[i] && a->kernel[i] != w->dim[2 + i])
-			return fail(cx, op, "Conv kernel_shape %dx%d does not "
-			            "match weight %s", a->kernel[0],
-			            a->kernel[1], tstr(cx, w));
+			return shape_fail(cx, op,
+			                  "Conv kernel_shape %dx%d does not "
+			                  "match weight %s",
+			                  a->kernel[0], a->kernel[1],
+			                  shape_tstr(cx, w));
 		k[i] = (int32_t)w->dim[2 + i];
 	}
 	if (op->nin > 2 && op->in[2] && !need_vec(cx, op, 2, "bias", m))
 		return false;
 	if (!check_window(cx, op, k, a->stride, a->dilation, a->pad) ||
-	    !window_out(cx, op, x, k, a->stride, a->dilation, a->pad, false,
-	                o))
+	    !window_out(cx, op, x, k, a->stride, a->dilation, a->pad, false, o))
 		return false;
 	out[0] = f32_type(cx, 4, (int64_t[]){x->dim[0], m, o[0], o[1]});
 	return true;
@@ -220,8 +233,7 @@ infer_conv(Ctx *cx, const Op *op, const TensorType *out[])
 static bool
 infer_batchnorm(Ctx *cx, const Op *op, const TensorType *out[])
 {
-	static const char *const what[] = {"scale", "bias", "mean",
-	                                   "variance"};
+	static const char *const what[] = {"scale", "bias", "mean", "variance"};
 	const TensorType *x = in_f32(cx, op, 0, "input");
 
 	if (!x || !need_rank(cx, op, x, "input", 2, MAX_RANK))
@@ -270,8 +282,9 @@ infer_softmax(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!x || !need_rank(cx, op, x, "input", 1, MAX_RANK))
 		return false;
 	if (op->a.softmax.axis < 0 || op->a.softmax.axis >= x->rank)
-		return fail(cx, op, "Softmax axis %d is out of range for %s",
-		            op->a.softmax.axis, tstr(cx, x));
+		return shape_fail(cx, op,
+		                  "Softmax axis %d is out of range for %s",
+		                  op->a.softmax.axis, shape_tstr(cx, x));
 	out[0] = x;
 	return true;
 }
@@ -313,8 +326,9 @@ infer_binary(Ctx *cx, const Op *op, const TensorType *out[])
 		return false;
 	r = broadcast(a, b, dim);
 	if (r < 0)
-		return fail(cx, op, "%s operands %s and %s do not broadcast",
-		            opname(op), tstr(cx, a), tstr(cx, b));
+		return shape_fail(
+		    cx, op, "%s operands %s and %s do not broadcast",
+		    opname(op), shape_tstr(cx, a), shape_tstr(cx, b));
 	out[0] = f32_type(cx, r, dim);
 	return true;
 }
@@ -331,21 +345,22 @@ infer_pool(Ctx *cx, const Op *op, const TensorType *out[])
 		return false;
 	for (int i = 0; i < 2; i++) {
 		if (a->kernel[i] < 1)
-			return fail(cx, op, "%s has no kernel_shape",
-			            opname(op));
+			return shape_fail(cx, op, "%s has no kernel_shape",
+			                  opname(op));
 		/* Keeps every window touching the input (as ONNX Runtime
 		 * requires), so a max or an average is always defined. */
 		if (a->pad[i] >= a->kernel[i] || a->pad[i + 2] >= a->kernel[i])
-			return fail(cx, op, "%s padding %d,%d,%d,%d must be "
-			            "smaller than kernel %dx%d", opname(op),
-			            a->pad[0], a->pad[1], a->pad[2], a->pad[3],
-			            a->kernel[0], a->kernel[1]);
+			return shape_fail(cx, op,
+			                  "%s padding %d,%d,%d,%d must be "
+			                  "smaller than kernel %dx%d",
+			                  opname(op), a->pad[0], a->pad[1],
+			                  a->pad[2], a->pad[3], a->kernel[0],
+			                  a->kernel[1]);
 	}
 	if (!window_out(cx, op, x, a->kernel, a->stride, a->dilation, a->pad,
 	                a->ceil_mode, o))
 		return false;
-	out[0] = f32_type(cx, 4,
-	                  (int64_t[]){x->dim[0], x->dim[1], o[0], o[1]});
+	out[0] = f32_type(cx, 4, (int64_t[]){x->dim[0], x->dim[1], o[0], o[1]});
 	return true;
 }
 
@@ -372,8 +387,10 @@ in_bytes(Ctx *cx, const Op *op, int i, const char *what)
 	const TensorType *t = in_type(cx, op, i, what);
 
 	if (t && dtype_info[t->dt].bits % 8) {
-		fail(cx, op, "%s %s has packed element type %s, which it "
-		     "cannot move", opname(op), what, dtype_info[t->dt].name);
+		shape_fail(cx, op,
+		           "%s %s has packed element type %s, which it "
+		           "cannot move",
+		           opname(op), what, dtype_info[t->dt].name);
 		return NULL;
 	}
 	return t;
@@ -389,8 +406,9 @@ infer_flatten(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!x)
 		return false;
 	if (axis < 0 || axis > x->rank)
-		return fail(cx, op, "Flatten axis %d is out of range for %s",
-		            axis, tstr(cx, x));
+		return shape_fail(cx, op,
+		                  "Flatten axis %d is out of range for %s",
+		                  axis, shape_tstr(cx, x));
 	for (int i = 0; i < x->rank; i++)
 		dim[i >= axis] *= x->dim[i];
 	out[0] = type_with_shape(cx, x, 2, dim);
@@ -409,43 +427,52 @@ infer_reshape(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!x)
 		return false;
 	if (a->rank < 0 || a->rank > MAX_RANK)
-		return fail(cx, op, "Reshape to rank %d is not supported",
-		            a->rank);
+		return shape_fail(cx, op, "Reshape to rank %d is not supported",
+		                  a->rank);
 	for (int i = 0; i < a->rank; i++) {
 		dim[i] = a->shape[i];
 		if (dim[i] == 0 && !a->allowzero && i >= x->rank)
-			return fail(cx, op, "Reshape shape has 0 at position "
-			            "%d but the input %s has no such dimension",
-			            i, tstr(cx, x));
+			return shape_fail(
+			    cx, op,
+			    "Reshape shape has 0 at position "
+			    "%d but the input %s has no such dimension",
+			    i, shape_tstr(cx, x));
 		if (dim[i] == 0 && !a->allowzero)
 			dim[i] = x->dim[i];
 		if (dim[i] == -1 && infer >= 0)
-			return fail(cx, op, "Reshape shape has more than "
-			            "one -1");
+			return shape_fail(cx, op,
+			                  "Reshape shape has more than "
+			                  "one -1");
 		if (dim[i] == -1) {
 			infer = i;
 			continue;
 		}
 		if (dim[i] < 0)
-			return fail(cx, op, "Reshape shape has negative size "
-			            "%lld", (long long)dim[i]);
+			return shape_fail(cx, op,
+			                  "Reshape shape has negative size "
+			                  "%lld",
+			                  (long long)dim[i]);
 		known *= dim[i];
 	}
 	if (infer >= 0) {
 		if (known == 0 || type_numel(x) % known)
-			return fail(cx, op, "Reshape cannot infer the -1 in "
-			            "its shape: %lld elements of %s do not "
-			            "divide into %lld",
-			            (long long)type_numel(x), tstr(cx, x),
-			            (long long)known);
+			return shape_fail(
+			    cx, op,
+			    "Reshape cannot infer the -1 in "
+			    "its shape: %lld elements of %s do not "
+			    "divide into %lld",
+			    (long long)type_numel(x), shape_tstr(cx, x),
+			    (long long)known);
 		dim[infer] = type_numel(x) / known;
 		known *= dim[infer];
 	}
 	y = type_with_shape(cx, x, a->rank, dim);
 	if (known != type_numel(x))
-		return fail(cx, op, "Reshape of %s (%lld elements) to %s (%lld "
-		            "elements)", tstr(cx, x), (long long)type_numel(x),
-		            tstr(cx, y), (long long)known);
+		return shape_fail(cx, op,
+		                  "Reshape of %s (%lld elements) to %s (%lld "
+		                  "elements)",
+		                  shape_tstr(cx, x), (long long)type_numel(x),
+		                  shape_tstr(cx, y), (long long)known);
 	out[0] = y;
 	return true;
 }
@@ -474,11 +501,13 @@ infer_gemm(Ctx *cx, const Op *op, const TensorType *out[])
 	kb = tb->dim[a->trans_b];
 	n = tb->dim[!a->trans_b];
 	if (k != kb)
-		return fail(cx, op, "Gemm A %s%s has K = %lld but B %s%s has "
-		            "K = %lld", tstr(cx, ta),
-		            a->trans_a ? " (transposed)" : "", (long long)k,
-		            tstr(cx, tb), a->trans_b ? " (transposed)" : "",
-		            (long long)kb);
+		return shape_fail(
+		    cx, op,
+		    "Gemm A %s%s has K = %lld but B %s%s has "
+		    "K = %lld",
+		    shape_tstr(cx, ta), a->trans_a ? " (transposed)" : "",
+		    (long long)k, shape_tstr(cx, tb),
+		    a->trans_b ? " (transposed)" : "", (long long)kb);
 	dim[0] = m;
 	dim[1] = n;
 	if (op->nin > 2 && op->in[2]) {
@@ -491,9 +520,11 @@ infer_gemm(Ctx *cx, const Op *op, const TensorType *out[])
 			ok = d == 1 || d == dim[1 - i];
 		}
 		if (!ok)
-			return fail(cx, op, "Gemm C %s does not broadcast to "
-			            "[%lld,%lld]", tstr(cx, tc), (long long)m,
-			            (long long)n);
+			return shape_fail(cx, op,
+			                  "Gemm C %s does not broadcast to "
+			                  "[%lld,%lld]",
+			                  shape_tstr(cx, tc), (long long)m,
+			                  (long long)n);
 	}
 	out[0] = f32_type(cx, 2, dim);
 	return true;
@@ -514,9 +545,11 @@ infer_matmul(Ctx *cx, const Op *op, const TensorType *out[])
 	ka = a->dim[a->rank - 1];
 	kb = b->rank == 1 ? b->dim[0] : b->dim[b->rank - 2];
 	if (ka != kb)
-		return fail(cx, op, "MatMul A %s has K = %lld but B %s has K = "
-		            "%lld", tstr(cx, a), (long long)ka, tstr(cx, b),
-		            (long long)kb);
+		return shape_fail(cx, op,
+		                  "MatMul A %s has K = %lld but B %s has K = "
+		                  "%lld",
+		                  shape_tstr(cx, a), (long long)ka,
+		                  shape_tstr(cx, b), (long long)kb);
 	/* Batch dimensions: everything but the two matrix dimensions. */
 	ba = (TensorType){.rank = a->rank > 2 ? a->rank - 2 : 0};
 	bb = (TensorType){.rank = b->rank > 2 ? b->rank - 2 : 0};
@@ -526,8 +559,10 @@ infer_matmul(Ctx *cx, const Op *op, const TensorType *out[])
 		bb.dim[i] = b->dim[i];
 	r = broadcast(&ba, &bb, dim);
 	if (r < 0)
-		return fail(cx, op, "MatMul batch dimensions of %s and %s do "
-		            "not broadcast", tstr(cx, a), tstr(cx, b));
+		return shape_fail(cx, op,
+		                  "MatMul batch dimensions of %s and %s do "
+		                  "not broadcast",
+		                  shape_tstr(cx, a), shape_tstr(cx, b));
 	if (a->rank > 1)
 		dim[r++] = a->dim[a->rank - 2];
 	if (b->rank > 1)
@@ -546,8 +581,9 @@ infer_concat(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!x || !need_rank(cx, op, x, "input 0", 1, MAX_RANK))
 		return false;
 	if (axis < 0 || axis >= x->rank)
-		return fail(cx, op, "Concat axis %d is out of range for %s",
-		            axis, tstr(cx, x));
+		return shape_fail(cx, op,
+		                  "Concat axis %d is out of range for %s", axis,
+		                  shape_tstr(cx, x));
 	for (int i = 0; i < x->rank; i++)
 		dim[i] = x->dim[i];
 	for (int j = 1; j < op->nin; j++) {
@@ -558,12 +594,14 @@ infer_concat(Ctx *cx, const Op *op, const TensorType *out[])
 		for (int i = 0; ok && i < x->rank; i++)
 			ok = i == axis || t->dim[i] == x->dim[i];
 		if (ok)
-			ok = type_eq(type_with_shape(cx, x, x->rank, t->dim),
-			             t);
+			ok =
+			    type_eq(type_with_shape(cx, x, x->rank, t->dim), t);
 		if (!ok)
-			return fail(cx, op, "Concat input %d is %s but input 0 "
-			            "is %s; they may differ only along axis %d",
-			            j, tstr(cx, t), tstr(cx, x), axis);
+			return shape_fail(
+			    cx, op,
+			    "Concat input %d is %s but input 0 "
+			    "is %s; they may differ only along axis %d",
+			    j, shape_tstr(cx, t), shape_tstr(cx, x), axis);
 		dim[axis] += t->dim[axis];
 	}
 	out[0] = type_with_shape(cx, x, x->rank, dim);
@@ -571,70 +609,70 @@ infer_concat(Ctx *cx, const Op *op, const TensorType *out[])
 }
 
 static InferFn *const infer[OP_COUNT] = {
-	[OP_CONV] = infer_conv,
-	[OP_BATCHNORM] = infer_batchnorm,
-	[OP_RELU] = infer_unary,
-	[OP_CLIP] = infer_unary,
-	[OP_SIGMOID] = infer_unary,
-	[OP_HARDSIGMOID] = infer_unary,
-	[OP_HARDSWISH] = infer_unary,
-	[OP_ADD] = infer_binary,
-	[OP_MUL] = infer_binary,
-	[OP_MAXPOOL] = infer_pool,
-	[OP_AVGPOOL] = infer_pool,
-	[OP_GLOBALAVGPOOL] = infer_globalavgpool,
-	[OP_FLATTEN] = infer_flatten,
-	[OP_RESHAPE] = infer_reshape,
-	[OP_IDENTITY] = infer_identity,
-	[OP_GEMM] = infer_gemm,
-	[OP_MATMUL] = infer_matmul,
-	[OP_SOFTMAX] = infer_softmax,
-	[OP_CONCAT] = infer_concat,
-	[OP_SCALESHIFT] = infer_scaleshift,
-	[OP_TRANSPOSE] = ir_infer_tensor_op,
-	[OP_SLICE] = ir_infer_tensor_op,
-	[OP_GATHER] = ir_infer_tensor_op,
-	[OP_TILE] = ir_infer_tensor_op,
-	[OP_EXPAND] = ir_infer_tensor_op,
-	[OP_PAD] = ir_infer_tensor_op,
-	[OP_RESIZE] = ir_infer_tensor_op,
-	[OP_REDUCEMEAN] = ir_infer_norm_op,
-	[OP_REDUCEMAX] = ir_infer_norm_op,
-	[OP_REDUCESUM] = ir_infer_norm_op,
-	[OP_REDUCEL2] = ir_infer_norm_op,
-	[OP_LOGSOFTMAX] = ir_infer_norm_op,
-	[OP_INSTNORM] = ir_infer_norm_op,
-	[OP_LAYERNORM] = ir_infer_norm_op,
-	[OP_LRN] = ir_infer_norm_op,
-	[OP_NEG] = infer_unary,
-	[OP_ABS] = infer_unary,
-	[OP_SQRT] = infer_unary,
-	[OP_EXP] = infer_unary,
-	[OP_LOG] = infer_unary,
-	[OP_RECIPROCAL] = infer_unary,
-	[OP_TANH] = infer_unary,
-	[OP_ERF] = infer_unary,
-	[OP_LEAKYRELU] = infer_unary,
-	[OP_ELU] = infer_unary,
-	[OP_SELU] = infer_unary,
-	[OP_SOFTPLUS] = infer_unary,
-	[OP_SIGN] = infer_unary,
-	[OP_SUB] = infer_binary,
-	[OP_DIV] = infer_binary,
-	[OP_MAX] = infer_binary,
-	[OP_MIN] = infer_binary,
-	[OP_POW] = infer_binary,
-	[OP_PRELU] = infer_binary,
-	[OP_BITPLANE] = ir_infer_pm1,
-	[OP_PM1CONV] = ir_infer_pm1,
-	[OP_CONVTRANSPOSE] = ir_infer_convt,
-	[OP_EQUAL] = ir_infer_logic_op,
-	[OP_GREATER] = ir_infer_logic_op,
-	[OP_LESS] = ir_infer_logic_op,
-	[OP_GREATEREQ] = ir_infer_logic_op,
-	[OP_LESSEQ] = ir_infer_logic_op,
-	[OP_NOT] = ir_infer_logic_op,
-	[OP_WHERE] = ir_infer_logic_op,
+    [OP_CONV] = infer_conv,
+    [OP_BATCHNORM] = infer_batchnorm,
+    [OP_RELU] = infer_unary,
+    [OP_CLIP] = infer_unary,
+    [OP_SIGMOID] = infer_unary,
+    [OP_HARDSIGMOID] = infer_unary,
+    [OP_HARDSWISH] = infer_unary,
+    [OP_ADD] = infer_binary,
+    [OP_MUL] = infer_binary,
+    [OP_MAXPOOL] = infer_pool,
+    [OP_AVGPOOL] = infer_pool,
+    [OP_GLOBALAVGPOOL] = infer_globalavgpool,
+    [OP_FLATTEN] = infer_flatten,
+    [OP_RESHAPE] = infer_reshape,
+    [OP_IDENTITY] = infer_identity,
+    [OP_GEMM] = infer_gemm,
+    [OP_MATMUL] = infer_matmul,
+    [OP_SOFTMAX] = infer_softmax,
+    [OP_CONCAT] = infer_concat,
+    [OP_SCALESHIFT] = infer_scaleshift,
+    [OP_TRANSPOSE] = ir_infer_tensor_op,
+    [OP_SLICE] = ir_infer_tensor_op,
+    [OP_GATHER] = ir_infer_tensor_op,
+    [OP_TILE] = ir_infer_tensor_op,
+    [OP_EXPAND] = ir_infer_tensor_op,
+    [OP_PAD] = ir_infer_tensor_op,
+    [OP_RESIZE] = ir_infer_tensor_op,
+    [OP_REDUCEMEAN] = ir_infer_norm_op,
+    [OP_REDUCEMAX] = ir_infer_norm_op,
+    [OP_REDUCESUM] = ir_infer_norm_op,
+    [OP_REDUCEL2] = ir_infer_norm_op,
+    [OP_LOGSOFTMAX] = ir_infer_norm_op,
+    [OP_INSTNORM] = ir_infer_norm_op,
+    [OP_LAYERNORM] = ir_infer_norm_op,
+    [OP_LRN] = ir_infer_norm_op,
+    [OP_NEG] = infer_unary,
+    [OP_ABS] = infer_unary,
+    [OP_SQRT] = infer_unary,
+    [OP_EXP] = infer_unary,
+    [OP_LOG] = infer_unary,
+    [OP_RECIPROCAL] = infer_unary,
+    [OP_TANH] = infer_unary,
+    [OP_ERF] = infer_unary,
+    [OP_LEAKYRELU] = infer_unary,
+    [OP_ELU] = infer_unary,
+    [OP_SELU] = infer_unary,
+    [OP_SOFTPLUS] = infer_unary,
+    [OP_SIGN] = infer_unary,
+    [OP_SUB] = infer_binary,
+    [OP_DIV] = infer_binary,
+    [OP_MAX] = infer_binary,
+    [OP_MIN] = infer_binary,
+    [OP_POW] = infer_binary,
+    [OP_PRELU] = infer_binary,
+    [OP_BITPLANE] = ir_infer_pm1,
+    [OP_PM1CONV] = ir_infer_pm1,
+    [OP_CONVTRANSPOSE] = ir_infer_convt,
+    [OP_EQUAL] = ir_infer_logic_op,
+    [OP_GREATER] = ir_infer_logic_op,
+    [OP_LESS] = ir_infer_logic_op,
+    [OP_GREATEREQ] = ir_infer_logic_op,
+    [OP_LESSEQ] = ir_infer_logic_op,
+    [OP_NOT] = ir_infer_logic_op,
+    [OP_WHERE] = ir_infer_logic_op,
 };
 
 bool
@@ -645,9 +683,9 @@ ir_infer_op(Ctx *cx, const Op *op, const TensorType *out[])
 	if (!infer[op->kind] && !op_is_quant(op))
 		bug("no shape inference for op kind %s", oi->name);
 	if (op->nin < oi->minin || op->nin > oi->maxin || op->nout != oi->nout)
-		bug("op %u (%s \"%s\") has %u inputs and %u results",
-		    op->id, oi->name, op->loc.node ? op->loc.node : "",
-		    op->nin, op->nout);
+		bug("op %u (%s \"%s\") has %u inputs and %u results", op->id,
+		    oi->name, op->loc.node ? op->loc.node : "", op->nin,
+		    op->nout);
 	if (op_is_quant(op))
 		return ir_infer_quant(cx, op, out);
 	return infer[op->kind](cx, op, out);

@@ -10,30 +10,7 @@
  * kw] and the height entries of ConvAttr set to kernel 1, stride 1,
  * dilation 1, pads 0.
  */
-#include <stdarg.h>
-
 #include "ir.h"
-
-__attribute__((format(printf, 3, 4))) static bool
-fail(Ctx *cx, const Op *op, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	diag(cx, DIAG_ERROR, &op->loc, "%s", msg);
-	return false;
-}
-
-static const char *
-tstr(Ctx *cx, const TensorType *t)
-{
-	char buf[128];
-
-	return arena_strdup(cx->perm, type_str(t, buf, sizeof buf));
-}
 
 /* The kernel size of spatial axis i (0 height, 1 width) of weight w. */
 static int64_t
@@ -51,17 +28,22 @@ check_attr(Ctx *cx, const Op *op, const TensorType *w)
 
 	for (int i = 0; i < 2; i++) {
 		if (a->stride[i] < 1 || a->dilation[i] < 1)
-			return fail(cx, op, "ConvTranspose strides %dx%d and "
-			            "dilations %dx%d must be positive",
-			            a->stride[0], a->stride[1], a->dilation[0],
-			            a->dilation[1]);
+			return shape_fail(cx, op,
+			                  "ConvTranspose strides %dx%d and "
+			                  "dilations %dx%d must be positive",
+			                  a->stride[0], a->stride[1],
+			                  a->dilation[0], a->dilation[1]);
 		if (a->kernel[i] && a->kernel[i] != kernel_dim(w, i))
-			return fail(cx, op, "ConvTranspose kernel_shape %dx%d "
-			            "does not match weight %s", a->kernel[0],
-			            a->kernel[1], tstr(cx, w));
+			return shape_fail(cx, op,
+			                  "ConvTranspose kernel_shape %dx%d "
+			                  "does not match weight %s",
+			                  a->kernel[0], a->kernel[1],
+			                  shape_tstr(cx, w));
 		if (a->pad[i] < 0)
-			return fail(cx, op, "ConvTranspose has negative leading "
-			            "padding %d,%d", a->pad[0], a->pad[1]);
+			return shape_fail(cx, op,
+			                  "ConvTranspose has negative leading "
+			                  "padding %d,%d",
+			                  a->pad[0], a->pad[1]);
 	}
 	if (w->rank == 3 && (a->stride[0] != 1 || a->dilation[0] != 1 ||
 	                     a->pad[0] != 0 || a->pad[2] != 0))
@@ -78,42 +60,53 @@ ir_infer_convt(Ctx *cx, const Op *op, const TensorType *out[])
 	int r = x->rank;
 
 	if (x->dt != DT_F32 || w->dt != DT_F32)
-		return fail(cx, op, "ConvTranspose takes f32 input and weight, "
-		            "not %s and %s", tstr(cx, x), tstr(cx, w));
+		return shape_fail(cx, op,
+		                  "ConvTranspose takes f32 input and weight, "
+		                  "not %s and %s",
+		                  shape_tstr(cx, x), shape_tstr(cx, w));
 	if ((r != 3 && r != 4) || w->rank != r)
-		return fail(cx, op, "ConvTranspose input %s and weight %s must "
-		            "both have rank 4 (2-D) or 3 (1-D)", tstr(cx, x),
-		            tstr(cx, w));
+		return shape_fail(cx, op,
+		                  "ConvTranspose input %s and weight %s must "
+		                  "both have rank 4 (2-D) or 3 (1-D)",
+		                  shape_tstr(cx, x), shape_tstr(cx, w));
 	c = x->dim[1];
 	if (g < 1 || c % g)
-		return fail(cx, op, "ConvTranspose group %lld does not divide "
-		            "the %lld input channels", (long long)g,
-		            (long long)c);
+		return shape_fail(cx, op,
+		                  "ConvTranspose group %lld does not divide "
+		                  "the %lld input channels",
+		                  (long long)g, (long long)c);
 	if (w->dim[0] != c)
-		return fail(cx, op, "ConvTranspose input %s has %lld channels "
-		            "but weight %s has %lld", tstr(cx, x), (long long)c,
-		            tstr(cx, w), (long long)w->dim[0]);
+		return shape_fail(cx, op,
+		                  "ConvTranspose input %s has %lld channels "
+		                  "but weight %s has %lld",
+		                  shape_tstr(cx, x), (long long)c,
+		                  shape_tstr(cx, w), (long long)w->dim[0]);
 	m = w->dim[1] * g;
 	if (!check_attr(cx, op, w))
 		return false;
 	if (op->nin > 2 && op->in[2]) {
 		const TensorType *b = op->in[2]->type;
 		if (b->dt != DT_F32 || b->rank != 1 || b->dim[0] != m)
-			return fail(cx, op, "ConvTranspose bias %s must be "
-			            "f32[%lld]", tstr(cx, b), (long long)m);
+			return shape_fail(cx, op,
+			                  "ConvTranspose bias %s must be "
+			                  "f32[%lld]",
+			                  shape_tstr(cx, b), (long long)m);
 	}
 	dim[0] = x->dim[0];
 	dim[1] = m;
 	for (int i = 2 - (r - 2); i < 2; i++) {
 		int64_t in = x->dim[r - 2 + i];
-		int64_t ek = (int64_t)a->dilation[i] * (kernel_dim(w, i) - 1) + 1;
-		int64_t o = a->stride[i] * (in - 1) + ek - a->pad[i] -
-		            a->pad[i + 2];
+		int64_t ek =
+		    (int64_t)a->dilation[i] * (kernel_dim(w, i) - 1) + 1;
+		int64_t o =
+		    a->stride[i] * (in - 1) + ek - a->pad[i] - a->pad[i + 2];
 		if (o < 1)
-			return fail(cx, op, "ConvTranspose of %s with weight %s "
-			            "and pads %d,%d has no output along axis %d",
-			            tstr(cx, x), tstr(cx, w), a->pad[i],
-			            a->pad[i + 2], r - 2 + i);
+			return shape_fail(
+			    cx, op,
+			    "ConvTranspose of %s with weight %s "
+			    "and pads %d,%d has no output along axis %d",
+			    shape_tstr(cx, x), shape_tstr(cx, w), a->pad[i],
+			    a->pad[i + 2], r - 2 + i);
 		dim[r - 2 + i] = o;
 	}
 	out[0] = type_new(cx, DT_F32, r, dim, NULL);

@@ -13,30 +13,7 @@
  *   Neg         i64 or i32 -> the same
  * Broadcasting is ONNX's multidirectional (numpy) rule.
  */
-#include <stdarg.h>
-
 #include "ir.h"
-
-__attribute__((format(printf, 3, 4))) static bool
-fail(Ctx *cx, const Op *op, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	diag(cx, DIAG_ERROR, &op->loc, "%s", msg);
-	return false;
-}
-
-static const char *
-tstr(Ctx *cx, const TensorType *t)
-{
-	char buf[128];
-
-	return arena_strdup(cx->perm, type_str(t, buf, sizeof buf));
-}
 
 /* Broadcasts t into dim[0..*r), widening *r; false if it does not fit. */
 static bool
@@ -67,13 +44,16 @@ infer_bcast(Ctx *cx, const Op *op, int from, int64_t *dim, int *r)
 		if (bcast_into(op->in[i]->type, dim, r))
 			continue;
 		if (op->nin == 3)
-			return fail(cx, op, "Where operands %s, %s and %s do not "
-			            "broadcast", tstr(cx, op->in[0]->type),
-			            tstr(cx, op->in[1]->type),
-			            tstr(cx, op->in[2]->type));
-		return fail(cx, op, "%s operands %s and %s do not broadcast",
-		            op_info[op->kind].onnx, tstr(cx, op->in[0]->type),
-		            tstr(cx, op->in[1]->type));
+			return shape_fail(cx, op,
+			                  "Where operands %s, %s and %s do not "
+			                  "broadcast",
+			                  shape_tstr(cx, op->in[0]->type),
+			                  shape_tstr(cx, op->in[1]->type),
+			                  shape_tstr(cx, op->in[2]->type));
+		return shape_fail(
+		    cx, op, "%s operands %s and %s do not broadcast",
+		    op_info[op->kind].onnx, shape_tstr(cx, op->in[0]->type),
+		    shape_tstr(cx, op->in[1]->type));
 	}
 	return true;
 }
@@ -100,9 +80,11 @@ ir_infer_logic_op(Ctx *cx, const Op *op, const TensorType *out[])
 	case OP_GREATEREQ:
 	case OP_LESSEQ:
 		if (a->dt != b->dt || (a->dt != DT_F32 && !is_int(a->dt)))
-			return fail(cx, op, "%s compares f32, i64 or i32 "
-			            "operands of one type, not %s and %s", name,
-			            tstr(cx, a), tstr(cx, b));
+			return shape_fail(cx, op,
+			                  "%s compares f32, i64 or i32 "
+			                  "operands of one type, not %s and %s",
+			                  name, shape_tstr(cx, a),
+			                  shape_tstr(cx, b));
 		if (!infer_bcast(cx, op, 0, dim, &r))
 			return false;
 		out[0] = type_new(cx, DT_BOOL, r, dim, NULL);
@@ -112,34 +94,42 @@ ir_infer_logic_op(Ctx *cx, const Op *op, const TensorType *out[])
 	case OP_MUL:
 	case OP_DIV:
 		if (a->dt != b->dt || !is_int(a->dt))
-			return fail(cx, op, "%s on %s and %s: integer "
-			            "arithmetic needs two i64 or two i32 operands",
-			            name, tstr(cx, a), tstr(cx, b));
+			return shape_fail(
+			    cx, op,
+			    "%s on %s and %s: integer "
+			    "arithmetic needs two i64 or two i32 operands",
+			    name, shape_tstr(cx, a), shape_tstr(cx, b));
 		if (!infer_bcast(cx, op, 0, dim, &r))
 			return false;
 		out[0] = type_new(cx, a->dt, r, dim, NULL);
 		return true;
 	case OP_NEG:
 		if (!is_int(a->dt) || op->act.kind != ACT_NONE)
-			return fail(cx, op, "integer Neg takes i64 or i32 "
-			            "without an activation, not %s", tstr(cx, a));
+			return shape_fail(cx, op,
+			                  "integer Neg takes i64 or i32 "
+			                  "without an activation, not %s",
+			                  shape_tstr(cx, a));
 		out[0] = a;
 		return true;
 	case OP_NOT:
 		if (a->dt != DT_BOOL)
-			return fail(cx, op, "Not takes bool, not %s", tstr(cx, a));
+			return shape_fail(cx, op, "Not takes bool, not %s",
+			                  shape_tstr(cx, a));
 		out[0] = a;
 		return true;
 	case OP_WHERE: {
 		const TensorType *y = op->in[2]->type;
 		if (a->dt != DT_BOOL)
-			return fail(cx, op, "Where condition %s must be bool",
-			            tstr(cx, a));
+			return shape_fail(cx, op,
+			                  "Where condition %s must be bool",
+			                  shape_tstr(cx, a));
 		if (b->dt != y->dt || dtype_info[b->dt].bits % 8 || b->q ||
 		    y->q)
-			return fail(cx, op, "Where picks from %s and %s; they "
-			            "must have one whole-byte element type",
-			            tstr(cx, b), tstr(cx, y));
+			return shape_fail(
+			    cx, op,
+			    "Where picks from %s and %s; they "
+			    "must have one whole-byte element type",
+			    shape_tstr(cx, b), shape_tstr(cx, y));
 		if (!infer_bcast(cx, op, 0, dim, &r))
 			return false;
 		out[0] = type_new(cx, b->dt, r, dim, NULL);
