@@ -455,3 +455,17 @@ obf_expect_type(const Value *v, const char *want)
 
 	cr_assert_str_eq(type_str(v->type, buf, sizeof buf), want);
 }
+
+void
+obf_ints(const char *name, int n, const int64_t *v)
+{
+	ob_attr_ints(obf.b, obf.node, name, n, v);
+}
+
+void
+obf_expect_pads(const int32_t *pad, int t, int l, int bo, int r)
+{
+	cr_assert(pad[0] == t && pad[1] == l && pad[2] == bo && pad[3] == r,
+	          "pads %d,%d,%d,%d, want %d,%d,%d,%d", pad[0], pad[1], pad[2],
+	          pad[3], t, l, bo, r);
+}

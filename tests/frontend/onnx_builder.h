@@ -99,6 +99,10 @@ Op *obf_import_op(void);
 /* Imports the model, asserting failure with exactly one diagnostic, the
  * error message at node "n". */
 void obf_expect_error(const char *message);
+/* An ints attribute on the fixture's node. */
+void obf_ints(const char *name, int n, const int64_t *v);
+/* Asserts the 2-D pads [top, left, bottom, right]. */
+void obf_expect_pads(const int32_t *pad, int t, int l, int bo, int r);
 /* Asserts v's type prints as want, e.g. "f32[1,4,5,5]". */
 void obf_expect_type(const Value *v, const char *want);
 

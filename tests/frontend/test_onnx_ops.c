@@ -11,28 +11,14 @@
 
 TestSuite(onnx_ops, .init = obf_init, .fini = obf_fini);
 
-static void
-ints(const char *name, int n, const int64_t *v)
-{
-	ob_attr_ints(obf.b, obf.node, name, n, v);
-}
-
-static void
-expect_pads(const int32_t *pad, int t, int l, int bo, int r)
-{
-	cr_assert(pad[0] == t && pad[1] == l && pad[2] == bo && pad[3] == r,
-	          "pads %d,%d,%d,%d, want %d,%d,%d,%d", pad[0], pad[1], pad[2],
-	          pad[3], t, l, bo, r);
-}
-
 Test(onnx_ops, conv_reads_strides_dilations_pads_and_group)
 {
 	obf_model(13, "1,4,9,9", "Conv", "x,w", "y");
 	ob_init_f32(obf.b, "w", "6,2,3,3", NULL);
-	ints("strides", 2, (int64_t[]){2, 1});
-	ints("dilations", 2, (int64_t[]){1, 2});
-	ints("pads", 4, (int64_t[]){1, 0, 2, 3});
-	ints("kernel_shape", 2, (int64_t[]){3, 3});
+	obf_ints("strides", 2, (int64_t[]){2, 1});
+	obf_ints("dilations", 2, (int64_t[]){1, 2});
+	obf_ints("pads", 4, (int64_t[]){1, 0, 2, 3});
+	obf_ints("kernel_shape", 2, (int64_t[]){3, 3});
 	ob_attr_int(obf.b, obf.node, "group", 2);
 	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_CONV);
@@ -40,7 +26,7 @@ Test(onnx_ops, conv_reads_strides_dilations_pads_and_group)
 	cr_assert(op->a.conv.stride[0] == 2 && op->a.conv.stride[1] == 1);
 	cr_assert(op->a.conv.dilation[0] == 1 && op->a.conv.dilation[1] == 2);
 	cr_assert(op->a.conv.kernel[0] == 3 && op->a.conv.kernel[1] == 3);
-	expect_pads(op->a.conv.pad, 1, 0, 2, 3);
+	obf_expect_pads(op->a.conv.pad, 1, 0, 2, 3);
 	cr_assert_eq(op->a.conv.group, 2);
 	/* h: (9+3-3)/2+1 = 5; w: (9+3-5)/1+1 = 8 */
 	obf_expect_type(op->out[0], "f32[1,6,5,8]");
@@ -50,10 +36,10 @@ Test(onnx_ops, conv_auto_pad_same_upper_puts_the_odd_pad_at_the_end)
 {
 	obf_model(13, "1,1,6,6", "Conv", "x,w", "y");
 	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
-	ints("strides", 2, (int64_t[]){2, 2});
+	obf_ints("strides", 2, (int64_t[]){2, 2});
 	ob_attr_string(obf.b, obf.node, "auto_pad", "SAME_UPPER");
 	Op *op = obf_import_op();
-	expect_pads(op->a.conv.pad, 0, 0, 1, 1);
+	obf_expect_pads(op->a.conv.pad, 0, 0, 1, 1);
 	obf_expect_type(op->out[0], "f32[1,2,3,3]");
 }
 
@@ -61,11 +47,11 @@ Test(onnx_ops, conv_auto_pad_same_lower_puts_the_odd_pad_at_the_start)
 {
 	obf_model(13, "1,1,6,7", "Conv", "x,w", "y");
 	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
-	ints("strides", 2, (int64_t[]){2, 1});
+	obf_ints("strides", 2, (int64_t[]){2, 1});
 	ob_attr_string(obf.b, obf.node, "auto_pad", "SAME_LOWER");
 	Op *op = obf_import_op();
 	/* h: out 3, total 1 -> 1,0; w: out 7, total 2 -> 1,1 */
-	expect_pads(op->a.conv.pad, 1, 1, 0, 1);
+	obf_expect_pads(op->a.conv.pad, 1, 1, 0, 1);
 	obf_expect_type(op->out[0], "f32[1,2,3,7]");
 }
 
@@ -75,7 +61,7 @@ Test(onnx_ops, conv_auto_pad_valid_has_no_padding)
 	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
 	ob_attr_string(obf.b, obf.node, "auto_pad", "VALID");
 	Op *op = obf_import_op();
-	expect_pads(op->a.conv.pad, 0, 0, 0, 0);
+	obf_expect_pads(op->a.conv.pad, 0, 0, 0, 0);
 	cr_assert_eq(op->nin, 2);
 	obf_expect_type(op->out[0], "f32[1,2,4,4]");
 }
@@ -102,7 +88,7 @@ Test(onnx_ops, conv_rejects_strides_of_the_wrong_length)
 {
 	obf_model(13, "1,1,6,6", "Conv", "x,w", "y");
 	ob_init_f32(obf.b, "w", "2,1,3,3", NULL);
-	ints("strides", 3, (int64_t[]){1, 1, 1});
+	obf_ints("strides", 3, (int64_t[]){1, 1, 1});
 	obf_expect_error(
 	    "attribute \"strides\" has 3 values; a 2-D Conv needs 2");
 }
@@ -256,8 +242,8 @@ Test(onnx_ops, reshape_rejects_a_computed_shape)
 Test(onnx_ops, maxpool_reads_its_window_and_ceil_mode)
 {
 	obf_model(12, "1,2,7,7", "MaxPool", "x", "y");
-	ints("kernel_shape", 2, (int64_t[]){3, 3});
-	ints("strides", 2, (int64_t[]){2, 2});
+	obf_ints("kernel_shape", 2, (int64_t[]){3, 3});
+	obf_ints("strides", 2, (int64_t[]){2, 2});
 	ob_attr_int(obf.b, obf.node, "ceil_mode", 1);
 	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_MAXPOOL);
@@ -275,7 +261,7 @@ Test(onnx_ops, maxpool_needs_a_kernel_shape)
 Test(onnx_ops, maxpool_rejects_storage_order)
 {
 	obf_model(12, "1,2,7,7", "MaxPool", "x", "y");
-	ints("kernel_shape", 2, (int64_t[]){3, 3});
+	obf_ints("kernel_shape", 2, (int64_t[]){3, 3});
 	ob_attr_int(obf.b, obf.node, "storage_order", 1);
 	obf_expect_error("MaxPool with storage_order=1 is not supported");
 }
@@ -283,13 +269,13 @@ Test(onnx_ops, maxpool_rejects_storage_order)
 Test(onnx_ops, averagepool_reads_count_include_pad)
 {
 	obf_model(13, "1,2,4,4", "AveragePool", "x", "y");
-	ints("kernel_shape", 2, (int64_t[]){2, 2});
-	ints("pads", 4, (int64_t[]){1, 1, 1, 1});
+	obf_ints("kernel_shape", 2, (int64_t[]){2, 2});
+	obf_ints("pads", 4, (int64_t[]){1, 1, 1, 1});
 	ob_attr_int(obf.b, obf.node, "count_include_pad", 1);
 	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_AVGPOOL);
 	cr_assert(op->a.pool.count_include_pad);
-	expect_pads(op->a.pool.pad, 1, 1, 1, 1);
+	obf_expect_pads(op->a.pool.pad, 1, 1, 1, 1);
 	obf_expect_type(op->out[0], "f32[1,2,5,5]");
 }
 

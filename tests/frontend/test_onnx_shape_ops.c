@@ -9,29 +9,15 @@
 
 TestSuite(onnx_shape_ops, .init = obf_init, .fini = obf_fini);
 
-static void
-ints(const char *name, int n, const int64_t *v)
-{
-	ob_attr_ints(obf.b, obf.node, name, n, v);
-}
-
-static void
-expect_pads(const int32_t *pad, int t, int l, int bo, int r)
-{
-	cr_assert(pad[0] == t && pad[1] == l && pad[2] == bo && pad[3] == r,
-	          "pads %d,%d,%d,%d, want %d,%d,%d,%d", pad[0], pad[1], pad[2],
-	          pad[3], t, l, bo, r);
-}
-
 Test(onnx_shape_ops, convtranspose_output_padding_enlarges_the_end)
 {
 	obf_model(11, "1,1,3,3", "ConvTranspose", "x,w", "y");
 	ob_init_f32(obf.b, "w", "1,2,3,3", NULL);
-	ints("strides", 2, (int64_t[]){3, 2});
-	ints("output_padding", 2, (int64_t[]){1, 1});
+	obf_ints("strides", 2, (int64_t[]){3, 2});
+	obf_ints("output_padding", 2, (int64_t[]){1, 1});
 	Op *op = obf_import_op();
 	cr_assert_eq(op->kind, OP_CONVTRANSPOSE);
-	expect_pads(op->a.conv.pad, 0, 0, -1, -1);
+	obf_expect_pads(op->a.conv.pad, 0, 0, -1, -1);
 	/* h: 3*2 + 1 + 3 = 10, w: 2*2 + 1 + 3 = 8 */
 	obf_expect_type(op->out[0], "f32[1,2,10,8]");
 }
@@ -40,12 +26,12 @@ Test(onnx_shape_ops, convtranspose_output_shape_sets_the_pads)
 {
 	obf_model(11, "1,1,3,3", "ConvTranspose", "x,w", "y");
 	ob_init_f32(obf.b, "w", "1,2,3,3", NULL);
-	ints("strides", 2, (int64_t[]){3, 2});
-	ints("output_shape", 2, (int64_t[]){10, 6});
+	obf_ints("strides", 2, (int64_t[]){3, 2});
+	obf_ints("output_shape", 2, (int64_t[]){10, 6});
 	Op *op = obf_import_op();
 	/* natural 9 and 7: h grows by one at the end, w loses one at the
 	 * start (total 1 split as begin 1, end 0) */
-	expect_pads(op->a.conv.pad, 0, 1, -1, 0);
+	obf_expect_pads(op->a.conv.pad, 0, 1, -1, 0);
 	obf_expect_type(op->out[0], "f32[1,2,10,6]");
 }
 
@@ -53,10 +39,10 @@ Test(onnx_shape_ops, convtranspose_same_upper_gives_input_times_stride)
 {
 	obf_model(11, "1,1,3,3", "ConvTranspose", "x,w", "y");
 	ob_init_f32(obf.b, "w", "1,2,3,3", NULL);
-	ints("strides", 2, (int64_t[]){2, 2});
+	obf_ints("strides", 2, (int64_t[]){2, 2});
 	ob_attr_string(obf.b, obf.node, "auto_pad", "SAME_UPPER");
 	Op *op = obf_import_op();
-	expect_pads(op->a.conv.pad, 0, 0, 1, 1);
+	obf_expect_pads(op->a.conv.pad, 0, 0, 1, 1);
 	obf_expect_type(op->out[0], "f32[1,2,6,6]");
 }
 
@@ -64,13 +50,13 @@ Test(onnx_shape_ops, convtranspose_1d_is_a_window_of_height_one)
 {
 	obf_model(11, "1,2,5", "ConvTranspose", "x,w", "y");
 	ob_init_f32(obf.b, "w", "2,3,3", NULL);
-	ints("strides", 1, (int64_t[]){2});
-	ints("pads", 2, (int64_t[]){1, 0});
+	obf_ints("strides", 1, (int64_t[]){2});
+	obf_ints("pads", 2, (int64_t[]){1, 0});
 	ob_attr_int(obf.b, obf.node, "group", 1);
 	Op *op = obf_import_op();
 	cr_assert(op->a.conv.kernel[0] == 1 && op->a.conv.stride[0] == 1);
 	cr_assert(op->a.conv.kernel[1] == 3 && op->a.conv.stride[1] == 2);
-	expect_pads(op->a.conv.pad, 0, 1, 0, 0);
+	obf_expect_pads(op->a.conv.pad, 0, 1, 0, 0);
 	/* 2*4 + 3 - 1 = 10 */
 	obf_expect_type(op->out[0], "f32[1,3,10]");
 }
@@ -104,7 +90,8 @@ Test(onnx_shape_ops, view_by_shape_glue_imports_as_one_reshape)
 	ob_output(b, "y");
 	g = obf_import(NULL);
 	cr_assert(g, "%s", obf_diags());
-	for_each_op(op, g) {
+	for_each_op(op, g)
+	{
 		cr_assert_eq(op->kind, OP_RESHAPE, "op %s left", op->loc.node);
 		nops++;
 	}
