@@ -264,8 +264,8 @@ tap(int64_t o, int64_t k, int32_t stride, int32_t pad, int32_t dil)
 /* One conv output: bias[m] + the sum over the group's channels c and the
  * kernel of x[n, g*C/group + c, tap(oy, ky), tap(ox, kx)] * w[m,c,ky,kx]. */
 static double
-conv_at(const Op *op, const float *const in[], int64_t n, int64_t m,
-        int64_t oy, int64_t ox)
+conv_at(const Op *op, const float *const in[], int64_t n, int64_t m, int64_t oy,
+        int64_t ox)
 {
 	const ConvAttr *a = &op->a.conv;
 	const TensorType *xt = in_t(op, 0), *wt = in_t(op, 1);
@@ -303,9 +303,9 @@ eval_conv(const Op *op, const float *const in[], float *out)
 		for (int64_t m = 0; m < o->dim[1]; m++)
 			for (int64_t oy = 0; oy < o->dim[2]; oy++)
 				for (int64_t ox = 0; ox < o->dim[3]; ox++)
-					*y++ = (float)conv_at(op, in, n, m,
-					                      oy, ox);
-	if (op->nin > 3 && in[3])        /* fuse-add's residual */
+					*y++ = (float)conv_at(op, in, n, m, oy,
+					                      ox);
+	if (op->nin > 3 && in[3]) /* fuse-add's residual */
 		for (int64_t i = 0; i < type_numel(o); i++)
 			out[i] = out[i] + in[3][i];
 }
@@ -325,8 +325,8 @@ pool_at(const Op *op, const float *x, int64_t oy, int64_t ox)
 	double sum = 0.0;
 
 	for (int64_t ky = 0; ky < a->kernel[0]; ky++) {
-		int64_t iy = tap(oy, ky, a->stride[0], a->pad[0],
-		                 a->dilation[0]);
+		int64_t iy =
+		    tap(oy, ky, a->stride[0], a->pad[0], a->dilation[0]);
 		for (int64_t kx = 0; kx < a->kernel[1]; kx++) {
 			int64_t ix = tap(ox, kx, a->stride[1], a->pad[1],
 			                 a->dilation[1]);
@@ -386,8 +386,8 @@ eval_gemm(const Op *op, const float *const in[], float *out)
 			}
 			sum *= a->alpha;
 			if (c)
-				sum += (double)a->beta *
-				       c[i * cs[0] + j * cs[1]];
+				sum +=
+				    (double)a->beta * c[i * cs[0] + j * cs[1]];
 			out[i * n + j] = (float)sum;
 		}
 	}
@@ -424,42 +424,24 @@ eval_matmul(const Op *op, const float *const in[], float *out)
 }
 
 static EvalF32 *const eval_f32[OP_COUNT] = {
-	[OP_CONV] = eval_conv,
-	[OP_BATCHNORM] = eval_batchnorm,
-	[OP_RELU] = eval_actfn,
-	[OP_CLIP] = eval_actfn,
-	[OP_SIGMOID] = eval_actfn,
-	[OP_HARDSIGMOID] = eval_actfn,
-	[OP_HARDSWISH] = eval_actfn,
-	[OP_ADD] = eval_binary,
-	[OP_MUL] = eval_binary,
-	[OP_MAXPOOL] = eval_pool,
-	[OP_AVGPOOL] = eval_pool,
-	[OP_GLOBALAVGPOOL] = eval_globalavgpool,
-	[OP_GEMM] = eval_gemm,
-	[OP_MATMUL] = eval_matmul,
-	[OP_SOFTMAX] = eval_softmax,
-	[OP_SCALESHIFT] = eval_scaleshift,
-	[OP_NEG] = eval_actfn,
-	[OP_ABS] = eval_actfn,
-	[OP_SQRT] = eval_actfn,
-	[OP_EXP] = eval_actfn,
-	[OP_LOG] = eval_actfn,
-	[OP_RECIPROCAL] = eval_actfn,
-	[OP_TANH] = eval_actfn,
-	[OP_ERF] = eval_actfn,
-	[OP_LEAKYRELU] = eval_actfn,
-	[OP_ELU] = eval_actfn,
-	[OP_SELU] = eval_actfn,
-	[OP_SOFTPLUS] = eval_actfn,
-	[OP_SIGN] = eval_actfn,
-	[OP_SUB] = eval_binary,
-	[OP_DIV] = eval_binary,
-	[OP_MAX] = eval_binary,
-	[OP_MIN] = eval_binary,
-	[OP_POW] = eval_binary,
-	[OP_PRELU] = eval_binary,
-	[OP_CONVTRANSPOSE] = ir_eval_convt,
+    [OP_CONV] = eval_conv,       [OP_BATCHNORM] = eval_batchnorm,
+    [OP_RELU] = eval_actfn,      [OP_CLIP] = eval_actfn,
+    [OP_SIGMOID] = eval_actfn,   [OP_HARDSIGMOID] = eval_actfn,
+    [OP_HARDSWISH] = eval_actfn, [OP_ADD] = eval_binary,
+    [OP_MUL] = eval_binary,      [OP_MAXPOOL] = eval_pool,
+    [OP_AVGPOOL] = eval_pool,    [OP_GLOBALAVGPOOL] = eval_globalavgpool,
+    [OP_GEMM] = eval_gemm,       [OP_MATMUL] = eval_matmul,
+    [OP_SOFTMAX] = eval_softmax, [OP_SCALESHIFT] = eval_scaleshift,
+    [OP_NEG] = eval_actfn,       [OP_ABS] = eval_actfn,
+    [OP_SQRT] = eval_actfn,      [OP_EXP] = eval_actfn,
+    [OP_LOG] = eval_actfn,       [OP_RECIPROCAL] = eval_actfn,
+    [OP_TANH] = eval_actfn,      [OP_ERF] = eval_actfn,
+    [OP_LEAKYRELU] = eval_actfn, [OP_ELU] = eval_actfn,
+    [OP_SELU] = eval_actfn,      [OP_SOFTPLUS] = eval_actfn,
+    [OP_SIGN] = eval_actfn,      [OP_SUB] = eval_binary,
+    [OP_DIV] = eval_binary,      [OP_MAX] = eval_binary,
+    [OP_MIN] = eval_binary,      [OP_POW] = eval_binary,
+    [OP_PRELU] = eval_binary,    [OP_CONVTRANSPOSE] = ir_eval_convt,
 };
 
 /* Concat moves bytes: for each outer index, each input's block in turn. */
@@ -515,9 +497,10 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 	}
 	if (o->dt != DT_F32 || !eval_f32[op->kind]) {
 		const OpInfo *oi = &op_info[op->kind];
-		diag(cx, DIAG_ERROR, &op->loc, "the reference interpreter "
-		     "cannot run %s on %s yet", oi->onnx ? oi->onnx : oi->name,
-		     dtype_info[o->dt].name);
+		diag(cx, DIAG_ERROR, &op->loc,
+		     "the reference interpreter "
+		     "cannot run %s on %s yet",
+		     oi->onnx ? oi->onnx : oi->name, dtype_info[o->dt].name);
 		return false;
 	}
 	eval_f32[op->kind](op, (const float *const *)in, out[0]);
@@ -528,6 +511,18 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 			y[i] = apply_act(op->act, y[i]);
 	}
 	return true;
+}
+
+bool
+ir_eval_preact(Ctx *cx, const Op *op, const float *x, const float *w, float *y)
+{
+	Op tmp = *op;
+	const void *in[3] = {x, w, NULL};
+
+	tmp.act = (Act){ACT_NONE, 0.0f, 0.0f};
+	if (tmp.nin > 2 && tmp.in[2])
+		in[2] = value_f32(tmp.in[2]);
+	return ir_eval_op(cx, &tmp, in, (void *const[]){y});
 }
 
 void **
@@ -546,13 +541,15 @@ ir_eval_values(Ctx *cx, const Graph *g, const void *const inputs[], Arena *a)
 		val[v->id] = arena_alloc(a, n ? n : 1, 64);
 		memcpy(val[v->id], inputs[i], n);
 	}
-	for_each_op(op, g) {
+	for_each_op(op, g)
+	{
 		QCC_ASSERT(op->nin <= 256 && op->nout <= 16);
 		for (int i = 0; i < op->nin; i++) {
 			in[i] = op->in[i] ? val[op->in[i]->id] : NULL;
 			if (op->in[i] && !in[i])
 				bug("ir_eval: op %u reads %%%u before it is "
-				    "computed", op->id, op->in[i]->id);
+				    "computed",
+				    op->id, op->in[i]->id);
 		}
 		for (int i = 0; i < op->nout; i++) {
 			size_t n = type_bytes(op->out[i]->type);

@@ -430,6 +430,11 @@ void ir_print_op(const Op *op, FILE *out);
  * omitted inputs), out[i] at room for result i.  Types must be inferred. */
 bool ir_eval_op(Ctx *cx, const Op *op, const void *const in[],
                 void *const out[]);
+/* Runs a float Conv, Gemm or MatMul on input x and weights w (in place of
+ * its own) with its own bias, without its fused activation: what the
+ * quantization searches compare a layer's candidates by. */
+bool ir_eval_preact(Ctx *cx, const Op *op, const float *x, const float *w,
+                    float *y);
 /* Runs the graph.  inputs[i] / outputs[i] follow g->inputs / g->outputs. */
 bool ir_eval(Ctx *cx, const Graph *g, const void *const inputs[],
              void *const outputs[]);

@@ -2,8 +2,8 @@
  * w4a8 (issue 6; papers.md section 1, the adaptive scale and shift of
  * seed 1 done post-training).
  *
- * Which layers: every Conv, Gemm and 2-D MatMul with constant weights gets the widths
- * of -quantize (QuantOpts.wbits, abits), except the first and the last
+ * Which layers: every Conv, Gemm and 2-D MatMul with constant weights gets the
+ * widths of -quantize (QuantOpts.wbits, abits), except the first and the last
  * layer in graph order, which stay 8-bit, and depthwise convolutions,
  * whose weights stay 8-bit (their activations follow -quantize): a
  * per-channel 4-bit grid over the 9 weights of a 3x3 filter is where 4-bit
@@ -61,9 +61,9 @@ typedef struct Grid {
 typedef struct Layer {
 	Op *op;
 	int wbits, abits, axis;
-	const float *wq;       /* the weights as the layer will see them */
-	float **x;             /* [sample] its input */
-	float **yref;          /* [sample] its float output, no activation */
+	const float *wq; /* the weights as the layer will see them */
+	float **x;       /* [sample] its input */
+	float **yref;    /* [sample] its float output, no activation */
 	int64_t nx, ny, nch, inner;
 	bool has_grid;
 	Grid grid;
@@ -115,8 +115,8 @@ w4_scale(const float *v, int64_t n, W4Clip clip)
 /* Scales of weights w (ns of them: per channel along axis, or 1) in
  * cx->perm; *inner is the product of the dims after axis. */
 static float *
-w4_scales(Ctx *cx, const Value *w, int axis, const QuantOpts *o,
-          uint32_t *ns, int64_t *inner)
+w4_scales(Ctx *cx, const Value *w, int axis, const QuantOpts *o, uint32_t *ns,
+          int64_t *inner)
 {
 	const TensorType *t = w->type;
 	const float *x = value_f32(w);
@@ -153,8 +153,7 @@ w4_code(float x, float s)
 }
 
 Value *
-quant_weights4(Ctx *cx, Graph *g, const Value *w, int axis,
-               const QuantOpts *o)
+quant_weights4(Ctx *cx, Graph *g, const Value *w, int axis, const QuantOpts *o)
 {
 	const TensorType *t = w->type;
 	const float *x = value_f32(w);
@@ -166,10 +165,15 @@ quant_weights4(Ctx *cx, Graph *g, const Value *w, int axis,
 
 	for (int64_t i = 0; i < n; i++) {
 		int64_t c = ns > 1 ? i / inner % t->dim[axis] : 0;
-		d[i >> 1] |= (uint8_t)((w4_code(x[i], s[c]) & 15) << (4 * (i & 1)));
+		d[i >> 1] |=
+		    (uint8_t)((w4_code(x[i], s[c]) & 15) << (4 * (i & 1)));
 	}
-	*q = (Quant){ns > 1 ? Q_AXIS : Q_TENSOR, (int8_t)(ns > 1 ? axis : 0),
-	             ns, s, NULL, 0};
+	*q = (Quant){ns > 1 ? Q_AXIS : Q_TENSOR,
+	             (int8_t)(ns > 1 ? axis : 0),
+	             ns,
+	             s,
+	             NULL,
+	             0};
 	return ir_const(cx, g, type_new(cx, DT_I4, t->rank, t->dim, q), d,
 	                w->name);
 }
@@ -226,12 +230,12 @@ choose_widths(S4 *z)
 	uint32_t nl = 0, k = 0;
 	bool *used = NEWARRAY(z->cx->scratch, bool, o->nlayers + 1);
 
-	for_each_op(op, z->g)
-		nl += is_layer(op);
+	for_each_op(op, z->g) nl += is_layer(op);
 	z->l = NEWARRAY(z->cx->scratch, Layer, nl + 1);
 	o->nops4 = z->g->nops;
 	o->op_wbits = NEWARRAY(z->cx->perm, uint8_t, o->nops4 + 1);
-	for_each_op(op, z->g) {
+	for_each_op(op, z->g)
+	{
 		Layer *l;
 		bool end = k == 0 || k == nl - 1;
 		if (!is_layer(op))
@@ -241,38 +245,31 @@ choose_widths(S4 *z)
 		l->wbits = end || !o->wbits || is_depthwise(op) ? 8 : o->wbits;
 		l->abits = end || !o->abits ? 8 : o->abits;
 		l->axis = op->kind == OP_MATMUL ||
-		          (op->kind == OP_GEMM && !op->a.gemm.trans_b) ? 1 : 0;
+		                  (op->kind == OP_GEMM && !op->a.gemm.trans_b)
+		              ? 1
+		              : 0;
 		for (uint32_t i = 0; i < o->nlayers; i++)
-			if (op->loc.node && !strcmp(op->loc.node, o->layers[i].node)) {
+			if (op->loc.node &&
+			    !strcmp(op->loc.node, o->layers[i].node)) {
 				l->wbits = o->layers[i].wbits;
 				l->abits = o->layers[i].abits;
 				used[i] = true;
 			}
 		if (o->auto_wbits && op->id < o->nauto)
-			l->wbits = l->abits = o->auto_wbits[op->id] == 4 ? 4 : 8;
+			l->wbits = l->abits =
+			    o->auto_wbits[op->id] == 4 ? 4 : 8;
 		o->op_wbits[op->id] = (uint8_t)l->wbits;
 	}
 	z->nl = nl;
 	for (uint32_t i = 0; i < o->nlayers; i++)
 		if (!used[i]) {
-			diag(z->cx, DIAG_ERROR, NULL, "-quantize-layer: no Conv "
-			     "or Gemm node is named \"%s\"", o->layers[i].node);
+			diag(z->cx, DIAG_ERROR, NULL,
+			     "-quantize-layer: no Conv "
+			     "or Gemm node is named \"%s\"",
+			     o->layers[i].node);
 			return false;
 		}
 	return true;
-}
-
-/* The layer's output for input x and weights w, before its activation. */
-static bool
-layer_run(S4 *z, const Layer *l, const float *x, const float *w, float *y)
-{
-	Op tmp = *l->op;
-	const void *in[3] = {x, w, NULL};
-
-	tmp.act = (Act){ACT_NONE, 0.0f, 0.0f};
-	if (tmp.nin > 2 && tmp.in[2])
-		in[2] = value_f32(tmp.in[2]);
-	return ir_eval_op(z->cx, &tmp, in, (void *const[]){y});
 }
 
 /* Runs the first ns samples; keeps every 4-bit layer's input and float
@@ -289,14 +286,14 @@ collect(S4 *z)
 		l->nx = type_numel(l->op->in[0]->type);
 		l->ny = type_numel(l->op->out[0]->type);
 		l->nch = l->op->out[0]->type->dim[1];
-		l->inner = l->op->kind == OP_CONV ? l->ny / l->nch /
-		                                    l->op->out[0]->type->dim[0]
-		                                  : 1;
+		l->inner = l->op->kind == OP_CONV
+		               ? l->ny / l->nch / l->op->out[0]->type->dim[0]
+		               : 1;
 	}
 	for (uint32_t k = 0; k < z->ns; k++) {
 		Arena *a = arena_new();
-		const void *const *in = (const void *const *)
-			&z->q->samples[k * z->q->ninputs];
+		const void *const *in =
+		    (const void *const *)&z->q->samples[k * z->q->ninputs];
 		void **val = ir_eval_values(z->cx, z->g, in, a);
 
 		for (uint32_t i = 0; val && i < z->nl; i++) {
@@ -310,8 +307,9 @@ collect(S4 *z)
 			l->x[k] = NEWARRAY(sc, float, l->nx);
 			memcpy(l->x[k], x, (size_t)l->nx * sizeof(float));
 			l->yref[k] = NEWARRAY(sc, float, l->ny);
-			if (!layer_run(z, l, x, value_f32(l->op->in[1]),
-			               l->yref[k]))
+			if (!ir_eval_preact(z->cx, l->op, x,
+			                    value_f32(l->op->in[1]),
+			                    l->yref[k]))
 				val = NULL;
 		}
 		arena_free(a);
@@ -375,7 +373,7 @@ out_err(S4 *z, const Layer *l, const Grid *gr, double *mean)
 	for (uint32_t k = 0; k < z->ns; k++) {
 		if (gr)
 			grid_apply(*gr, l->x[k], xq, l->nx);
-		if (!layer_run(z, l, gr ? xq : l->x[k], l->wq, y))
+		if (!ir_eval_preact(z->cx, l->op, gr ? xq : l->x[k], l->wq, y))
 			return INFINITY;
 		for (int64_t i = 0; i < l->ny; i++) {
 			double d = (double)y[i] - l->yref[k][i];
@@ -413,8 +411,8 @@ search_grid(S4 *z, const Layer *l, double mn, double mx)
 		for (int j = 0; j <= 16; j++) {
 			c[nc].a = i / 8.0;
 			c[nc].b = 0.2 + 0.05 * j;
-			c[nc].own = own_err(z, l, grid_from(mn * c[nc].a,
-			                                    mx * c[nc].b));
+			c[nc].own = own_err(
+			    z, l, grid_from(mn * c[nc].a, mx * c[nc].b));
 			nc++;
 		}
 	qsort(c, (size_t)nc, sizeof c[0], cand_cmp);
@@ -512,9 +510,9 @@ correct_bias(S4 *z, Layer *l, const double *mean)
 		return;
 	for (int64_t c = 0; c < l->nch; c++)
 		nb[c] = (b ? b[c] : 0.0f) - (float)(mean[c] / beta);
-	bv = ir_const(z->cx, z->g, b ? op->in[2]->type
-	                             : type_new(z->cx, DT_F32, 1,
-	                                        (int64_t[]){l->nch}, NULL),
+	bv = ir_const(z->cx, z->g,
+	              b ? op->in[2]->type
+	                : type_new(z->cx, DT_F32, 1, (int64_t[]){l->nch}, NULL),
 	              nb, "bias_corrected");
 	if (op->nin < 3) {
 		Value **in = NEWARRAY(z->cx->perm, Value *, 3);
@@ -533,9 +531,9 @@ search_int4(Ctx *cx, Graph *g)
 	QuantOpts *o = z.q;
 	bool changed = false;
 
-	if (!o || ((o->wbits == 0 || o->wbits == 8) &&
-	           (o->abits == 0 || o->abits == 8) && !o->nlayers &&
-	           !o->auto_wbits))
+	if (!o ||
+	    ((o->wbits == 0 || o->wbits == 8) &&
+	     (o->abits == 0 || o->abits == 8) && !o->nlayers && !o->auto_wbits))
 		return false;
 	if (!o->lo)
 		bug("search-int4 runs after calibrate");
@@ -558,8 +556,8 @@ search_int4(Ctx *cx, Graph *g)
 		if (l->abits == 4) {
 			l->has_grid = true;
 			if (o->a4_scale[x->id] > 0.0f)
-				l->grid = (Grid){o->a4_scale[x->id],
-				                 o->a4_zp[x->id]};
+				l->grid =
+				    (Grid){o->a4_scale[x->id], o->a4_zp[x->id]};
 			else
 				l->grid = choose_grid(&z, l);
 			set_grid(&z, x, l->grid);
@@ -577,6 +575,6 @@ search_int4(Ctx *cx, Graph *g)
 }
 
 const Pass pass_search_int4 = {
-	.name = "search-int4",
-	.run = search_int4,
+    .name = "search-int4",
+    .run = search_int4,
 };

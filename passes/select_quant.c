@@ -52,32 +52,40 @@ static const struct {
 	int wbits, abits;
 	bool pm1;
 } kinds[K_N] = {
-	{"int8", 8, 8, false}, {"int4", 4, 4, false},
-	{"pm1:w2a2", 2, 2, true}, {"pm1:w1a1", 1, 1, true},
+    {"int8", 8, 8, false},
+    {"int4", 4, 4, false},
+    {"pm1:w2a2", 2, 2, true},
+    {"pm1:w1a1", 1, 1, true},
 };
 
 typedef struct Cost {
-	const char *arch;       /* triple prefix */
+	const char *arch; /* triple prefix */
 	const char *name;
 	double conv[K_N], gemm[K_N];
 } Cost;
 
 /* Measured with tests/pm1/bench.sh (see the header comment). */
 static const Cost costs[] = {
-	{"x86_64", "x86-64", {15.68, 1974, 53.31, 20.84},
-	 {44.25, 279.0, 9.727, 5.150}},
-	{"aarch64", "armv8", {1.285, 5.267, 1.963, 0.5262},
-	 {1.325, 10.63, 0.4901, 0.2078}},
-	{"riscv64", "riscv64", {5.212, 6.064, 1.571, 0.4508},
-	 {1.276, 2.899, 0.5841, 0.2335}},
+    {"x86_64",
+     "x86-64",
+     {15.68, 1974, 53.31, 20.84},
+     {44.25, 279.0, 9.727, 5.150}},
+    {"aarch64",
+     "armv8",
+     {1.285, 5.267, 1.963, 0.5262},
+     {1.325, 10.63, 0.4901, 0.2078}},
+    {"riscv64",
+     "riscv64",
+     {5.212, 6.064, 1.571, 0.4508},
+     {1.276, 2.899, 0.5841, 0.2335}},
 };
 
 typedef struct Layer {
 	Op *op;
 	int64_t macs, nin, nout;
-	int axis;               /* of the weights' output channels */
-	bool fixed;             /* first, last, depthwise: int8 */
-	float **x, **yref;      /* [sample] input, float output (no act) */
+	int axis;          /* of the weights' output channels */
+	bool fixed;        /* first, last, depthwise: int8 */
+	float **x, **yref; /* [sample] input, float output (no act) */
 	double sqnr[K_N], cost[K_N];
 	Kind kind;
 } Layer;
@@ -89,7 +97,7 @@ typedef struct Sel {
 	const Cost *cost;
 	Layer *l;
 	uint32_t nl, ns;
-	Layer **of_op;          /* Op.id -> its Layer */
+	Layer **of_op; /* Op.id -> its Layer */
 } Sel;
 
 static const Cost *
@@ -160,8 +168,9 @@ fake_weights(Ctx *cx, const Value *w, int axis, Kind k)
 			double s = mx * f / 32.0 / top, e = 0.0;
 			for (int64_t i = 0; i < n; i++)
 				if (i / inner % nch == c) {
-					double d = x[i] - s * code_of(x[i] / s, bits,
-					                              odd);
+					double d =
+					    x[i] -
+					    s * code_of(x[i] / s, bits, odd);
 					e += d * d;
 				}
 			if (e < best) {
@@ -171,7 +180,8 @@ fake_weights(Ctx *cx, const Value *w, int axis, Kind k)
 		}
 		for (int64_t i = 0; i < n; i++)
 			if (i / inner % nch == c)
-				y[i] = (float)(bs * code_of(x[i] / bs, bits, odd));
+				y[i] =
+				    (float)(bs * code_of(x[i] / bs, bits, odd));
 	}
 	return y;
 }
@@ -179,8 +189,7 @@ fake_weights(Ctx *cx, const Value *w, int axis, Kind k)
 /* x on the unsigned bits-bit grid of [lo, hi] (real 0 exact), as
  * quantize's act_quant builds it. */
 static void
-fake_input(const float *x, float *y, int64_t n, double lo, double hi,
-           int bits)
+fake_input(const float *x, float *y, int64_t n, double lo, double hi, int bits)
 {
 	double top = (1 << bits) - 1, s, z;
 
@@ -194,18 +203,6 @@ fake_input(const float *x, float *y, int64_t n, double lo, double hi,
 	}
 }
 
-static bool
-layer_run(Sel *z, const Layer *l, const float *x, const float *w, float *y)
-{
-	Op tmp = *l->op;
-	const void *in[3] = {x, w, NULL};
-
-	tmp.act = (Act){ACT_NONE, 0.0f, 0.0f};
-	if (tmp.nin > 2 && tmp.in[2])
-		in[2] = value_f32(tmp.in[2]);
-	return ir_eval_op(z->cx, &tmp, in, (void *const[]){y});
-}
-
 /* ---- the layers, their inputs on NSEL samples ------------------------ */
 
 static void
@@ -213,11 +210,11 @@ find_layers(Sel *z)
 {
 	uint32_t nl = 0, k = 0;
 
-	for_each_op(op, z->g)
-		nl += is_layer(op);
+	for_each_op(op, z->g) nl += is_layer(op);
 	z->l = NEWARRAY(z->cx->scratch, Layer, nl + 1);
 	z->of_op = NEWARRAY(z->cx->scratch, Layer *, z->g->nops + 1);
-	for_each_op(op, z->g) {
+	for_each_op(op, z->g)
+	{
 		const TensorType *w, *y = op->out[0]->type;
 		Layer *l;
 		if (!is_layer(op))
@@ -243,8 +240,8 @@ collect(Sel *z)
 {
 	for (uint32_t k = 0; k < z->ns; k++) {
 		Arena *a = arena_new();
-		const void *const *in = (const void *const *)
-			&z->q->samples[k * z->q->ninputs];
+		const void *const *in =
+		    (const void *const *)&z->q->samples[k * z->q->ninputs];
 		void **val = ir_eval_values(z->cx, z->g, in, a);
 
 		for (uint32_t i = 0; val && i < z->nl; i++) {
@@ -258,8 +255,9 @@ collect(Sel *z)
 			l->x[k] = NEWARRAY(z->cx->scratch, float, l->nin);
 			memcpy(l->x[k], x, (size_t)l->nin * sizeof(float));
 			l->yref[k] = NEWARRAY(z->cx->scratch, float, l->nout);
-			if (!layer_run(z, l, x, value_f32(l->op->in[1]),
-			               l->yref[k]))
+			if (!ir_eval_preact(z->cx, l->op, x,
+			                    value_f32(l->op->in[1]),
+			                    l->yref[k]))
 				val = NULL;
 		}
 		arena_free(a);
@@ -282,7 +280,7 @@ sqnr(Sel *z, const Layer *l, Kind k)
 	for (uint32_t s = 0; s < z->ns; s++) {
 		fake_input(l->x[s], x, l->nin, z->q->lo[id], z->q->hi[id],
 		           kinds[k].abits);
-		if (!layer_run(z, l, x, w, y))
+		if (!ir_eval_preact(z->cx, l->op, x, w, y))
 			return NAN;
 		for (int64_t i = 0; i < l->nout; i++) {
 			double r = l->yref[s][i], d = y[i] - r;
@@ -368,7 +366,8 @@ print_table(Sel *z, double guard)
 {
 	FILE *out = z->cx->diagout ? z->cx->diagout : stderr;
 
-	fprintf(out, "select-quant: target %s, guard %.1f dB; cost in the "
+	fprintf(out,
+	        "select-quant: target %s, guard %.1f dB; cost in the "
 	        "target's units (tests/pm1/bench.sh), SQNR in dB\n",
 	        z->cost->name, guard);
 	fprintf(out, "  %-20s %10s", "layer", "MACs");
@@ -384,7 +383,8 @@ print_table(Sel *z, double guard)
 				fprintf(out, " %7s %9.3g", k ? "-" : "",
 				        k ? 0.0 : l->cost[k]);
 			else
-				fprintf(out, " %7.1f %9.3g", l->sqnr[k], l->cost[k]);
+				fprintf(out, " %7.1f %9.3g", l->sqnr[k],
+				        l->cost[k]);
 		}
 		fprintf(out, "  %s%s\n", kinds[l->kind].name,
 		        l->fixed ? " (fixed)" : "");
@@ -423,9 +423,9 @@ select_quant(Ctx *cx, Graph *g)
 	for (uint32_t i = 0; i < z.nl; i++) {
 		Layer *l = &z.l[i];
 		for (int k = 0; k < K_N; k++) {
-			l->cost[k] = (double)l->macs *
-			             (l->op->kind == OP_CONV ? z.cost->conv[k]
-			                                     : z.cost->gemm[k]);
+			l->cost[k] = (double)l->macs * (l->op->kind == OP_CONV
+			                                    ? z.cost->conv[k]
+			                                    : z.cost->gemm[k]);
 			l->sqnr[k] = k == K_INT8 ? INFINITY : -INFINITY;
 			if (!l->fixed && k != K_INT8 &&
 			    isnan(l->sqnr[k] = sqnr(&z, l, (Kind)k)))
@@ -455,6 +455,6 @@ select_quant(Ctx *cx, Graph *g)
 }
 
 const Pass pass_select_quant = {
-	.name = "select-quant",
-	.run = select_quant,
+    .name = "select-quant",
+    .run = select_quant,
 };
