@@ -38,6 +38,9 @@ void arg_shape(Lower *L, int r, const int64_t *dims, const int64_t *sa,
               const int64_t *sb);
 void arg_conv_geometry(Lower *L, const Op *op);
 void arg_pool_geometry(Lower *L, const Op *op);
+/* A quantized op's rescale (lower_quant.c): multipliers and shifts (arrays
+ * of n, or the first of each), the output zero point and clamp. */
+void arg_requant(Lower *L, const Op *op, bool arrays);
 
 /* lower_nn.c */
 void lower_conv(Lower *L, const Op *op);

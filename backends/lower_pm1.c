@@ -49,12 +49,7 @@ lower_pm1conv(Lower *L, const Op *op)
 		call_end(L, "qcc_rt_conv2d_pm1_f32");
 		return;
 	}
-	arg_array(L, KA_I32S, r->mult, r->n);
-	arg_array(L, KA_I32S, r->shift, r->n);
-	arg_i32(L, r->n);
-	arg_i32(L, quant_zp(y->q, 0));
-	arg_i32(L, r->lo);
-	arg_i32(L, r->hi);
+	arg_requant(L, op, true);
 	call_end(L, "qcc_rt_conv2d_pm1");
 }
 

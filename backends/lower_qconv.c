@@ -42,19 +42,6 @@ pack_pairs(Ctx *cx, const int8_t *w, int64_t m, int64_t k, uint32_t *n)
 	return p;
 }
 
-static void
-arg_requant(Lower *L, const Op *op)
-{
-	const Requant *r = op->rq;
-
-	arg_array(L, KA_I32S, r->mult, r->n);
-	arg_array(L, KA_I32S, r->shift, r->n);
-	arg_i32(L, r->n);
-	arg_i32(L, quant_zp(op->out[0]->type->q, 0));
-	arg_i32(L, r->lo);
-	arg_i32(L, r->hi);
-}
-
 static int64_t
 max64(int64_t a, int64_t b)
 {
@@ -98,7 +85,7 @@ lower_qconv_dw(Lower *L, const Op *op)
 	arg_i32(L, ph);
 	arg_i32(L, pw);
 	arg_i32(L, quant_zp(x->q, 0));
-	arg_requant(L, op);
+	arg_requant(L, op, true);
 	call_end(L, "qcc_rt_conv2d_dw_q8");
 	return true;
 }
@@ -130,7 +117,7 @@ lower_qconv(Lower *L, const Op *op)
 	arg_val(L, op->out[0]);
 	arg_conv_geometry(L, op);
 	arg_i32(L, quant_zp(x->q, 0));
-	arg_requant(L, op);
+	arg_requant(L, op, true);
 	call_end(L, L->cx->vec_bytes >= 64   ? "qcc_rt_conv2d_qgemm_avx512_q8"
 	            : L->cx->vec_bytes >= 32 ? "qcc_rt_conv2d_qgemm_avx2_q8"
 	                                     : "qcc_rt_conv2d_qgemm_q8");

@@ -31,19 +31,6 @@ lower_is_qimport(const Op *op)
 }
 
 static void
-arg_rq_q16(Lower *L, const Op *op)
-{
-	const Requant *r = op->rq;
-
-	arg_array(L, KA_I32S, r->mult, r->n);
-	arg_array(L, KA_I32S, r->shift, r->n);
-	arg_i32(L, r->n);
-	arg_i32(L, quant_zp(op->out[0]->type->q, 0));
-	arg_i32(L, r->lo);
-	arg_i32(L, r->hi);
-}
-
-static void
 lower_conv_q16(Lower *L, const Op *op)
 {
 	bool raw = op->out[0]->type->dt == DT_I32;
@@ -59,7 +46,7 @@ lower_conv_q16(Lower *L, const Op *op)
 		call_end(L, "qcc_rt_conv2d_q16_i32");
 		return;
 	}
-	arg_rq_q16(L, op);
+	arg_requant(L, op, true);
 	call_end(L, "qcc_rt_conv2d_q16");
 }
 
@@ -85,7 +72,7 @@ lower_matmul_q16(Lower *L, const Op *op)
 		call_end(L, "qcc_rt_matmul_q16_i32");
 		return;
 	}
-	arg_rq_q16(L, op);
+	arg_requant(L, op, true);
 	call_end(L, "qcc_rt_matmul_q16");
 }
 

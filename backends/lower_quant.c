@@ -15,8 +15,8 @@ zp_of(const Value *v)
 	return quant_zp(v->type->q, 0);
 }
 
-static void
-arg_rq(Lower *L, const Op *op, bool arrays)
+void
+arg_requant(Lower *L, const Op *op, bool arrays)
 {
 	const Requant *r = op->rq;
 
@@ -49,7 +49,7 @@ lower_conv_q(Lower *L, const Op *op)
 	arg_conv_geometry(L, op);
 	arg_i32(L, a->group);
 	arg_i32(L, zp_of(op->in[0]));
-	arg_rq(L, op, true);
+	arg_requant(L, op, true);
 	call_end(L, op->in[1]->type->dt == DT_I4 ? "qcc_rt_conv2d_w4"
 	                                         : "qcc_rt_conv2d_q8");
 }
@@ -67,7 +67,7 @@ lower_gemm_q(Lower *L, const Op *op)
 	arg_i32(L, y->dim[1]);
 	arg_i32(L, op->in[0]->type->dim[1]);
 	arg_i32(L, op->a.gemm.trans_b);
-	arg_rq(L, op, true);
+	arg_requant(L, op, true);
 	call_end(L, op->in[1]->type->dt == DT_I4 ? "qcc_rt_gemm_w4"
 	                                         : "qcc_rt_gemm_q8");
 }
@@ -100,7 +100,7 @@ lower_binary_q(Lower *L, const Op *op)
 		call_end(L, "qcc_rt_add_q8");
 		return;
 	}
-	arg_rq(L, op, false);
+	arg_requant(L, op, false);
 	call_end(L, "qcc_rt_mul_q8");
 }
 
@@ -151,7 +151,7 @@ lower_unary_q(Lower *L, const Op *op)
 		arg_val(L, y);
 		arg_i32(L, n);
 		arg_i32(L, zp_of(x));
-		arg_rq(L, op, false);
+		arg_requant(L, op, false);
 		call_end(L, "qcc_rt_requant_q8");
 		return;
 	case OP_LUT:
@@ -165,7 +165,7 @@ lower_unary_q(Lower *L, const Op *op)
 		arg_i32(L, dims_prod(x->type, 0, 2));
 		arg_i32(L, dims_prod(x->type, 2, x->type->rank));
 		arg_i32(L, zp_of(x));
-		arg_rq(L, op, false);
+		arg_requant(L, op, false);
 		call_end(L, "qcc_rt_globalavgpool_q8");
 		return;
 	default:
