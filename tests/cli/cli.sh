@@ -53,5 +53,23 @@ grep -q 'IR after fold-bn' after.txt || fail "-print-after=fold-bn prints that p
 "$qcc" "$models/symbolic_dim.onnx" -D N=3 -emit=ir >sym.txt || fail "-D N=3"
 grep -q 'f32\[3,4\]' sym.txt || fail "-D N=3 fixes the dimension"
 
+# usage_error NAME REGEX ARGS...: a bad flag value is one line on stderr
+# matching REGEX, exit 2, and no output file.
+usage_error() {
+	local name=$1 regex=$2
+	shift 2
+	rm -rf "$work/usage" && mkdir -p "$work/usage"
+	"$qcc" my-model.onnx -o "$work/usage/net.o" "$@" 2>"$work/usage.err"
+	local rc=$?
+	[ "$rc" -eq 2 ] || fail "$name: exit status $rc, want 2"
+	[ "$(wc -l <"$work/usage.err")" -eq 1 ] || fail "$name: not one line: $(cat "$work/usage.err")"
+	grep -Eq "^qcc: error: $regex" "$work/usage.err" || fail "$name: $(cat "$work/usage.err")"
+	[ -z "$(ls -A "$work/usage")" ] || fail "$name: left $(ls -A "$work/usage")"
+}
+usage_error "-quantize=bogus" "-quantize is .*not .bogus." -quantize=bogus
+usage_error "-auto-sqnr=abc" "-auto-sqnr wants" -quantize=auto -auto-sqnr=abc
+usage_error "-quant-report without -quantize" "-quant-report needs -quantize" -quant-report=q.txt
+usage_error "-quant-report=q.csv" "-quant-report writes FILE.json or FILE.txt" -quantize=int8 -quant-report="$work/usage/q.csv"
+
 echo "$fails failures"
 [ "$fails" -eq 0 ]
