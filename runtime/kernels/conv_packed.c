@@ -35,7 +35,7 @@
 #include "../qcc_rt.h"
 
 enum {
-	PK_NRMAX = 16, PK_NP = 6, PK_TB = 64, PK_MAXCLS = 16,
+	PK_NRMAX = 16, PK_NP = 12, PK_NG = 6, PK_RUNMIN = 6, PK_TB = 64, PK_MAXCLS = 16,
 	PK_MAXTAPS = QCC_RT_PACKED_MAXTAPS
 };
 
@@ -65,23 +65,27 @@ struct pk_batch {
 	ptrdiff_t yo[PK_TB][PK_NP];   /* output offset */
 	int32_t np[PK_TB];            /* pixels in the tile */
 	int32_t cls[PK_TB];           /* index into taps */
+	int32_t st[PK_TB];            /* a run's input step (1, 2), or 0 */
 	int32_t nt, ncls;
 	struct pk_taps taps[PK_MAXCLS];
 };
 
 /* np (a constant after inlining) pixels times npan panels from output
- * channel m0: the sums, then the epilogue, stored. */
+ * channel m0: the sums, then the epilogue, stored.  A run (st, a
+ * constant, not 0) is np neighbours in one output row: pixel p reads
+ * input xo[0] + p * st and writes yo[0] + p, so the pixels need no
+ * registers of their own. */
 QCC_RT_INLINE void
 pk_tile(const struct pk_geom *g, const struct pk_taps *t,
         const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0, int32_t npan,
-        int32_t np, int32_t nr)
+        int32_t np, int32_t nr, int32_t st)
 {
 	float acc[PK_NP][2 * PK_NRMAX], out[PK_NP][2 * PK_NRMAX];
 	const float *wq = g->w + (ptrdiff_t)(m0 / nr) * g->kpan;
 	ptrdiff_t wstep = (ptrdiff_t)g->kh * g->kw * nr;
 	int32_t ci, k, p, j, mlim;
 
-#pragma GCC unroll 6
+#pragma GCC unroll 12
 	for (p = 0; p < np; p++)
 #pragma GCC unroll 32
 		for (j = 0; j < 2 * nr; j++)
@@ -95,9 +99,9 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 			const float *w0 = wc + (ptrdiff_t)t->widx[k] * nr;
 			const float *w1 = w0 + g->kpan;
 
-#pragma GCC unroll 6
+#pragma GCC unroll 12
 			for (p = 0; p < np; p++) {
-				float xv = xs[xo[p]];
+				float xv = st ? xs[xo[0] + p * st] : xs[xo[p]];
 
 #pragma GCC unroll 16
 				for (j = 0; j < nr; j++)
@@ -111,7 +115,7 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 	}
 	/* acc only ever indexed by constants, so it stays in registers; the
 	 * epilogue's variable indices read a copy */
-#pragma GCC unroll 6
+#pragma GCC unroll 12
 	for (p = 0; p < np; p++)
 #pragma GCC unroll 32
 		for (j = 0; j < 2 * nr; j++)
@@ -119,7 +123,8 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 	mlim = g->m - m0 < npan * nr ? g->m - m0 : npan * nr;
 	for (p = 0; p < np; p++)
 		for (j = 0; j < mlim; j++) {
-			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane + yo[p];
+			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane +
+			              (st ? yo[0] + p : yo[p]);
 			float v = out[p][j];
 
 			if (g->b)
@@ -130,31 +135,80 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 		}
 }
 
-/* One tile with np a constant in each branch, so pk_tile's pixel loops
- * unroll. */
+/* One tile with np and st constants in each branch, so pk_tile's pixel
+ * loops unroll: gathered tiles of 1 to PK_NG pixels, runs (16-channel
+ * panels only) of PK_RUNMIN to PK_NP. */
 QCC_RT_INLINE void
 pk_tile_np(const struct pk_geom *g, const struct pk_taps *t,
            const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0,
-           int32_t npan, int32_t np, int32_t nr)
+           int32_t npan, int32_t np, int32_t nr, int32_t st)
 {
+	if (st == 1 && nr == 16)
+		switch (np) {
+		case 12:
+			pk_tile(g, t, xo, yo, m0, npan, 12, nr, 1);
+			return;
+		case 11:
+			pk_tile(g, t, xo, yo, m0, npan, 11, nr, 1);
+			return;
+		case 10:
+			pk_tile(g, t, xo, yo, m0, npan, 10, nr, 1);
+			return;
+		case 9:
+			pk_tile(g, t, xo, yo, m0, npan, 9, nr, 1);
+			return;
+		case 8:
+			pk_tile(g, t, xo, yo, m0, npan, 8, nr, 1);
+			return;
+		case 7:
+			pk_tile(g, t, xo, yo, m0, npan, 7, nr, 1);
+			return;
+		case 6:
+			pk_tile(g, t, xo, yo, m0, npan, 6, nr, 1);
+			return;
+		}
+	if (st == 2 && nr == 16)
+		switch (np) {
+		case 12:
+			pk_tile(g, t, xo, yo, m0, npan, 12, nr, 2);
+			return;
+		case 11:
+			pk_tile(g, t, xo, yo, m0, npan, 11, nr, 2);
+			return;
+		case 10:
+			pk_tile(g, t, xo, yo, m0, npan, 10, nr, 2);
+			return;
+		case 9:
+			pk_tile(g, t, xo, yo, m0, npan, 9, nr, 2);
+			return;
+		case 8:
+			pk_tile(g, t, xo, yo, m0, npan, 8, nr, 2);
+			return;
+		case 7:
+			pk_tile(g, t, xo, yo, m0, npan, 7, nr, 2);
+			return;
+		case 6:
+			pk_tile(g, t, xo, yo, m0, npan, 6, nr, 2);
+			return;
+		}
 	switch (np) {
 	case 6:
-		pk_tile(g, t, xo, yo, m0, npan, 6, nr);
+		pk_tile(g, t, xo, yo, m0, npan, 6, nr, 0);
 		break;
 	case 5:
-		pk_tile(g, t, xo, yo, m0, npan, 5, nr);
+		pk_tile(g, t, xo, yo, m0, npan, 5, nr, 0);
 		break;
 	case 4:
-		pk_tile(g, t, xo, yo, m0, npan, 4, nr);
+		pk_tile(g, t, xo, yo, m0, npan, 4, nr, 0);
 		break;
 	case 3:
-		pk_tile(g, t, xo, yo, m0, npan, 3, nr);
+		pk_tile(g, t, xo, yo, m0, npan, 3, nr, 0);
 		break;
 	case 2:
-		pk_tile(g, t, xo, yo, m0, npan, 2, nr);
+		pk_tile(g, t, xo, yo, m0, npan, 2, nr, 0);
 		break;
 	default:
-		pk_tile(g, t, xo, yo, m0, npan, 1, nr);
+		pk_tile(g, t, xo, yo, m0, npan, 1, nr, 0);
 		break;
 	}
 }
@@ -170,19 +224,19 @@ pk_flush(const struct pk_geom *g, struct pk_batch *bt)
 		if (g->m - m0 > g->nr && g->nr == 16)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 2, bt->np[i], 16);
+				           m0, 2, bt->np[i], 16, bt->st[i]);
 		else if (g->nr == 16)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 1, bt->np[i], 16);
+				           m0, 1, bt->np[i], 16, bt->st[i]);
 		else if (g->m - m0 > g->nr)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 2, bt->np[i], 8);
+				           m0, 2, bt->np[i], 8, 0);
 		else
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 1, bt->np[i], 8);
+				           m0, 1, bt->np[i], 8, 0);
 	}
 	bt->nt = 0;
 }
@@ -190,11 +244,13 @@ pk_flush(const struct pk_geom *g, struct pk_batch *bt)
 /* Ends the tile being filled (p pixels) and flushes a full batch; the
  * class being used moves to slot 0 so the batch can go on. */
 QCC_RT_INLINE void
-pk_end_tile(const struct pk_geom *g, struct pk_batch *bt, int32_t p)
+pk_end_tile(const struct pk_geom *g, struct pk_batch *bt, int32_t p,
+            int32_t st)
 {
 	int32_t cl = bt->ncls - 1, k;
 
 	bt->np[bt->nt] = p;
+	bt->st[bt->nt] = st;
 	bt->cls[bt->nt++] = cl;
 	if (bt->nt < PK_TB)
 		return;
@@ -233,7 +289,7 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
         int32_t s0, int32_t s1)
 {
 	struct pk_taps *t;
-	int32_t r, s, oy, ox, p = 0, n, nt, done = 0;
+	int32_t r, s, oy, ox, p = 0, n, nt, done = 0, st = 0, np = PK_NG;
 
 	if (bt->ncls == PK_MAXCLS) {
 		pk_flush(g, bt);
@@ -247,8 +303,15 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
 			    (ptrdiff_t)r * g->dh * g->wd + (ptrdiff_t)s * g->dw;
 			t->widx[t->n++] = r * g->kw + s;
 		}
+	/* runs where a row of the rectangle makes tiles of PK_RUNMIN or more
+	 * pixels; otherwise the rectangle's pixels in raster order */
 	n = (y1 - y0) * (x1 - x0);
-	nt = (n + PK_NP - 1) / PK_NP;
+	if (g->nr == 16 && (g->sw == 1 || g->sw == 2) && x1 - x0 > PK_RUNMIN) {
+		st = g->sw;
+		np = PK_NP;
+		n = x1 - x0;
+	}
+	nt = (n + np - 1) / np;
 	for (oy = y0; oy < y1; oy++)
 		for (ox = x0; ox < x1; ox++) {
 			bt->xo[bt->nt][p] =
@@ -258,9 +321,11 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
 			/* tiles of n / nt pixels, the first n % nt one more */
 			if (++p < n / nt + (done < n % nt))
 				continue;
-			pk_end_tile(g, bt, p);
+			pk_end_tile(g, bt, p, st);
 			done++;
 			p = 0;
+			if (st && ox == x1 - 1)
+				done = 0;
 		}
 }
 

@@ -8,7 +8,8 @@
  * does; every shape runs through the kernel lower_conv would pick (1x1:
  * the pixel kernel, depthwise: conv_dw, other windows: the channel
  * kernel; only those whose name contains NAME if given), REPS times
- * (default 20), and the best time and GMAC/s are
+ * (default 20; "+res" shapes with a residual added before the ReLU, as
+ * resnet18's second convolution of a block), and the best time and GMAC/s are
  * printed, with the largest difference from qcc_rt_conv2d_f32 (the plain
  * loop) so a faster kernel cannot be a wrong one.
  */
@@ -31,16 +32,18 @@
 
 struct shape {
 	const char *name;
-	int c, h, m, k, s, dw;
+	int c, h, m, k, s, dw, res;
 };
 
 static const struct shape shapes[] = {
     {"r18 conv1 7x7/2", 3, 224, 64, 7, 2, 0},
     {"r18 l1 3x3 64", 64, 56, 64, 3, 1, 0},
+    {"r18 l1 3x3 64 +res", 64, 56, 64, 3, 1, 0, 1},
     {"r18 l2 3x3/2 128", 64, 56, 128, 3, 2, 0},
     {"r18 l2 3x3 128", 128, 28, 128, 3, 1, 0},
     {"r18 l3 3x3 256", 256, 14, 256, 3, 1, 0},
     {"r18 l4 3x3 512", 512, 7, 512, 3, 1, 0},
+    {"r18 l4 3x3 512 +res", 512, 7, 512, 3, 1, 0, 1},
     {"r18 ds 1x1/2 256", 128, 28, 256, 1, 2, 0},
     {"mb 1x1 32->16 112", 32, 112, 16, 1, 1, 0},
     {"mb 1x1 16->96 112", 16, 112, 96, 1, 1, 0},
@@ -110,7 +113,7 @@ enum { WIDE = 0 };
 
 static void
 run(const struct shape *s, const float *x, const float *wp, const float *w,
-    const float *b, float *y, int oh, int pad)
+    const float *b, const float *res, float *y, int oh, int pad)
 {
 	if (s->dw)
 		qcc_rt_conv2d_dw_f32(x, w, b, NULL, y, 1, s->c, s->h, s->h, s->m,
@@ -121,11 +124,11 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		                       s->m, oh, oh, 1, 1, s->s, s->s, 1, 1, 0, 0,
 		                       KB_NR, QCC_ACT_RELU, 0, 0);
 	else if (WIDE)
-		qcc_rt_conv2d_packed16_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
+		qcc_rt_conv2d_packed16_f32(x, wp, b, res, y, 1, s->c, s->h, s->h,
 		                           s->m, oh, oh, s->k, s->k, s->s, s->s, 1,
 		                           1, pad, pad, QCC_ACT_RELU, 0, 0);
 	else
-		qcc_rt_conv2d_packed_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
+		qcc_rt_conv2d_packed_f32(x, wp, b, res, y, 1, s->c, s->h, s->h,
 		                         s->m, oh, oh, s->k, s->k, s->s, s->s, 1,
 		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
 }
@@ -148,17 +151,21 @@ main(int argc, char **argv)
 		float *w = randf((size_t)s->m * kk, 2);
 		float *b = randf((size_t)s->m, 3);
 		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
+		float *res = s->res ? randf(ny, 4) : NULL;
 		float *wp = pack(w, s->m, kk, s->k == 1 ? QCC_RT_GEMM_MR :
 		                              WIDE ? QCC_RT_PANEL16 : QCC_RT_PANEL);
 		double best = 1e30, md = 0, macs;
 
 		qcc_rt_conv2d_f32(x, w, b, r, 1, s->c, s->h, s->h, s->m, oh, oh,
 		                  s->k, s->k, s->s, s->s, 1, 1, pad, pad,
-		                  s->dw ? s->c : 1, QCC_ACT_RELU, 0, 0);
+		                  s->dw ? s->c : 1,
+		                  s->res ? QCC_ACT_NONE : QCC_ACT_RELU, 0, 0);
+		for (size_t j = 0; res && j < ny; j++)
+			r[j] = r[j] + res[j] > 0 ? r[j] + res[j] : 0;
 		for (int t = 0; t < reps; t++) {
 			double t0 = now_ns();
 
-			run(s, x, wp, w, b, y, oh, pad);
+			run(s, x, wp, w, b, res, y, oh, pad);
 			t0 = now_ns() - t0;
 			best = t0 < best ? t0 : best;
 		}
@@ -168,7 +175,7 @@ main(int argc, char **argv)
 		tot += best;
 		printf("%-22s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
 		       best / 1e3, macs / best, md);
-		free(x), free(w), free(b), free(y), free(r), free(wp);
+		free(x), free(w), free(b), free(y), free(r), free(wp), free(res);
 	}
 	printf("total best %.1f us\n", tot / 1e3);
 	return 0;
