@@ -7,7 +7,8 @@
  * the residual), so results must agree bit for bit except through the
  * sigmoid.  The cases cover channel counts that leave a partial panel or
  * an odd panel, images smaller than the kernel, windows with no tap inside,
- * more window classes and more tiles than the kernel gathers at once, and
+ * more window classes and more tiles than the kernel gathers at once, runs
+ * of neighbouring pixels of every length the 16-channel panels take, and
  * a residual that is the output buffer itself. */
 #include "rt_test.h"
 
@@ -101,6 +102,12 @@ ParameterizedTestParameters(conv_packed, matches_plain_loops)
 		{1, 7, 14, 14, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_RELU},
 		{1, 3, 4, 4, 9, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 1, 0, QCC_ACT_RELU},
 		{1, 2, 3, 3, 16, 2, 2, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, QCC_ACT_NONE},
+		/* runs of 6 to 12 neighbours (16-channel panels), stride 1 and 2,
+		 * rows of 7, 13, 25 and 37 pixels */
+		{1, 3, 31, 38, 20, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, 1, QCC_ACT_RELU},
+		{1, 9, 5, 15, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_RELU},
+		{1, 5, 6, 27, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, QCC_ACT_NONE},
+		{1, 4, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_RELU},
 	};
 
 	return cr_make_param_array(struct pk_case, cases,
