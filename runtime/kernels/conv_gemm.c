@@ -198,6 +198,63 @@ cp_atmost(cp_v16 *v, const cp_v16 *hi)
 }
 #endif
 
+/* Row mo of a tile, its nv vectors in a: if last, the bias, the residual
+ * (row rr, or NULL) and the activation; then the first np values are
+ * stored at yr. */
+QCC_RT_INLINE void
+cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
+           const float *rr, int32_t mo, int32_t np, int32_t last)
+{
+	cp_v16 t;
+	float io[CP_NRMAX];
+	int32_t v, p, nw = 16 * nv, full = np == nw;
+
+	if (last) {
+		if (g->b) {
+			cp_splat(&t, g->b[mo]);
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++)
+				cp_add(&a[v], &t);
+		}
+		if (rr && !full)
+			for (p = 0; p < nw; p++)
+				io[p] = p < np ? rr[p] : 0.0f;
+		if (rr)
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++) {
+				cp_load(&t, full ? rr + 16 * v : io + 16 * v);
+				cp_add(&a[v], &t);
+			}
+		if (g->act == QCC_ACT_RELU || g->act == QCC_ACT_CLIP) {
+			int32_t clip = g->act == QCC_ACT_CLIP;
+			cp_v16 lo, hi;
+
+			cp_splat(&lo, clip ? g->alpha : 0.0f);
+			cp_splat(&hi, g->beta);
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++) {
+				cp_atleast(&a[v], &lo);
+				if (clip)
+					cp_atmost(&a[v], &hi);
+			}
+		}
+	}
+	if (full) {
+#pragma GCC unroll 2
+		for (v = 0; v < nv; v++)
+			cp_store(yr + 16 * v, &a[v]);
+	} else {
+#pragma GCC unroll 2
+		for (v = 0; v < nv; v++)
+			cp_store(io + 16 * v, &a[v]);
+		for (p = 0; p < np; p++)
+			yr[p] = io[p];
+	}
+	if (last && g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
+	    g->act != QCC_ACT_CLIP)
+		qcc_rt_act_f32(yr, yr, np, g->act, g->alpha, g->beta);
+}
+
 /* One tile: rows [m0, m0 + mr) of the output (mr <= rows), pixels
  * [p0, p0 + np) of the plane (np <= 16 * nv), reduction steps
  * [k0, k0 + kc) from b (row stride bs, 16 * nv readable floats per row).
@@ -209,7 +266,7 @@ cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
         int32_t mr, ptrdiff_t p0, int32_t np, int32_t k0, int32_t kc,
         int32_t first, int32_t last, int32_t rows, int32_t nv)
 {
-	cp_v16 acc[CP_RMAX][2], t;
+	cp_v16 acc[CP_RMAX][2];
 	float io[CP_NRMAX];
 	const float *w0 = g->w + ((ptrdiff_t)(m0 / CP_MR) * g->kk + k0) * CP_MR;
 	ptrdiff_t w1 = g->kk * CP_MR - CP_MR;   /* the next panel, from row 6 */
@@ -248,54 +305,10 @@ cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
 		}
 	}
 #pragma GCC unroll 12
-	for (i = 0; i < rows && i < mr; i++) {
-		float *yr = yq + i * ys;
-
-		if (last) {
-			if (g->b) {
-				cp_splat(&t, g->b[m0 + i]);
-#pragma GCC unroll 2
-				for (v = 0; v < nv; v++)
-					cp_add(&acc[i][v], &t);
-			}
-			if (rq && !full)
-				for (p = 0; p < nw; p++)
-					io[p] = p < np ? rq[i * ys + p] : 0.0f;
-			if (rq)
-#pragma GCC unroll 2
-				for (v = 0; v < nv; v++) {
-					cp_load(&t, full ? rq + i * ys + 16 * v : io + 16 * v);
-					cp_add(&acc[i][v], &t);
-				}
-			if (g->act == QCC_ACT_RELU || g->act == QCC_ACT_CLIP) {
-				int32_t clip = g->act == QCC_ACT_CLIP;
-				cp_v16 lo, hi;
-
-				cp_splat(&lo, clip ? g->alpha : 0.0f);
-				cp_splat(&hi, g->beta);
-#pragma GCC unroll 2
-				for (v = 0; v < nv; v++) {
-					cp_atleast(&acc[i][v], &lo);
-					if (clip)
-						cp_atmost(&acc[i][v], &hi);
-				}
-			}
-		}
-		if (full) {
-#pragma GCC unroll 2
-			for (v = 0; v < nv; v++)
-				cp_store(yr + 16 * v, &acc[i][v]);
-		} else {
-#pragma GCC unroll 2
-			for (v = 0; v < nv; v++)
-				cp_store(io + 16 * v, &acc[i][v]);
-			for (p = 0; p < np; p++)
-				yr[p] = io[p];
-		}
-		if (last && g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
-		    g->act != QCC_ACT_CLIP)
-			qcc_rt_act_f32(yr, yr, np, g->act, g->alpha, g->beta);
-	}
+	for (i = 0; i < rows; i++)
+		if (i < mr)
+			cp_row_out(g, acc[i], nv, yq + i * ys, rq ? rq + i * ys : NULL,
+			           m0 + i, np, last);
 }
 
 /* B rows [k0, k0 + kc) for pixels [p0 + j0, p0 + n) of the super-block at
