@@ -66,7 +66,10 @@ dw_band_rows(const struct dw_geom *g, int32_t oh)
 
 /* The sub-planes of the band of nr output rows from oy0 of plane x into
  * buf (sub-plane size ss), with the stride sw a constant where the caller
- * passes one. */
+ * passes one.  Only the image's pixels are written, and the rows outside
+ * it: the padding columns and the slack past the rows keep the zeros the
+ * caller wrote once (or, past a shorter last band, finite values that only
+ * the dropped columns read). */
 QCC_RT_INLINE void
 dw_fill(const struct dw_geom *g, const float *restrict x, float *restrict buf,
         ptrdiff_t ss, int32_t oy0, int32_t nr, int32_t sw)
@@ -87,29 +90,27 @@ dw_fill(const struct dw_geom *g, const float *restrict x, float *restrict buf,
 				float *d = sub + (ptrdiff_t)k * q;
 				ptrdiff_t xr = (ptrdiff_t)iy * g->wd + b - g->pl;
 
-				if (iy < 0 || iy >= g->h) {
+				if (iy < 0 || iy >= g->h)
 					for (j = 0; j < q; j++)
 						d[j] = 0.0f;
-					continue;
-				}
-				for (j = 0; j < lo; j++)
-					d[j] = 0.0f;
-				for (j = lo; j < hi; j++)
-					d[j] = x[xr + (ptrdiff_t)j * sw];
-				for (j = hi; j < q; j++)
-					d[j] = 0.0f;
+				else
+					for (j = lo; j < hi; j++)
+						d[j] = x[xr + (ptrdiff_t)j * sw];
 			}
-			for (j = rows * q; j < ss; j++)
-				sub[j] = 0.0f;
 		}
 }
 
+/* How a tile ends: the sums as they are, + bias, + bias then ReLU or
+ * Clip (only when there is no residual to add before the activation). */
+enum { DW_END_SUM, DW_END_BIAS, DW_END_RELU, DW_END_CLIP };
+
 /* t[0..n) (rounded up to DW_T) = the sums of taps w[0..nt) at offsets
- * off into buf, with nt a constant where the caller passes one. */
+ * off into buf, ended as end says, with nt a constant where the caller
+ * passes one. */
 QCC_RT_INLINE void
 dw_seq(const float *restrict buf, const float *restrict w,
        const ptrdiff_t *restrict off, float *restrict t, int32_t n,
-       int32_t nt)
+       int32_t nt, int32_t end, float bv, float alpha, float beta)
 {
 	int32_t i, j, k;
 
@@ -130,88 +131,89 @@ dw_seq(const float *restrict buf, const float *restrict w,
 			for (j = 0; j < DW_T; j++)
 				acc[j] = acc[j] + wk * bk[j];
 		}
+		if (end != DW_END_SUM)
+#pragma GCC unroll 16
+			for (j = 0; j < DW_T; j++)
+				acc[j] = acc[j] + bv;
+		if (end == DW_END_RELU)
+#pragma GCC unroll 16
+			for (j = 0; j < DW_T; j++)
+				acc[j] = acc[j] < 0.0f ? 0.0f : acc[j];
+		if (end == DW_END_CLIP)
+#pragma GCC unroll 16
+			for (j = 0; j < DW_T; j++) {
+				float v = acc[j] < alpha ? alpha : acc[j];
+
+				acc[j] = v > beta ? beta : v;
+			}
 #pragma GCC unroll 16
 		for (j = 0; j < DW_T; j++)
 			t[i + j] = acc[j];
 	}
 }
 
-/* y rows [0, nr) of width ow = t rows at pitch q + bias + res, then the
- * activation over the nr * ow results. */
+/* y rows [0, nr) of width ow = t rows at pitch q (+ res), then the
+ * activation over the nr * ow results unless the tiles applied it.  When
+ * room says y and res have DW_T floats from the start of every row, rows
+ * narrower than that are copied DW_T floats at a time (each row's excess
+ * is overwritten by the next one). */
 QCC_RT_INLINE void
-dw_epilogue(const float *restrict t, int32_t q, const float *restrict b,
-            const float *restrict res, float *restrict y, int32_t nr,
-            int32_t ow, int32_t act, float alpha, float beta)
+dw_epilogue(const float *restrict t, int32_t q, const float *restrict res,
+            float *restrict y, int32_t nr, int32_t ow, int32_t room,
+            int32_t act, float alpha, float beta)
 {
-	float bv = b ? b[0] : 0.0f;
-	int32_t k, i, n = nr * ow;
+	int32_t k, i;
 
 	for (k = 0; k < nr; k++) {
 		const float *tk = t + (ptrdiff_t)k * q;
+		const float *rk = res ? res + (ptrdiff_t)k * ow : res;
 		float *yk = y + (ptrdiff_t)k * ow;
 
-		if (b && res) {
-			const float *rk = res + (ptrdiff_t)k * ow;
-
-			for (i = 0; i < ow; i++)
-				yk[i] = tk[i] + bv + rk[i];
-		} else if (b) {
-			for (i = 0; i < ow; i++)
-				yk[i] = tk[i] + bv;
-		} else if (res) {
-			const float *rk = res + (ptrdiff_t)k * ow;
-
+		if (room && res)
+#pragma GCC unroll 16
+			for (i = 0; i < DW_T; i++)
+				yk[i] = tk[i] + rk[i];
+		else if (room)
+#pragma GCC unroll 16
+			for (i = 0; i < DW_T; i++)
+				yk[i] = tk[i];
+		else if (res)
 			for (i = 0; i < ow; i++)
 				yk[i] = tk[i] + rk[i];
-		} else {
+		else
 			for (i = 0; i < ow; i++)
 				yk[i] = tk[i];
-		}
 	}
-	switch (act) {
-	case QCC_ACT_NONE:
-		break;
-	case QCC_ACT_RELU:
-		for (i = 0; i < n; i++)
-			y[i] = y[i] < 0.0f ? 0.0f : y[i];
-		break;
-	case QCC_ACT_CLIP:
-		for (i = 0; i < n; i++) {
-			float v = y[i] < alpha ? alpha : y[i];
-
-			y[i] = v > beta ? beta : v;
-		}
-		break;
-	default:
-		qcc_rt_act_f32(y, y, n, act, alpha, beta);
-		break;
-	}
+	if (act != QCC_ACT_NONE)
+		qcc_rt_act_f32(y, y, nr * ow, act, alpha, beta);
 }
 
-/* One channel's output plane, band by band. */
+/* One channel's output plane, band by band, through buf and t; off are
+ * the taps' offsets in buf, ny the floats of y from the plane's start to
+ * the end of the tensor. */
 QCC_RT_INLINE void
-dw_plane(const struct dw_geom *g, int32_t nrb, const float *restrict x,
+dw_plane(const struct dw_geom *g, int32_t nrb, const ptrdiff_t *off,
+         float *restrict buf, float *restrict t, const float *restrict x,
          const float *restrict w, const float *restrict b,
          const float *restrict res, float *restrict y, int32_t oh,
-         int32_t ow, int32_t act, float alpha, float beta)
+         int32_t ow, ptrdiff_t ny, int32_t act, float alpha, float beta)
 {
-	float buf[DW_BUF], t[DW_TBUF];
-	ptrdiff_t off[DW_MAXTAP];
-	int32_t oy0, nr, r, s, nt = g->kh * g->kw;
+	int32_t oy0, nr, nt = g->kh * g->kw, end = b ? DW_END_BIAS : DW_END_SUM;
 	ptrdiff_t ss = dw_sub_size(g, nrb);
+	float bv = b ? b[0] : 0.0f;
 
-	for (r = 0; r < g->kh; r++)
-		for (s = 0; s < g->kw; s++) {
-			int32_t a = r * g->dh, c = s * g->dw;
-
-			off[r * g->kw + s] =
-			    (ptrdiff_t)(a % g->sh * g->sw + c % g->sw) * ss +
-			    (ptrdiff_t)(a / g->sh) * g->q + c / g->sw;
-		}
+	if (!res && act == QCC_ACT_RELU)
+		end = b ? DW_END_RELU : end;
+	if (!res && act == QCC_ACT_CLIP)
+		end = b ? DW_END_CLIP : end;
+	if (end == DW_END_RELU || end == DW_END_CLIP)
+		act = QCC_ACT_NONE;
 	for (oy0 = 0; oy0 < oh; oy0 += nr) {
 		ptrdiff_t o = (ptrdiff_t)oy0 * ow;
+		int32_t room;
 
 		nr = oh - oy0 < nrb ? oh - oy0 : nrb;
+		room = ow < DW_T && o + (ptrdiff_t)(nr - 1) * ow + DW_T <= ny;
 		if (g->sw == 1)
 			dw_fill(g, x, buf, ss, oy0, nr, 1);
 		else if (g->sw == 2)
@@ -219,12 +221,12 @@ dw_plane(const struct dw_geom *g, int32_t nrb, const float *restrict x,
 		else
 			dw_fill(g, x, buf, ss, oy0, nr, g->sw);
 		if (nt == 9)
-			dw_seq(buf, w, off, t, nr * g->q, 9);
+			dw_seq(buf, w, off, t, nr * g->q, 9, end, bv, alpha, beta);
 		else if (nt == 25)
-			dw_seq(buf, w, off, t, nr * g->q, 25);
+			dw_seq(buf, w, off, t, nr * g->q, 25, end, bv, alpha, beta);
 		else
-			dw_seq(buf, w, off, t, nr * g->q, nt);
-		dw_epilogue(t, g->q, b, res ? res + o : res, y + o, nr, ow, act,
+			dw_seq(buf, w, off, t, nr * g->q, nt, end, bv, alpha, beta);
+		dw_epilogue(t, g->q, res ? res + o : res, y + o, nr, ow, room, act,
 		            alpha, beta);
 	}
 }
@@ -275,9 +277,12 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
                      int32_t dh, int32_t dw, int32_t pt, int32_t pl,
                      int32_t act, float alpha, float beta)
 {
+	float buf[DW_BUF], t[DW_TBUF];
+	ptrdiff_t off[DW_MAXTAP], ss, i;
 	struct dw_geom g;
-	int32_t n, ch, pw, nrb;
+	int32_t n, ch, pw, nrb, r, s;
 	ptrdiff_t xplane = (ptrdiff_t)h * wd, yplane = (ptrdiff_t)oh * ow;
+	ptrdiff_t ny = (ptrdiff_t)nb * c * yplane;
 
 	(void)m;
 	g.h = h;
@@ -295,6 +300,16 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 	g.q = (pw + sw - 1) / sw;
 	g.rext = (kh - 1) * dh / sh;
 	nrb = kh * kw <= DW_MAXTAP ? dw_band_rows(&g, oh) : 0;
+	ss = nrb > 0 ? dw_sub_size(&g, nrb) : 0;
+	for (i = 0; i < sh * sw * ss; i++)
+		buf[i] = 0.0f;
+	for (r = 0; r < kh; r++)
+		for (s = 0; s < kw && nrb > 0; s++) {
+			int32_t a = r * dh, e = s * dw;
+
+			off[r * kw + s] = (ptrdiff_t)(a % sh * sw + e % sw) * ss +
+			                  (ptrdiff_t)(a / sh) * g.q + e / sw;
+		}
 	for (n = 0; n < nb; n++)
 		for (ch = 0; ch < c; ch++) {
 			ptrdiff_t p = (ptrdiff_t)n * c + ch;
@@ -304,8 +319,8 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 			float *yc = y + p * yplane;
 
 			if (nrb > 0)
-				dw_plane(&g, nrb, xc, wc, bc, rc, yc, oh, ow, act, alpha,
-				         beta);
+				dw_plane(&g, nrb, off, buf, t, xc, wc, bc, rc, yc, oh, ow,
+				         ny - p * yplane, act, alpha, beta);
 			else
 				dw_plane_plain(&g, xc, wc, bc, rc, yc, oh, ow, act, alpha,
 				               beta);
