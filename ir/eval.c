@@ -9,7 +9,9 @@
  * ops (Flatten, Reshape, Identity, Concat) work for any whole-byte type,
  * compute ops have an f32 table (eval_f32); integer tables go beside it.
  * A fused activation (Op.act) is applied to the result of an OPF_ACT op
- * after its kernel, exactly as the kernels do.
+ * after its kernel, exactly as the kernels do.  Conv, the one op
+ * calibration spends its time in, is in eval_conv.c: the same sums in the
+ * same order, blocked and vectorized.
  */
 #include <math.h>
 #include <string.h>
@@ -261,55 +263,6 @@ tap(int64_t o, int64_t k, int32_t stride, int32_t pad, int32_t dil)
 	return o * stride - pad + k * dil;
 }
 
-/* One conv output: bias[m] + the sum over the group's channels c and the
- * kernel of x[n, g*C/group + c, tap(oy, ky), tap(ox, kx)] * w[m,c,ky,kx]. */
-static double
-conv_at(const Op *op, const float *const in[], int64_t n, int64_t m, int64_t oy,
-        int64_t ox)
-{
-	const ConvAttr *a = &op->a.conv;
-	const TensorType *xt = in_t(op, 0), *wt = in_t(op, 1);
-	int64_t h = xt->dim[2], w = xt->dim[3];
-	int64_t cg = wt->dim[1], kh = wt->dim[2], kw = wt->dim[3];
-	int64_t c0 = m / (wt->dim[0] / a->group) * cg;
-	const float *x = in[0] + (n * xt->dim[1] + c0) * h * w;
-	const float *wm = in[1] + m * cg * kh * kw;
-	double sum = op->nin > 2 && in[2] ? in[2][m] : 0.0;
-
-	for (int64_t c = 0; c < cg; c++) {
-		for (int64_t ky = 0; ky < kh; ky++) {
-			int64_t iy = tap(oy, ky, a->stride[0], a->pad[0],
-			                 a->dilation[0]);
-			for (int64_t kx = 0; kx < kw; kx++) {
-				int64_t ix = tap(ox, kx, a->stride[1],
-				                 a->pad[1], a->dilation[1]);
-				if (iy < 0 || iy >= h || ix < 0 || ix >= w)
-					continue;
-				sum += (double)x[(c * h + iy) * w + ix] *
-				       wm[(c * kh + ky) * kw + kx];
-			}
-		}
-	}
-	return sum;
-}
-
-static void
-eval_conv(const Op *op, const float *const in[], float *out)
-{
-	const TensorType *o = out_t(op);
-	float *y = out;
-
-	for (int64_t n = 0; n < o->dim[0]; n++)
-		for (int64_t m = 0; m < o->dim[1]; m++)
-			for (int64_t oy = 0; oy < o->dim[2]; oy++)
-				for (int64_t ox = 0; ox < o->dim[3]; ox++)
-					*y++ = (float)conv_at(op, in, n, m, oy,
-					                      ox);
-	if (op->nin > 3 && in[3]) /* fuse-add's residual */
-		for (int64_t i = 0; i < type_numel(o); i++)
-			out[i] = out[i] + in[3][i];
-}
-
 /* One pool output over plane x.  MaxPool takes the largest input element
  * under the window; padding never wins.  AveragePool divides the sum of
  * the input elements by their count, or with count_include_pad by the
@@ -424,7 +377,7 @@ eval_matmul(const Op *op, const float *const in[], float *out)
 }
 
 static EvalF32 *const eval_f32[OP_COUNT] = {
-    [OP_CONV] = eval_conv,       [OP_BATCHNORM] = eval_batchnorm,
+    [OP_CONV] = ir_eval_conv,       [OP_BATCHNORM] = eval_batchnorm,
     [OP_RELU] = eval_actfn,      [OP_CLIP] = eval_actfn,
     [OP_SIGMOID] = eval_actfn,   [OP_HARDSIGMOID] = eval_actfn,
     [OP_HARDSWISH] = eval_actfn, [OP_ADD] = eval_binary,
