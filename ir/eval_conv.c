@@ -7,7 +7,7 @@
  * Calibration runs every conv of a network over hundreds of images, so
  * this file computes that very sum fast, with two loops that keep each
  * output's order of additions:
- *   direct  groups of fewer than MR output channels (depthwise): a
+ *   direct  groups of fewer than GEMM_MIN output channels (depthwise): a
  *           double plane per output channel, starting at the bias, gets
  *           each tap's products added in (c, ky, kx) order, a row at a
  *           time over the taps' valid columns;
@@ -15,8 +15,9 @@
  *           (K = C/group * kh * kw rows, one column per output pixel),
  *           both packed in double, computed in blocks of KC rows of X whose
  *           partial sums stay in a double buffer, so each output still
- *           adds its K products in k order.  Vectorized over NR pixels,
- *           with AVX2+FMA or AVX-512 clones on x86-64 chosen at run time.
+ *           adds its K products in k order; tiles of mr channels by nr
+ *           pixels (vectorized over the pixels) are sized for the CPU:
+ *           AVX-512 or AVX2+FMA clones on x86-64, chosen at run time.
  * A float product is exact in double (24 + 24 bits < 53), so a fused
  * multiply-add gives the same double as a multiply then an add (this file
  * is compiled with -ffp-contract=fast for the FMA); vectorizing over
@@ -30,8 +31,9 @@
 #include "ir.h"
 
 enum {
-	MR = 6,         /* output channels per gemm tile */
-	NR = 8,         /* output pixels per gemm tile (one v8d) */
+	GEMM_MIN = 4,   /* output channels per group for the gemm loop */
+	MR_MAX = 8,     /* output channels per tile, at most */
+	NR_MAX = 16,    /* output pixels per tile, at most */
 	KC = 256,       /* rows of X per packed block */
 	NC = 512,       /* columns of X per packed block */
 };
@@ -42,10 +44,12 @@ enum {
 #define EC_X86 0
 #endif
 
-/* NR doubles; the compiler splits it into the target's vectors.  The _u
+/* 8 doubles; the compiler splits it into the target's vectors.  The _u
  * type is for loads and stores at any double's alignment. */
 typedef double v8d __attribute__((vector_size(64)));
 typedef double v8d_u __attribute__((vector_size(64), aligned(8), may_alias));
+
+#define INLINE static inline __attribute__((always_inline))
 
 /* One conv's geometry: group g's weights are w + g*mg*kk, its input
  * channels x + g*cg*plane. */
@@ -82,6 +86,33 @@ geom_init(ConvGeom *cg, const Op *op)
 	cg->dw = a->dilation[1];
 }
 
+/* Scratch of one conv, for any of its groups. */
+typedef struct ConvBuf {
+	double *ap, *bp, *acc;
+	int64_t *iy0, *ix0;     /* a block's columns' top-left taps */
+} ConvBuf;
+
+static void
+buf_init(ConvBuf *cb, const ConvGeom *g, Arena *ar)
+{
+	int64_t mp = (g->mg + MR_MAX - 1) / MR_MAX * MR_MAX;
+	int64_t kcmax = g->k < KC ? g->k : KC;
+	int64_t ncmax = g->npix < NC ? g->npix : NC;
+	int64_t ncpmax = (ncmax + NR_MAX - 1) / NR_MAX * NR_MAX;
+
+	if (g->mg < GEMM_MIN) {
+		cb->ap = cb->bp = NULL;
+		cb->iy0 = cb->ix0 = NULL;
+		cb->acc = NEWARRAY(ar, double, g->npix);
+		return;
+	}
+	cb->ap = NEWARRAY(ar, double, mp * g->k);
+	cb->bp = NEWARRAY(ar, double, kcmax * ncpmax);
+	cb->acc = NEWARRAY(ar, double, mp * ncpmax);
+	cb->iy0 = NEWARRAY(ar, int64_t, ncpmax);
+	cb->ix0 = NEWARRAY(ar, int64_t, ncpmax);
+}
+
 /* The output columns [lo, hi) whose tap kx reads inside the input row. */
 static void
 valid_cols(const ConvGeom *g, int64_t kx, int64_t *lo, int64_t *hi)
@@ -96,221 +127,210 @@ valid_cols(const ConvGeom *g, int64_t kx, int64_t *lo, int64_t *hi)
 		*lo = *hi;
 }
 
-/* Output channel m of one group (x: the group's input channels, wm: m's
- * weights) into acc, then y. */
-static void
-direct_channel(const ConvGeom *g, const float *x, const float *wm, double b,
-               double *acc, float *y)
+/* One group's output channels, each on its own: acc starts at the bias
+ * and gets every tap's products, a row of valid columns at a time. */
+INLINE void
+direct_body(const ConvGeom *g, const float *x, const float *w,
+            const float *bias, float *y, const ConvBuf *cb)
 {
-	for (int64_t i = 0; i < g->npix; i++)
-		acc[i] = b;
-	for (int64_t c = 0; c < g->cg; c++) {
-		for (int64_t ky = 0; ky < g->kh; ky++) {
-			for (int64_t kx = 0; kx < g->kw; kx++) {
-				double wv = wm[(c * g->kh + ky) * g->kw + kx];
-				int64_t lo, hi;
+	double *acc = cb->acc;
 
-				valid_cols(g, kx, &lo, &hi);
-				for (int64_t oy = 0; oy < g->oh; oy++) {
-					int64_t iy = oy * g->sh - g->pt +
-					             ky * g->dh;
-					int64_t base;
-					double *ar = acc + oy * g->ow;
+	for (int64_t m = 0; m < g->mg; m++) {
+		const float *wm = w + m * g->k;
+		for (int64_t i = 0; i < g->npix; i++)
+			acc[i] = bias ? bias[m] : 0.0;
+		for (int64_t k = 0; k < g->k; k++) {
+			int64_t c = k / (g->kh * g->kw), ky = k / g->kw % g->kh;
+			int64_t kx = k % g->kw, lo, hi;
+			double wv = wm[k];
 
-					if (iy < 0 || iy >= g->h)
-						continue;
-					base = (c * g->h + iy) * g->w +
-					       kx * g->dw - g->pl;
-					for (int64_t ox = lo; ox < hi; ox++)
-						ar[ox] += (double)x[base +
-						                    ox * g->sw] *
-						          wv;
-				}
+			valid_cols(g, kx, &lo, &hi);
+			for (int64_t oy = 0; oy < g->oh; oy++) {
+				int64_t iy = oy * g->sh - g->pt + ky * g->dh;
+				const float *xr;
+				double *ar = acc + oy * g->ow;
+
+				if (iy < 0 || iy >= g->h)
+					continue;
+				xr = x + (c * g->h + iy) * g->w;
+				for (int64_t ox = lo; ox < hi; ox++)
+					ar[ox] += (double)xr[ox * g->sw +
+					                     kx * g->dw -
+					                     g->pl] *
+					          wv;
 			}
 		}
+		for (int64_t i = 0; i < g->npix; i++)
+			y[m * g->npix + i] = (float)acc[i];
 	}
-	for (int64_t i = 0; i < g->npix; i++)
-		y[i] = (float)acc[i];
 }
 
-/* Group weights w [mg, k] as double panels of MR rows: ap[(i/MR)*k*MR +
- * kk*MR + i%MR], rows past mg zero. */
-static void
-pack_w(const ConvGeom *g, const float *w, double *ap)
+/* Group weights w [mg, k] as double panels of mr rows: ap[(i/mr)*k*mr +
+ * kk*mr + i%mr], rows past mg zero. */
+INLINE void
+pack_w(const ConvGeom *g, const float *w, double *ap, int mr)
 {
-	int64_t mp = (g->mg + MR - 1) / MR * MR;
+	int64_t mp = (g->mg + mr - 1) / mr * mr;
 
 	for (int64_t i = 0; i < mp; i++)
 		for (int64_t kk = 0; kk < g->k; kk++)
-			ap[(i / MR) * g->k * MR + kk * MR + i % MR] =
+			ap[(i / mr) * g->k * mr + kk * mr + i % mr] =
 				i < g->mg ? w[i * g->k + kk] : 0.0;
 }
 
-/* Rows [k0, k0 + kc) and columns [j0, j0 + nc) of the group's im2col
- * matrix as double panels of NR columns: bp[(j/NR)*kc*NR + kk*NR + j%NR];
- * taps in the padding and columns past nc (up to a multiple of NR) are
+/* Rows [k0, k0 + kc) of the group's im2col matrix, for the block's ncp
+ * columns whose top-left taps are (iy0[j], ix0[j]), as double panels of
+ * nr columns: bp[(j/nr)*kc*nr + kk*nr + j%nr]; taps in the padding are
  * zero. */
-static void
-pack_x(const ConvGeom *g, const float *x, int64_t k0, int64_t kc, int64_t j0,
-       int64_t nc, double *bp)
+INLINE void
+pack_x(const ConvGeom *g, const float *x, int64_t k0, int64_t kc, int64_t ncp,
+       const int64_t *iy0, const int64_t *ix0, double *bp, int nr)
 {
-	int64_t ncp = (nc + NR - 1) / NR * NR;
+	int64_t c = k0 / (g->kh * g->kw), ky = k0 / g->kw % g->kh;
+	int64_t kx = k0 % g->kw;
 
 	for (int64_t kk = 0; kk < kc; kk++) {
-		int64_t k = k0 + kk, kx = k % g->kw, ky = k / g->kw % g->kh;
-		int64_t c = k / (g->kw * g->kh), lo, hi;
-		int64_t oy = j0 / g->ow, ox = j0 % g->ow;
 		const float *xc = x + c * g->h * g->w;
-		double *d = bp + kk * NR;
+		int64_t ty = ky * g->dh, tx = kx * g->dw;
+		double *d = bp + kk * nr;
 
-		valid_cols(g, kx, &lo, &hi);
-		for (int64_t j = 0; j < ncp;) {
-			int64_t iy = oy * g->sh - g->pt + ky * g->dh;
-			int64_t run = g->ow - ox;
-			int64_t base = iy * g->w + kx * g->dw - g->pl;
-			bool row = iy >= 0 && iy < g->h;
-
-			if (j + run > nc)
-				run = nc - j;
-			if (run <= 0) { /* the padding columns */
-				d[j / NR * kc * NR + j % NR] = 0.0;
-				j++;
-				continue;
+		for (int64_t p = 0; p < ncp; p += nr, d += kc * nr) {
+			for (int e = 0; e < nr; e++) {
+				int64_t iy = iy0[p + e] + ty;
+				int64_t ix = ix0[p + e] + tx;
+				d[e] = (uint64_t)iy < (uint64_t)g->h &&
+				       (uint64_t)ix < (uint64_t)g->w
+				           ? xc[iy * g->w + ix]
+				           : 0.0;
 			}
-			for (int64_t e = 0; e < run; e++, j++, ox++) {
-				double v = 0.0;
-				if (row && ox >= lo && ox < hi)
-					v = xc[base + ox * g->sw];
-				d[j / NR * kc * NR + j % NR] = v;
+		}
+		if (++kx == g->kw) {
+			kx = 0;
+			if (++ky == g->kh) {
+				ky = 0;
+				c++;
 			}
-			ox = 0;
-			oy++;
 		}
 	}
 }
 
-/* acc[i*ldc + 0..NR) += sum over kk < kc of a[kk*MR + i] * b[kk*NR + ..]
- * for i < MR, in kk order. */
-static inline __attribute__((always_inline)) void
-micro(int64_t kc, const double *a, const double *b, double *acc, int64_t ldc)
+/* acc[i*ldc + 0..nr) += the sum over kk < kc of a[kk*mr + i] * b[kk*nr +
+ * 0..nr), for i < mr, in kk order. */
+INLINE void
+micro(int64_t kc, const double *a, const double *b, double *acc, int64_t ldc,
+      int mr, int nr)
 {
-	v8d s[MR];
+	v8d s[MR_MAX][NR_MAX / 8];
 
-	for (int i = 0; i < MR; i++)
-		s[i] = *(const v8d_u *)(acc + i * ldc);
+	for (int i = 0; i < mr; i++)
+		for (int v = 0; v < nr / 8; v++)
+			s[i][v] = *(const v8d_u *)(acc + i * ldc + v * 8);
 	for (int64_t kk = 0; kk < kc; kk++) {
-		v8d bv = *(const v8d_u *)(b + kk * NR);
-		for (int i = 0; i < MR; i++)
-			s[i] += a[kk * MR + i] * bv;
+		v8d bv[NR_MAX / 8];
+		for (int v = 0; v < nr / 8; v++)
+			bv[v] = *(const v8d_u *)(b + kk * nr + v * 8);
+		for (int i = 0; i < mr; i++)
+			for (int v = 0; v < nr / 8; v++)
+				s[i][v] += a[kk * mr + i] * bv[v];
 	}
-	for (int i = 0; i < MR; i++)
-		*(v8d_u *)(acc + i * ldc) = s[i];
+	for (int i = 0; i < mr; i++)
+		for (int v = 0; v < nr / 8; v++)
+			*(v8d_u *)(acc + i * ldc + v * 8) = s[i][v];
 }
 
-/* Every tile of one packed block: acc [mp, ncp] += ap's columns [k0, k0 +
- * kc) times bp. */
-static inline __attribute__((always_inline)) void
-block_body(const ConvGeom *g, const double *ap, const double *bp, int64_t k0,
-           int64_t kc, int64_t ncp, double *acc)
+/* One group (x its input channels, w its weights, bias its biases or
+ * NULL, y its output planes) in tiles of mr x nr: for each block of NC
+ * output pixels, acc starts at the bias and gets the blocks of KC rows of
+ * the im2col matrix in turn. */
+INLINE void
+gemm_body(const ConvGeom *g, const float *x, const float *w,
+          const float *bias, float *y, const ConvBuf *cb, int mr, int nr)
 {
-	for (int64_t i0 = 0; i0 < g->mg; i0 += MR) {
-		const double *a = ap + i0 * g->k + k0 * MR;
-		for (int64_t j0 = 0; j0 < ncp; j0 += NR)
-			micro(kc, a, bp + j0 * kc, acc + i0 * ncp + j0, ncp);
-	}
-}
-
-typedef void BlockFn(const ConvGeom *, const double *, const double *,
-                     int64_t, int64_t, int64_t, double *);
-
-static void
-block_base(const ConvGeom *g, const double *ap, const double *bp, int64_t k0,
-           int64_t kc, int64_t ncp, double *acc)
-{
-	block_body(g, ap, bp, k0, kc, ncp, acc);
-}
-
-#if EC_X86
-__attribute__((target("avx2,fma"))) static void
-block_avx2(const ConvGeom *g, const double *ap, const double *bp, int64_t k0,
-           int64_t kc, int64_t ncp, double *acc)
-{
-	block_body(g, ap, bp, k0, kc, ncp, acc);
-}
-
-__attribute__((target("avx512f"))) static void
-block_avx512(const ConvGeom *g, const double *ap, const double *bp,
-             int64_t k0, int64_t kc, int64_t ncp, double *acc)
-{
-	block_body(g, ap, bp, k0, kc, ncp, acc);
-}
-#endif
-
-/* The widest block the running CPU has. */
-static BlockFn *
-block_fn(void)
-{
-#if EC_X86
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
-		return block_avx512;
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		return block_avx2;
-#endif
-	return block_base;
-}
-
-/* Scratch of one conv, for any of its groups. */
-typedef struct ConvBuf {
-	double *ap, *bp, *acc;
-} ConvBuf;
-
-static void
-buf_init(ConvBuf *cb, const ConvGeom *g, Arena *ar)
-{
-	int64_t mp = (g->mg + MR - 1) / MR * MR;
-	int64_t kcmax = g->k < KC ? g->k : KC;
-	int64_t ncmax = g->npix < NC ? g->npix : NC;
-	int64_t ncpmax = (ncmax + NR - 1) / NR * NR;
-
-	if (g->mg < MR) {
-		cb->ap = cb->bp = NULL;
-		cb->acc = NEWARRAY(ar, double, g->npix);
-		return;
-	}
-	cb->ap = NEWARRAY(ar, double, mp * g->k);
-	cb->bp = NEWARRAY(ar, double, kcmax * ncpmax);
-	cb->acc = NEWARRAY(ar, double, mp * ncpmax);
-}
-
-/* One group: x its input channels, w its weights, bias its biases (or
- * NULL), y its output planes. */
-static void
-gemm_group(const ConvGeom *g, const float *x, const float *w,
-           const float *bias, float *y, const ConvBuf *cb, BlockFn *block)
-{
-	int64_t mp = (g->mg + MR - 1) / MR * MR;
+	int64_t mp = (g->mg + mr - 1) / mr * mr;
 	double *acc = cb->acc;
 
-	pack_w(g, w, cb->ap);
+	pack_w(g, w, cb->ap, mr);
 	for (int64_t j0 = 0; j0 < g->npix; j0 += NC) {
 		int64_t nc = g->npix - j0 < NC ? g->npix - j0 : NC;
-		int64_t ncp = (nc + NR - 1) / NR * NR;
+		int64_t ncp = (nc + nr - 1) / nr * nr;
 
+		for (int64_t j = 0; j < ncp; j++) {
+			int64_t oy = (j0 + j) / g->ow, ox = (j0 + j) % g->ow;
+			cb->iy0[j] = j < nc ? oy * g->sh - g->pt : -(1LL << 40);
+			cb->ix0[j] = ox * g->sw - g->pl;
+		}
 		for (int64_t i = 0; i < mp; i++)
 			for (int64_t j = 0; j < ncp; j++)
 				acc[i * ncp + j] = i < g->mg && bias ? bias[i]
 				                                     : 0.0;
 		for (int64_t k0 = 0; k0 < g->k; k0 += KC) {
 			int64_t kc = g->k - k0 < KC ? g->k - k0 : KC;
-			pack_x(g, x, k0, kc, j0, nc, cb->bp);
-			block(g, cb->ap, cb->bp, k0, kc, ncp, acc);
+			pack_x(g, x, k0, kc, ncp, cb->iy0, cb->ix0, cb->bp,
+			       nr);
+			for (int64_t i0 = 0; i0 < g->mg; i0 += mr)
+				for (int64_t jt = 0; jt < ncp; jt += nr)
+					micro(kc, cb->ap + i0 * g->k + k0 * mr,
+					      cb->bp + jt * kc,
+					      acc + i0 * ncp + jt, ncp, mr, nr);
 		}
 		for (int64_t i = 0; i < g->mg; i++)
 			for (int64_t j = 0; j < nc; j++)
 				y[i * g->npix + j0 + j] =
 					(float)acc[i * ncp + j];
 	}
+}
+
+/* One group by whichever loop fits it. */
+INLINE void
+group_body(const ConvGeom *g, const float *x, const float *w,
+           const float *bias, float *y, const ConvBuf *cb, int mr, int nr)
+{
+	if (g->mg < GEMM_MIN)
+		direct_body(g, x, w, bias, y, cb);
+	else
+		gemm_body(g, x, w, bias, y, cb, mr, nr);
+}
+
+typedef void GroupFn(const ConvGeom *, const float *, const float *,
+                     const float *, float *, const ConvBuf *);
+
+static void
+group_base(const ConvGeom *g, const float *x, const float *w,
+           const float *bias, float *y, const ConvBuf *cb)
+{
+	group_body(g, x, w, bias, y, cb, 4, 8);
+}
+
+#if EC_X86
+/* 12 of the 16 ymm registers hold the tile. */
+__attribute__((target("avx2,fma"))) static void
+group_avx2(const ConvGeom *g, const float *x, const float *w,
+           const float *bias, float *y, const ConvBuf *cb)
+{
+	group_body(g, x, w, bias, y, cb, 6, 8);
+}
+
+/* 16 of the 32 zmm registers hold the tile. */
+__attribute__((target("avx512f"))) static void
+group_avx512(const ConvGeom *g, const float *x, const float *w,
+             const float *bias, float *y, const ConvBuf *cb)
+{
+	group_body(g, x, w, bias, y, cb, 8, 16);
+}
+#endif
+
+/* The widest group function the running CPU has. */
+static GroupFn *
+group_fn(void)
+{
+#if EC_X86
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		return group_avx512;
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return group_avx2;
+#endif
+	return group_base;
 }
 
 void
@@ -320,7 +340,7 @@ ir_eval_conv(const Op *op, const float *const in[], float *out)
 	const float *bias = op->nin > 2 ? in[2] : NULL;
 	int64_t groups = op->a.conv.group, n = yt->dim[0];
 	Arena *ar = arena_new();
-	BlockFn *block = block_fn();
+	GroupFn *group = group_fn();
 	ConvGeom g;
 	ConvBuf cb;
 
@@ -333,15 +353,7 @@ ir_eval_conv(const Op *op, const float *const in[], float *out)
 			const float *w = in[1] + gi * g.mg * g.k;
 			const float *bg = bias ? bias + gi * g.mg : NULL;
 			float *y = out + (b * yt->dim[1] + gi * g.mg) * g.npix;
-
-			if (g.mg >= MR) {
-				gemm_group(&g, x, w, bg, y, &cb, block);
-				continue;
-			}
-			for (int64_t m = 0; m < g.mg; m++)
-				direct_channel(&g, x, w + m * g.k,
-				               bg ? bg[m] : 0.0, cb.acc,
-				               y + m * g.npix);
+			group(&g, x, w, bg, y, &cb);
 		}
 	}
 	arena_free(ar);
