@@ -95,7 +95,7 @@ typedef struct ConvBuf {
 static void
 buf_init(ConvBuf *cb, const ConvGeom *g, Arena *ar)
 {
-	int64_t mp = (g->mg + MR_MAX - 1) / MR_MAX * MR_MAX;
+	int64_t mp = g->mg + MR_MAX;    /* >= mg rounded up to any mr */
 	int64_t kcmax = g->k < KC ? g->k : KC;
 	int64_t ncmax = g->npix < NC ? g->npix : NC;
 	int64_t ncpmax = (ncmax + NR_MAX - 1) / NR_MAX * NR_MAX;
@@ -319,28 +319,33 @@ group_avx512(const ConvGeom *g, const float *x, const float *w,
 }
 #endif
 
-/* The widest group function the running CPU has. */
+/* The widest group function the running CPU has, up to level (0
+ * portable, 1 AVX2, 2 AVX-512). */
 static GroupFn *
-group_fn(void)
+group_fn(int level)
 {
 #if EC_X86
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
+	if (level >= 2 && __builtin_cpu_supports("avx512f"))
 		return group_avx512;
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+	if (level >= 1 && __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("fma"))
 		return group_avx2;
+#else
+	(void)level;
 #endif
 	return group_base;
 }
 
 void
-ir_eval_conv(const Op *op, const float *const in[], float *out)
+ir_eval_conv_level(const Op *op, const float *const in[], float *out,
+                   int level)
 {
 	const TensorType *xt = op->in[0]->type, *yt = op->out[0]->type;
 	const float *bias = op->nin > 2 ? in[2] : NULL;
 	int64_t groups = op->a.conv.group, n = yt->dim[0];
 	Arena *ar = arena_new();
-	GroupFn *group = group_fn();
+	GroupFn *group = group_fn(level);
 	ConvGeom g;
 	ConvBuf cb;
 
@@ -360,4 +365,10 @@ ir_eval_conv(const Op *op, const float *const in[], float *out)
 	if (op->nin > 3 && in[3]) /* fuse-add's residual */
 		for (int64_t i = 0; i < type_numel(yt); i++)
 			out[i] = out[i] + in[3][i];
+}
+
+void
+ir_eval_conv(const Op *op, const float *const in[], float *out)
+{
+	ir_eval_conv_level(op, in, out, 2);
 }
