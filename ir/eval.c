@@ -68,6 +68,26 @@ apply_act(Act a, float x)
 	bug("apply_act: activation kind %d", (int)a.kind);
 }
 
+/* y[i] = apply_act(a, x[i]) for i < n (x may be y); Relu and Clip (with
+ * bounds that are not NaN) without a call per element, to the same
+ * values but the sign of a zero Clip returns for a zero bound. */
+static void
+apply_act_all(Act a, const float *x, float *y, int64_t n)
+{
+	if (a.kind == ACT_RELU) {
+		for (int64_t i = 0; i < n; i++)
+			y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+	} else if (a.kind == ACT_CLIP && !isnan(a.alpha) && !isnan(a.beta)) {
+		for (int64_t i = 0; i < n; i++) {
+			float t = x[i] > a.alpha ? x[i] : a.alpha;
+			y[i] = t < a.beta ? t : a.beta;
+		}
+	} else {
+		for (int64_t i = 0; i < n; i++)
+			y[i] = apply_act(a, x[i]);
+	}
+}
+
 static const TensorType *
 in_t(const Op *op, int i)
 {
@@ -94,10 +114,7 @@ span(const TensorType *t, int from, int to)
 static void
 eval_actfn(const Op *op, const float *const in[], float *out)
 {
-	int64_t n = type_numel(out_t(op));
-
-	for (int64_t i = 0; i < n; i++)
-		out[i] = apply_act(op->a.act, in[0][i]);
+	apply_act_all(op->a.act, in[0], out, type_numel(out_t(op)));
 }
 
 /* y = (x - mean) / sqrt(var + eps) * scale + bias, per channel dim[1]. */
@@ -199,6 +216,12 @@ eval_binary(const Op *op, const float *const in[], float *out)
 	const TensorType *o = out_t(op);
 	int64_t sa[MAX_RANK], sb[MAX_RANK], n = type_numel(o);
 
+	if (type_numel(in_t(op, 0)) == n && type_numel(in_t(op, 1)) == n) {
+		/* no broadcast: the flat indices are the result's */
+		for (int64_t k = 0; k < n; k++)
+			out[k] = binary_at(op->kind, in[0][k], in[1][k]);
+		return;
+	}
 	bcast_strides(in_t(op, 0), in_t(op, 0)->rank, o->rank, sa);
 	bcast_strides(in_t(op, 1), in_t(op, 1)->rank, o->rank, sb);
 	for (int64_t k = 0; k < n; k++) {
@@ -457,12 +480,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 		return false;
 	}
 	eval_f32[op->kind](op, (const float *const *)in, out[0]);
-	if (op_info[op->kind].flags & OPF_ACT && op->act.kind != ACT_NONE) {
-		float *y = out[0];
-		int64_t n = type_numel(o);
-		for (int64_t i = 0; i < n; i++)
-			y[i] = apply_act(op->act, y[i]);
-	}
+	if (op_info[op->kind].flags & OPF_ACT && op->act.kind != ACT_NONE)
+		apply_act_all(op->act, out[0], out[0], type_numel(o));
 	return true;
 }
 

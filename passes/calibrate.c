@@ -40,11 +40,13 @@
  * provides: Ctx.quant->lo/hi for every f32 value id
  */
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #include "passes.h"
 
 enum { NBINS = 2048, NBINS_MSE = 128, NBINS_KL = 128, KL_SMOOTH = NBINS / 256 };
+enum { LANES = 8, SPLIT = 4 };  /* visit_minmax's lanes, visit_hist's parts */
 
 /* Bytes of the first pass's values kept for the second. */
 #define KEEP_BYTES ((size_t)256 << 20)
@@ -200,31 +202,71 @@ run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
 	return true;
 }
 
+/* The min and max in LANES independent lanes, merged at the end: the
+ * same two numbers as one pass in order (but the sign of a zero that
+ * ties), without one long chain of compares. */
 static void
 visit_minmax(Calib *c, const Value *v, const float *x, int64_t n)
 {
 	float lo = c->q->lo[v->id], hi = c->q->hi[v->id];
+	float lv[LANES], hv[LANES];
+	int64_t i = 0;
 
-	for (int64_t i = 0; i < n; i++) {
-		if (x[i] < lo)
-			lo = x[i];
-		if (x[i] > hi)
-			hi = x[i];
+	for (int j = 0; j < LANES; j++) {
+		lv[j] = lo;
+		hv[j] = hi;
+	}
+	for (; i + LANES <= n; i += LANES) {
+		for (int j = 0; j < LANES; j++) {
+			lv[j] = x[i + j] < lv[j] ? x[i + j] : lv[j];
+			hv[j] = x[i + j] > hv[j] ? x[i + j] : hv[j];
+		}
+	}
+	for (; i < n; i++) {
+		lo = x[i] < lo ? x[i] : lo;
+		hi = x[i] > hi ? x[i] : hi;
+	}
+	for (int j = 0; j < LANES; j++) {
+		lo = lv[j] < lo ? lv[j] : lo;
+		hi = hv[j] > hi ? hv[j] : hi;
 	}
 	c->q->lo[v->id] = lo;
 	c->q->hi[v->id] = hi;
 }
 
+static int64_t
+hist_bin(float x, double lo, double inv)
+{
+	int64_t b = (int64_t)((x - lo) * inv);
+
+	return b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b;
+}
+
+/* A large tensor fills SPLIT histograms, element i the (i % SPLIT)th, so
+ * that runs of one bin (Relu's zeros) do not wait on one counter. */
 static void
 visit_hist(Calib *c, const Value *v, const float *x, int64_t n)
 {
 	double lo = c->q->lo[v->id], hi = c->q->hi[v->id];
 	double inv = hi > lo ? NBINS / (hi - lo) : 0.0;
 	uint32_t *h = c->hist + (size_t)v->id * NBINS, zeros = 0;
+	uint32_t part[SPLIT][NBINS];
+	int64_t i = 0;
 
-	for (int64_t i = 0; i < n; i++) {
-		int64_t b = (int64_t)((x[i] - lo) * inv);
-		h[b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b]++;
+	if (n >= SPLIT * NBINS) {
+		memset(part, 0, sizeof part);
+		for (; i + SPLIT <= n; i += SPLIT) {
+			for (int j = 0; j < SPLIT; j++) {
+				part[j][hist_bin(x[i + j], lo, inv)]++;
+				zeros += x[i + j] == 0.0f;
+			}
+		}
+		for (int b = 0; b < NBINS; b++)
+			for (int j = 0; j < SPLIT; j++)
+				h[b] += part[j][b];
+	}
+	for (; i < n; i++) {
+		h[hist_bin(x[i], lo, inv)]++;
 		zeros += x[i] == 0.0f;
 	}
 	c->zeros[v->id] += zeros;
