@@ -19,13 +19,16 @@
 #             run by qemu-aarch64 -cpu cortex-a72
 #   riscvV    -target=riscv64 (RVV), riscv64-linux-gnu-gcc -static, run by
 #             qemu-riscv64 -cpu rv64,v=true,vlen=V for each V in VLENS
-#   rvscalar  (RV_SCALAR=1) -target=riscv64 -mattr=-v,-zve64d,...: the kernels
-#             compiled for an RVV-less rv64gc core, qemu-riscv64 -cpu rv64
+#   rvscalar  (RV_SCALAR=1) -target=riscv64 -mattr=-v,-zve64d,...: the
+#             kernels compiled for an RVV-less rv64gc core, run by
+#             qemu-riscv64 -cpu rv64,v=false (about 100 times faster
+#             under qemu than the RVV object)
 #   interp    (Q8EVAL=PATH, tests/quant/q8eval.c) the interpreter's
 #             integer mode (ir_eval after pipeline_int8)
 # and each classifies the first N test images (classify -logits).  The
-# qemu runs go in chunks of CHUNK images, JOBS at a time.  The script
-# fails unless every logits file equals the host object's byte for byte.
+# interpreter and the qemu runs go in chunks of CHUNK images (the
+# interpreter in one piece), JOBS processes at a time.  The script fails
+# unless every logits file equals the host object's byte for byte.
 #
 # The compared bytes are the float logits classify.c writes: the model's
 # output is dequantized at the boundary, y = s * (q - z), one float
@@ -34,9 +37,11 @@
 #
 # Environment: N (10000), VLENS ("128 256"), CHUNK (500), JOBS (2),
 # RV_SCALAR (0), Q8EVAL (unset), TARGETS (every target above that is
-# enabled; a subset such as "host c arm" skips the others).  STATUS=1
-# runs nothing: it compares the chunks a run in progress (same OUTDIR and
-# MODELs) has finished with the host object's logits and counts them.
+# enabled; a subset such as "host c arm" skips the others).
+#   RESUME=1   keeps what an interrupted run in OUTDIR finished (programs,
+#              complete logits files and chunks) and runs only the rest.
+#   STATUS=1   runs nothing: compares the chunks a run in progress has
+#              finished with the host object's logits and counts them.
 # OUTDIR/MODEL/times.txt gets one line per run: backend, images, wall
 # seconds, CPU seconds (user + sys of the emulator or program).
 # Exit status 0 pass, 1 fail, 2 usage, 77 skip (no cross tools or data).
@@ -49,7 +54,7 @@ qcc=$1 work=$2
 shift 2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 data=/usr/share/datasets/fashion-mnist
-n=${N:-10000} chunk=${CHUNK:-500} jobs=${JOBS:-2}
+n=${N:-10000} chunk=${CHUNK:-500} jobs=${JOBS:-2} resume=${RESUME:-0}
 vlens=${VLENS:-128 256}
 targets=${TARGETS:-host c arm $(for v in $vlens; do printf 'riscv%s ' "$v"; done)}
 [ "${RV_SCALAR:-0}" = 1 ] && targets="$targets rvscalar"
@@ -61,6 +66,19 @@ done
 [ -f "$data/t10k-images-idx3-ubyte.gz" ] || { echo "SKIP: no $data"; exit 77; }
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+# Turning off +v alone leaves its zve* sub-extensions on, and LLVM still
+# vectorizes for them.
+novec=-v,-zve64d,-zve64f,-zve64x,-zve32f,-zve32x
+
+# images DIR: how many images the idx files in DIR hold.
+images() {
+	echo $(( $(stat -c %s "$1/t10k-labels-idx1-ubyte") - 8 ))
+}
+
+# complete FILE IMAGES: true if FILE holds the logits of IMAGES images.
+complete() {
+	[ -f "$1" ] && [ "$(stat -c %s "$1")" -eq $(($2 * 40)) ]
+}
 
 # STATUS=1: per model and target, how many finished chunks equal the
 # host object's logits for the same images (40 bytes per image).
@@ -73,13 +91,12 @@ if [ "${STATUS:-0}" = 1 ]; then
 			[ -d "$p" ] || continue
 			ok=0 bad=0 done=0 imgs=0
 			for f in "$p"/*.bin; do
-				[ -s "$f" ] || continue
+				[ -f "$f" ] || continue
 				c=$(basename "$f" .bin)
-				size=$(stat -c %s "$f")
-				want=$(( $(stat -c %s "$work/data/$c/t10k-labels-idx1-ubyte") - 8 ))
-				[ "$size" -eq $((want * 40)) ] || continue
+				want=$(images "$work/data/$c")
+				complete "$f" "$want" || continue
 				done=$((done + 1))
-				if cmp -s -i "$((10#$c * 40)):0" -n "$size" "$out/host.bin" "$f"; then
+				if cmp -s -i "$((10#$c * 40)):0" -n $((want * 40)) "$out/host.bin" "$f"; then
 					ok=$((ok + 1)) imgs=$((imgs + want))
 				else
 					bad=$((bad + 1))
@@ -91,13 +108,15 @@ if [ "${STATUS:-0}" = 1 ]; then
 	done
 	exit 0
 fi
-if [ ! -f "$work/calib/input_499.npy" ]; then
+
+[ "$resume" = 1 ] && [ -f "$work/calib/input_499.npy" ] ||
 	/usr/bin/python3 "$src/tests/quant/make_calib.py" "$work/calib" 500
-fi
 
 # The first n test images as plain idx files: all of them in data/all,
 # and chunk-sized pieces in data/NNNNN (named by the first image).
-/usr/bin/python3 - "$data" "$work/data" "$n" "$chunk" <<'EOF'
+if [ "$resume" != 1 ] || [ ! -d "$work/data/all" ]; then
+	rm -rf "$work/data"
+	/usr/bin/python3 - "$data" "$work/data" "$n" "$chunk" <<'EOF'
 import gzip, os, sys
 src, dst, n, chunk = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 files = (("t10k-images-idx3-ubyte", 16, 784), ("t10k-labels-idx1-ubyte", 8, 1))
@@ -111,21 +130,22 @@ for sub, first, count in pieces:
             f.write(r[:4] + count.to_bytes(4, "big") + r[8:hdr]
                     + r[hdr + first * rec:hdr + (first + count) * rec])
 EOF
+fi
+n=$(images "$work/data/all")
 chunks=$(cd "$work/data" && ls -d [0-9]*)
-# Turning off +v alone leaves its zve* sub-extensions on, and LLVM still
-# vectorizes for them.
-novec=-v,-zve64d,-zve64f,-zve64x,-zve32f,-zve32x
 
 # build DIR CC QCC-FLAGS...: DIR/classify for the model in $model.
 build() {
 	local d=$1 cc=$2 ext=o
 	shift 2
+	[ -x "$d/classify" ] && return 0
 	case " $* " in *" -emit=c "*) ext=c ;; esac
 	mkdir -p "$d"
 	"$qcc" "$model" -name=fmnist -quantize=int8 -calib="$work/calib" \
 		-o "$d/fmnist.$ext" "$@"
 	$cc -std=c11 -O2 -I"$d" "$src/samples/fmnist/classify.c" "$d/fmnist.$ext" \
-		-lm -o "$d/classify"
+		-lm -o "$d/classify.tmp"
+	mv "$d/classify.tmp" "$d/classify"
 }
 
 # timed NAME IMAGES COMMAND...: runs COMMAND, appends its times to times.txt.
@@ -148,24 +168,23 @@ runner() {
 	esac
 }
 
-# exe NAME: the directory of target NAME's classify program.
-exe() {
-	case $1 in
-	riscv[0-9]*) echo "$out/riscv" ;;
-	*) echo "$out/$1" ;;
-	esac
+# pool_wait: blocks while JOBS background processes are running.
+pool_wait() {
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
 }
 
 status=0
 for model in "$@"; do
 	m=$(basename "$(dirname "$model")")
 	out=$work/$m
-	rm -rf "$out"
+	[ "$resume" = 1 ] || rm -rf "$out"
 	mkdir -p "$out"
 	echo "== $m: $n images, targets: $targets" >&2
+	build "$out/host" "${CC:-cc}" &
 	for t in $targets; do
 		case $t in
-		host) build "$out/host" "${CC:-cc}" & ;;
 		c) build "$out/c" gcc -emit=c & ;;
 		arm) build "$out/arm" "aarch64-linux-gnu-gcc -static" \
 			-target=armv8 -mcpu=cortex-a72 & ;;
@@ -178,34 +197,37 @@ for model in "$@"; do
 	done
 	wait
 	# Native runs first, one at a time (their timings mean something).
-	timed host "$n" "$out/host/classify" -data "$work/data/all" \
-		-logits "$out/host.bin" | tail -n1
-	case " $targets " in *" c "*)
-		timed c "$n" "$out/c/classify" -data "$work/data/all" \
-			-logits "$out/c.bin" | tail -n1 ;;
-	esac
+	for t in host c; do
+		case " host $targets " in *" $t "*) ;; *) continue ;; esac
+		complete "$out/$t.bin" "$n" && continue
+		timed "$t" "$n" "$out/$t/classify" -data "$work/data/all" \
+			-logits "$out/$t.bin" | tail -n1
+	done
 	# The interpreter and the emulated runs (chunk by chunk), at most
 	# JOBS processes at once; the cheap ones first.
+	seen=
 	for t in interp rvscalar arm $targets; do
 		case " $targets " in *" $t "*) ;; *) continue ;; esac
+		case " $seen " in *" $t "*) continue ;; esac
+		seen="$seen $t"
 		case $t in
 		host | c) continue ;;
 		interp)
-			[ -f "$out/interp.bin" ] && continue
-			: >"$out/interp.bin"
+			complete "$out/interp.bin" "$n" && continue
+			pool_wait
 			timed interp "$n" "$Q8EVAL" "$model" "$work/calib" "$n" \
 				"$out/interp.bin" &
 			continue ;;
 		esac
-		[ -d "$out/$t.parts" ] && continue
 		mkdir -p "$out/$t.parts"
+		exe=$out/$t/classify
+		case $t in riscv[0-9]*) exe=$out/riscv/classify ;; esac
 		for c in $chunks; do
-			while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
-				wait -n || true
-			done
+			k=$(images "$work/data/$c")
+			complete "$out/$t.parts/$c.bin" "$k" && continue
+			pool_wait
 			# shellcheck disable=SC2046
-			timed "$t" "$(( $(stat -c %s "$work/data/$c/t10k-labels-idx1-ubyte") - 8 ))" \
-				$(runner "$t") "$(exe "$t")/classify" -data "$work/data/$c" \
+			timed "$t" "$k" $(runner "$t") "$exe" -data "$work/data/$c" \
 				-logits "$out/$t.parts/$c.bin" >"$out/$t.parts/$c.log" 2>&1 &
 		done
 	done
@@ -226,7 +248,7 @@ for model in "$@"; do
 			status=1
 		fi
 	done
-	echo "-- $m: backend, images, wall s, CPU s (summed over chunks)"
+	echo "-- $m: backend, images, wall s, CPU s (summed over chunks and resumed runs)"
 	awk '{ i[$1] += $2; w[$1] += $3; c[$1] += $4; if (!($1 in o)) o[$1] = n++; }
 	     END { for (b in o) k[o[b]] = b;
 	           for (j = 0; j < n; j++) { b = k[j];
