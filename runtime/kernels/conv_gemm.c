@@ -305,34 +305,45 @@ QCC_RT_INLINE void
 cp_pack(const struct cp_geom *g, ptrdiff_t p0, int32_t j0, int32_t n,
         int32_t k0, int32_t kc, float *bp, int32_t nr)
 {
-	int32_t k, j, nw, i, khw = g->kh * g->kw;
+	int32_t k, j, nw, i, np, khw = g->kh * g->kw;
 
 	for (j = j0; j < n; j += nw) {
 		float *d = bp + (ptrdiff_t)(j - j0) * kc;
-		int32_t np;
+		ptrdiff_t q = p0 + j;
+		int32_t oy0 = (int32_t)(q / g->ow), ox0 = (int32_t)(q % g->ow);
+		int32_t ci = k0 / khw, r = k0 / g->kw % g->kh, s = k0 % g->kw;
 
 		nw = cp_width(n - j, nr);
 		np = n - j < nw ? n - j : nw;
 		for (k = 0; k < kc; k++, d += nw) {
-			int32_t kg = k0 + k, ci = kg / khw;
-			int32_t r = kg / g->kw % g->kh, s = kg % g->kw;
 			const float *xc = g->x + (ptrdiff_t)ci * g->xplane;
-			ptrdiff_t q = p0 + j;
-			int32_t oy = (int32_t)(q / g->ow), ox = (int32_t)(q % g->ow);
+			int32_t oy = oy0, ox = ox0;
 
-			for (i = 0; i < np; i++) {
-				int32_t iy = oy * g->sh - g->pt + r * g->dh;
-				int32_t ix = ox * g->sw - g->pl + s * g->dw;
+			if (g->direct) {
+				for (i = 0; i < np; i++)
+					d[i] = xc[q + i];
+			} else {
+				for (i = 0; i < np; i++) {
+					int32_t iy = oy * g->sh - g->pt + r * g->dh;
+					int32_t ix = ox * g->sw - g->pl + s * g->dw;
 
-				d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
-				       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
-				if (++ox == g->ow) {
-					ox = 0;
-					oy++;
+					d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
+					       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
+					if (++ox == g->ow) {
+						ox = 0;
+						oy++;
+					}
 				}
 			}
-			for (; i < nw; i++)
+			for (i = np; i < nw; i++)
 				d[i] = 0.0f;
+			if (++s == g->kw) {
+				s = 0;
+				if (++r == g->kh) {
+					r = 0;
+					ci++;
+				}
+			}
 		}
 	}
 }
