@@ -172,8 +172,7 @@ dw_plane(const struct dw_geom *g, const float *restrict x,
 	for (oy = 0; oy < oh; oy++) {
 		dw_row(g, x, w, b, res, y, oy, ow, sw, lo, hi);
 		if (act != QCC_ACT_NONE)
-			qcc_rt_act_f32(y + (ptrdiff_t)oy * ow, y + (ptrdiff_t)oy * ow,
-			               ow, act, alpha, beta);
+			qcc_rt_act_row_f32(y + (ptrdiff_t)oy * ow, ow, act, alpha, beta);
 	}
 }
 
@@ -240,7 +239,7 @@ dw_epilogue(const float *restrict t, const float *restrict b,
 		}
 		break;
 	default:
-		qcc_rt_act_f32(y, y, n, act, alpha, beta);
+		qcc_rt_act_row_f32(y, n, act, alpha, beta);
 		break;
 	}
 }

@@ -54,7 +54,8 @@ struct cp_run {
 };
 
 /* Activation over n values in place: the common kinds as plain loops that
- * vectorize, the rest element by element. */
+ * vectorize, the rest through qcc_rt_act_row_f32 (branch-free loops for
+ * Sigmoid, SiLU, HardSwish, HardSigmoid, Tanh). */
 QCC_RT_INLINE void
 cp_act(float *v, int32_t n, int32_t act, float alpha, float beta)
 {
@@ -75,8 +76,7 @@ cp_act(float *v, int32_t n, int32_t act, float alpha, float beta)
 		}
 		break;
 	default:
-		for (i = 0; i < n; i++)
-			v[i] = qcc_rt_act1_f32(v[i], act, alpha, beta);
+		qcc_rt_act_row_f32(v, n, act, alpha, beta);
 		break;
 	}
 }
