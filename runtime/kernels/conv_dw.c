@@ -358,7 +358,7 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 {
 	struct dw_geom g;
 	struct dw_band bd;
-	int32_t n, ch, lo, hi, span, banded;
+	int32_t n, ch, lo, hi, span, banded, ract;
 	ptrdiff_t xplane = (ptrdiff_t)h * wd, yplane = (ptrdiff_t)oh * ow;
 
 	(void)m;
@@ -379,6 +379,10 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 	hi = hi < ow ? hi : ow;
 	hi = hi > lo ? hi : lo;
 	banded = dw_band_plan(&g, oh, ow, &bd);
+	/* Relu and Clip row by row; the transcendental activations over the
+	 * whole plane, where the rows (7 to 112 pixels) are too short for the
+	 * row kernel's vector loops */
+	ract = act == QCC_ACT_RELU || act == QCC_ACT_CLIP ? act : QCC_ACT_NONE;
 	for (n = 0; n < nb; n++)
 		for (ch = 0; ch < c; ch++) {
 			ptrdiff_t p = (ptrdiff_t)n * c + ch;
@@ -388,16 +392,18 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 			float *yc = y + p * yplane;
 
 			if (banded)
-				dw_plane_banded(&g, &bd, xc, wc, bc, rc, yc, oh, ow, act,
+				dw_plane_banded(&g, &bd, xc, wc, bc, rc, yc, oh, ow, ract,
 				                alpha, beta);
 			else if (sw == 1)
-				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, 1, lo, hi, act,
+				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, 1, lo, hi, ract,
 				         alpha, beta);
 			else if (sw == 2)
-				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, 2, lo, hi, act,
+				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, 2, lo, hi, ract,
 				         alpha, beta);
 			else
-				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, sw, lo, hi, act,
+				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, sw, lo, hi, ract,
 				         alpha, beta);
+			if (ract != act)
+				qcc_rt_act_row_f32(yc, (int32_t)yplane, act, alpha, beta);
 		}
 }

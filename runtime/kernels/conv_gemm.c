@@ -81,6 +81,29 @@ cp_act(float *v, int32_t n, int32_t act, float alpha, float beta)
 	}
 }
 
+/* A transcendental activation (Sigmoid, SiLU, Tanh, ...) over a finished
+ * tile: its rows gathered into one run, so the row kernel is called once
+ * per tile rather than once per short row. */
+QCC_RT_INLINE void
+cp_act_tile(float acc[][CP_NRMAX], int32_t nr, int32_t act, float alpha,
+            float beta)
+{
+	float t[CP_MR * CP_NRMAX];
+	int32_t i, p;
+
+#pragma GCC unroll 6
+	for (i = 0; i < CP_MR; i++)
+#pragma GCC unroll 32
+		for (p = 0; p < nr; p++)
+			t[i * nr + p] = acc[i][p];
+	qcc_rt_act_row_f32(t, CP_MR * nr, act, alpha, beta);
+#pragma GCC unroll 6
+	for (i = 0; i < CP_MR; i++)
+#pragma GCC unroll 32
+		for (p = 0; p < nr; p++)
+			acc[i][p] = t[i * nr + p];
+}
+
 /* One tile: channels [m0, m0 + mr), pixels [p0, p0 + np) of the plane,
  * reduction steps [k0, k0 + kc) from b (row stride bs).  first: start from
  * zero (else from the partial sums in y); last: finish the outputs. */
@@ -150,8 +173,12 @@ cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
 				for (p = 0; p < np; p++)
 					acc[i][p] = acc[i][p] + rq[i * g->yplane + p];
 		}
-		for (i = 0; i < CP_MR; i++)
-			cp_act(acc[i], nr, g->act, g->alpha, g->beta);
+		if (g->act == QCC_ACT_NONE || g->act == QCC_ACT_RELU ||
+		    g->act == QCC_ACT_CLIP)
+			for (i = 0; i < CP_MR; i++)
+				cp_act(acc[i], nr, g->act, g->alpha, g->beta);
+		else
+			cp_act_tile(acc, nr, g->act, g->alpha, g->beta);
 	}
 	if (mr == CP_MR && np == nr) {
 #pragma GCC unroll 6
