@@ -16,11 +16,6 @@
  * First, x * HardSigmoid(x) with alpha = 1/6 and beta = 1/2 (how exporters
  * write HardSwish before opset 14) becomes HardSwish(x): the same function,
  * x * max(0, min(1, x/6 + 1/2)), in one op that can then fuse in turn.
- * And x * Sigmoid(x), either operand order (how torch exports SiLU, which
- * ONNX has no op for), becomes the SILU activation of x's producer P when
- * P could take it (as above, with x used by exactly the Sigmoid and the
- * Mul): y = P(...) with P.act = silu, x / (1 + e^-x).  Otherwise the Mul
- * and Sigmoid stay, which computes the same.
  * requires: -           invalidates: memory plan
  */
 #include <math.h>
@@ -63,46 +58,6 @@ found:
 	return true;
 }
 
-/* P, the producer of x, can take a fused activation. */
-static bool
-takes_act(const Graph *g, const Value *x)
-{
-	const Op *p = x->def;
-
-	return p && (op_info[p->kind].flags & OPF_ACT) &&
-	       p->act.kind == ACT_NONE && !op_is_graph_output(g, x);
-}
-
-/* mul = x * Sigmoid(x), either operand order, x's producer free to take
- * an activation -> that producer with act silu */
-static bool
-fuse_silu(Graph *g, Op *mul)
-{
-	Value *x, *gate;
-	Op *sg;
-
-	if (mul->act.kind != ACT_NONE)
-		return false;
-	for (int i = 0; i < 2; i++) {
-		x = mul->in[i];
-		gate = mul->in[1 - i];
-		sg = gate->def;
-		if (sg && sg->kind == OP_SIGMOID && sg->in[0] == x &&
-		    gate->nuses == 1 && !op_is_graph_output(g, gate) &&
-		    x->nuses == 2 && takes_act(g, x) &&
-		    type_eq(x->type, mul->out[0]->type))
-			goto found;
-	}
-	return false;
-found:
-	x->def->act = (Act){ACT_SILU, 0, 0};
-	x->name = mul->out[0]->name;
-	ir_replace_uses(g, mul->out[0], x);
-	ir_remove(g, mul);
-	ir_remove(g, sg);
-	return true;
-}
-
 static bool
 fuse_one(Graph *g, Op *act)
 {
@@ -133,7 +88,7 @@ fuse_act(Ctx *cx, Graph *g)
 
 	for_each_op_safe(op, next, g)
 		if (op->kind == OP_MUL)
-			changed |= form_hardswish(cx, g, op) || fuse_silu(g, op);
+			changed |= form_hardswish(cx, g, op);
 	for_each_op_safe(op, next, g)
 		if (op_info[op->kind].flags & OPF_ACTFN)
 			changed |= fuse_one(g, op);
