@@ -90,7 +90,7 @@ elt_span(int32_t op, const float *a, ptrdiff_t as, const float *b,
  * are in cache, each loop branch-free. */
 enum { ELT_CHUNK = 1024 };
 
-static inline void
+QCC_RT_INLINE void
 elt_row(int32_t op, const float *a, ptrdiff_t as, const float *b,
         ptrdiff_t bs, float *y, int32_t n, int32_t act, float alpha,
         float beta)
@@ -108,7 +108,7 @@ elt_row(int32_t op, const float *a, ptrdiff_t as, const float *b,
 	}
 }
 
-static inline void
+QCC_RT_INLINE void
 elt_binary(int32_t op, const float *a, const float *b, float *y,
            int32_t rank, const int32_t *dims, const int32_t *astr,
            const int32_t *bstr, int32_t act, float alpha, float beta)
