@@ -13,11 +13,12 @@
  * target's vector registers: 16 (tiles of 6 x 16 floats, twelve 8-lane
  * vectors, which AVX2's sixteen registers hold with two input vectors and
  * a broadcast) or 32 (tiles of 12 x 32 floats, twenty-four of AVX-512's
- * thirty-two 16-lane registers).  A plane's last pixels, fewer than nr,
- * take tiles 16 or 8 wide, so a 7x7 plane (49 pixels) computes 56 instead
- * of 64.  The epilogue (bias, residual, ReLU or Clip) works on the
- * registers and stores whole vectors; other activations run over the
- * stored rows.
+ * thirty-two 16-lane registers); a tile row is one or two 16-float
+ * vectors (cp_v16: GNU C vectors where the compiler has them, so the
+ * accumulators are registers whatever the optimizer's unrolling does).
+ * A plane's last 16 or fewer pixels take a tile 16 wide.  The epilogue
+ * (bias, residual, ReLU or Clip) works on the registers and stores whole
+ * vectors; other activations run over the stored rows.
  *
  * Packed weights (backends/lower_conv_packed.c writes them, qcc_rt.h states
  * the layout): panels of CP_MR = QCC_RT_GEMM_MR output channels, the
@@ -238,7 +239,7 @@ cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
 	}
 	if (last && g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
 	    g->act != QCC_ACT_CLIP)
-		qcc_rt_act_f32(yr, yr, np, g->act, g->alpha, g->beta);
+		qcc_rt_act_row_f32(yr, np, g->act, g->alpha, g->beta);
 }
 
 /* One tile: rows [m0, m0 + mr) of the output (mr <= rows), pixels
