@@ -12,7 +12,9 @@
  * The kernel's AVX2 or AVX-512BW entry point is called when the target
  * has them: the LLVM backend knows its CPU (Ctx.vec_bytes 32 or 64 on
  * x86-64); the C backend calls the portable one, which takes the AVX2
- * tile by itself when the C compiler builds with -mavx2.
+ * tile by itself when the C compiler builds with -mavx2.  With
+ * AVX512-VNNI (Ctx.vnni512) the weights are packed four input channels
+ * per word instead, for qgemm_vnni.c's dot-product kernel.
  */
 #include "../runtime/qcc_rt.h"
 #include "lower.h"
@@ -39,6 +41,35 @@ pack_pairs(Ctx *cx, const int8_t *w, int64_t m, int64_t k, uint32_t *n)
 				        (uint32_t)(uint16_t)(int16_t)w1 << 16);
 			}
 	*n = (uint32_t)(npan * kp2 * mr);
+	return p;
+}
+
+/* [ceil(m/MV)][ceil(c/4)*khw][MV] words from w [m][c][khw], MV =
+ * QCC_RT_QGV_MR: byte j of word (q, cq*khw + t, i) is w[q*MV + i, 4cq + j,
+ * t] (the _vnni layout, qcc_rt.h). */
+static int32_t *
+pack_quads(Ctx *cx, const int8_t *w, int64_t m, int64_t c, int64_t khw,
+           uint32_t *n)
+{
+	int64_t mr = QCC_RT_QGV_MR, npan = (m + mr - 1) / mr;
+	int64_t kp4 = (c + 3) / 4 * khw;
+	int32_t *p = NEWARRAY(cx->scratch, int32_t, npan * kp4 * mr);
+
+	for (int64_t q = 0; q < npan; q++)
+		for (int64_t t = 0; t < kp4; t++)
+			for (int64_t i = 0; i < mr; i++) {
+				int64_t o = q * mr + i, cq = t / khw;
+				uint32_t v = 0;
+
+				for (int64_t j = 0; j < 4; j++)
+					if (o < m && 4 * cq + j < c)
+						v |= (uint32_t)(uint8_t)w[(o * c + 4 * cq +
+						                           j) * khw +
+						                          t % khw]
+						     << 8 * j;
+				p[(q * kp4 + t) * mr + i] = (int32_t)v;
+			}
+	*n = (uint32_t)(npan * kp4 * mr);
 	return p;
 }
 
@@ -105,12 +136,20 @@ lower_qconv(Lower *L, const Op *op)
 	if (op->a.conv.group != 1)
 		return lower_qconv_dw(L, op);
 	k = w->dim[1] * w->dim[2] * w->dim[3];
-	words = (w->dim[0] + QCC_RT_QG_MR - 1) / QCC_RT_QG_MR * QCC_RT_QG_MR *
-	        ((k + 1) / 2);
+	words = L->cx->vnni512
+	                ? (w->dim[0] + QCC_RT_QGV_MR - 1) / QCC_RT_QGV_MR *
+	                          QCC_RT_QGV_MR * ((w->dim[1] + 3) / 4) *
+	                          w->dim[2] * w->dim[3]
+	                : (w->dim[0] + QCC_RT_QG_MR - 1) / QCC_RT_QG_MR *
+	                          QCC_RT_QG_MR * ((k + 1) / 2);
 	if (k <= 0 || k >= 65536 || words > INT32_MAX / 4)
 		return false;
-	p = pack_pairs(L->cx, (const int8_t *)op->in[1]->cst->data, w->dim[0],
-	               k, &n);
+	if (L->cx->vnni512)
+		p = pack_quads(L->cx, (const int8_t *)op->in[1]->cst->data,
+		               w->dim[0], w->dim[1], w->dim[2] * w->dim[3], &n);
+	else
+		p = pack_pairs(L->cx, (const int8_t *)op->in[1]->cst->data,
+		               w->dim[0], k, &n);
 	arg_val(L, op->in[0]);
 	arg_array(L, KA_I32S, p, n);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
@@ -118,7 +157,8 @@ lower_qconv(Lower *L, const Op *op)
 	arg_conv_geometry(L, op);
 	arg_i32(L, quant_zp(x->q, 0));
 	arg_requant(L, op, true);
-	call_end(L, L->cx->vec_bytes >= 64   ? "qcc_rt_conv2d_qgemm_avx512_q8"
+	call_end(L, L->cx->vnni512           ? "qcc_rt_conv2d_qgemm_vnni_q8"
+	            : L->cx->vec_bytes >= 64 ? "qcc_rt_conv2d_qgemm_avx512_q8"
 	            : L->cx->vec_bytes >= 32 ? "qcc_rt_conv2d_qgemm_avx2_q8"
 	                                     : "qcc_rt_conv2d_qgemm_q8");
 	return true;

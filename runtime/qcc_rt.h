@@ -399,6 +399,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
  * _avx512 forms (x86-64; the latter compiled by clang only) need those
  * instructions on the target. */
 #define QCC_RT_QG_MR 6
+#define QCC_RT_QGV_MR 8
 #define QCC_RT_QG_ARGS                                                        \
 	const uint8_t *restrict x, const int32_t *restrict wp,                \
 	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,        \
@@ -411,6 +412,15 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS);
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS);
 #if defined(__clang__)
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS);
+/* The same convolution with AVX512-VNNI (clang, x86-64) and its own
+ * weight layout: panels of QCC_RT_QGV_MR channels, four channels per
+ * word, nq4 = ceil(c/4), kp4 = nq4*kh*kw; word
+ * wp[(q*kp4 + t)*QCC_RT_QGV_MR + i] with t = (cq*kh + r)*kw + s holds
+ * w[q*QCC_RT_QGV_MR + i, 4cq + j, r, s] in byte j (zero past c and m).
+ * qgemm_vnni.c (stride 1, without im2col; otherwise it calls the _i2c
+ * form of qgemm.c). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_vnni_i2c_q8(QCC_RT_QG_ARGS);
 #endif
 #endif
 

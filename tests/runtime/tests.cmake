@@ -21,3 +21,14 @@ add_test(NAME runtime.integer_conv_tile_codes_equal_the_scalar_kernel_with_clang
                  ${CMAKE_CURRENT_BINARY_DIR}/qgemm_isa)
 set_tests_properties(runtime.integer_conv_tile_codes_equal_the_scalar_kernel_with_clang
                      PROPERTIES LABELS runtime TIMEOUT 120)
+
+# The AVX512-VNNI integer conv (qgemm_vnni.c, and qgemm.c's im2col form in
+# the same weight layout), clang only: equal to the scalar kernel on random
+# shapes and on those that fall back to im2col; skipped without VNNI.
+add_test(NAME runtime.vnni_integer_conv_equals_the_scalar_kernel_with_clang
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qgemm_vnni.sh
+                 ${PROJECT_SOURCE_DIR}/runtime ${QCC_CLANG}
+                 ${CMAKE_CURRENT_BINARY_DIR}/qgemm_vnni)
+set_tests_properties(runtime.vnni_integer_conv_equals_the_scalar_kernel_with_clang
+                     PROPERTIES LABELS "runtime;quant" TIMEOUT 120
+                     SKIP_RETURN_CODE 77)

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# int8_vnni.sh -- with AVX512-VNNI on the target, the INT8 convolutions run
+# on the dot-product kernel (runtime/kernels/qgemm_vnni.c) and the logits
+# stay byte-identical to the default x86-64-v3 object's and the C
+# backend's:
+#
+#     bash tests/quant/int8_vnni.sh QCC WORKDIR N MODEL.onnx...
+#
+# Per model (a Fashion-MNIST classifier named fmnist for
+# samples/fmnist/classify.c): 200 calibration images from the train set,
+# then qcc -quantize=int8 builds the default host object, the C backend's
+# net.c (gcc) and an object with -mattr=+avx512f,+avx512bw,+avx512vnni,
+# +evex512, whose assembly must contain vpdpbusd; all three classify the
+# first N test images and the logits must be equal byte for byte.
+# Exit status 0 pass, 1 fail, 77 skip (no VNNI on this CPU, no data set).
+set -eu
+qcc=$1 work=$2 n=$3
+shift 3
+src=$(cd "$(dirname "$0")/../.." && pwd)
+data=/usr/share/datasets/fashion-mnist
+vnni=-mattr=+avx512f,+avx512bw,+avx512vnni,+evex512
+grep -qw avx512_vnni /proc/cpuinfo || { echo "SKIP: no AVX512-VNNI"; exit 77; }
+[ -f "$data/t10k-images-idx3-ubyte.gz" ] || { echo "SKIP: no $data"; exit 77; }
+mkdir -p "$work/data"
+/usr/bin/python3 "$src/tests/quant/make_calib.py" "$work/calib" 200 >/dev/null
+
+# The first n test images and labels as plain idx files.
+/usr/bin/python3 - "$data" "$work/data" "$n" <<'PY'
+import gzip, os, sys
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for name, hdr, rec in (("t10k-images-idx3-ubyte", 16, 784), ("t10k-labels-idx1-ubyte", 8, 1)):
+    raw = gzip.open(os.path.join(src, name + ".gz")).read()
+    with open(os.path.join(dst, name), "wb") as f:
+        f.write(raw[:4] + n.to_bytes(4, "big") + raw[8:hdr] + raw[hdr:hdr + n * rec])
+PY
+
+# build DIR CC QCC-FLAGS...: DIR/classify for $model, run on the subset.
+build() {
+	local d=$1 cc=$2 ext=o
+	shift 2
+	case " $* " in *" -emit=c "*) ext=c ;; esac
+	mkdir -p "$d"
+	"$qcc" "$model" -name=fmnist -quantize=int8 -calib="$work/calib" \
+		-o "$d/fmnist.$ext" "$@"
+	$cc -std=c11 -O2 -I"$d" "$src/samples/fmnist/classify.c" "$d/fmnist.$ext" \
+		-lm -o "$d/classify"
+	"$d/classify" -data "$work/data" -logits "$d/logits.bin" >/dev/null
+}
+
+status=0
+for model in "$@"; do
+	m=$(basename "$(dirname "$model")")
+	out=$work/$m
+	rm -rf "$out"
+	build "$out/host" "${CC:-cc}"
+	build "$out/c" gcc -emit=c
+	build "$out/vnni" "${CC:-cc}" $vnni
+	"$qcc" "$model" -name=fmnist -quantize=int8 -calib="$work/calib" \
+		-emit=asm -o "$out/vnni.s" $vnni
+	if ! grep -q vpdpbusd "$out/vnni.s"; then
+		echo "FAIL $m: no vpdpbusd in the VNNI object's assembly"
+		status=1
+	fi
+	for d in c vnni; do
+		if cmp "$out/host/logits.bin" "$out/$d/logits.bin"; then
+			echo "ok   $m: $d logits = host object's ($n images)"
+		else
+			echo "FAIL $m: $d logits differ from the host object's"
+			status=1
+		fi
+	done
+done
+exit $status
