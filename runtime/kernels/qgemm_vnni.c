@@ -221,6 +221,28 @@ qd_layout(struct qd_geom *g, int32_t *toff, int32_t nr, int32_t kh,
 	return 1;
 }
 
+/* A row of acc (nr output rows of wq words, npr in all) rescaled into
+ * nr output rows of ow codes at y: the whole row in full vectors, then
+ * the kept columns copied. */
+static void
+qd_store(const int32_t *acc, uint8_t *y, int32_t nr, int32_t ow,
+         int32_t wq, int32_t npr, int32_t mult, int32_t shift, int32_t zy,
+         int32_t lo, int32_t hi)
+{
+	uint8_t t[QD_SB];
+	int32_t rr, i;
+
+	qcc_rt_requant_row_q8(acc, t, npr, mult, shift, zy, lo, hi);
+	if (wq == ow) {
+		for (i = 0; i < nr * ow; i++)
+			y[i] = t[i];
+		return;
+	}
+	for (rr = 0; rr < nr; rr++)
+		for (i = 0; i < ow; i++)
+			y[(ptrdiff_t)rr * ow + i] = t[rr * wq + i];
+}
+
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS)
 {
@@ -228,7 +250,7 @@ qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS)
 	int32_t acc[QD_MR * QD_SB], toff[QD_TAPS];
 	struct qd_geom g;
 	int32_t nq4 = (c + 3) / 4, kpw = nq4 * kh * kw, npix = oh * ow;
-	int32_t rows = 0, n, oy0, q, i, rr;
+	int32_t rows = 0, n, oy0, q, i;
 
 	g.c = c; g.h = h; g.wd = wd; g.sh = sh; g.sw = sw; g.pt = pt;
 	g.pl = pl; g.zx = zx; g.nq4 = nq4;
@@ -260,17 +282,11 @@ qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS)
 				qd_panel(wp + (ptrdiff_t)(q / QD_MR) * kpw * QD_MR,
 				         xi, nq4, g.plane, toff, kh * kw, npr,
 				         acc, b0);
-				for (i = 0; i < QD_MR && q + i < m; i++) {
-					int32_t s = nq > 1 ? q + i : 0;
-					uint8_t *yo = y + ((ptrdiff_t)n * m + q + i) *
-					              npix + (ptrdiff_t)oy0 * ow;
-
-					for (rr = 0; rr < nr; rr++)
-						qcc_rt_requant_row_q8(
-						        acc + i * QD_SB + rr * g.wq,
-						        yo + (ptrdiff_t)rr * ow, ow,
-						        mult[s], shift[s], zy, lo, hi);
-				}
+				for (i = 0; i < QD_MR && q + i < m; i++)
+					qd_store(acc + i * QD_SB, y + ((ptrdiff_t)n * m +
+					         q + i) * npix + (ptrdiff_t)oy0 * ow,
+					         nr, ow, g.wq, npr, mult[nq > 1 ? q + i : 0],
+					         shift[nq > 1 ? q + i : 0], zy, lo, hi);
 			}
 		}
 	}

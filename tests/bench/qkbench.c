@@ -5,6 +5,8 @@
  *     clang-19 -O3 -march=native -I runtime tests/bench/qkbench.c -o qkb
  *     ./qkb [REPS [NAME]]
  *
+ * The last two lines add up the best times of every group-1 convolution
+ * of each model (ms, layers that occur n times counted n times).
  * Every tile code this CPU runs (portable, AVX2, AVX-512BW, AVX512-VNNI
  * with im2col and without)
  * runs each shape (only those whose name contains NAME if given) REPS
@@ -29,25 +31,42 @@
 
 struct shape {
 	const char *name;
-	int c, h, m, k, s;
+	int c, h, m, k, s, n;  /* n: how often the model has it */
 };
 
+/* Every group-1 convolution of resnet18, then of mobilenet_v2. */
 static const struct shape shapes[] = {
-    {"r18 conv1 7x7/2", 3, 224, 64, 7, 2},
-    {"r18 l1 3x3 64", 64, 56, 64, 3, 1},
-    {"r18 l2 3x3/2 128", 64, 56, 128, 3, 2},
-    {"r18 l2 3x3 128", 128, 28, 128, 3, 1},
-    {"r18 l3 3x3 256", 256, 14, 256, 3, 1},
-    {"r18 l4 3x3 512", 512, 7, 512, 3, 1},
-    {"r18 ds 1x1/2 256", 128, 28, 256, 1, 2},
-    {"mb 1x1 32->16 112", 32, 112, 16, 1, 1},
-    {"mb 1x1 16->96 112", 16, 112, 96, 1, 1},
-    {"mb 1x1 144->24 56", 144, 56, 24, 1, 1},
-    {"mb 1x1 192->32 28", 192, 28, 32, 1, 1},
-    {"mb 1x1 384->64 14", 384, 14, 64, 1, 1},
-    {"mb 1x1 576->96 14", 576, 14, 96, 1, 1},
-    {"mb 1x1 960->320 7", 960, 7, 320, 1, 1},
-    {"mb 1x1 320->1280 7", 320, 7, 1280, 1, 1},
+    {"r18 conv1 7x7/2", 3, 224, 64, 7, 2, 1},
+    {"r18 3x3 64 56", 64, 56, 64, 3, 1, 4},
+    {"r18 3x3/2 64->128", 64, 56, 128, 3, 2, 1},
+    {"r18 3x3 128 28", 128, 28, 128, 3, 1, 3},
+    {"r18 1x1/2 64->128", 64, 56, 128, 1, 2, 1},
+    {"r18 3x3/2 128->256", 128, 28, 256, 3, 2, 1},
+    {"r18 3x3 256 14", 256, 14, 256, 3, 1, 3},
+    {"r18 1x1/2 128->256", 128, 28, 256, 1, 2, 1},
+    {"r18 3x3/2 256->512", 256, 14, 512, 3, 2, 1},
+    {"r18 3x3 512 7", 512, 7, 512, 3, 1, 3},
+    {"r18 1x1/2 256->512", 256, 14, 512, 1, 2, 1},
+    {"mb 3x3/2 3->32 224", 3, 224, 32, 3, 2, 1},
+    {"mb 96->576 14", 96, 14, 576, 1, 1, 3},
+    {"mb 160->960 7", 160, 7, 960, 1, 1, 3},
+    {"mb 24->144 56", 24, 56, 144, 1, 1, 2},
+    {"mb 576->96 14", 576, 14, 96, 1, 1, 2},
+    {"mb 320->1280 7", 320, 7, 1280, 1, 1, 1},
+    {"mb 16->96 112", 16, 112, 96, 1, 1, 1},
+    {"mb 64->384 14", 64, 14, 384, 1, 1, 4},
+    {"mb 960->160 7", 960, 7, 160, 1, 1, 2},
+    {"mb 960->320 7", 960, 7, 320, 1, 1, 1},
+    {"mb 32->192 28", 32, 28, 192, 1, 1, 3},
+    {"mb 384->64 14", 384, 14, 64, 1, 1, 3},
+    {"mb 144->24 56", 144, 56, 24, 1, 1, 1},
+    {"mb 192->32 28", 192, 28, 32, 1, 1, 2},
+    {"mb 96->24 56", 96, 56, 24, 1, 1, 1},
+    {"mb 384->96 14", 384, 14, 96, 1, 1, 1},
+    {"mb 32->16 112", 32, 112, 16, 1, 1, 1},
+    {"mb 576->160 7", 576, 7, 160, 1, 1, 1},
+    {"mb 144->32 28", 144, 28, 32, 1, 1, 1},
+    {"mb 192->64 14", 192, 14, 64, 1, 1, 1},
 };
 
 static double
@@ -96,6 +115,7 @@ int
 main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 20, bad = 0;
+	double tot[2][8] = {{0}};
 	const char *only = argc > 2 ? argv[2] : NULL;
 	struct {
 		const char *name;
@@ -167,6 +187,7 @@ main(int argc, char **argv)
 			} else {
 				printf(" %12.1f", macs / best * 1e-9);
 			}
+			tot[s->name[0] == 'm'][j] += best * s->n;
 			free(wp);
 		}
 		printf("\n");
@@ -175,6 +196,12 @@ main(int argc, char **argv)
 		free(got);
 		free(w);
 		free(bias);
+	}
+	for (int md = 0; md < 2; md++) {
+		printf("%-20s", md ? "mobilenet_v2 ms" : "resnet18 ms");
+		for (size_t j = 0; j < sizeof codes / sizeof codes[0]; j++)
+			printf(" %12.3f", tot[md][j] * 1e3);
+		printf("\n");
 	}
 	return bad;
 }
