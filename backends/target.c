@@ -15,9 +15,13 @@
 #include "backend.h"
 
 static const Target targets[] = {
+	{"host", "x86_64-unknown-linux-gnu", "native", "", NULL, "x86_64",
+	 "this machine: LLVM's name for its CPU and that CPU's features (AVX-512 "
+	 "where it has it); the default; -target=x86-64 for an object that "
+	 "runs on any AVX2 machine"},
 	{"x86-64", "x86_64-unknown-linux-gnu", "x86-64-v3", "", NULL, "x86_64",
-	 "x86-64 Linux, AVX2 and FMA (x86-64-v3); -mcpu=native for this "
-	 "machine"},
+	 "x86-64 Linux, AVX2 and FMA (x86-64-v3): runs on any such machine; "
+	 "-mcpu=x86-64-v4 for AVX-512"},
 	{"armv8", "aarch64-unknown-linux-gnu", "generic", "+neon", NULL,
 	 "aarch64",
 	 "64-bit ARM Linux, NEON; -mcpu=cortex-a53, cortex-a55, cortex-a72, "
@@ -32,7 +36,6 @@ static const struct {
 	const char *alias;
 	const char *name;
 } aliases[] = {
-	{"host", "x86-64"},
 	{"x86_64", "x86-64"},
 	{"aarch64", "armv8"},
 	{"arm64", "armv8"},
@@ -56,7 +59,8 @@ target_find(const char *name)
 }
 
 /* qcc runs on x86-64 Linux; a host of another kind would need its own
- * entry here. */
+ * triple in the "host" entry.  Its CPU "native" is resolved by
+ * llvm_check_target to LLVM's host CPU name and features. */
 const Target *
 target_host(void)
 {

@@ -333,8 +333,7 @@ llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 	bool ok;
 
 	QCC_ASSERT(o->target);
-	l.cpu = target_cpu(o);
-	l.features = target_features(cx, o);
+	llvm_cpu_features(cx, o, &l.cpu, &l.features);
 	/* only AVX-512 changes the float tiles so far; AVX2 (32) picks the
 	 * integer kernels' vector code */
 	cx->vec_bytes = strstr(l.features, "+avx512f") &&

@@ -34,6 +34,8 @@ typedef struct Llvm {
 } Llvm;
 
 /* object.c */
+void llvm_cpu_features(Ctx *cx, const CodegenOpts *o, const char **cpu,
+                       const char **features);
 bool llvm_target_machine(Llvm *l);
 bool llvm_optimize(Llvm *l);
 bool llvm_write(Llvm *l, FILE *out);

@@ -161,6 +161,31 @@ check_attrs(Ctx *cx, const char *attrs)
 	return true;
 }
 
+/* The CPU name and feature string LLVM gets: the target's and -mcpu's and
+ * -mattr's, except that the CPU "native" (the host target's default, or
+ * -mcpu=native) becomes LLVM's name for this machine's CPU and its
+ * features, followed by -mattr's. */
+void
+llvm_cpu_features(Ctx *cx, const CodegenOpts *o, const char **cpu,
+                  const char **features)
+{
+	const char *attrs = target_features(cx, o);
+	char *name, *host;
+
+	if (strcmp(target_cpu(o), "native") != 0) {
+		*cpu = target_cpu(o);
+		*features = attrs;
+		return;
+	}
+	name = LLVMGetHostCPUName();
+	host = LLVMGetHostCPUFeatures();
+	*cpu = arena_strdup(cx->perm, name);
+	*features = *attrs ? arena_printf(cx->perm, "%s,%s", host, attrs)
+	                   : arena_strdup(cx->perm, host);
+	LLVMDisposeMessage(name);
+	LLVMDisposeMessage(host);
+}
+
 bool
 llvm_check_target(Ctx *cx, CodegenOpts *o)
 {
@@ -169,24 +194,15 @@ llvm_check_target(Ctx *cx, CodegenOpts *o)
 
 	if (!check_attrs(cx, o->attrs))
 		return false;
-	if (o->cpu && strcmp(o->cpu, "native") == 0) {
-		char *cpu, *features;
-
+	if (strcmp(target_cpu(o), "native") == 0) {
 		if (strcmp(o->target->triple, target_host()->triple) != 0) {
 			diag(cx, DIAG_ERROR, NULL,
 			     "-mcpu=native is only for -target=host (%s)",
 			     target_host()->name);
 			return false;
 		}
-		cpu = LLVMGetHostCPUName();
-		features = LLVMGetHostCPUFeatures();
-		o->cpu = arena_strdup(cx->perm, cpu);
-		o->attrs = o->attrs && *o->attrs
-		               ? arena_printf(cx->perm, "%s,%s", features,
-		                              o->attrs)
-		               : arena_strdup(cx->perm, features);
-		LLVMDisposeMessage(cpu);
-		LLVMDisposeMessage(features);
+		/* the header and the report name the CPU itself */
+		llvm_cpu_features(cx, o, &o->cpu, &o->attrs);
 	}
 	l.cpu = target_cpu(o);
 	l.features = target_features(cx, o);

@@ -1,209 +1,150 @@
 /* conv_dw.c -- depthwise 2-D convolution (group == channels == output
- * channels, weights [c,1,kh,kw]) vectorized over the output width.
+ * channels, weights [c,1,kh,kw]) vectorized over runs of output pixels.
  *
- * Each channel is one image plane convolved with its own kh*kw taps.  An
- * output row splits into edge columns, whose window leaves the image on the
- * left or right (done one pixel at a time with the kernel columns that fall
- * inside), and the inner columns [lo, hi), done in tiles of DW_T (then
- * DW_H) adjacent output pixels.  A tile keeps its DW_T sums in a fixed-size
- * array that the compiler holds in vector registers; every tap is one
- * broadcast weight times DW_T input pixels (contiguous for stride 1, every
- * second one for stride 2), so the input row is read straight from memory
- * with no im2col and no per-pixel window bookkeeping.  When the inner run
- * is not a multiple of the tile, the last tile is moved back to end at hi
- * (recomputing a few pixels to the same values) rather than going scalar;
- * only runs shorter than DW_H pixels take a variable-length loop.
+ * Each channel is one image plane convolved with its own kh*kw taps, in
+ * bands of output rows.  A band's input rows are first copied into a stack
+ * buffer, padded with zeros and split by stride phase: sub-plane (a, b)
+ * holds padded[i*sh + a][j*sw + b] in rows of q = ceil(padded width / sw)
+ * floats (for stride 1, one sub-plane: the padded rows).  Tap (r, s) of
+ * output (oy, ox) then reads sub-plane (r*dh % sh, s*dw % sw) at row
+ * oy + r*dh/sh, column ox + s*dw/sw: one constant offset for the whole
+ * band, so the band's outputs, at pitch q, are one flat run
+ *     t[oy*q + ox] = sum over taps of w[r,s] * sub[off(r,s) + oy*q + ox]
+ * done in tiles of DW_T adjacent sums held in registers, every tap one
+ * broadcast weight times DW_T contiguous floats: no edges, no strided
+ * reads, no per-pixel bookkeeping (the columns ox >= ow are computed and
+ * dropped).  The epilogue then writes the band's output rows from t,
+ * adding the bias and the residual, and applies the activation to the
+ * band (contiguous in y) with loops that vectorize.
  *
  * Every output sums its taps in the order of a plain loop (kernel row,
- * then kernel column, taps outside the image skipped, starting from zero),
- * then adds the bias, then the residual, then applies the activation to the
- * finished row -- the same values as qcc_rt_conv2d_f32 for these shapes.
+ * then kernel column, starting from zero), then adds the bias, then the
+ * residual, then applies the activation: the values of qcc_rt_conv2d_f32.
+ * The padding taps the plain loop skips add w * 0 = +-0 here, which
+ * changes no sum (a sum that starts at +0 is never -0, and x + -0 = x).
  *
- * That per-row scheme spends most of its time on bookkeeping when planes
- * are small (a 7x7 plane has 2 edge pixels and a 5-pixel inner run per row,
- * both scalar), so planes are first done in bands through two stack
- * buffers when the band fits: the band's input rows are copied into buf
- * with the padding written out as zeros (a zero tap adds +-0 to a sum, so
- * the values are those of the skipping loop), and then every output is an
- * inner one.  With stride 1 both ways the band's output rows, at buf's
- * row pitch, form one flat sequence (the columns past ow are computed and
- * dropped), so a 7x7 plane is 63 outputs in tiles of DW_T instead of seven
- * rows of seven; other strides go row by row.  Wider planes keep the row
- * scheme (see dw_band_plan).  Each tile keeps DW_T sums
- * in registers over all kh*kw taps and stores them once into the second
- * buffer, from which the epilogue (bias, residual, activation) writes the
- * output rows with vector loops. */
+ * Kernels with more than DW_MAXTAP taps, or rows too wide for one output
+ * row's band to fit the buffers, take a plain loop per pixel (same
+ * order). */
 #include "../qcc_rt.h"
 
-enum { DW_T = 16, DW_H = 8, DW_BUF = 4096, DW_TBUF = 2048, DW_NARROW = 20 };
+enum { DW_T = 16, DW_BUF = 6144, DW_TBUF = 4096, DW_MAXTAP = 49 };
+
+/* For the loops over tiles: clang's loop vectorizer would otherwise
+ * vectorize them across tiles, with gathers, after unrolling the tile. */
+#if defined(__clang__)
+#define DW_TILE_LOOP _Pragma("clang loop vectorize(disable) interleave(disable)")
+#else
+#define DW_TILE_LOOP
+#endif
 
 struct dw_geom {
 	int32_t h, wd, kh, kw, sh, sw, dh, dw, pt, pl;
+	int32_t q, rext;   /* sub-plane pitch, rows past a band's last */
 };
 
-/* y[0..nt) = the inner outputs whose first input column is xr[0] of input
- * row xr (already at the first kernel row inside the image), kernel rows
- * [0, nr) of weights w (already at that row), then + bias, + res. */
-QCC_RT_INLINE void
-dw_tile(const struct dw_geom *g, const float *restrict xr,
-        const float *restrict w, const float *restrict b,
-        const float *restrict res, float *restrict y, int32_t nt,
-        int32_t sw, int32_t nr)
+/* Floats per sub-plane for a band of nr output rows: the rows, then the
+ * slack the last tile reads past them (zeros). */
+QCC_RT_INLINE ptrdiff_t
+dw_sub_size(const struct dw_geom *g, int32_t nr)
 {
-	float acc[DW_T];
-	int32_t j, r, s;
+	return (ptrdiff_t)(nr + g->rext) * g->q + (g->kw - 1) * g->dw / g->sw +
+	       DW_T;
+}
 
-#pragma GCC unroll 16
-	for (j = 0; j < DW_T; j++)
-		acc[j] = 0.0f;
-	for (r = 0; r < nr; r++) {
-		const float *xrow = xr + (ptrdiff_t)r * g->dh * g->wd;
-		const float *wr = w + (ptrdiff_t)r * g->kw;
+/* Output rows per band that fit the buffers (0: none). */
+QCC_RT_INLINE int32_t
+dw_band_rows(const struct dw_geom *g, int32_t oh)
+{
+	int32_t nr = (DW_TBUF - DW_T) / g->q;
 
-		for (s = 0; s < g->kw; s++) {
-			const float *xs = xrow + (ptrdiff_t)s * g->dw;
-			float ws = wr[s];
+	nr = nr < oh ? nr : oh;
+	while (nr > 0 && (ptrdiff_t)g->sh * g->sw * dw_sub_size(g, nr) > DW_BUF)
+		nr--;
+	return nr;
+}
 
-#pragma GCC unroll 16
-			for (j = 0; j < nt; j++)
-				acc[j] = acc[j] + ws * xs[j * sw];
+/* The sub-planes of the band of nr output rows from oy0 of plane x into
+ * buf (sub-plane size ss), with the stride sw a constant where the caller
+ * passes one.  Only the image's pixels are written, and the rows outside
+ * it: the padding columns and the slack past the rows keep the zeros the
+ * caller wrote once (or, past a shorter last band, finite values that only
+ * the dropped columns read). */
+QCC_RT_INLINE void
+dw_fill(const struct dw_geom *g, const float *restrict x, float *restrict buf,
+        ptrdiff_t ss, int32_t oy0, int32_t nr, int32_t sw)
+{
+	int32_t a, b, k, j, q = g->q, rows = nr + g->rext;
+
+	for (a = 0; a < g->sh; a++)
+		for (b = 0; b < sw; b++) {
+			float *sub = buf + (ptrdiff_t)(a * sw + b) * ss;
+			/* columns j with 0 <= j*sw + b - pl < wd */
+			int32_t lo = g->pl - b > 0 ? (g->pl - b + sw - 1) / sw : 0;
+			int32_t hi = (g->wd + g->pl - b + sw - 1) / sw;
+
+			hi = hi < q ? hi : q;
+			lo = lo < hi ? lo : hi;
+			for (k = 0; k < rows; k++) {
+				int32_t iy = (oy0 + k) * g->sh + a - g->pt;
+				float *d = sub + (ptrdiff_t)k * q;
+				ptrdiff_t xr = (ptrdiff_t)iy * g->wd + b - g->pl;
+
+				if (iy < 0 || iy >= g->h)
+					for (j = 0; j < q; j++)
+						d[j] = 0.0f;
+				else
+					for (j = lo; j < hi; j++)
+						d[j] = x[xr + (ptrdiff_t)j * sw];
+			}
 		}
-	}
-	if (b) {
-		float bv = b[0];
-
-#pragma GCC unroll 16
-		for (j = 0; j < nt; j++)
-			acc[j] = acc[j] + bv;
-	}
-	if (res) {
-#pragma GCC unroll 16
-		for (j = 0; j < nt; j++)
-			acc[j] = acc[j] + res[j];
-	}
-#pragma GCC unroll 16
-	for (j = 0; j < nt; j++)
-		y[j] = acc[j];
 }
 
-/* One output pixel at column ox whose window may leave the image on the
- * left or right; xr, w, nr as for dw_tile, xr at input column 0. */
+/* How a tile ends: the sums as they are, + bias, + bias then ReLU or
+ * Clip (only when there is no residual to add before the activation). */
+enum { DW_END_SUM, DW_END_BIAS, DW_END_RELU, DW_END_CLIP };
+
+/* t[0..n) (rounded up to DW_T) = the sums of taps w[0..nt) at offsets
+ * off into buf, ended as end says, with nt a constant where the caller
+ * passes one. */
 QCC_RT_INLINE void
-dw_pixel(const struct dw_geom *g, const float *restrict xr,
-         const float *restrict w, const float *restrict b,
-         const float *restrict res, float *restrict y, int32_t ox, int32_t nr)
+dw_seq(const float *restrict buf, const float *restrict w,
+       const ptrdiff_t *restrict off, float *restrict t, int32_t n,
+       int32_t nt, int32_t end, float bv, float alpha, float beta)
 {
-	int32_t ix = ox * g->sw - g->pl;
-	int32_t s0 = 0, s1 = g->kw, r, s;
-	float acc = 0.0f;
+	int32_t i, j, k;
 
-	while (s0 < s1 && ix + s0 * g->dw < 0)
-		s0++;
-	while (s1 > s0 && ix + (s1 - 1) * g->dw >= g->wd)
-		s1--;
-	for (r = 0; r < nr; r++) {
-		const float *xrow = xr + (ptrdiff_t)r * g->dh * g->wd;
-
-		for (s = s0; s < s1; s++)
-			acc = acc + w[(ptrdiff_t)r * g->kw + s] *
-			            xrow[ix + s * g->dw];
-	}
-	if (b)
-		acc = acc + b[0];
-	if (res)
-		acc = acc + res[ox];
-	y[ox] = acc;
-}
-
-/* Output row oy of one channel: x, w, y, res at the channel's planes. */
-QCC_RT_INLINE void
-dw_row(const struct dw_geom *g, const float *restrict x,
-       const float *restrict w, const float *restrict b,
-       const float *restrict res, float *restrict y, int32_t oy, int32_t ow,
-       int32_t sw, int32_t lo, int32_t hi)
-{
-	int32_t iy = oy * g->sh - g->pt;
-	int32_t r0 = 0, r1 = g->kh, ox;
-	const float *xr, *wr, *rr = res ? res + (ptrdiff_t)oy * ow : res;
-	float *yr = y + (ptrdiff_t)oy * ow;
-
-	while (r0 < r1 && iy + r0 * g->dh < 0)
-		r0++;
-	while (r1 > r0 && iy + (r1 - 1) * g->dh >= g->h)
-		r1--;
-	xr = x + (ptrdiff_t)(r0 < r1 ? iy + r0 * g->dh : 0) * g->wd;
-	wr = w + (ptrdiff_t)r0 * g->kw;
-	for (ox = 0; ox < lo; ox++)
-		dw_pixel(g, xr, wr, b, rr, yr, ox, r1 - r0);
-	for (ox = hi; ox < ow; ox++)
-		dw_pixel(g, xr, wr, b, rr, yr, ox, r1 - r0);
-#define DW_AT(o) \
-	xr + ((ptrdiff_t)(o) * sw - g->pl), wr, b, rr ? rr + (o) : rr, yr + (o)
-	for (ox = lo; ox + DW_T <= hi; ox += DW_T)
-		dw_tile(g, DW_AT(ox), DW_T, sw, r1 - r0);
-	if (ox < hi && hi - lo >= DW_T) {
-		dw_tile(g, DW_AT(hi - DW_T), DW_T, sw, r1 - r0);
-		ox = hi;
-	}
-	for (; ox + DW_H <= hi; ox += DW_H)
-		dw_tile(g, DW_AT(ox), DW_H, sw, r1 - r0);
-	if (ox < hi && hi - lo >= DW_H) {
-		dw_tile(g, DW_AT(hi - DW_H), DW_H, sw, r1 - r0);
-		ox = hi;
-	}
-	/* pixel by pixel: a tile of variable length would keep its sums in
-	 * memory, and every tile with them */
-	for (; ox < hi; ox++)
-		dw_pixel(g, xr, wr, b, rr, yr, ox, r1 - r0);
-#undef DW_AT
-}
-
-/* One channel's output plane, with the stride sw a constant where the
- * caller passes one. */
-QCC_RT_INLINE void
-dw_plane(const struct dw_geom *g, const float *restrict x,
-         const float *restrict w, const float *restrict b,
-         const float *restrict res, float *restrict y, int32_t oh,
-         int32_t ow, int32_t sw, int32_t lo, int32_t hi, int32_t act,
-         float alpha, float beta)
-{
-	int32_t oy;
-
-	for (oy = 0; oy < oh; oy++) {
-		dw_row(g, x, w, b, res, y, oy, ow, sw, lo, hi);
-		if (act != QCC_ACT_NONE)
-			qcc_rt_act_f32(y + (ptrdiff_t)oy * ow, y + (ptrdiff_t)oy * ow,
-			               ow, act, alpha, beta);
-	}
-}
-
-/* t[0..n) (n rounded up to DW_T: t and b have the room) = the sums of kh
- * x kw taps w over the padded input b, output i reading b[i * sw + r *
- * rs + s * ds]. */
-QCC_RT_INLINE void
-dw_seq(const float *restrict b, const float *restrict w, float *restrict t,
-       int32_t n, int32_t sw, ptrdiff_t rs, int32_t ds, int32_t kh,
-       int32_t kw)
-{
-	int32_t i, j, r, s;
-
+	DW_TILE_LOOP
 	for (i = 0; i < n; i += DW_T) {
 		float acc[DW_T];
-		const float *bi = b + (ptrdiff_t)i * sw;
+		const float *bi = buf + i;
 
 #pragma GCC unroll 16
 		for (j = 0; j < DW_T; j++)
 			acc[j] = 0.0f;
-#pragma GCC unroll 3
-		for (r = 0; r < kh; r++)
-#pragma GCC unroll 3
-			for (s = 0; s < kw; s++) {
-				const float *bs = bi + r * rs + (ptrdiff_t)s * ds;
-				float ws = w[r * kw + s];
+#pragma GCC unroll 25
+		for (k = 0; k < nt; k++) {
+			const float *bk = bi + off[k];
+			float wk = w[k];
 
 #pragma GCC unroll 16
-				for (j = 0; j < DW_T; j++)
-					acc[j] = acc[j] + ws * bs[j * sw];
+			for (j = 0; j < DW_T; j++)
+				acc[j] = acc[j] + wk * bk[j];
+		}
+		if (end != DW_END_SUM)
+#pragma GCC unroll 16
+			for (j = 0; j < DW_T; j++)
+				acc[j] = acc[j] + bv;
+		if (end == DW_END_RELU)
+#pragma GCC unroll 16
+			for (j = 0; j < DW_T; j++)
+				acc[j] = acc[j] < 0.0f ? 0.0f : acc[j];
+		if (end == DW_END_CLIP)
+#pragma GCC unroll 16
+			for (j = 0; j < DW_T; j++) {
+				float v = acc[j] < alpha ? alpha : acc[j];
+
+				acc[j] = v > beta ? beta : v;
 			}
 #pragma GCC unroll 16
 		for (j = 0; j < DW_T; j++)
@@ -211,141 +152,120 @@ dw_seq(const float *restrict b, const float *restrict w, float *restrict t,
 	}
 }
 
-/* y[0..n) = act(t + bias + res) with loops that vectorize. */
+/* y rows [0, nr) of width ow = t rows at pitch q (+ res), then the
+ * activation over the nr * ow results unless the tiles applied it.  When
+ * room says y and res have DW_T floats from the start of every row, rows
+ * narrower than that are copied DW_T floats at a time (each row's excess
+ * is overwritten by the next one). */
 QCC_RT_INLINE void
-dw_epilogue(const float *restrict t, const float *restrict b,
-            const float *restrict res, float *restrict y, int32_t n,
+dw_epilogue(const float *restrict t, int32_t q, const float *restrict res,
+            float *restrict y, int32_t nr, int32_t ow, int32_t room,
             int32_t act, float alpha, float beta)
 {
-	float bv = b ? b[0] : 0.0f;
-	int32_t i;
+	int32_t k, i;
 
-	for (i = 0; i < n; i++) {
-		float v = b ? t[i] + bv : t[i];
+	for (k = 0; k < nr; k++) {
+		const float *tk = t + (ptrdiff_t)k * q;
+		const float *rk = res ? res + (ptrdiff_t)k * ow : res;
+		float *yk = y + (ptrdiff_t)k * ow;
 
-		y[i] = res ? v + res[i] : v;
-	}
-	switch (act) {
-	case QCC_ACT_NONE:
-		break;
-	case QCC_ACT_RELU:
-		for (i = 0; i < n; i++)
-			y[i] = y[i] < 0.0f ? 0.0f : y[i];
-		break;
-	case QCC_ACT_CLIP:
-		for (i = 0; i < n; i++) {
-			float v = y[i] < alpha ? alpha : y[i];
-
-			y[i] = v > beta ? beta : v;
-		}
-		break;
-	default:
-		qcc_rt_act_f32(y, y, n, act, alpha, beta);
-		break;
-	}
-}
-
-/* Geometry of the banded scheme: the padded row pitch, output rows per
- * band, and the length of a band's flat run (0: row by row). */
-struct dw_band {
-	int32_t pitch, rows, flat;
-};
-
-/* Whether to take the banded scheme for these planes: only narrow ones
- * (measured with tests/bench/kbench.c: 2 to 4 times faster at 7 and 14
- * columns, even at 28, slower from 56 on, where the copy and the second
- * pass cost more than the row scheme's edges), and only if one channel's
- * band of at least one output row fits the buffers; fills bd. */
-QCC_RT_INLINE int32_t
-dw_band_plan(const struct dw_geom *g, int32_t oh, int32_t ow,
-             struct dw_band *bd)
-{
-	int32_t p = (ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
-	int32_t slack = DW_T * g->sw + (g->kw - 1) * g->dw + 1;
-	int32_t flat = g->sh == 1 && g->sw == 1, nr;
-
-	bd->pitch = p;
-	if (ow > DW_NARROW)
-		return 0;
-	for (nr = oh; nr > 0; nr--) {
-		int32_t in = (nr - 1) * g->sh + (g->kh - 1) * g->dh + 1;
-		int32_t nt = flat ? nr * p : nr * ow;
-
-		if ((ptrdiff_t)in * p + slack <= DW_BUF && nt + DW_T <= DW_TBUF)
-			break;
-	}
-	bd->rows = nr;
-	bd->flat = flat;
-	return nr > 0;
-}
-
-/* Input rows [iy0, iy0 + nin) of channel plane x, columns from -pl, into
- * buf at pitch p, zeros outside the image and in the slack past them
- * (what the last tiles read beyond the rows). */
-QCC_RT_INLINE void
-dw_fill(const struct dw_geom *g, const float *restrict x, float *restrict buf,
-        int32_t iy0, int32_t nin, int32_t p)
-{
-	int32_t i, j, ix0 = -g->pl;
-	int32_t lo = ix0 < 0 ? -ix0 : 0;
-	int32_t hi = g->wd - ix0 < p ? g->wd - ix0 : p;
-	int32_t slack = DW_T * g->sw + (g->kw - 1) * g->dw + 1;
-
-	for (i = 0; i < nin; i++) {
-		int32_t iy = iy0 + i;
-		float *d = buf + (ptrdiff_t)i * p;
-
-		if (iy < 0 || iy >= g->h || hi <= lo) {
-			for (j = 0; j < p; j++)
-				d[j] = 0.0f;
-			continue;
-		}
-		for (j = 0; j < lo; j++)
-			d[j] = 0.0f;
-		for (j = lo; j < hi; j++)
-			d[j] = x[(ptrdiff_t)iy * g->wd + ix0 + j];
-		for (j = hi; j < p; j++)
-			d[j] = 0.0f;
-	}
-	for (j = 0; j < slack; j++)
-		buf[(ptrdiff_t)nin * p + j] = 0.0f;
-}
-
-/* One channel's output plane band by band (dw_band_plan said it fits). */
-QCC_RT_INLINE void
-dw_plane_banded(const struct dw_geom *g, const struct dw_band *bd,
-                const float *restrict x, const float *restrict w,
-                const float *restrict b, const float *restrict res,
-                float *restrict y, int32_t oh, int32_t ow, int32_t act,
-                float alpha, float beta)
-{
-	float buf[DW_BUF], t[DW_TBUF];
-	int32_t oy0, nr, j, p = bd->pitch;
-	ptrdiff_t rs = (ptrdiff_t)g->dh * p;
-
-	for (oy0 = 0; oy0 < oh; oy0 += nr) {
-		nr = oh - oy0 < bd->rows ? oh - oy0 : bd->rows;
-		dw_fill(g, x, buf, oy0 * g->sh - g->pt,
-		        (nr - 1) * g->sh + (g->kh - 1) * g->dh + 1, p);
-		if (bd->flat && g->kh == 3 && g->kw == 3)
-			dw_seq(buf, w, t, nr * p, 1, rs, g->dw, 3, 3);
-		else if (bd->flat)
-			dw_seq(buf, w, t, nr * p, 1, rs, g->dw, g->kh, g->kw);
-		else if (g->sw == 2 && g->kh == 3 && g->kw == 3)
-			for (j = 0; j < nr; j++)
-				dw_seq(buf + (ptrdiff_t)j * g->sh * p, w, t + j * ow, ow,
-				       2, rs, g->dw, 3, 3);
+		if (room && res)
+#pragma GCC unroll 16
+			for (i = 0; i < DW_T; i++)
+				yk[i] = tk[i] + rk[i];
+		else if (room)
+#pragma GCC unroll 16
+			for (i = 0; i < DW_T; i++)
+				yk[i] = tk[i];
+		else if (res)
+			for (i = 0; i < ow; i++)
+				yk[i] = tk[i] + rk[i];
 		else
-			for (j = 0; j < nr; j++)
-				dw_seq(buf + (ptrdiff_t)j * g->sh * p, w, t + j * ow, ow,
-				       g->sw, rs, g->dw, g->kh, g->kw);
-		for (j = 0; j < nr; j++) {
-			ptrdiff_t o = (ptrdiff_t)(oy0 + j) * ow;
+			for (i = 0; i < ow; i++)
+				yk[i] = tk[i];
+	}
+	if (act != QCC_ACT_NONE)
+		qcc_rt_act_f32(y, y, nr * ow, act, alpha, beta);
+}
 
-			dw_epilogue(t + (bd->flat ? j * p : j * ow), b,
-			            res ? res + o : res, y + o, ow, act, alpha, beta);
+/* One channel's output plane, band by band, through buf and t; off are
+ * the taps' offsets in buf, ny the floats of y from the plane's start to
+ * the end of the tensor. */
+QCC_RT_INLINE void
+dw_plane(const struct dw_geom *g, int32_t nrb, const ptrdiff_t *off,
+         float *restrict buf, float *restrict t, const float *restrict x,
+         const float *restrict w, const float *restrict b,
+         const float *restrict res, float *restrict y, int32_t oh,
+         int32_t ow, ptrdiff_t ny, int32_t act, float alpha, float beta)
+{
+	int32_t oy0, nr, nt = g->kh * g->kw, end = b ? DW_END_BIAS : DW_END_SUM;
+	ptrdiff_t ss = dw_sub_size(g, nrb);
+	float bv = b ? b[0] : 0.0f;
+
+	if (!res && act == QCC_ACT_RELU)
+		end = b ? DW_END_RELU : end;
+	if (!res && act == QCC_ACT_CLIP)
+		end = b ? DW_END_CLIP : end;
+	if (end == DW_END_RELU || end == DW_END_CLIP)
+		act = QCC_ACT_NONE;
+	for (oy0 = 0; oy0 < oh; oy0 += nr) {
+		ptrdiff_t o = (ptrdiff_t)oy0 * ow;
+		int32_t room;
+
+		nr = oh - oy0 < nrb ? oh - oy0 : nrb;
+		room = ow < DW_T && o + (ptrdiff_t)(nr - 1) * ow + DW_T <= ny;
+		if (g->sw == 1)
+			dw_fill(g, x, buf, ss, oy0, nr, 1);
+		else if (g->sw == 2)
+			dw_fill(g, x, buf, ss, oy0, nr, 2);
+		else
+			dw_fill(g, x, buf, ss, oy0, nr, g->sw);
+		if (nt == 9)
+			dw_seq(buf, w, off, t, nr * g->q, 9, end, bv, alpha, beta);
+		else if (nt == 25)
+			dw_seq(buf, w, off, t, nr * g->q, 25, end, bv, alpha, beta);
+		else
+			dw_seq(buf, w, off, t, nr * g->q, nt, end, bv, alpha, beta);
+		dw_epilogue(t, g->q, res ? res + o : res, y + o, nr, ow, room, act,
+		            alpha, beta);
+	}
+}
+
+/* One channel's output plane with a plain loop per pixel (kernels or rows
+ * too large for the buffers). */
+static void
+dw_plane_plain(const struct dw_geom *g, const float *restrict x,
+               const float *restrict w, const float *restrict b,
+               const float *restrict res, float *restrict y, int32_t oh,
+               int32_t ow, int32_t act, float alpha, float beta)
+{
+	int32_t oy, ox, r, s;
+
+	for (oy = 0; oy < oh; oy++) {
+		for (ox = 0; ox < ow; ox++) {
+			float acc = 0.0f;
+
+			for (r = 0; r < g->kh; r++) {
+				int32_t iy = oy * g->sh - g->pt + r * g->dh;
+
+				if (iy < 0 || iy >= g->h)
+					continue;
+				for (s = 0; s < g->kw; s++) {
+					int32_t ix = ox * g->sw - g->pl + s * g->dw;
+
+					if (ix >= 0 && ix < g->wd)
+						acc = acc + w[r * g->kw + s] *
+						            x[(ptrdiff_t)iy * g->wd + ix];
+				}
+			}
+			if (b)
+				acc = acc + b[0];
+			if (res)
+				acc = acc + res[(ptrdiff_t)oy * ow + ox];
+			y[(ptrdiff_t)oy * ow + ox] = acc;
 		}
 	}
+	qcc_rt_act_f32(y, y, oh * ow, act, alpha, beta);
 }
 
 QCC_RT_API void
@@ -357,10 +277,12 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
                      int32_t dh, int32_t dw, int32_t pt, int32_t pl,
                      int32_t act, float alpha, float beta)
 {
+	float buf[DW_BUF], t[DW_TBUF];
+	ptrdiff_t off[DW_MAXTAP], ss, i;
 	struct dw_geom g;
-	struct dw_band bd;
-	int32_t n, ch, lo, hi, span, banded;
+	int32_t n, ch, pw, nrb, r, s;
 	ptrdiff_t xplane = (ptrdiff_t)h * wd, yplane = (ptrdiff_t)oh * ow;
+	ptrdiff_t ny = (ptrdiff_t)nb * c * yplane;
 
 	(void)m;
 	g.h = h;
@@ -373,13 +295,21 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 	g.dw = dw;
 	g.pt = pt;
 	g.pl = pl;
-	span = wd - 1 + pl - (kw - 1) * dw;
-	lo = (pl + sw - 1) / sw;
-	lo = lo < ow ? lo : ow;
-	hi = span >= 0 ? span / sw + 1 : 0;
-	hi = hi < ow ? hi : ow;
-	hi = hi > lo ? hi : lo;
-	banded = dw_band_plan(&g, oh, ow, &bd);
+	/* the padded width the taps reach */
+	pw = (ow - 1) * sw + (kw - 1) * dw + 1;
+	g.q = (pw + sw - 1) / sw;
+	g.rext = (kh - 1) * dh / sh;
+	nrb = kh * kw <= DW_MAXTAP ? dw_band_rows(&g, oh) : 0;
+	ss = nrb > 0 ? dw_sub_size(&g, nrb) : 0;
+	for (i = 0; i < sh * sw * ss; i++)
+		buf[i] = 0.0f;
+	for (r = 0; r < kh; r++)
+		for (s = 0; s < kw && nrb > 0; s++) {
+			int32_t a = r * dh, e = s * dw;
+
+			off[r * kw + s] = (ptrdiff_t)(a % sh * sw + e % sw) * ss +
+			                  (ptrdiff_t)(a / sh) * g.q + e / sw;
+		}
 	for (n = 0; n < nb; n++)
 		for (ch = 0; ch < c; ch++) {
 			ptrdiff_t p = (ptrdiff_t)n * c + ch;
@@ -388,17 +318,11 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 			const float *rc = res ? res + p * yplane : res;
 			float *yc = y + p * yplane;
 
-			if (banded)
-				dw_plane_banded(&g, &bd, xc, wc, bc, rc, yc, oh, ow, act,
-				                alpha, beta);
-			else if (sw == 1)
-				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, 1, lo, hi, act,
-				         alpha, beta);
-			else if (sw == 2)
-				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, 2, lo, hi, act,
-				         alpha, beta);
+			if (nrb > 0)
+				dw_plane(&g, nrb, off, buf, t, xc, wc, bc, rc, yc, oh, ow,
+				         ny - p * yplane, act, alpha, beta);
 			else
-				dw_plane(&g, xc, wc, bc, rc, yc, oh, ow, sw, lo, hi, act,
-				         alpha, beta);
+				dw_plane_plain(&g, xc, wc, bc, rc, yc, oh, ow, act, alpha,
+				               beta);
 		}
 }

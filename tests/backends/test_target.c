@@ -68,7 +68,10 @@ Test(target, names_aliases_and_triples_are_targets)
 	cr_assert_str_eq(t.abi, "lp64d");
 	cr_assert(strstr(t.features, "+v"));
 	cr_assert(target_parse("host", &t));
+	cr_assert_str_eq(t.cpu, "native");
+	cr_assert(target_parse("x86-64", &t));
 	cr_assert_str_eq(t.cpu, "x86-64-v3");
+	cr_assert_str_eq(t.triple, "x86_64-unknown-linux-gnu");
 	cr_assert(target_parse("thumbv7em-none-eabihf", &t));
 	cr_assert_str_eq(t.triple, "thumbv7em-none-eabihf");
 	cr_assert_str_eq(t.cpu, "");
@@ -157,6 +160,20 @@ Test(target, native_is_the_host_cpu_and_only_for_the_host)
 	cr_assert_not(check("armv8", "native", NULL, NULL));
 	cr_assert(strstr(diags, "-mcpu=native is only for -target=host"), "%s",
 	          diags);
+}
+
+Test(target, the_host_target_is_this_machine_and_x86_64_is_any_avx2_machine)
+{
+	CodegenOpts o;
+	char *cpu = LLVMGetHostCPUName();
+
+	cr_assert(check("host", NULL, NULL, &o), "%s", diags);
+	cr_assert_str_eq(o.cpu, cpu, "host CPU: %s", o.cpu);
+	cr_assert(strstr(o.attrs, "+sse2"), "host features: %s", o.attrs);
+	LLVMDisposeMessage(cpu);
+	cr_assert(check("x86-64", NULL, NULL, &o), "%s", diags);
+	cr_assert_null(o.cpu, "x86-64 keeps its own CPU");
+	cr_assert_str_eq(target_cpu(&o), "x86-64-v3");
 }
 
 Test(target, list_targets_names_every_target_and_alias)

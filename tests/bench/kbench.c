@@ -1,5 +1,6 @@
 /* kbench.c -- time the FP32 convolution kernels alone on the layer shapes
- * of resnet18 and mobilenet_v2 (not a test: timings vary).
+ * of resnet18 and mobilenet_v2, and the depthwise ones of efficientnet_b0
+ * (not a test: timings vary).
  *
  *     clang-19 -O3 -march=x86-64-v3 -I runtime tests/bench/kbench.c -o kb
  *     ./kb [REPS [NAME]]
@@ -56,6 +57,15 @@ static const struct shape shapes[] = {
     {"mb dw 3x3 192 28", 192, 28, 192, 3, 1, 1},
     {"mb dw 3x3 384 14", 384, 14, 384, 3, 1, 1},
     {"mb dw 3x3 960 7", 960, 7, 960, 3, 1, 1},
+    {"mb dw 3x3/2 144 56", 144, 56, 144, 3, 2, 1},
+    {"mb dw 3x3/2 576 14", 576, 14, 576, 3, 2, 1},
+    {"en dw 3x3/2 240 28", 240, 28, 240, 3, 2, 1},
+    {"en dw 3x3 1152 7", 1152, 7, 1152, 3, 1, 1},
+    {"en dw 5x5 240 28", 240, 28, 240, 5, 1, 1},
+    {"en dw 5x5 672 14", 672, 14, 672, 5, 1, 1},
+    {"en dw 5x5 1152 7", 1152, 7, 1152, 5, 1, 1},
+    {"en dw 5x5/2 144 56", 144, 56, 144, 5, 2, 1},
+    {"en dw 5x5/2 672 14", 672, 14, 672, 5, 2, 1},
 };
 
 static double
