@@ -133,12 +133,13 @@ qg_tap_row(const struct qg_geom *g, int32_t k, int32_t p0, int32_t np,
 }
 
 /* Words [t0, t0 + nt) of pixels [p0, p0 + np) into bw; pixels up to npr
- * (a multiple of the tile width) are zero.  kg = 2: taps 2t and 2t + 1
- * in 16-bit fields; kg = 4: byte j holds channel 4*cq + j (0 past c) at
- * window tap rs, where t = cq*kh*kw + rs (the layout of the _vnni form). */
+ * (a multiple of the tile width) are zero.  kg codes per word, field j
+ * (16 or 8 bits) holding: tap kg*t + j if !byc; else channel kg*cg + j
+ * (0 past c) at window tap rs, where t = cg*kh*kw + rs (the channel-group
+ * layouts of qgemm_direct.c). */
 QCC_RT_INLINE void
 qg_pack(const struct qg_geom *g, uint32_t *bw, int32_t t0, int32_t nt,
-        int32_t p0, int32_t np, int32_t npr, int32_t kg)
+        int32_t p0, int32_t np, int32_t npr, int32_t kg, int32_t byc)
 {
 	uint8_t v[4][QG_SB];
 	int32_t khw = g->kh * g->kw, t, p, j;
@@ -150,13 +151,11 @@ qg_pack(const struct qg_geom *g, uint32_t *bw, int32_t t0, int32_t nt,
 		uint32_t *o = bw + (ptrdiff_t)t * QG_SB;
 
 		for (j = 0; j < kg; j++) {
-			int32_t k = kg == 2 ? 2 * (t0 + t) + j
-			                    : ((t0 + t) / khw * 4 + j) * khw +
-			                      (t0 + t) % khw;
-			int32_t ok = kg == 2 ? k < g->k
-			                     : (t0 + t) / khw * 4 + j < g->c;
+			int32_t ch = (t0 + t) / khw * kg + j;
+			int32_t k = byc ? ch * khw + (t0 + t) % khw
+			                : kg * (t0 + t) + j;
 
-			if (ok)
+			if (byc ? ch < g->c : k < g->k)
 				qg_tap_row(g, k, p0, np, v[j]);
 			else
 				for (p = 0; p < np; p++)
@@ -378,7 +377,8 @@ qg_store(const int32_t *acc, uint8_t *y, ptrdiff_t yplane, int32_t m0,
 }
 
 /* The convolution with a tile code: panel, its pixel multiple nrr, its
- * panel height mr and kg codes per word (the weight layout wp). */
+ * panel height mr, and the weight layout of wp: kg codes per word, by
+ * tap (byc 0) or by channel group (byc 1, see qg_pack). */
 QCC_RT_INLINE void
 qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
         const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
@@ -386,13 +386,14 @@ qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
         int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
         int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
         const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
-        qg_panel_fn *panel, int32_t nrr, int32_t mr, int32_t kg)
+        qg_panel_fn *panel, int32_t nrr, int32_t mr, int32_t kg,
+        int32_t byc)
 {
 	int32_t acc[QG_MC * QG_SB];
 	uint32_t bw[QG_KC * QG_SB];
 	struct qg_geom g;
 	int32_t k = c * kh * kw, npix = oh * ow;
-	int32_t kpw = kg == 2 ? (k + 1) / 2 : (c + 3) / 4 * kh * kw;
+	int32_t kpw = byc ? (c + kg - 1) / kg * kh * kw : (k + kg - 1) / kg;
 	int32_t mcb = QG_MC / mr * mr, n, p0, m0, t0, q, i;
 
 	g.c = c; g.h = h; g.wd = wd; g.oh = oh; g.ow = ow; g.kh = kh;
@@ -411,7 +412,7 @@ qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 					int32_t nt = kpw - t0 < QG_KC ? kpw - t0
 					                              : QG_KC;
 
-					qg_pack(&g, bw, t0, nt, p0, np, npr, kg);
+					qg_pack(&g, bw, t0, nt, p0, np, npr, kg, byc);
 					for (q = 0; q < mc; q += mr) {
 						const int32_t *wq = wp +
 						        ((ptrdiff_t)((m0 + q) / mr) *
@@ -443,9 +444,9 @@ QCC_RT_API void
 qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS)
 {
 #if QG_X86 && QG_AVX2_ALWAYS
-	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2);
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2, 0);
 #else
-	qg_conv(QG_PASS, qg_panel, QG_NR, QG_MR, 2);
+	qg_conv(QG_PASS, qg_panel, QG_NR, QG_MR, 2, 0);
 #endif
 }
 
@@ -453,7 +454,14 @@ qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS)
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS)
 {
-	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2);
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2, 0);
+}
+
+/* With weights in channel pairs (qgemm_direct.c's AVX2 layout). */
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_cp_i2c_q8(QCC_RT_QG_ARGS)
+{
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2, 1);
 }
 #endif
 
@@ -461,12 +469,12 @@ qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS)
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS)
 {
-	qg_conv(QG_PASS, qg_panel_avx512, 32, QG_MR, 2);
+	qg_conv(QG_PASS, qg_panel_avx512, 32, QG_MR, 2, 0);
 }
 
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_vnni_i2c_q8(QCC_RT_QG_ARGS)
 {
-	qg_conv(QG_PASS, qg_panel_vnni, 32, QG_MV, 4);
+	qg_conv(QG_PASS, qg_panel_vnni, 32, QG_MV, 4, 1);
 }
 #endif

@@ -7,8 +7,8 @@
  *
  * The last two lines add up the best times of every group-1 convolution
  * of each model (ms, layers that occur n times counted n times).
- * Every tile code this CPU runs (portable, AVX2, AVX-512BW, AVX512-VNNI
- * with im2col and without)
+ * Every tile code this CPU runs (portable, AVX2 with im2col and without,
+ * AVX-512BW, AVX512-VNNI with im2col and without)
  * runs each shape (only those whose name contains NAME if given) REPS
  * times (default 20); the best time and GMAC/s are printed, and the
  * output must equal the scalar kernel qcc_rt_conv2d_q8's byte for byte
@@ -27,7 +27,7 @@
 #include "../../runtime/kernels/qrow.c"
 #include "../../runtime/kernels/qnn.c"
 #include "../../runtime/kernels/qgemm.c"
-#include "../../runtime/kernels/qgemm_vnni.c"
+#include "../../runtime/kernels/qgemm_direct.c"
 
 struct shape {
 	const char *name;
@@ -78,14 +78,14 @@ now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Weights [m][c][khw] in panels of mr channels: kg = 2, two taps k per
- * word in 16-bit fields; kg = 4, four channels per word in bytes (the
- * _vnni layout of qcc_rt.h). */
+/* Weights [m][c][khw] in panels of mr channels, kg codes per word (in
+ * 16-bit or 8-bit fields): by tap k (byc 0) or by channel group (byc 1,
+ * the layouts of qgemm_direct.c). */
 static int32_t *
-pack(const int8_t *w, int m, int c, int khw, int mr, int kg)
+pack(const int8_t *w, int m, int c, int khw, int mr, int kg, int byc)
 {
 	int np = (m + mr - 1) / mr, k = c * khw;
-	int kw = kg == 2 ? (k + 1) / 2 : (c + 3) / 4 * khw;
+	int kw = byc ? (c + kg - 1) / kg * khw : (k + kg - 1) / kg;
 	int32_t *p = calloc((size_t)np * kw * mr, sizeof *p);
 
 	for (int q = 0; q < np; q++)
@@ -95,9 +95,8 @@ pack(const int8_t *w, int m, int c, int khw, int mr, int kg)
 
 				for (int j = 0; j < kg; j++) {
 					int o = q * mr + i;
-					int ci = kg == 2 ? 0 : t / khw * 4 + j;
-					int kk = kg == 2 ? 2 * t + j
-					                 : ci * khw + t % khw;
+					int ci = byc ? t / khw * kg + j : 0;
+					int kk = byc ? ci * khw + t % khw : kg * t + j;
 					uint32_t b = o < m && kk < k && ci < c ?
 					        (uint32_t)(int32_t)w[o * k + kk] : 0;
 
@@ -120,16 +119,18 @@ main(int argc, char **argv)
 	struct {
 		const char *name;
 		conv_fn *fn;
-		int mr, kg, ok;
+		int mr, kg, byc, ok;
 	} codes[] = {
-	    {"portable", qcc_rt_conv2d_qgemm_q8, QG_MR, 2, 1},
-	    {"avx2", qcc_rt_conv2d_qgemm_avx2_q8, QG_MR, 2,
+	    {"portable", qcc_rt_conv2d_qgemm_q8, QG_MR, 2, 0, 1},
+	    {"avx2", qcc_rt_conv2d_qgemm_avx2_q8, QG_MR, 2, 0,
 	     __builtin_cpu_supports("avx2")},
-	    {"avx512bw", qcc_rt_conv2d_qgemm_avx512_q8, QG_MR, 2,
+	    {"avx2 direct", qcc_rt_conv2d_qgemm_cp_avx2_q8, QG_MR, 2, 1,
+	     __builtin_cpu_supports("avx2")},
+	    {"avx512bw", qcc_rt_conv2d_qgemm_avx512_q8, QG_MR, 2, 0,
 	     __builtin_cpu_supports("avx512bw")},
-	    {"vnni i2c", qcc_rt_conv2d_qgemm_vnni_i2c_q8, QG_MV, 4,
+	    {"vnni i2c", qcc_rt_conv2d_qgemm_vnni_i2c_q8, QG_MV, 4, 1,
 	     __builtin_cpu_supports("avx512vnni")},
-	    {"vnni", qcc_rt_conv2d_qgemm_vnni_q8, QG_MV, 4,
+	    {"vnni direct", qcc_rt_conv2d_qgemm_vnni_q8, QG_MV, 4, 1,
 	     __builtin_cpu_supports("avx512vnni")},
 	};
 
@@ -170,7 +171,7 @@ main(int argc, char **argv)
 				continue;
 			}
 			wp = pack(w, s->m, s->c, s->k * s->k, codes[j].mr,
-			          codes[j].kg);
+			          codes[j].kg, codes[j].byc);
 			for (int r = 0; r < reps; r++) {
 				double t0 = now();
 

@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# int8_vnni.sh -- with AVX512-VNNI on the target, the INT8 convolutions run
-# on the dot-product kernel (runtime/kernels/qgemm_vnni.c) and the logits
-# stay byte-identical to the default x86-64-v3 object's and the C
-# backend's:
+# int8_x86.sh -- the x86 INT8 convolution kernels of qgemm_direct.c (AVX2
+# with -target=x86-64, AVX512-VNNI with -mattr=...,+avx512vnni) give the
+# same logits as the C backend, byte for byte:
 #
-#     bash tests/quant/int8_vnni.sh QCC WORKDIR N MODEL.onnx...
+#     bash tests/quant/int8_x86.sh QCC WORKDIR N MODEL.onnx...
 #
 # Per model (a Fashion-MNIST classifier named fmnist for
 # samples/fmnist/classify.c): 200 calibration images from the train set,
-# then qcc -quantize=int8 builds the default host object, the C backend's
-# net.c (gcc) and an object with -mattr=+avx512f,+avx512bw,+avx512vnni,
-# +evex512, whose assembly must contain vpdpbusd; all three classify the
-# first N test images and the logits must be equal byte for byte.
-# Exit status 0 pass, 1 fail, 77 skip (no VNNI on this CPU, no data set).
+# then qcc -quantize=int8 builds the C backend's net.c (gcc), an
+# x86-64-v3 object (its assembly must contain vpmaddwd) and an object
+# with -mattr=+avx512f,+avx512bw,+avx512vnni,+evex512 (its assembly must
+# contain vpdpbusd); all three classify the first N test images and the
+# objects' logits must equal the C build's byte for byte.  Without
+# AVX512-VNNI on this CPU only the AVX2 object runs.
+# Exit status 0 pass, 1 fail, 77 skip (no AVX2, no data set).
 set -eu
 qcc=$1 work=$2 n=$3
 shift 3
 src=$(cd "$(dirname "$0")/../.." && pwd)
 data=/usr/share/datasets/fashion-mnist
 vnni=-mattr=+avx512f,+avx512bw,+avx512vnni,+evex512
-grep -qw avx512_vnni /proc/cpuinfo || { echo "SKIP: no AVX512-VNNI"; exit 77; }
+grep -qw avx2 /proc/cpuinfo || { echo "SKIP: no AVX2"; exit 77; }
+builds=avx2
+grep -qw avx512_vnni /proc/cpuinfo && builds="avx2 vnni"
 [ -f "$data/t10k-images-idx3-ubyte.gz" ] || { echo "SKIP: no $data"; exit 77; }
 mkdir -p "$work/data"
 /usr/bin/python3 "$src/tests/quant/make_calib.py" "$work/calib" 200 >/dev/null
@@ -52,20 +55,23 @@ for model in "$@"; do
 	m=$(basename "$(dirname "$model")")
 	out=$work/$m
 	rm -rf "$out"
-	build "$out/host" "${CC:-cc}"
 	build "$out/c" gcc -emit=c
-	build "$out/vnni" "${CC:-cc}" $vnni
-	"$qcc" "$model" -name=fmnist -quantize=int8 -calib="$work/calib" \
-		-emit=asm -o "$out/vnni.s" $vnni
-	if ! grep -q vpdpbusd "$out/vnni.s"; then
-		echo "FAIL $m: no vpdpbusd in the VNNI object's assembly"
-		status=1
-	fi
-	for d in c vnni; do
-		if cmp "$out/host/logits.bin" "$out/$d/logits.bin"; then
-			echo "ok   $m: $d logits = host object's ($n images)"
+	for b in $builds; do
+		case $b in
+		avx2) flags=-target=x86-64 insn=vpmaddwd ;;
+		vnni) flags=$vnni insn=vpdpbusd ;;
+		esac
+		build "$out/$b" "${CC:-cc}" $flags
+		"$qcc" "$model" -name=fmnist -quantize=int8 \
+			-calib="$work/calib" -emit=asm -o "$out/$b.s" $flags
+		if ! grep -q "$insn" "$out/$b.s"; then
+			echo "FAIL $m: no $insn in the $b object's assembly"
+			status=1
+		fi
+		if cmp "$out/c/logits.bin" "$out/$b/logits.bin"; then
+			echo "ok   $m: $b logits = C backend's ($n images)"
 		else
-			echo "FAIL $m: $d logits differ from the host object's"
+			echo "FAIL $m: $b logits differ from the C backend's"
 			status=1
 		fi
 	done

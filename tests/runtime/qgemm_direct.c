@@ -1,12 +1,14 @@
-/* qgemm_vnni.c -- the AVX512-VNNI integer convolution (qgemm_vnni.c,
- * without im2col, and qgemm.c's _vnni_i2c form) against the scalar
+/* qgemm_direct.c -- the x86 integer convolutions in channel-group weight
+ * layouts (qgemm_direct.c without im2col, AVX2 and AVX512-VNNI, and the
+ * im2col forms of qgemm.c they fall back to) against the scalar
  * reference qcc_rt_conv2d_q8 on random shapes: strides 1 to 3 (apart per
  * axis), dilations, asymmetric padding, two images, channel counts that
- * are not multiples of 4, full-range codes and weights; then shapes the
- * stack buffers cannot hold (very many channels, a 9x9 window, stride 5),
- * which take the im2col form.  Built with clang and run by qgemm_vnni.sh;
- * prints one line, exits 1 on the first difference, 77 if the CPU lacks
- * AVX512-VNNI. */
+ * are not multiples of 2 or 4, full-range codes and weights; then shapes
+ * the stack buffers cannot hold (very many channels, a 9x9 window,
+ * stride 5), which take the im2col form.  Built with clang and run by
+ * qgemm_direct.sh; prints one line, exits 1 on the first difference, 77
+ * if the CPU lacks AVX2 (the VNNI forms are left out without
+ * AVX512-VNNI). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,32 +30,36 @@ struct shape {
 	int32_t nb, c, h, wd, m, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
 };
 
-/* The _vnni layout of qcc_rt.h. */
+/* The channel-group layouts of qcc_rt.h: mr channels per panel, kg
+ * channels per word in fields of 32/kg bits. */
 static int32_t *
-pack(const int8_t *w, int32_t m, int32_t c, int32_t khw)
+pack(const int8_t *w, int32_t m, int32_t c, int32_t khw, int32_t mr,
+     int32_t kg)
 {
-	int32_t mr = QCC_RT_QGV_MR, np = (m + mr - 1) / mr;
-	int32_t kp4 = (c + 3) / 4 * khw;
-	int32_t *p = calloc((size_t)np * kp4 * mr, sizeof *p);
+	int32_t np = (m + mr - 1) / mr, kpw = (c + kg - 1) / kg * khw;
+	int32_t *p = calloc((size_t)np * kpw * mr, sizeof *p);
 
 	for (int32_t q = 0; q < np; q++)
-		for (int32_t t = 0; t < kp4; t++)
+		for (int32_t t = 0; t < kpw; t++)
 			for (int32_t i = 0; i < mr; i++) {
-				int32_t o = q * mr + i, cq = t / khw;
+				int32_t o = q * mr + i, cg = t / khw;
 				uint32_t v = 0;
 
-				for (int32_t j = 0; j < 4; j++)
-					if (o < m && 4 * cq + j < c)
-						v |= (uint32_t)(uint8_t)w[((size_t)o * c +
-						                           4 * cq + j) *
-						                          khw + t % khw]
-						     << 8 * j;
-				p[(q * kp4 + t) * mr + i] = (int32_t)v;
+				for (int32_t j = 0; j < kg; j++)
+					if (o < m && kg * cg + j < c)
+						v |= ((uint32_t)(int32_t)w[((size_t)o *
+						        c + kg * cg + j) * khw + t % khw] &
+						      (kg == 2 ? 0xffffu : 0xffu))
+						     << 32 / kg * j;
+				p[(q * kpw + t) * mr + i] = (int32_t)v;
 			}
 	return p;
 }
 
-/* Runs shape s through the reference and both VNNI forms; 0 if equal. */
+static int vnni;
+
+/* Runs shape s through the reference and the four forms (the VNNI ones
+ * only with VNNI); 0 if all equal. */
 static int
 check(const struct shape *s, int it)
 {
@@ -79,27 +85,34 @@ check(const struct shape *s, int it)
 		mult[i] = range(1 << 30, 0x7fffffff);
 		shift[i] = range(0, 4) ? range(32, 44) : range(12, 31);
 	}
-	wp = pack(w, m, s->c, s->kh * s->kw);
 	qcc_rt_conv2d_q8(x, w, bias, want, s->nb, s->c, s->h, s->wd, m, oh, ow,
 	                 s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl,
 	                 1, zx, mult, shift, nq, zy, 0, 255);
-	for (int f = 0; f < 2 && !bad; f++) {
-		void (*fn)(QCC_RT_QG_ARGS) = f ? qcc_rt_conv2d_qgemm_vnni_i2c_q8
-		                               : qcc_rt_conv2d_qgemm_vnni_q8;
+	for (int f = 0; f < 4 && !bad; f++) {
+		static const char *const name[] = {"cp_avx2", "cp_i2c", "vnni",
+		                                   "vnni_i2c"};
+		void (*fn[])(QCC_RT_QG_ARGS) = {
+			qcc_rt_conv2d_qgemm_cp_avx2_q8, qcc_rt_conv2d_qgemm_cp_i2c_q8,
+			qcc_rt_conv2d_qgemm_vnni_q8, qcc_rt_conv2d_qgemm_vnni_i2c_q8};
 
+		if (f >= 2 && !vnni)
+			break;
+		wp = f < 2 ? pack(w, m, s->c, s->kh * s->kw, QCC_RT_QG_MR, 2)
+		           : pack(w, m, s->c, s->kh * s->kw, QCC_RT_QGV_MR, 4);
 		memset(got, 0xa5, ny);
-		fn(x, wp, bias, got, s->nb, s->c, s->h, s->wd, m, oh, ow, s->kh,
-		   s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl, zx, mult,
-		   shift, nq, zy, 0, 255);
+		fn[f](x, wp, bias, got, s->nb, s->c, s->h, s->wd, m, oh, ow,
+		      s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl, zx,
+		      mult, shift, nq, zy, 0, 255);
+		free(wp);
 		if (memcmp(got, want, ny)) {
 			printf("FAIL: %s differs from the reference on case %d "
 			       "(c=%d h=%d w=%d m=%d k=%dx%d s=%d,%d d=%d,%d)\n",
-			       f ? "vnni_i2c" : "vnni", it, s->c, s->h, s->wd, m,
-			       s->kh, s->kw, s->sh, s->sw, s->dh, s->dw);
+			       name[f], it, s->c, s->h, s->wd, m, s->kh, s->kw,
+			       s->sh, s->sw, s->dh, s->dw);
 			bad = 1;
 		}
 	}
-	free(x), free(want), free(got), free(w), free(wp);
+	free(x), free(want), free(got), free(w);
 	free(bias), free(mult), free(shift);
 	return bad;
 }
@@ -116,11 +129,12 @@ main(void)
 		{1, 3, 64, 64, 16, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
 	};
 
-	if (!__builtin_cpu_supports("avx512vnni") ||
-	    !__builtin_cpu_supports("avx512bw")) {
-		printf("SKIP: this CPU has no AVX512-VNNI\n");
+	if (!__builtin_cpu_supports("avx2")) {
+		printf("SKIP: this CPU has no AVX2\n");
 		return 77;
 	}
+	vnni = __builtin_cpu_supports("avx512vnni") &&
+	       __builtin_cpu_supports("avx512bw");
 	for (int it = 0; it < 400; it++) {
 		struct shape s;
 
@@ -145,6 +159,7 @@ main(void)
 	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
 		if (check(&big[i], 400 + (int)i))
 			return 1;
-	printf("ok: the VNNI forms equal the reference on 405 shapes\n");
+	printf("ok: the AVX2%s forms equal the reference on 405 shapes\n",
+	       vnni ? " and VNNI" : "");
 	return 0;
 }
