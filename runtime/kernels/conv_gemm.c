@@ -6,35 +6,50 @@
  * where p = oy*ow + ox runs over the output pixels and B[k, p] is the input
  * element tap k of pixel p reads (zero outside the image): a matrix
  * product, the same for every kernel size.  NCHW keeps a channel's output
- * pixels contiguous, so the register tile is CP_MR output channels times
- * nr consecutive pixels: each step k loads nr inputs as vectors,
- * broadcasts CP_MR weights and does CP_MR * nr multiply-adds into
+ * pixels contiguous, so the register tile is rows output channels times
+ * nw consecutive pixels: each step k loads nw inputs as vectors,
+ * broadcasts one weight per row and does rows * nw multiply-adds into
  * accumulators that stay in registers.  The caller picks nr for the
- * target's vector registers: 16 (6 x 16 floats are twelve 8-lane vectors,
- * which AVX2's sixteen registers hold with the two input vectors and a
- * broadcast; twenty-four of NEON's thirty-two) or 32 (twelve of AVX-512's
- * thirty-two 16-lane registers).  The epilogue (bias, residual, activation) then
- * works on whole rows of the tile and stores them as vectors.
+ * target's vector registers: 16 (tiles of 6 x 16 floats, twelve 8-lane
+ * vectors, which AVX2's sixteen registers hold with two input vectors and
+ * a broadcast) or 32 (tiles of 12 x 32 floats, twenty-four of AVX-512's
+ * thirty-two 16-lane registers).  A plane's last pixels, fewer than nr,
+ * take tiles 16 or 8 wide, so a 7x7 plane (49 pixels) computes 56 instead
+ * of 64.  The epilogue (bias, residual, ReLU or Clip) works on the
+ * registers and stores whole vectors; other activations run over the
+ * stored rows.
  *
  * Packed weights (backends/lower_conv_packed.c writes them, qcc_rt.h states
- * the layout): panels of CP_MR = QCC_RT_GEMM_MR output channels, the panel's
- * CP_MR weights of one k contiguous, so a step's broadcasts come from one
- * small vector.
+ * the layout): panels of CP_MR = QCC_RT_GEMM_MR output channels, the
+ * panel's CP_MR weights of one k contiguous; a 12-row tile reads two
+ * consecutive panels.
  *
- * B is packed at run time, a super-block of up to CP_SB pixels and
- * CP_KC reduction steps at a time, into a stack buffer (im2col of a small
- * window, zeros for taps outside the image); every weight panel then runs
- * over it, so each weight is read once per super-block.  A 1x1 convolution
- * with stride 1 and no padding needs no packing: B is the input itself
- * (rows of h*w pixels), except for a last block shorter than nr.
- * Reductions longer than CP_KC leave partial sums in y between chunks;
- * every output still sums its taps in k order, then the bias, then the
- * residual (a zero tap adds +-0, which leaves a sum unchanged), exactly as
- * qcc_rt_conv2d_f32's loop does.
+ * The plane is cut into super-blocks of pixels and the reduction into
+ * chunks of at most CP_KC steps, sized so a super-block's chunk of B stays
+ * in cache while every row group of the weights runs over it (cp_plan):
+ * with a short reduction a super-block is many pixels wide, so each tile
+ * row writes a long contiguous run instead of the output being written 32
+ * pixels at a time across all channels.  B is packed at run time into a
+ * stack buffer (im2col of the super-block, zeros for taps outside the
+ * image), except that a 1x1 convolution with stride 1 and no padding
+ * reads the input itself (rows of h*w pixels) and packs only a last block
+ * shorter than its tile.  Reductions longer than CP_KC leave partial sums
+ * in y between chunks; every output still sums its taps in k order, then
+ * the bias, then the residual (a zero tap adds +-0, which leaves a sum
+ * unchanged), then the activation, exactly as qcc_rt_conv2d_f32's loop
+ * does.
  */
 #include "../qcc_rt.h"
 
-enum { CP_MR = QCC_RT_GEMM_MR, CP_NRMAX = 32, CP_KC = 128, CP_SB = 64 };
+enum {
+	CP_MR = QCC_RT_GEMM_MR,
+	CP_RMAX = 2 * CP_MR,   /* rows of the widest tile */
+	CP_NRMAX = 32,
+	CP_KC = 256,           /* longest reduction chunk */
+	CP_BUF = 8192,         /* packed B, floats */
+	CP_BFOOT = 16384,      /* floats of B a super-block reads */
+	CP_SBMAX = 2048        /* widest super-block, pixels */
+};
 
 struct cp_geom {
 	const float *x;      /* image n */
@@ -48,240 +63,388 @@ struct cp_geom {
 	float alpha, beta;
 };
 
-/* A run of pixels of one output row inside a super-block. */
-struct cp_run {
-	int32_t j, n, oy, ox;   /* first slot in the super-block, count, start */
-};
+/* The tile width for the r pixels left: nr while more than 16 remain,
+ * else 16. */
+QCC_RT_INLINE int32_t
+cp_width(int32_t r, int32_t nr)
+{
+	return r > 16 ? nr : 16;
+}
 
-/* Activation over n values in place: the common kinds as plain loops that
- * vectorize, the rest element by element. */
+/* Sixteen floats, the unit of a tile row: a GNU C vector where the
+ * compiler has them (one 512-bit register, two 256-bit or four 128-bit
+ * ones), else an array; either way each lane computes what the scalar
+ * expression would, so results do not depend on which. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef float cp_v16 __attribute__((vector_size(64), aligned(4)));
+typedef int32_t cp_i16 __attribute__((vector_size(64), aligned(4)));
+
 QCC_RT_INLINE void
-cp_act(float *v, int32_t n, int32_t act, float alpha, float beta)
+cp_load(cp_v16 *d, const float *p)
+{
+	*d = *(const cp_v16 *)p;
+}
+
+QCC_RT_INLINE void
+cp_store(float *p, const cp_v16 *v)
+{
+	*(cp_v16 *)p = *v;
+}
+
+QCC_RT_INLINE void
+cp_splat(cp_v16 *d, float s)
+{
+	cp_v16 z = {0};
+
+	*d = z + s;
+}
+
+/* acc += w * b */
+QCC_RT_INLINE void
+cp_fma(cp_v16 *acc, float w, const cp_v16 *b)
+{
+	*acc = *acc + w * *b;
+}
+
+QCC_RT_INLINE void
+cp_add(cp_v16 *a, const cp_v16 *b)
+{
+	*a = *a + *b;
+}
+
+/* v = v < lo ? lo : v, lane by lane */
+QCC_RT_INLINE void
+cp_atleast(cp_v16 *v, const cp_v16 *lo)
+{
+	cp_i16 m = *v < *lo;
+
+	*v = (cp_v16)(((cp_i16)*lo & m) | ((cp_i16)*v & ~m));
+}
+
+/* v = v > hi ? hi : v */
+QCC_RT_INLINE void
+cp_atmost(cp_v16 *v, const cp_v16 *hi)
+{
+	cp_i16 m = *v > *hi;
+
+	*v = (cp_v16)(((cp_i16)*hi & m) | ((cp_i16)*v & ~m));
+}
+#else
+typedef struct {
+	float f[16];
+} cp_v16;
+
+QCC_RT_INLINE void
+cp_load(cp_v16 *d, const float *p)
 {
 	int32_t i;
 
-	switch (act) {
-	case QCC_ACT_NONE:
-		break;
-	case QCC_ACT_RELU:
-		for (i = 0; i < n; i++)
-			v[i] = v[i] < 0.0f ? 0.0f : v[i];
-		break;
-	case QCC_ACT_CLIP:
-		for (i = 0; i < n; i++) {
-			float t = v[i] < alpha ? alpha : v[i];
-
-			v[i] = t > beta ? beta : t;
-		}
-		break;
-	default:
-		for (i = 0; i < n; i++)
-			v[i] = qcc_rt_act1_f32(v[i], act, alpha, beta);
-		break;
-	}
+	for (i = 0; i < 16; i++)
+		d->f[i] = p[i];
 }
 
-/* One tile: channels [m0, m0 + mr), pixels [p0, p0 + np) of the plane,
- * reduction steps [k0, k0 + kc) from b (row stride bs).  first: start from
- * zero (else from the partial sums in y); last: finish the outputs. */
+QCC_RT_INLINE void
+cp_store(float *p, const cp_v16 *v)
+{
+	int32_t i;
+
+	for (i = 0; i < 16; i++)
+		p[i] = v->f[i];
+}
+
+QCC_RT_INLINE void
+cp_splat(cp_v16 *d, float s)
+{
+	int32_t i;
+
+	for (i = 0; i < 16; i++)
+		d->f[i] = s;
+}
+
+QCC_RT_INLINE void
+cp_fma(cp_v16 *acc, float w, const cp_v16 *b)
+{
+	int32_t i;
+
+	for (i = 0; i < 16; i++)
+		acc->f[i] += w * b->f[i];
+}
+
+QCC_RT_INLINE void
+cp_add(cp_v16 *a, const cp_v16 *b)
+{
+	int32_t i;
+
+	for (i = 0; i < 16; i++)
+		a->f[i] = a->f[i] + b->f[i];
+}
+
+QCC_RT_INLINE void
+cp_atleast(cp_v16 *v, const cp_v16 *lo)
+{
+	int32_t i;
+
+	for (i = 0; i < 16; i++)
+		v->f[i] = v->f[i] < lo->f[i] ? lo->f[i] : v->f[i];
+}
+
+QCC_RT_INLINE void
+cp_atmost(cp_v16 *v, const cp_v16 *hi)
+{
+	int32_t i;
+
+	for (i = 0; i < 16; i++)
+		v->f[i] = v->f[i] > hi->f[i] ? hi->f[i] : v->f[i];
+}
+#endif
+
+/* Row mo of a tile, its nv vectors in a: if last, the bias, the residual
+ * (row rr, or NULL) and the activation; then the first np values are
+ * stored at yr. */
+QCC_RT_INLINE void
+cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
+           const float *rr, int32_t mo, int32_t np, int32_t last)
+{
+	cp_v16 t;
+	float io[CP_NRMAX];
+	int32_t v, p, nw = 16 * nv, full = np == nw;
+
+	if (last) {
+		if (g->b) {
+			cp_splat(&t, g->b[mo]);
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++)
+				cp_add(&a[v], &t);
+		}
+		if (rr && !full)
+			for (p = 0; p < nw; p++)
+				io[p] = p < np ? rr[p] : 0.0f;
+		if (rr)
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++) {
+				cp_load(&t, full ? rr + 16 * v : io + 16 * v);
+				cp_add(&a[v], &t);
+			}
+		if (g->act == QCC_ACT_RELU || g->act == QCC_ACT_CLIP) {
+			int32_t clip = g->act == QCC_ACT_CLIP;
+			cp_v16 lo, hi;
+
+			cp_splat(&lo, clip ? g->alpha : 0.0f);
+			cp_splat(&hi, g->beta);
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++) {
+				cp_atleast(&a[v], &lo);
+				if (clip)
+					cp_atmost(&a[v], &hi);
+			}
+		}
+	}
+	if (full) {
+#pragma GCC unroll 2
+		for (v = 0; v < nv; v++)
+			cp_store(yr + 16 * v, &a[v]);
+	} else {
+#pragma GCC unroll 2
+		for (v = 0; v < nv; v++)
+			cp_store(io + 16 * v, &a[v]);
+		for (p = 0; p < np; p++)
+			yr[p] = io[p];
+	}
+	if (last && g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
+	    g->act != QCC_ACT_CLIP)
+		qcc_rt_act_f32(yr, yr, np, g->act, g->alpha, g->beta);
+}
+
+/* One tile: rows [m0, m0 + mr) of the output (mr <= rows), pixels
+ * [p0, p0 + np) of the plane (np <= 16 * nv), reduction steps
+ * [k0, k0 + kc) from b (row stride bs, 16 * nv readable floats per row).
+ * first: start from zero (else from the partial sums in y); last: finish
+ * the outputs.  rows (6 or 12) and nv (1 or 2) are constants at every
+ * call; a partial tile's rows go through io. */
 QCC_RT_INLINE void
 cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
         int32_t mr, ptrdiff_t p0, int32_t np, int32_t k0, int32_t kc,
-        int32_t first, int32_t last, int32_t nr)
+        int32_t first, int32_t last, int32_t rows, int32_t nv)
 {
-	float acc[CP_MR][CP_NRMAX];
-	const float *wq = g->w + ((ptrdiff_t)(m0 / CP_MR) * g->kk + k0) * CP_MR;
+	cp_v16 acc[CP_RMAX][2];
+	float io[CP_NRMAX];
+	const float *w0 = g->w + ((ptrdiff_t)(m0 / CP_MR) * g->kk + k0) * CP_MR;
+	ptrdiff_t w1 = g->kk * CP_MR - CP_MR;   /* the next panel, from row 6 */
 	float *yq = g->y + (ptrdiff_t)m0 * g->yplane + p0;
-	int32_t i, p, k;
+	const float *rq = g->res ? g->res + (ptrdiff_t)m0 * g->yplane + p0 : NULL;
+	ptrdiff_t ys = g->yplane;
+	int32_t i, p, v, k, nw = 16 * nv, full = np == nw;
 
-	if (first) {
-#pragma GCC unroll 6
-		for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-			for (p = 0; p < nr; p++)
-				acc[i][p] = 0.0f;
-	} else if (mr == CP_MR && np == nr) {
-#pragma GCC unroll 6
-		for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-			for (p = 0; p < nr; p++)
-				acc[i][p] = yq[i * g->yplane + p];
-	} else {
-		for (i = 0; i < CP_MR; i++)
-			for (p = 0; p < nr; p++)
-				acc[i][p] = i < mr && p < np ?
-				            yq[i * g->yplane + p] : 0.0f;
+#pragma GCC unroll 12
+	for (i = 0; i < rows; i++) {
+		if (!first && i < mr && !full)
+			for (p = 0; p < nw; p++)
+				io[p] = p < np ? yq[i * ys + p] : 0.0f;
+#pragma GCC unroll 2
+		for (v = 0; v < nv; v++)
+			if (first || i >= mr)
+				cp_splat(&acc[i][v], 0.0f);
+			else
+				cp_load(&acc[i][v], full ? yq + i * ys + 16 * v : io + 16 * v);
 	}
 	for (k = 0; k < kc; k++) {
 		const float *bk = b + k * bs;
-		const float *wk = wq + k * CP_MR;
+		cp_v16 bv[2];
 
-#pragma GCC unroll 6
-		for (i = 0; i < CP_MR; i++) {
-			float wv = wk[i];
+#pragma GCC unroll 2
+		for (v = 0; v < nv; v++)
+			cp_load(&bv[v], bk + 16 * v);
+#pragma GCC unroll 12
+		for (i = 0; i < rows; i++) {
+			float wv = i < CP_MR ? w0[k * CP_MR + i] :
+			                       w0[w1 + k * CP_MR + i];
 
-#pragma GCC unroll 32
-			for (p = 0; p < nr; p++)
-				acc[i][p] += wv * bk[p];
+#pragma GCC unroll 2
+			for (v = 0; v < nv; v++)
+				cp_fma(&acc[i][v], wv, &bv[v]);
 		}
 	}
-	if (last) {
-		if (g->b)
-#pragma GCC unroll 6
-			for (i = 0; i < CP_MR; i++) {
-				float bv = g->b[m0 + (i < mr ? i : 0)];
-
-#pragma GCC unroll 32
-				for (p = 0; p < nr; p++)
-					acc[i][p] = acc[i][p] + bv;
-			}
-		if (g->res && mr == CP_MR && np == nr) {
-			const float *rq = g->res + (ptrdiff_t)m0 * g->yplane + p0;
-
-#pragma GCC unroll 6
-			for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-				for (p = 0; p < nr; p++)
-					acc[i][p] = acc[i][p] + rq[i * g->yplane + p];
-		} else if (g->res) {
-			const float *rq = g->res + (ptrdiff_t)m0 * g->yplane + p0;
-
-			for (i = 0; i < mr; i++)
-				for (p = 0; p < np; p++)
-					acc[i][p] = acc[i][p] + rq[i * g->yplane + p];
-		}
-		for (i = 0; i < CP_MR; i++)
-			cp_act(acc[i], nr, g->act, g->alpha, g->beta);
-	}
-	if (mr == CP_MR && np == nr) {
-#pragma GCC unroll 6
-		for (i = 0; i < CP_MR; i++)
-#pragma GCC unroll 32
-			for (p = 0; p < nr; p++)
-				yq[i * g->yplane + p] = acc[i][p];
-	} else {
-		for (i = 0; i < mr; i++)
-			for (p = 0; p < np; p++)
-				yq[i * g->yplane + p] = acc[i][p];
-	}
+#pragma GCC unroll 12
+	for (i = 0; i < rows; i++)
+		if (i < mr)
+			cp_row_out(g, acc[i], nv, yq + i * ys, rq ? rq + i * ys : NULL,
+			           m0 + i, np, last);
 }
 
-/* The runs of output rows among pixels [p0, p0 + n); returns how many. */
-QCC_RT_INLINE int32_t
-cp_runs(const struct cp_geom *g, ptrdiff_t p0, int32_t n,
-        struct cp_run *run, int32_t nr)
-{
-	int32_t nu = 0, j = 0;
-	int32_t oy = (int32_t)(p0 / g->ow), ox = (int32_t)(p0 % g->ow);
-
-	while (j < n) {
-		int32_t len = g->ow - ox;
-
-		/* a run stays inside one block of nr pixels */
-		if (len > nr - j % nr)
-			len = nr - j % nr;
-		if (len > n - j)
-			len = n - j;
-		run[nu].j = j;
-		run[nu].n = len;
-		run[nu].oy = oy;
-		run[nu].ox = ox;
-		nu++;
-		j += len;
-		ox += len;
-		if (ox == g->ow) {
-			ox = 0;
-			oy++;
-		}
-	}
-	return nu;
-}
-
-/* B rows [k0, k0 + kc) for the super-block's runs into bp: block q of
- * nr pixels at bp + q * CP_KC * nr, row k at + k * nr; slots past
- * the last pixel are zero. */
+/* B rows [k0, k0 + kc) for pixels [p0 + j0, p0 + n) of the super-block at
+ * p0 into bp: the block of width nw starting at slot j sits at
+ * bp + (j - j0) * kc, row k at + k * nw; slots past the last pixel are
+ * zero. */
 QCC_RT_INLINE void
-cp_pack(const struct cp_geom *g, const struct cp_run *run, int32_t nrun,
-        int32_t n, int32_t k0, int32_t kc, float *bp, int32_t nr)
+cp_pack(const struct cp_geom *g, ptrdiff_t p0, int32_t j0, int32_t n,
+        int32_t k0, int32_t kc, float *bp, int32_t nr)
 {
-	int32_t k, u, i, nblk = (n + nr - 1) / nr;
-	int32_t khw = g->kh * g->kw, ci = k0 / khw;
-	int32_t r = k0 / g->kw % g->kh, s = k0 % g->kw;
+	int32_t k, j, nw, i, khw = g->kh * g->kw;
 
-	for (k = 0; k < kc; k++) {
-		const float *xc = g->x + (ptrdiff_t)ci * g->xplane;
+	for (j = j0; j < n; j += nw) {
+		float *d = bp + (ptrdiff_t)(j - j0) * kc;
+		int32_t np;
 
-		for (u = 0; u < nrun; u++) {
-			const struct cp_run *ru = &run[u];
-			float *d = bp + ((ptrdiff_t)(ru->j / nr) * CP_KC + k) * nr +
-			           ru->j % nr;
-			int32_t iy = ru->oy * g->sh - g->pt + r * g->dh;
-			int32_t ix0 = ru->ox * g->sw - g->pl + s * g->dw;
-			const float *xr = xc + (ptrdiff_t)iy * g->wd;
+		nw = cp_width(n - j, nr);
+		np = n - j < nw ? n - j : nw;
+		for (k = 0; k < kc; k++, d += nw) {
+			int32_t kg = k0 + k, ci = kg / khw;
+			int32_t r = kg / g->kw % g->kh, s = kg % g->kw;
+			const float *xc = g->x + (ptrdiff_t)ci * g->xplane;
+			ptrdiff_t q = p0 + j;
+			int32_t oy = (int32_t)(q / g->ow), ox = (int32_t)(q % g->ow);
 
-			if (iy < 0 || iy >= g->h) {
-				for (i = 0; i < ru->n; i++)
-					d[i] = 0.0f;
-			} else if (g->sw == 1 && ix0 >= 0 && ix0 + ru->n <= g->wd) {
-				for (i = 0; i < ru->n; i++)
-					d[i] = xr[ix0 + i];
+			for (i = 0; i < np; i++) {
+				int32_t iy = oy * g->sh - g->pt + r * g->dh;
+				int32_t ix = ox * g->sw - g->pl + s * g->dw;
+
+				d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
+				       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
+				if (++ox == g->ow) {
+					ox = 0;
+					oy++;
+				}
+			}
+			for (; i < nw; i++)
+				d[i] = 0.0f;
+		}
+	}
+}
+
+/* Every row group over the blocks of pixels [p0, p0 + n) for one chunk of
+ * the reduction; B read from the input (direct) or from bp, where cp_pack
+ * put pixels from slot j0 on. */
+QCC_RT_INLINE void
+cp_chunk(const struct cp_geom *g, ptrdiff_t p0, int32_t n, int32_t k0,
+         int32_t kc, const float *bp, int32_t j0, int32_t nr)
+{
+	int32_t m0, mr, rows, j, nw, np, first = k0 == 0;
+	int32_t last = k0 + kc >= g->kk;
+	int32_t rmax = nr == 32 ? CP_RMAX : CP_MR;
+
+	for (m0 = 0; m0 < g->m; m0 += rows) {
+		mr = g->m - m0 < rmax ? g->m - m0 : rmax;
+		rows = mr > CP_MR ? CP_RMAX : CP_MR;
+		for (j = 0; j < n; j += nw) {
+			const float *b;
+			ptrdiff_t bs;
+
+			nw = cp_width(n - j, nr);
+			np = n - j < nw ? n - j : nw;
+			if (j < j0) {
+				b = g->x + (ptrdiff_t)k0 * g->xplane + p0 + j;
+				bs = g->xplane;
 			} else {
-				for (i = 0; i < ru->n; i++) {
-					int32_t ix = ix0 + i * g->sw;
-
-					d[i] = ix >= 0 && ix < g->wd ? xr[ix] : 0.0f;
-				}
+				b = bp + (ptrdiff_t)(j - j0) * kc;
+				bs = nw;
 			}
-		}
-		for (i = n; i < nblk * nr; i++)
-			bp[((ptrdiff_t)(i / nr) * CP_KC + k) * nr + i % nr] = 0.0f;
-		if (++s == g->kw) {
-			s = 0;
-			if (++r == g->kh) {
-				r = 0;
-				ci++;
-			}
+			if (nr == 32 && rows == CP_RMAX && nw == 32)
+				cp_tile(g, b, bs, m0, mr, p0 + j, np, k0, kc, first, last,
+				        CP_RMAX, 2);
+			else if (nr == 32 && rows == CP_RMAX)
+				cp_tile(g, b, bs, m0, mr, p0 + j, np, k0, kc, first, last,
+				        CP_RMAX, 1);
+			else if (nr == 32 && nw == 32)
+				cp_tile(g, b, bs, m0, mr, p0 + j, np, k0, kc, first, last,
+				        CP_MR, 2);
+			else
+				cp_tile(g, b, bs, m0, mr, p0 + j, np, k0, kc, first, last,
+				        CP_MR, 1);
 		}
 	}
 }
 
-/* Pixels [p0, p0 + n), n <= CP_SB, of the current image: every chunk of
- * the reduction, every panel, every block. */
-QCC_RT_INLINE void
-cp_super(const struct cp_geom *g, ptrdiff_t p0, int32_t n, int32_t nr)
+/* The first slot of the super-block [p0, p0 + n) that must be packed: 0
+ * unless B is the input itself, then the start of the last block if that
+ * block is shorter than its tile (n if none is). */
+QCC_RT_INLINE int32_t
+cp_packed_from(const struct cp_geom *g, int32_t n, int32_t nr)
 {
-	float bp[CP_SB * CP_KC];
-	struct cp_run run[CP_SB];
-	int32_t nrun = 0, nblk = (n + nr - 1) / nr;
-	int32_t k0, kc, m0, q, packed, np;
-	ptrdiff_t pq;
+	int32_t j, nw;
 
-	if (!g->direct || n % nr)
-		nrun = cp_runs(g, p0, n, run, nr);
-	for (k0 = 0; k0 < g->kk || k0 == 0; k0 += CP_KC) {
-		kc = g->kk - k0 < CP_KC ? (int32_t)(g->kk - k0) : CP_KC;
-		packed = 0;
-		for (m0 = 0; m0 < g->m; m0 += CP_MR) {
-			int32_t mr = g->m - m0 < CP_MR ? g->m - m0 : CP_MR;
-
-			for (q = 0; q < nblk; q++) {
-				pq = p0 + (ptrdiff_t)q * nr;
-				np = n - q * nr < nr ? n - q * nr : nr;
-				if (g->direct && np == nr) {
-					cp_tile(g, g->x + (ptrdiff_t)k0 * g->xplane + pq,
-					        g->xplane, m0, mr, pq, np, k0, kc, k0 == 0,
-					        k0 + kc >= g->kk, nr);
-					continue;
-				}
-				if (!packed) {
-					cp_pack(g, run, nrun, n, k0, kc, bp, nr);
-					packed = 1;
-				}
-				cp_tile(g, bp + (ptrdiff_t)q * CP_KC * nr, nr, m0, mr, pq,
-				        np, k0, kc, k0 == 0, k0 + kc >= g->kk, nr);
-			}
-		}
+	if (!g->direct)
+		return 0;
+	for (j = 0; j < n; j += nw) {
+		nw = cp_width(n - j, nr);
+		if (n - j < nw)
+			return j;
 	}
+	return n;
+}
+
+/* Pixels [p0, p0 + n) of the current image, every chunk of the
+ * reduction. */
+QCC_RT_INLINE void
+cp_super(const struct cp_geom *g, ptrdiff_t p0, int32_t n, int32_t kcmax,
+         int32_t nr)
+{
+	float bp[CP_BUF];
+	int32_t k0, kc, j0 = cp_packed_from(g, n, nr);
+
+	for (k0 = 0; k0 < g->kk || k0 == 0; k0 += kc) {
+		kc = g->kk - k0 < kcmax ? (int32_t)(g->kk - k0) : kcmax;
+		if (j0 < n)
+			cp_pack(g, p0, j0, n, k0, kc, bp, nr);
+		cp_chunk(g, p0, n, k0, kc, bp, j0, nr);
+	}
+}
+
+/* The super-block width and reduction chunk: a chunk of B of about
+ * CP_BFOOT floats, whole tiles wide; packed blocks must fit CP_BUF. */
+QCC_RT_INLINE void
+cp_plan(const struct cp_geom *g, int32_t nr, int32_t *sb, int32_t *kc)
+{
+	int32_t k = g->kk < CP_KC ? (int32_t)g->kk : CP_KC, w;
+
+	if (k < 1)
+		k = 1;
+	w = (g->direct ? CP_BFOOT : CP_BUF) / k / nr * nr;
+	if (w < nr)
+		w = nr;
+	if (w > CP_SBMAX)
+		w = CP_SBMAX;
+	*sb = w;
+	*kc = k;
 }
 
 QCC_RT_API void
@@ -295,7 +458,7 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 {
 	struct cp_geom g;
 	ptrdiff_t p0, np;
-	int32_t n;
+	int32_t n, sb, kc;
 
 	g.direct = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 &&
 	           pl == 0 && oh == h && ow == wd;
@@ -321,17 +484,19 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 	g.act = act;
 	g.alpha = alpha;
 	g.beta = beta;
+	nr = nr == 32 ? 32 : 16;
+	cp_plan(&g, nr, &sb, &kc);
 	for (n = 0; n < nb; n++) {
 		g.x = x + (ptrdiff_t)n * c * g.xplane;
 		g.y = y + (ptrdiff_t)n * m * g.yplane;
 		g.res = res ? res + (ptrdiff_t)n * m * g.yplane : res;
-		for (p0 = 0; p0 < g.yplane; p0 += CP_SB) {
-			np = g.yplane - p0 < CP_SB ? g.yplane - p0 : CP_SB;
+		for (p0 = 0; p0 < g.yplane; p0 += sb) {
+			np = g.yplane - p0 < sb ? g.yplane - p0 : sb;
 			/* nr a constant in each call, for the unrolling */
 			if (nr == 32)
-				cp_super(&g, p0, (int32_t)np, 32);
+				cp_super(&g, p0, (int32_t)np, kc, 32);
 			else
-				cp_super(&g, p0, (int32_t)np, 16);
+				cp_super(&g, p0, (int32_t)np, kc, 16);
 		}
 	}
 }

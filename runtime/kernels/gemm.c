@@ -11,16 +11,18 @@
  *     sums run in p order, as a plain loop would.
  *   - B is [n,k] (trans_b, the usual fully connected layer) and A is
  *     [m,k]: each y[i,j] is a dot product of two contiguous rows, summed in
- *     8 interleaved partial sums (so it vectorizes without reassociation
- *     flags) for 4 rows of B at once, then a fixed pairwise sum of the
- *     lanes and the tail.
+ *     16 interleaved partial sums (one 16-float vector: a GNU C vector
+ *     where the compiler has them, else an array with the same sums) for 4
+ *     rows of B at once, then a fixed pairwise sum of the lanes and the
+ *     tail.  With one row of A (batch 1) this streams the weights once, as
+ *     four contiguous rows at a time.
  * Both transposed is rare and runs as plain loops.
  * The epilogue then applies alpha, beta * C (C broadcast through strides)
  * and the activation, a row at a time.
  */
 #include "../qcc_rt.h"
 
-enum { GEMM_MB = 4, GEMM_RUN = 256, GEMM_NB = 4, GEMM_LANES = 8 };
+enum { GEMM_MB = 4, GEMM_RUN = 256, GEMM_NB = 4, GEMM_LANES = 16 };
 
 struct gemm_epi {
 	const float *c;        /* NULL: no C term */
@@ -159,6 +161,62 @@ gemm_nn(const float *restrict a, ptrdiff_t ars, ptrdiff_t acs,
 	}
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+typedef float gemm_v16 __attribute__((vector_size(64), aligned(4)));
+
+QCC_RT_INLINE void
+gemm_vzero(gemm_v16 *d)
+{
+	gemm_v16 z = {0};
+
+	*d = z;
+}
+
+/* acc += x * b, lane by lane */
+QCC_RT_INLINE void
+gemm_vfma(gemm_v16 *acc, const float *x, const float *b)
+{
+	*acc = *acc + *(const gemm_v16 *)x * *(const gemm_v16 *)b;
+}
+
+QCC_RT_INLINE void
+gemm_vstore(float *p, const gemm_v16 *v)
+{
+	*(gemm_v16 *)p = *v;
+}
+#else
+typedef struct {
+	float f[GEMM_LANES];
+} gemm_v16;
+
+QCC_RT_INLINE void
+gemm_vzero(gemm_v16 *d)
+{
+	int32_t l;
+
+	for (l = 0; l < GEMM_LANES; l++)
+		d->f[l] = 0.0f;
+}
+
+QCC_RT_INLINE void
+gemm_vfma(gemm_v16 *acc, const float *x, const float *b)
+{
+	int32_t l;
+
+	for (l = 0; l < GEMM_LANES; l++)
+		acc->f[l] += x[l] * b[l];
+}
+
+QCC_RT_INLINE void
+gemm_vstore(float *p, const gemm_v16 *v)
+{
+	int32_t l;
+
+	for (l = 0; l < GEMM_LANES; l++)
+		p[l] = v->f[l];
+}
+#endif
+
 /* y[i, j0 .. j0+nb) as dot products of row i of A ([m,k]) with rows of B
  * ([n,k]). */
 QCC_RT_INLINE void
@@ -166,34 +224,32 @@ gemm_nt_tile(const float *restrict a, const float *restrict b,
              float *restrict y, int32_t n, int32_t k, int32_t i, int32_t j0,
              int32_t nb)
 {
-	float acc[GEMM_NB][GEMM_LANES];
+	gemm_v16 acc[GEMM_NB];
+	float q[GEMM_LANES];
 	const float *ar = a + (ptrdiff_t)i * k;
-	int32_t jj, l, p;
+	const float *br = b + (ptrdiff_t)j0 * k;
+	int32_t jj, p;
 
 #pragma GCC unroll 4
 	for (jj = 0; jj < nb; jj++)
-#pragma GCC unroll 8
-		for (l = 0; l < GEMM_LANES; l++)
-			acc[jj][l] = 0.0f;
+		gemm_vzero(&acc[jj]);
 	for (p = 0; p + GEMM_LANES <= k; p += GEMM_LANES)
 #pragma GCC unroll 4
-		for (jj = 0; jj < nb; jj++) {
-			const float *br = b + (ptrdiff_t)(j0 + jj) * k + p;
-
-#pragma GCC unroll 8
-			for (l = 0; l < GEMM_LANES; l++)
-				acc[jj][l] += ar[p + l] * br[l];
-		}
+		for (jj = 0; jj < nb; jj++)
+			gemm_vfma(&acc[jj], ar + p, br + (ptrdiff_t)jj * k + p);
 #pragma GCC unroll 4
 	for (jj = 0; jj < nb; jj++) {
-		const float *br = b + (ptrdiff_t)(j0 + jj) * k;
-		float *q = acc[jj];
-		float s = ((q[0] + q[1]) + (q[2] + q[3])) +
-		          ((q[4] + q[5]) + (q[6] + q[7]));
+		const float *bj = br + (ptrdiff_t)jj * k;
+		float s;
 		int32_t t;
 
+		gemm_vstore(q, &acc[jj]);
+		s = (((q[0] + q[1]) + (q[2] + q[3])) +
+		     ((q[4] + q[5]) + (q[6] + q[7]))) +
+		    (((q[8] + q[9]) + (q[10] + q[11])) +
+		     ((q[12] + q[13]) + (q[14] + q[15])));
 		for (t = p; t < k; t++)
-			s += ar[t] * br[t];
+			s += ar[t] * bj[t];
 		y[(ptrdiff_t)i * n + j0 + jj] = s;
 	}
 }
