@@ -9,7 +9,9 @@
  * ops (Flatten, Reshape, Identity, Concat) work for any whole-byte type,
  * compute ops have an f32 table (eval_f32); integer tables go beside it.
  * A fused activation (Op.act) is applied to the result of an OPF_ACT op
- * after its kernel, exactly as the kernels do.
+ * after its kernel, exactly as the kernels do.  Conv, the one op
+ * calibration spends its time in, is in eval_conv.c: the same sums in the
+ * same order, blocked and vectorized.
  */
 #include <math.h>
 #include <string.h>
@@ -60,10 +62,32 @@ apply_act(Act a, float x)
 		return x > 30.0f ? x : (float)log1p(exp((double)x));
 	case ACT_SIGN:
 		return x < 0.0f ? -1.0f : x > 0.0f ? 1.0f : x;
+	case ACT_SILU:
+		return (float)((double)x / (1.0 + exp(-(double)x)));
 	case ACT_COUNT:
 		break;
 	}
 	bug("apply_act: activation kind %d", (int)a.kind);
+}
+
+/* y[i] = apply_act(a, x[i]) for i < n (x may be y); Relu and Clip (with
+ * bounds that are not NaN) without a call per element, to the same
+ * values but the sign of a zero Clip returns for a zero bound. */
+static void
+apply_act_all(Act a, const float *x, float *y, int64_t n)
+{
+	if (a.kind == ACT_RELU) {
+		for (int64_t i = 0; i < n; i++)
+			y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+	} else if (a.kind == ACT_CLIP && !isnan(a.alpha) && !isnan(a.beta)) {
+		for (int64_t i = 0; i < n; i++) {
+			float t = x[i] > a.alpha ? x[i] : a.alpha;
+			y[i] = t < a.beta ? t : a.beta;
+		}
+	} else {
+		for (int64_t i = 0; i < n; i++)
+			y[i] = apply_act(a, x[i]);
+	}
 }
 
 static const TensorType *
@@ -92,10 +116,7 @@ span(const TensorType *t, int from, int to)
 static void
 eval_actfn(const Op *op, const float *const in[], float *out)
 {
-	int64_t n = type_numel(out_t(op));
-
-	for (int64_t i = 0; i < n; i++)
-		out[i] = apply_act(op->a.act, in[0][i]);
+	apply_act_all(op->a.act, in[0], out, type_numel(out_t(op)));
 }
 
 /* y = (x - mean) / sqrt(var + eps) * scale + bias, per channel dim[1]. */
@@ -197,6 +218,12 @@ eval_binary(const Op *op, const float *const in[], float *out)
 	const TensorType *o = out_t(op);
 	int64_t sa[MAX_RANK], sb[MAX_RANK], n = type_numel(o);
 
+	if (type_numel(in_t(op, 0)) == n && type_numel(in_t(op, 1)) == n) {
+		/* no broadcast: the flat indices are the result's */
+		for (int64_t k = 0; k < n; k++)
+			out[k] = binary_at(op->kind, in[0][k], in[1][k]);
+		return;
+	}
 	bcast_strides(in_t(op, 0), in_t(op, 0)->rank, o->rank, sa);
 	bcast_strides(in_t(op, 1), in_t(op, 1)->rank, o->rank, sb);
 	for (int64_t k = 0; k < n; k++) {
@@ -259,55 +286,6 @@ static int64_t
 tap(int64_t o, int64_t k, int32_t stride, int32_t pad, int32_t dil)
 {
 	return o * stride - pad + k * dil;
-}
-
-/* One conv output: bias[m] + the sum over the group's channels c and the
- * kernel of x[n, g*C/group + c, tap(oy, ky), tap(ox, kx)] * w[m,c,ky,kx]. */
-static double
-conv_at(const Op *op, const float *const in[], int64_t n, int64_t m, int64_t oy,
-        int64_t ox)
-{
-	const ConvAttr *a = &op->a.conv;
-	const TensorType *xt = in_t(op, 0), *wt = in_t(op, 1);
-	int64_t h = xt->dim[2], w = xt->dim[3];
-	int64_t cg = wt->dim[1], kh = wt->dim[2], kw = wt->dim[3];
-	int64_t c0 = m / (wt->dim[0] / a->group) * cg;
-	const float *x = in[0] + (n * xt->dim[1] + c0) * h * w;
-	const float *wm = in[1] + m * cg * kh * kw;
-	double sum = op->nin > 2 && in[2] ? in[2][m] : 0.0;
-
-	for (int64_t c = 0; c < cg; c++) {
-		for (int64_t ky = 0; ky < kh; ky++) {
-			int64_t iy = tap(oy, ky, a->stride[0], a->pad[0],
-			                 a->dilation[0]);
-			for (int64_t kx = 0; kx < kw; kx++) {
-				int64_t ix = tap(ox, kx, a->stride[1],
-				                 a->pad[1], a->dilation[1]);
-				if (iy < 0 || iy >= h || ix < 0 || ix >= w)
-					continue;
-				sum += (double)x[(c * h + iy) * w + ix] *
-				       wm[(c * kh + ky) * kw + kx];
-			}
-		}
-	}
-	return sum;
-}
-
-static void
-eval_conv(const Op *op, const float *const in[], float *out)
-{
-	const TensorType *o = out_t(op);
-	float *y = out;
-
-	for (int64_t n = 0; n < o->dim[0]; n++)
-		for (int64_t m = 0; m < o->dim[1]; m++)
-			for (int64_t oy = 0; oy < o->dim[2]; oy++)
-				for (int64_t ox = 0; ox < o->dim[3]; ox++)
-					*y++ = (float)conv_at(op, in, n, m, oy,
-					                      ox);
-	if (op->nin > 3 && in[3]) /* fuse-add's residual */
-		for (int64_t i = 0; i < type_numel(o); i++)
-			out[i] = out[i] + in[3][i];
 }
 
 /* One pool output over plane x.  MaxPool takes the largest input element
@@ -424,7 +402,7 @@ eval_matmul(const Op *op, const float *const in[], float *out)
 }
 
 static EvalF32 *const eval_f32[OP_COUNT] = {
-    [OP_CONV] = eval_conv,       [OP_BATCHNORM] = eval_batchnorm,
+    [OP_CONV] = ir_eval_conv,       [OP_BATCHNORM] = eval_batchnorm,
     [OP_RELU] = eval_actfn,      [OP_CLIP] = eval_actfn,
     [OP_SIGMOID] = eval_actfn,   [OP_HARDSIGMOID] = eval_actfn,
     [OP_HARDSWISH] = eval_actfn, [OP_ADD] = eval_binary,
@@ -504,12 +482,8 @@ ir_eval_op(Ctx *cx, const Op *op, const void *const in[], void *const out[])
 		return false;
 	}
 	eval_f32[op->kind](op, (const float *const *)in, out[0]);
-	if (op_info[op->kind].flags & OPF_ACT && op->act.kind != ACT_NONE) {
-		float *y = out[0];
-		int64_t n = type_numel(o);
-		for (int64_t i = 0; i < n; i++)
-			y[i] = apply_act(op->act, y[i]);
-	}
+	if (op_info[op->kind].flags & OPF_ACT && op->act.kind != ACT_NONE)
+		apply_act_all(op->act, out[0], out[0], type_numel(o));
 	return true;
 }
 

@@ -484,6 +484,13 @@ bool ir_eval_quant(Ctx *cx, const Op *op, const void *const in[],
 
 /* eval_norm.c: the same ops on f32; false if op is not one of them. */
 bool ir_eval_norm_op(const Op *op, const void *const in[], void *out);
+/* eval_conv.c: Conv on f32 (before the fused activation, with fuse-add's
+ * residual). */
+void ir_eval_conv(const Op *op, const float *const in[], float *out);
+/* The same with the code for at most level (0 portable, 1 AVX2, 2 AVX-512,
+ * as far as the CPU has them): the results are identical (tests). */
+void ir_eval_conv_level(const Op *op, const float *const in[], float *out,
+                        int level);
 /* eval_convt.c: ConvTranspose on f32 (before the fused activation). */
 void ir_eval_convt(const Op *op, const float *const in[], float *out);
 /* eval_logic.c: the comparisons, Not, Where, and Add/Sub/Mul/Div/Neg on i64

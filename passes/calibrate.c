@@ -3,9 +3,10 @@
  *
  * Each sample runs through the reference interpreter (ir_eval_values);
  * every f32 value that is not a constant gets its running min and max.
- * Methods other than minmax then run the samples a second time to fill a
- * histogram of NBINS bins over [min, max] per value, and choose the range
- * [lo, hi] from it:
+ * Methods other than minmax then go over the samples a second time to
+ * fill a histogram of NBINS bins over [min, max] per value (the first
+ * samples' values are kept from the first pass, up to KEEP_BYTES, so only
+ * the rest run again), and choose the range [lo, hi] from it:
  *   minmax         lo = min, hi = max
  *   percentile:P   lo, hi = the (100-P)th and Pth percentiles (the
  *                  interpolated bin edges where the cumulative count
@@ -39,11 +40,16 @@
  * provides: Ctx.quant->lo/hi for every f32 value id
  */
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #include "passes.h"
 
 enum { NBINS = 2048, NBINS_MSE = 128, NBINS_KL = 128, KL_SMOOTH = NBINS / 256 };
+enum { LANES = 8, SPLIT = 4 };  /* visit_minmax's lanes, visit_hist's parts */
+
+/* Bytes of the first pass's values kept for the second. */
+#define KEEP_BYTES ((size_t)256 << 20)
 
 typedef struct Calib {
 	Ctx *cx;
@@ -51,6 +57,9 @@ typedef struct Calib {
 	QuantOpts *q;
 	uint32_t *hist;         /* [id * NBINS + b] */
 	uint32_t *zeros;        /* [id]: how many values are exactly 0 */
+	Arena **keep;           /* [k]: sample k's values, k < nkeep */
+	void ***kept;
+	uint32_t nkeep, maxkeep;
 	double t0;
 	int pass, npasses;
 } Calib;
@@ -129,7 +138,29 @@ pre_ranges(Calib *c, void **val, Arena *a)
 	return true;
 }
 
-/* Runs every sample, calling visit on each f32 activation's data. */
+/* How many samples' values fit in KEEP_BYTES. */
+static uint32_t
+keep_count(const Graph *g, uint32_t nsamples)
+{
+	size_t bytes = 1;
+
+	for_each_op(op, g)
+		for (int i = 0; i < op->nout; i++)
+			bytes += type_bytes(op->out[i]->type) + 64;
+	return KEEP_BYTES / bytes < nsamples ? (uint32_t)(KEEP_BYTES / bytes)
+	                                     : nsamples;
+}
+
+static void
+drop_kept(Calib *c)
+{
+	for (uint32_t k = 0; k < c->nkeep; k++)
+		arena_free(c->keep[k]);
+	c->nkeep = 0;
+}
+
+/* Runs every sample (or takes its values kept from the first pass),
+ * calling visit on each f32 activation's data. */
 static bool
 run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
                                     int64_t))
@@ -137,10 +168,12 @@ run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
 	const Graph *g = c->g;
 
 	for (uint32_t k = 0; k < c->q->nsamples; k++) {
-		Arena *a = arena_new();
+		bool kept = k < c->nkeep;
+		Arena *a = kept ? c->keep[k] : arena_new();
 		const void *const *in =
 			(const void *const *)&c->q->samples[k * c->q->ninputs];
-		void **val = ir_eval_values(c->cx, g, in, a);
+		void **val = kept ? c->kept[k]
+		                  : ir_eval_values(c->cx, g, in, a);
 
 		if (!val) {
 			arena_free(a);
@@ -155,40 +188,89 @@ run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
 			arena_free(a);
 			return false;
 		}
-		arena_free(a);
+		if (c->pass == 0 && k < c->maxkeep) {
+			c->keep[k] = a;
+			c->kept[k] = val;
+			c->nkeep = k + 1;
+		} else {
+			if (kept)
+				c->keep[k] = NULL;
+			arena_free(a);
+		}
 		progress(c, k + 1);
 	}
 	c->pass++;
 	return true;
 }
 
+/* The min and max in LANES independent lanes, merged at the end: the
+ * same two numbers as one pass in order (but the sign of a zero that
+ * ties), without one long chain of compares. */
 static void
 visit_minmax(Calib *c, const Value *v, const float *x, int64_t n)
 {
 	float lo = c->q->lo[v->id], hi = c->q->hi[v->id];
+	float lv[LANES], hv[LANES];
+	int64_t i = 0;
 
-	for (int64_t i = 0; i < n; i++) {
-		if (x[i] < lo)
-			lo = x[i];
-		if (x[i] > hi)
-			hi = x[i];
+	for (int j = 0; j < LANES; j++) {
+		lv[j] = lo;
+		hv[j] = hi;
+	}
+	for (; i + LANES <= n; i += LANES) {
+		for (int j = 0; j < LANES; j++) {
+			lv[j] = x[i + j] < lv[j] ? x[i + j] : lv[j];
+			hv[j] = x[i + j] > hv[j] ? x[i + j] : hv[j];
+		}
+	}
+	for (; i < n; i++) {
+		lo = x[i] < lo ? x[i] : lo;
+		hi = x[i] > hi ? x[i] : hi;
+	}
+	for (int j = 0; j < LANES; j++) {
+		lo = lv[j] < lo ? lv[j] : lo;
+		hi = hv[j] > hi ? hv[j] : hi;
 	}
 	c->q->lo[v->id] = lo;
 	c->q->hi[v->id] = hi;
 }
 
+static int64_t
+hist_bin(float x, double lo, double inv)
+{
+	int64_t b = (int64_t)((x - lo) * inv);
+
+	return b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b;
+}
+
+/* A large tensor fills SPLIT histograms, element i the (i % SPLIT)th, so
+ * that runs of one bin (Relu's zeros) do not wait on one counter. */
 static void
 visit_hist(Calib *c, const Value *v, const float *x, int64_t n)
 {
 	double lo = c->q->lo[v->id], hi = c->q->hi[v->id];
 	double inv = hi > lo ? NBINS / (hi - lo) : 0.0;
-	uint32_t *h = c->hist + (size_t)v->id * NBINS;
+	uint32_t *h = c->hist + (size_t)v->id * NBINS, zeros = 0;
+	uint32_t part[SPLIT][NBINS];
+	int64_t i = 0;
 
-	for (int64_t i = 0; i < n; i++) {
-		int64_t b = (int64_t)((x[i] - lo) * inv);
-		h[b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b]++;
-		c->zeros[v->id] += x[i] == 0.0f;
+	if (n >= SPLIT * NBINS) {
+		memset(part, 0, sizeof part);
+		for (; i + SPLIT <= n; i += SPLIT) {
+			for (int j = 0; j < SPLIT; j++) {
+				part[j][hist_bin(x[i + j], lo, inv)]++;
+				zeros += x[i + j] == 0.0f;
+			}
+		}
+		for (int b = 0; b < NBINS; b++)
+			for (int j = 0; j < SPLIT; j++)
+				h[b] += part[j][b];
 	}
+	for (; i < n; i++) {
+		h[hist_bin(x[i], lo, inv)]++;
+		zeros += x[i] == 0.0f;
+	}
+	c->zeros[v->id] += zeros;
 }
 
 /* The value below which a fraction p of the histogram's mass lies. */
@@ -401,14 +483,24 @@ calibrate(Ctx *cx, Graph *g)
 		q->hi[i] = q->pre_hi[i] = -INFINITY;
 	}
 	c.npasses = q->method == CALIB_MINMAX ? 1 : 2;
+	if (c.npasses == 2) {
+		c.maxkeep = keep_count(g, q->nsamples);
+		c.keep = NEWARRAY(cx->scratch, Arena *, c.maxkeep + 1);
+		c.kept = NEWARRAY(cx->scratch, void **, c.maxkeep + 1);
+	}
 	c.t0 = now();
-	if (!run_samples(&c, visit_minmax))
+	if (!run_samples(&c, visit_minmax)) {
+		drop_kept(&c);
 		return false;
+	}
 	if (q->method != CALIB_MINMAX) {
+		bool ok;
 		c.hist = NEWARRAY(cx->scratch, uint32_t,
 		                  (size_t)g->nvalues * NBINS + 1);
 		c.zeros = NEWARRAY(cx->scratch, uint32_t, g->nvalues + 1);
-		if (!run_samples(&c, visit_hist))
+		ok = run_samples(&c, visit_hist);
+		drop_kept(&c);
+		if (!ok)
 			return false;
 		for (uint32_t i = 0; i < g->nvalues; i++)
 			if (is_activation(g->values[i]))

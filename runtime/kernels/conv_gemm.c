@@ -13,11 +13,12 @@
  * target's vector registers: 16 (tiles of 6 x 16 floats, twelve 8-lane
  * vectors, which AVX2's sixteen registers hold with two input vectors and
  * a broadcast) or 32 (tiles of 12 x 32 floats, twenty-four of AVX-512's
- * thirty-two 16-lane registers).  A plane's last pixels, fewer than nr,
- * take tiles 16 or 8 wide, so a 7x7 plane (49 pixels) computes 56 instead
- * of 64.  The epilogue (bias, residual, ReLU or Clip) works on the
- * registers and stores whole vectors; other activations run over the
- * stored rows.
+ * thirty-two 16-lane registers); a tile row is one or two 16-float
+ * vectors (cp_v16: GNU C vectors where the compiler has them, so the
+ * accumulators are registers whatever the optimizer's unrolling does).
+ * A plane's last 16 or fewer pixels take a tile 16 wide.  The epilogue
+ * (bias, residual, ReLU or Clip) works on the registers and stores whole
+ * vectors; other activations run over the stored rows.
  *
  * Packed weights (backends/lower_conv_packed.c writes them, qcc_rt.h states
  * the layout): panels of CP_MR = QCC_RT_GEMM_MR output channels, the
@@ -58,7 +59,7 @@ struct cp_geom {
 	const float *res;    /* residual, image n, or NULL */
 	float *y;            /* image n */
 	ptrdiff_t xplane, yplane, kk;
-	int32_t c, h, wd, m, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+	int32_t h, wd, m, ow, kh, kw, sh, sw, dh, dw, pt, pl;
 	int32_t act, direct;
 	float alpha, beta;
 };
@@ -112,22 +113,17 @@ cp_add(cp_v16 *a, const cp_v16 *b)
 	*a = *a + *b;
 }
 
-/* v = v < lo ? lo : v, lane by lane */
+/* v = v < lo ? lo : v, then if clip v = v > hi ? hi : v, lane by lane */
 QCC_RT_INLINE void
-cp_atleast(cp_v16 *v, const cp_v16 *lo)
+cp_clamp(cp_v16 *v, const cp_v16 *lo, const cp_v16 *hi, int32_t clip)
 {
 	cp_i16 m = *v < *lo;
 
 	*v = (cp_v16)(((cp_i16)*lo & m) | ((cp_i16)*v & ~m));
-}
-
-/* v = v > hi ? hi : v */
-QCC_RT_INLINE void
-cp_atmost(cp_v16 *v, const cp_v16 *hi)
-{
-	cp_i16 m = *v > *hi;
-
-	*v = (cp_v16)(((cp_i16)*hi & m) | ((cp_i16)*v & ~m));
+	if (clip) {
+		m = *v > *hi;
+		*v = (cp_v16)(((cp_i16)*hi & m) | ((cp_i16)*v & ~m));
+	}
 }
 #else
 typedef struct {
@@ -180,21 +176,15 @@ cp_add(cp_v16 *a, const cp_v16 *b)
 }
 
 QCC_RT_INLINE void
-cp_atleast(cp_v16 *v, const cp_v16 *lo)
+cp_clamp(cp_v16 *v, const cp_v16 *lo, const cp_v16 *hi, int32_t clip)
 {
 	int32_t i;
 
-	for (i = 0; i < 16; i++)
-		v->f[i] = v->f[i] < lo->f[i] ? lo->f[i] : v->f[i];
-}
+	for (i = 0; i < 16; i++) {
+		float t = v->f[i] < lo->f[i] ? lo->f[i] : v->f[i];
 
-QCC_RT_INLINE void
-cp_atmost(cp_v16 *v, const cp_v16 *hi)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		v->f[i] = v->f[i] > hi->f[i] ? hi->f[i] : v->f[i];
+		v->f[i] = clip && t > hi->f[i] ? hi->f[i] : t;
+	}
 }
 #endif
 
@@ -232,11 +222,8 @@ cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
 			cp_splat(&lo, clip ? g->alpha : 0.0f);
 			cp_splat(&hi, g->beta);
 #pragma GCC unroll 2
-			for (v = 0; v < nv; v++) {
-				cp_atleast(&a[v], &lo);
-				if (clip)
-					cp_atmost(&a[v], &hi);
-			}
+			for (v = 0; v < nv; v++)
+				cp_clamp(&a[v], &lo, &hi, clip);
 		}
 	}
 	if (full) {
@@ -252,7 +239,7 @@ cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
 	}
 	if (last && g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
 	    g->act != QCC_ACT_CLIP)
-		qcc_rt_act_f32(yr, yr, np, g->act, g->alpha, g->beta);
+		qcc_rt_act_row_f32(yr, np, g->act, g->alpha, g->beta);
 }
 
 /* One tile: rows [m0, m0 + mr) of the output (mr <= rows), pixels
@@ -319,34 +306,45 @@ QCC_RT_INLINE void
 cp_pack(const struct cp_geom *g, ptrdiff_t p0, int32_t j0, int32_t n,
         int32_t k0, int32_t kc, float *bp, int32_t nr)
 {
-	int32_t k, j, nw, i, khw = g->kh * g->kw;
+	int32_t k, j, nw, i, np, khw = g->kh * g->kw;
 
 	for (j = j0; j < n; j += nw) {
 		float *d = bp + (ptrdiff_t)(j - j0) * kc;
-		int32_t np;
+		ptrdiff_t q = p0 + j;
+		int32_t oy0 = (int32_t)(q / g->ow), ox0 = (int32_t)(q % g->ow);
+		int32_t ci = k0 / khw, r = k0 / g->kw % g->kh, s = k0 % g->kw;
 
 		nw = cp_width(n - j, nr);
 		np = n - j < nw ? n - j : nw;
 		for (k = 0; k < kc; k++, d += nw) {
-			int32_t kg = k0 + k, ci = kg / khw;
-			int32_t r = kg / g->kw % g->kh, s = kg % g->kw;
 			const float *xc = g->x + (ptrdiff_t)ci * g->xplane;
-			ptrdiff_t q = p0 + j;
-			int32_t oy = (int32_t)(q / g->ow), ox = (int32_t)(q % g->ow);
+			int32_t oy = oy0, ox = ox0;
 
-			for (i = 0; i < np; i++) {
-				int32_t iy = oy * g->sh - g->pt + r * g->dh;
-				int32_t ix = ox * g->sw - g->pl + s * g->dw;
+			if (g->direct) {
+				for (i = 0; i < np; i++)
+					d[i] = xc[q + i];
+			} else {
+				for (i = 0; i < np; i++) {
+					int32_t iy = oy * g->sh - g->pt + r * g->dh;
+					int32_t ix = ox * g->sw - g->pl + s * g->dw;
 
-				d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
-				       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
-				if (++ox == g->ow) {
-					ox = 0;
-					oy++;
+					d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
+					       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
+					if (++ox == g->ow) {
+						ox = 0;
+						oy++;
+					}
 				}
 			}
-			for (; i < nw; i++)
+			for (i = np; i < nw; i++)
 				d[i] = 0.0f;
+			if (++s == g->kw) {
+				s = 0;
+				if (++r == g->kh) {
+					r = 0;
+					ci++;
+				}
+			}
 		}
 	}
 }
@@ -430,7 +428,8 @@ cp_super(const struct cp_geom *g, ptrdiff_t p0, int32_t n, int32_t kcmax,
 }
 
 /* The super-block width and reduction chunk: a chunk of B of about
- * CP_BFOOT floats, whole tiles wide; packed blocks must fit CP_BUF. */
+ * CP_BFOOT floats read in place, or CP_BUF packed, whole tiles wide (a
+ * packed tail of a direct super-block is at most nr * CP_KC floats). */
 QCC_RT_INLINE void
 cp_plan(const struct cp_geom *g, int32_t nr, int32_t *sb, int32_t *kc)
 {
@@ -467,11 +466,9 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 	g.xplane = (ptrdiff_t)h * wd;
 	g.yplane = (ptrdiff_t)oh * ow;
 	g.kk = (ptrdiff_t)c * kh * kw;
-	g.c = c;
 	g.h = h;
 	g.wd = wd;
 	g.m = m;
-	g.oh = oh;
 	g.ow = ow;
 	g.kh = kh;
 	g.kw = kw;

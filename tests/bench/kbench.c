@@ -13,7 +13,9 @@
  * kernel; only those whose name contains NAME if given), REPS times
  * (default 20), and the best time and GMAC/s are
  * printed, with the largest difference from qcc_rt_conv2d_f32 (the plain
- * loop) so a faster kernel cannot be a wrong one.
+ * loop) so a faster kernel cannot be a wrong one.  The depthwise shapes
+ * also run as INT8 ("q8 ..." lines: qcc_rt_conv2d_dw_q8 on random codes,
+ * "diff" counts the outputs that differ from qcc_rt_conv2d_q8's).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -31,6 +33,10 @@
 #include "../../runtime/kernels/conv_dw.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_packed.c"
+#include "../../runtime/kernels/qelt.c"
+#include "../../runtime/kernels/qrow.c"
+#include "../../runtime/kernels/qnn.c"
+#include "../../runtime/kernels/qconv_dw.c"
 #include "../../runtime/kernels/gemm.c"
 
 struct shape {
@@ -172,6 +178,51 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
 }
 
+/* The INT8 depthwise kernel on shape s (stride and pad as the FP32 run);
+ * returns the best time in ns. */
+static double
+run_q8(const struct shape *s, int oh, int pad, int reps)
+{
+	int hw = s->h, kk = s->k * s->k;
+	int ph = (oh - 1) * s->s + s->k, pw = ph;
+	size_t nx = (size_t)s->c * hw * hw, ny = (size_t)s->c * oh * oh;
+	uint8_t *x = malloc(nx), *y = malloc(ny), *r = malloc(ny);
+	int8_t *w = malloc((size_t)s->c * kk);
+	int32_t *b = malloc((size_t)s->c * sizeof *b), mult = 1518500250;
+	int32_t shift = 40, zx = 3, zy = 7;
+	uint32_t seed = 7;
+	double best = 1e30;
+	size_t nd = 0;
+
+	ph = ph > pad + hw ? ph : pad + hw;
+	pw = ph;
+	for (size_t i = 0; i < nx; i++)
+		x[i] = (uint8_t)((seed = seed * 1664525u + 1013904223u) >> 24);
+	for (int i = 0; i < s->c * kk; i++)
+		w[i] = (int8_t)((seed = seed * 1664525u + 1013904223u) >> 24);
+	for (int i = 0; i < s->c; i++)
+		b[i] = (int32_t)((seed = seed * 1664525u + 1013904223u) >> 16) -
+		       32768;
+	qcc_rt_conv2d_q8(x, w, b, r, 1, s->c, hw, hw, s->c, oh, oh, s->k, s->k,
+	                 s->s, s->s, 1, 1, pad, pad, s->c, zx, &mult, &shift, 1,
+	                 zy, 0, 255);
+	for (int t = 0; t < reps; t++) {
+		double t0 = now_ns();
+
+		qcc_rt_conv2d_dw_q8(x, w, b, y, 1, s->c, hw, hw, oh, oh, s->k, s->k,
+		                    s->s, s->s, 1, 1, pad, pad, ph, pw, zx, &mult,
+		                    &shift, 1, zy, 0, 255);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	for (size_t i = 0; i < ny; i++)
+		nd += y[i] != r[i];
+	printf("q8 %-19s %9.1f us %7.1f GMAC/s  diff %zu\n", s->name, best / 1e3,
+	       (double)ny * kk / best, nd);
+	free(x), free(y), free(r), free(w), free(b);
+	return best;
+}
+
 /* The classifier of mobilenet_v2 and efficientnet_b0: y = x W^T + b, x
  * [1,1280], W [1000,1280], through qcc_rt_gemm_f32 as lower_nn.c calls it
  * (its sums are not in k order: maxdiff against the plain loop is a
@@ -245,6 +296,15 @@ main(int argc, char **argv)
 		printf("%-22s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
 		       best / 1e3, macs / best, md);
 		free(x), free(w), free(b), free(y), free(r), free(wp);
+	}
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		const struct shape *s = &shapes[i];
+		char name[64];
+		int pad = s->k / 2, oh = (s->h + 2 * pad - s->k) / s->s + 1;
+
+		snprintf(name, sizeof name, "q8 %s", s->name);
+		if (s->dw && (argc <= 2 || strstr(name, argv[2])))
+			tot += run_q8(s, oh, pad, reps);
 	}
 	if (argc <= 2 || strstr("fc 1280->1000", argv[2]))
 		tot += bench_fc(reps);

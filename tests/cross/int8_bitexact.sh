@@ -14,8 +14,11 @@
 #           run by qemu-aarch64 -cpu cortex-a72
 #   riscv   -target=riscv64, riscv64-linux-gnu-gcc -static, run by
 #           qemu-riscv64 -cpu rv64,v=true with vlen=128 and vlen=256
-# and each classifies the first N test images (classify -logits).  Fails
-# unless every logits file equals the host object's byte for byte.
+# and each classifies the first N test images (classify -logits); with
+# Q8EVAL=PATH (tests/quant/q8eval.c) the interpreter's integer mode gives
+# its logits for the same images too.  Fails unless every logits file
+# equals the host object's byte for byte.  The whole test set (10,000
+# images, hours under qemu) is samples/common/int8_bitexact_all.sh.
 # Exit status 0 pass, 1 fail, 77 skip (no cross tools or no data set).
 set -eu
 if [ $# -lt 4 ]; then
@@ -83,8 +86,13 @@ for model in "$@"; do
 	run "$out/arm" arm qemu-aarch64 -cpu cortex-a72 &
 	run "$out/riscv" riscv128 qemu-riscv64 -cpu rv64,v=true,vlen=128 &
 	run "$out/riscv" riscv256 qemu-riscv64 -cpu rv64,v=true,vlen=256 &
+	names="c arm riscv128 riscv256"
+	if [ -n "${Q8EVAL:-}" ]; then
+		"$Q8EVAL" "$model" "$work/calib" "$n" "$out/interp.bin" &
+		names="$names interp"
+	fi
 	wait
-	for name in c arm riscv128 riscv256; do
+	for name in $names; do
 		if cmp "$out/host.bin" "$out/$name.bin"; then
 			echo "ok   $m: $name logits = host object's ($n images, $(wc -c <"$out/host.bin") bytes)"
 		else

@@ -39,7 +39,8 @@ add_custom_target(cross_bench
 # test images (qemu's RVV emulation is slow; for fmnist the host, C and armv8 builds
 # were also checked on 1000) from the host object, the C backend (gcc), the armv8 object
 # under qemu-aarch64 and the riscv64 object under qemu-riscv64 (vlen 128
-# and 256).
+# and 256), and the interpreter's integer mode (tests/quant/q8eval.c).
+# The whole test set: samples/common/int8_bitexact_all.sh (not a ctest).
 add_test(NAME cross.int8_samples_give_the_same_logit_bytes_on_host_c_arm_and_riscv
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/int8_bitexact.sh $<TARGET_FILE:qcc>
           ${PROJECT_BINARY_DIR}/tests/cross/int8 200
@@ -47,4 +48,4 @@ add_test(NAME cross.int8_samples_give_the_same_logit_bytes_on_host_c_arm_and_ris
           ${PROJECT_SOURCE_DIR}/samples/fmnist_mnv2/model.onnx)
 set_tests_properties(cross.int8_samples_give_the_same_logit_bytes_on_host_c_arm_and_riscv
   PROPERTIES LABELS "cross;quant" TIMEOUT 3600 SKIP_RETURN_CODE 77
-  ENVIRONMENT CC=${CMAKE_C_COMPILER})
+  ENVIRONMENT "CC=${CMAKE_C_COMPILER};Q8EVAL=$<TARGET_FILE:q8eval>")
