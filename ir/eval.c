@@ -62,6 +62,8 @@ apply_act(Act a, float x)
 		return x > 30.0f ? x : (float)log1p(exp((double)x));
 	case ACT_SIGN:
 		return x < 0.0f ? -1.0f : x > 0.0f ? 1.0f : x;
+	case ACT_SILU:
+		return (float)((double)x / (1.0 + exp(-(double)x)));
 	case ACT_COUNT:
 		break;
 	}

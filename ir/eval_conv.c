@@ -172,10 +172,17 @@ pack_w(const ConvGeom *g, const float *w, double *ap, int mr)
 {
 	int64_t mp = (g->mg + mr - 1) / mr * mr;
 
-	for (int64_t i = 0; i < mp; i++)
+	for (int64_t i0 = 0; i0 < mp; i0 += mr) {
+		double *d = ap + i0 * g->k;
+		const float *wr = w + i0 * g->k;
+		int rows = g->mg - i0 < mr ? (int)(g->mg - i0) : mr;
+
+		if (rows < mr)
+			memset(d, 0, sizeof *d * (size_t)(g->k * mr));
 		for (int64_t kk = 0; kk < g->k; kk++)
-			ap[(i / mr) * g->k * mr + kk * mr + i % mr] =
-				i < g->mg ? w[i * g->k + kk] : 0.0;
+			for (int i = 0; i < rows; i++)
+				d[kk * mr + i] = wr[i * g->k + kk];
+	}
 }
 
 /* Rows [k0, k0 + kc) of the group's im2col matrix, for the block's ncp

@@ -172,7 +172,8 @@ run_samples(Calib *c, void (*visit)(Calib *, const Value *, const float *,
 		Arena *a = kept ? c->keep[k] : arena_new();
 		const void *const *in =
 			(const void *const *)&c->q->samples[k * c->q->ninputs];
-		void **val = kept ? c->kept[k] : ir_eval_values(c->cx, g, in, a);
+		void **val = kept ? c->kept[k]
+		                  : ir_eval_values(c->cx, g, in, a);
 
 		if (!val) {
 			arena_free(a);

@@ -22,6 +22,9 @@ extern const Pass pass_infer_shapes, pass_fold_const, pass_dce, pass_fold_bn,
 /* fuse_add.c (issue 7): Conv + Add(residual) -> Conv with a fourth input. */
 extern const Pass pass_fuse_add;
 
+/* fuse_silu.c (issue 7): x * Sigmoid(x) -> x's producer with act silu. */
+extern const Pass pass_fuse_silu;
+
 /* ---- quantization (issue 5): calibrate.c, quantize.c, fold_shift.c ---- */
 
 typedef enum { CALIB_MINMAX, CALIB_PERCENTILE, CALIB_MSE, CALIB_KL } CalibMethod;

@@ -17,6 +17,7 @@ static const Pass *const all_passes[] = {
 	&pass_fuse_act, &pass_fuse_add, &pass_plan_memory, &pass_calibrate,
 	&pass_search_int4, &pass_quantize, &pass_fold_shift, &pass_fold_qdq,
 	&pass_plan_pm1, &pass_decompose_pm1, &pass_match_pm1, &pass_select_quant,
+	&pass_fuse_silu,
 };
 
 /* -O0: only what the backends need, a typed graph with a memory plan (and
@@ -35,11 +36,14 @@ static const Pass *const pipeline_o0[] = {
  * nothing in float ones; match-pm1 puts the layers of imported 1-bit
  * models (Sign activations, +-1 weights) on the pm1 kernels.  fuse-add
  * runs after fuse-act so that the activation a residual Add took moves
- * with it into the Conv. */
+ * with it into the Conv.  fuse-silu (before fuse-act, which would leave
+ * the Sigmoid alone anyway: its input has two uses) is for float graphs
+ * only; the quantized pipelines keep x * Sigmoid(x) as it was. */
 static const Pass *const pipeline_o1[] = {
 	&pass_infer_shapes, &pass_fold_qdq, &pass_fold_const, &pass_dce,
-	&pass_fold_bn, &pass_match_pm1, &pass_fuse_act, &pass_fuse_add,
-	&pass_dce, &pass_fold_shift, &pass_infer_shapes, &pass_plan_memory,
+	&pass_fold_bn, &pass_match_pm1, &pass_fuse_silu, &pass_fuse_act,
+	&pass_fuse_add, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
+	&pass_plan_memory,
 };
 
 /* -quantize=int8: the -O1 float rewrites, then calibrate on the rewritten

@@ -27,7 +27,8 @@
  *   MaxPool, AveragePool (the result keeps the input's s and z), Global-
  *     AveragePool
  *   Relu, Clip, Sigmoid, HardSigmoid, HardSwish as a Lut: a 256-entry code
- *     table computed here from the float function
+ *     table computed here from the float function (also a fused SiLU or
+ *     Sign; an op with another fused activation stays float)
  *   Flatten, Reshape and Concat of values already quantized (Concat
  *     requantizes inputs whose s, z differ from its result's)
  * Where a float value feeds an integer op a Quantize is inserted once; the
@@ -200,6 +201,24 @@ codes_of(Qz *z, Value *v, Op *before)
 	return c;
 }
 
+/* The activations act_fn computes, so a Lut can stand for them. */
+static bool
+act_has_lut(ActKind k)
+{
+	switch (k) {
+	case ACT_RELU:
+	case ACT_CLIP:
+	case ACT_SIGMOID:
+	case ACT_HARDSIGMOID:
+	case ACT_HARDSWISH:
+	case ACT_SIGN:
+	case ACT_SILU:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static double
 act_fn(Act a, double x)
 {
@@ -216,6 +235,8 @@ act_fn(Act a, double x)
 		return x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5));
 	case ACT_SIGN:
 		return x < 0.0 ? -1.0 : x > 0.0 ? 1.0 : x;
+	case ACT_SILU:
+		return x / (1.0 + exp(-x));
 	default:
 		return x;
 	}
@@ -388,13 +409,14 @@ pre_range(Qz *z, const Op *op)
 }
 
 /* Relu and Clip stay fused (fold-shift makes them the clamp); another
- * fused activation splits off into a Lut if calibrate saw the range
- * before it. */
+ * fused activation splits off into a Lut if act_fn knows it and calibrate
+ * saw the range before it. */
 static bool
 act_ok(Qz *z, const Op *op)
 {
 	return op->act.kind == ACT_NONE || op->act.kind == ACT_RELU ||
-	       op->act.kind == ACT_CLIP || pre_range(z, op);
+	       op->act.kind == ACT_CLIP ||
+	       (act_has_lut(op->act.kind) && pre_range(z, op));
 }
 
 /* Result codes of op, from the calibrated range of its float result. */

@@ -71,7 +71,8 @@ enum {
 	QCC_ACT_ELU,           /* x > 0 ? x : alpha * (e^x - 1) */
 	QCC_ACT_SELU,          /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
 	QCC_ACT_SOFTPLUS,      /* log(1 + e^x) */
-	QCC_ACT_SIGN           /* x < 0 ? -1 : x > 0 ? 1 : x (issue 6) */
+	QCC_ACT_SIGN,          /* x < 0 ? -1 : x > 0 ? 1 : x (issue 6) */
+	QCC_ACT_SILU           /* x / (1 + exp(-x)), x * sigmoid(x) (issue 7) */
 };
 
 /* Binary operations of qcc_rt_binary_f32 (a op b). */
@@ -97,6 +98,10 @@ QCC_RT_API QCC_RT_UNUSED float qcc_rt_act1_f32(float x, int32_t act,
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_f32(const float *x, float *y,
 	int32_t n, int32_t act, float alpha, float beta);
+/* v[i] = act(v[i]) for i < n, in place: branch-free (vectorizing) loops
+ * for Relu, Clip, Sigmoid, SiLU, HardSigmoid, HardSwish and Tanh. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_act_row_f32(float *v, int32_t n,
+	int32_t act, float alpha, float beta);
 
 /* ---- math.c: within one ulp of C99's functions ------------------------- */
 

@@ -28,7 +28,7 @@
  * order). */
 #include "../qcc_rt.h"
 
-enum { DW_T = 16, DW_BUF = 6144, DW_TBUF = 4096, DW_MAXTAP = 49 };
+enum { DW_T = 16, DW_BUF = 4096, DW_TBUF = 2048, DW_MAXTAP = 49 };
 
 /* For the loops over tiles: clang's loop vectorizer would otherwise
  * vectorize them across tiles, with gathers, after unrolling the tile. */
@@ -185,7 +185,7 @@ dw_epilogue(const float *restrict t, int32_t q, const float *restrict res,
 				yk[i] = tk[i];
 	}
 	if (act != QCC_ACT_NONE)
-		qcc_rt_act_f32(y, y, nr * ow, act, alpha, beta);
+		qcc_rt_act_row_f32(y, nr * ow, act, alpha, beta);
 }
 
 /* One channel's output plane, band by band, through buf and t; off are
@@ -265,7 +265,7 @@ dw_plane_plain(const struct dw_geom *g, const float *restrict x,
 			y[(ptrdiff_t)oy * ow + ox] = acc;
 		}
 	}
-	qcc_rt_act_f32(y, y, oh * ow, act, alpha, beta);
+	qcc_rt_act_row_f32(y, oh * ow, act, alpha, beta);
 }
 
 QCC_RT_API void

@@ -13,11 +13,12 @@
  * target's vector registers: 16 (tiles of 6 x 16 floats, twelve 8-lane
  * vectors, which AVX2's sixteen registers hold with two input vectors and
  * a broadcast) or 32 (tiles of 12 x 32 floats, twenty-four of AVX-512's
- * thirty-two 16-lane registers).  A plane's last pixels, fewer than nr,
- * take tiles 16 or 8 wide, so a 7x7 plane (49 pixels) computes 56 instead
- * of 64.  The epilogue (bias, residual, ReLU or Clip) works on the
- * registers and stores whole vectors; other activations run over the
- * stored rows.
+ * thirty-two 16-lane registers); a tile row is one or two 16-float
+ * vectors (cp_v16: GNU C vectors where the compiler has them, so the
+ * accumulators are registers whatever the optimizer's unrolling does).
+ * A plane's last 16 or fewer pixels take a tile 16 wide.  The epilogue
+ * (bias, residual, ReLU or Clip) works on the registers and stores whole
+ * vectors; other activations run over the stored rows.
  *
  * Packed weights (backends/lower_conv_packed.c writes them, qcc_rt.h states
  * the layout): panels of CP_MR = QCC_RT_GEMM_MR output channels, the
@@ -238,7 +239,7 @@ cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
 	}
 	if (last && g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU &&
 	    g->act != QCC_ACT_CLIP)
-		qcc_rt_act_f32(yr, yr, np, g->act, g->alpha, g->beta);
+		qcc_rt_act_row_f32(yr, np, g->act, g->alpha, g->beta);
 }
 
 /* One tile: rows [m0, m0 + mr) of the output (mr <= rows), pixels
@@ -305,34 +306,45 @@ QCC_RT_INLINE void
 cp_pack(const struct cp_geom *g, ptrdiff_t p0, int32_t j0, int32_t n,
         int32_t k0, int32_t kc, float *bp, int32_t nr)
 {
-	int32_t k, j, nw, i, khw = g->kh * g->kw;
+	int32_t k, j, nw, i, np, khw = g->kh * g->kw;
 
 	for (j = j0; j < n; j += nw) {
 		float *d = bp + (ptrdiff_t)(j - j0) * kc;
-		int32_t np;
+		ptrdiff_t q = p0 + j;
+		int32_t oy0 = (int32_t)(q / g->ow), ox0 = (int32_t)(q % g->ow);
+		int32_t ci = k0 / khw, r = k0 / g->kw % g->kh, s = k0 % g->kw;
 
 		nw = cp_width(n - j, nr);
 		np = n - j < nw ? n - j : nw;
 		for (k = 0; k < kc; k++, d += nw) {
-			int32_t kg = k0 + k, ci = kg / khw;
-			int32_t r = kg / g->kw % g->kh, s = kg % g->kw;
 			const float *xc = g->x + (ptrdiff_t)ci * g->xplane;
-			ptrdiff_t q = p0 + j;
-			int32_t oy = (int32_t)(q / g->ow), ox = (int32_t)(q % g->ow);
+			int32_t oy = oy0, ox = ox0;
 
-			for (i = 0; i < np; i++) {
-				int32_t iy = oy * g->sh - g->pt + r * g->dh;
-				int32_t ix = ox * g->sw - g->pl + s * g->dw;
+			if (g->direct) {
+				for (i = 0; i < np; i++)
+					d[i] = xc[q + i];
+			} else {
+				for (i = 0; i < np; i++) {
+					int32_t iy = oy * g->sh - g->pt + r * g->dh;
+					int32_t ix = ox * g->sw - g->pl + s * g->dw;
 
-				d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
-				       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
-				if (++ox == g->ow) {
-					ox = 0;
-					oy++;
+					d[i] = iy >= 0 && iy < g->h && ix >= 0 && ix < g->wd ?
+					       xc[(ptrdiff_t)iy * g->wd + ix] : 0.0f;
+					if (++ox == g->ow) {
+						ox = 0;
+						oy++;
+					}
 				}
 			}
-			for (; i < nw; i++)
+			for (i = np; i < nw; i++)
 				d[i] = 0.0f;
+			if (++s == g->kw) {
+				s = 0;
+				if (++r == g->kh) {
+					r = 0;
+					ci++;
+				}
+			}
 		}
 	}
 }

@@ -117,17 +117,19 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 		for (j = 0; j < 2 * nr; j++)
 			out[p][j] = acc[p][j];
 	mlim = g->m - m0 < npan * nr ? g->m - m0 : npan * nr;
-	for (p = 0; p < np; p++)
+	for (p = 0; p < np; p++) {
 		for (j = 0; j < mlim; j++) {
 			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane + yo[p];
-			float v = out[p][j];
 
 			if (g->b)
-				v = v + g->b[m0 + j];
+				out[p][j] = out[p][j] + g->b[m0 + j];
 			if (g->res)
-				v = v + g->res[o];
-			g->y[o] = qcc_rt_act1_f32(v, g->act, g->alpha, g->beta);
+				out[p][j] = out[p][j] + g->res[o];
 		}
+		qcc_rt_act_row_f32(out[p], mlim, g->act, g->alpha, g->beta);
+		for (j = 0; j < mlim; j++)
+			g->y[(ptrdiff_t)(m0 + j) * g->yplane + yo[p]] = out[p][j];
+	}
 }
 
 /* One tile with np a constant in each branch, so pk_tile's pixel loops

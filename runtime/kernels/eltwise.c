@@ -13,7 +13,9 @@
  * those stride pairs, which vectorizes.
  *
  * y may be the same array as an operand (in place), so no pointer here is
- * restrict; element i is read before it is written.
+ * restrict; element i is read before it is written.  The activation runs
+ * over each finished row (qcc_rt_act_row_f32), so the operation's loops
+ * stay free of it and vectorize whatever act is.
  */
 #include "../qcc_rt.h"
 
@@ -42,38 +44,71 @@ elt_apply(int32_t op, float u, float v)
 	}
 }
 
-/* y[i] = act(a[i*as] op b[i*bs]) for i < n. */
-static inline void
-elt_row(int32_t op, const float *a, ptrdiff_t as, const float *b,
-        ptrdiff_t bs, float *y, int32_t n, int32_t act, float alpha,
-        float beta)
+/* y[i] = a[i*as] op b[i*bs] for i < n, one loop per stride pair. */
+QCC_RT_INLINE void
+elt_loop(int32_t op, const float *a, ptrdiff_t as, const float *b,
+         ptrdiff_t bs, float *y, int32_t n)
 {
 	int32_t i;
 
 	if (as == 1 && bs == 1) {
 		for (i = 0; i < n; i++)
-			y[i] = qcc_rt_act1_f32(elt_apply(op, a[i], b[i]), act, alpha,
-			                       beta);
+			y[i] = elt_apply(op, a[i], b[i]);
 	} else if (as == 1 && bs == 0) {
 		float v = b[0];
 
 		for (i = 0; i < n; i++)
-			y[i] = qcc_rt_act1_f32(elt_apply(op, a[i], v), act, alpha,
-			                       beta);
+			y[i] = elt_apply(op, a[i], v);
 	} else if (as == 0 && bs == 1) {
 		float u = a[0];
 
 		for (i = 0; i < n; i++)
-			y[i] = qcc_rt_act1_f32(elt_apply(op, u, b[i]), act, alpha,
-			                       beta);
+			y[i] = elt_apply(op, u, b[i]);
 	} else {
 		for (i = 0; i < n; i++)
-			y[i] = qcc_rt_act1_f32(elt_apply(op, a[i * as], b[i * bs]),
-			                       act, alpha, beta);
+			y[i] = elt_apply(op, a[i * as], b[i * bs]);
 	}
 }
 
-static inline void
+/* The same, with y passed for the operand it equals when in place, so the
+ * vectorizer sees the exact overlap instead of a run-time alias check that
+ * would fail. */
+QCC_RT_INLINE void
+elt_span(int32_t op, const float *a, ptrdiff_t as, const float *b,
+         ptrdiff_t bs, float *y, int32_t n)
+{
+	if (y == a)
+		elt_loop(op, y, as, b, bs, y, n);
+	else if (y == b)
+		elt_loop(op, a, as, y, bs, y, n);
+	else
+		elt_loop(op, a, as, b, bs, y, n);
+}
+
+/* y[i] = act(a[i*as] op b[i*bs]) for i < n: the operation, then the
+ * activation (qcc_rt_act_row_f32) over each ELT_CHUNK elements while they
+ * are in cache, each loop branch-free. */
+enum { ELT_CHUNK = 1024 };
+
+QCC_RT_INLINE void
+elt_row(int32_t op, const float *a, ptrdiff_t as, const float *b,
+        ptrdiff_t bs, float *y, int32_t n, int32_t act, float alpha,
+        float beta)
+{
+	int32_t i, m;
+
+	if (act == QCC_ACT_NONE) {
+		elt_span(op, a, as, b, bs, y, n);
+		return;
+	}
+	for (i = 0; i < n; i += m) {
+		m = n - i < ELT_CHUNK ? n - i : ELT_CHUNK;
+		elt_span(op, a + i * as, as, b + i * bs, bs, y + i, m);
+		qcc_rt_act_row_f32(y + i, m, act, alpha, beta);
+	}
+}
+
+QCC_RT_INLINE void
 elt_binary(int32_t op, const float *a, const float *b, float *y,
            int32_t rank, const int32_t *dims, const int32_t *astr,
            const int32_t *bstr, int32_t act, float alpha, float beta)
@@ -139,8 +174,13 @@ qcc_rt_scaleshift_f32(const float *x, const float *scale, const float *shift,
 			ptrdiff_t o = ((ptrdiff_t)n * c + j) * inner;
 			float s = scale[j], t = shift[j];
 
-			for (i = 0; i < inner; i++)
-				y[o + i] = qcc_rt_act1_f32(x[o + i] * s + t, act, alpha,
-				                           beta);
+			if (x == y)
+				for (i = 0; i < inner; i++)
+					y[o + i] = y[o + i] * s + t;
+			else
+				for (i = 0; i < inner; i++)
+					y[o + i] = x[o + i] * s + t;
+			if (act != QCC_ACT_NONE)
+				qcc_rt_act_row_f32(y + o, inner, act, alpha, beta);
 		}
 }

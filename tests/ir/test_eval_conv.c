@@ -74,8 +74,10 @@ static void
 check(const Shape *s, uint32_t seed)
 {
 	int64_t cg = s->c / s->group;
-	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(s->n, s->c, s->h, s->w)));
-	Value *w = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(s->m, cg, s->kh, s->kw)));
+	Value *x = tg_input(&cx, g,
+	                    tg_f32(&cx, TG_DIMS(s->n, s->c, s->h, s->w)));
+	Value *w = tg_input(&cx, g,
+	                    tg_f32(&cx, TG_DIMS(s->m, cg, s->kh, s->kw)));
 	Value *b = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(s->m)));
 	Value *ins[4] = {x, w, b, x};
 	Op *op = tg_op(&cx, g, OP_CONV, s->bias ? 3 : 2, ins);

@@ -84,8 +84,8 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 {
 	static const char *const names[] = {
 		"infer-shapes", "fold-qdq", "fold-const", "dce", "fold-bn",
-		"match-pm1", "fuse-act", "fuse-add", "dce", "fold-shift",
-		"infer-shapes", "plan-memory",
+		"match-pm1", "fuse-silu", "fuse-act", "fuse-add", "dce",
+		"fold-shift", "infer-shapes", "plan-memory",
 	};
 	Graph *g = conv_bn_relu();
 	char *dump = NULL;
@@ -96,9 +96,9 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	cx.flags |= CTX_PRINT_ALL;
 	cr_assert(pipeline_default(&cx, g, 3));
 	fclose(cx.dumpout);
-	cr_assert_eq(count_str(dump, "; IR after "), 12);
+	cr_assert_eq(count_str(dump, "; IR after "), 13);
 	p = dump;
-	for (int i = 0; i < 12; i++) {
+	for (int i = 0; i < 13; i++) {
 		char line[64];
 		snprintf(line, sizeof line, "; IR after %s\n", names[i]);
 		p = strstr(p, line);
@@ -146,7 +146,8 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	                 "fuse-act\nfuse-add\nplan-memory\ncalibrate\n"
 	                 "search-int4\n"
 	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
-	                 "decompose-pm1\nmatch-pm1\nselect-quant\n");
+	                 "decompose-pm1\nmatch-pm1\nselect-quant\n"
+	                 "fuse-silu\n");
 	free(list);
 }
 

@@ -76,6 +76,8 @@ rt_ref_act(float x, int act, float alpha, float beta)
 		return beta * (x > 0.0f ? x : alpha * expm1f(x));
 	case QCC_ACT_SOFTPLUS:
 		return x > 30.0f ? x : log1pf(expf(x));
+	case QCC_ACT_SILU:
+		return (float)((double)x / (1.0 + exp(-(double)x)));
 	case QCC_ACT_SIGN:
 		return x < 0.0f ? -1.0f : x > 0.0f ? 1.0f : x;
 	default:

@@ -91,3 +91,29 @@ Test(eltwise, scaleshift_is_per_channel)
 	qcc_rt_scaleshift_f32(x, s, t, x, nb, c, inner, QCC_ACT_RELU, 0, 0);
 	rt_assert_same(x, want, nb * c * inner);
 }
+
+/* The squeeze-excitation product x[c, hw] * s[c] with a fused SiLU, rows
+ * longer than the activation's chunk, out of place and in place on
+ * either operand: exactly the one-element activation of each product. */
+Test(eltwise, fused_silu_over_long_broadcast_rows_in_and_out_of_place)
+{
+	int32_t dims[2] = {3, 2500}, astr[2] = {2500, 1}, bstr[2] = {1, 0};
+	int32_t sstr[2] = {1, 0}, xstr[2] = {2500, 1};
+	int n = 3 * 2500;
+	float *x = rt_rand(n, 7), *s = rt_rand(3, 8), *want = rt_zeros(n);
+	float *got = rt_zeros(n), *ip = rt_zeros(n), *sp = rt_zeros(n);
+
+	for (int i = 0; i < n; i++) {
+		x[i] *= 8.0f;
+		want[i] = qcc_rt_act1_f32(x[i] * s[i / 2500], QCC_ACT_SILU, 0, 0);
+	}
+	qcc_rt_mul_f32(x, s, got, 2, dims, astr, bstr, QCC_ACT_SILU, 0, 0);
+	rt_assert_same(got, want, n);
+	memcpy(ip, x, sizeof(float) * n);
+	qcc_rt_mul_f32(ip, s, ip, 2, dims, astr, bstr, QCC_ACT_SILU, 0, 0);
+	rt_assert_same(ip, want, n);
+	/* y is the second operand: s * x with x broadcast the other way */
+	memcpy(sp, x, sizeof(float) * n);
+	qcc_rt_mul_f32(s, sp, sp, 2, dims, sstr, xstr, QCC_ACT_SILU, 0, 0);
+	rt_assert_same(sp, want, n);
+}

@@ -248,6 +248,41 @@ Test(qgemm, depthwise_conv_equals_the_scalar_kernel_on_random_shapes)
 	}
 }
 
+/* Planes tall enough that the depthwise kernel takes them in several
+ * bands of output rows (its buffers hold at most 2048 sums), with every
+ * stride phase and both kernel sizes of the torchvision models. */
+Test(qgemm, depthwise_conv_equals_the_scalar_kernel_on_planes_of_several_bands)
+{
+	static const int32_t cases[][6] = {
+		/* h, wd, k, stride, pad, channels */
+		{230, 60, 3, 1, 1, 3},
+		{230, 61, 3, 2, 1, 3},
+		{150, 112, 5, 2, 2, 2},
+		{120, 90, 5, 1, 2, 2},
+	};
+
+	for (int it = 0; it < 4; it++) {
+		const int32_t *k = cases[it];
+		struct shape s = {2, k[5], k[0], k[1], k[5], k[2], k[2], k[3], k[3],
+		                  1, 1, k[4], k[4], k[4], k[4], 0, 0};
+		struct qdata d;
+
+		s.oh = (s.h + 2 * s.pt - s.kh) / s.sh + 1;
+		s.ow = (s.wd + 2 * s.pl - s.kw) / s.sw + 1;
+		d = random_data(&s, 1);
+		qcc_rt_conv2d_q8(d.x, d.w, d.bias, d.want, s.nb, s.c, s.h, s.wd,
+		                 s.c, s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, s.dh,
+		                 s.dw, s.pt, s.pl, s.c, d.zx, d.mult, d.shift,
+		                 d.nq, d.zy, d.lo, d.hi);
+		memset(d.got, 0xa5, d.ny);
+		qcc_rt_conv2d_dw_q8(d.x, d.w, d.bias, d.got, s.nb, s.c, s.h, s.wd,
+		                    s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, s.dh, s.dw,
+		                    s.pt, s.pl, s.pt + s.h, s.pl + s.wd, d.zx, d.mult,
+		                    d.shift, d.nq, d.zy, d.lo, d.hi);
+		expect_same(&d, "depthwise, several bands", it);
+	}
+}
+
 Test(qgemm, requant_row_follows_the_rule_for_every_shift_and_extreme_sums)
 {
 	enum { N = 997 };
