@@ -28,7 +28,7 @@
  * order). */
 #include "../qcc_rt.h"
 
-enum { DW_T = 16, DW_BUF = 6144, DW_TBUF = 4096, DW_MAXTAP = 49 };
+enum { DW_T = 16, DW_BUF = 4096, DW_TBUF = 2048, DW_MAXTAP = 49 };
 
 /* For the loops over tiles: clang's loop vectorizer would otherwise
  * vectorize them across tiles, with gathers, after unrolling the tile. */

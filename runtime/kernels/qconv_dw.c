@@ -21,7 +21,7 @@
  */
 #include "../qcc_rt.h"
 
-enum { QDW_T = 16, QDW_BUF = 12288, QDW_TBUF = 4096, QDW_MAXTAP = 49 };
+enum { QDW_T = 16, QDW_BUF = 8192, QDW_TBUF = 2048, QDW_MAXTAP = 49 };
 
 /* As DW_TILE_LOOP in conv_dw.c: no vectorizing across tiles. */
 #if defined(__clang__)

@@ -249,7 +249,7 @@ Test(qgemm, depthwise_conv_equals_the_scalar_kernel_on_random_shapes)
 }
 
 /* Planes tall enough that the depthwise kernel takes them in several
- * bands of output rows (its buffers hold at most 4096 sums), with every
+ * bands of output rows (its buffers hold at most 2048 sums), with every
  * stride phase and both kernel sizes of the torchvision models. */
 Test(qgemm, depthwise_conv_equals_the_scalar_kernel_on_planes_of_several_bands)
 {
