@@ -9,10 +9,12 @@
  * weights in the object (the original is emitted only if some other call
  * reads it).  Depthwise convolutions (group == c == m) whose padded plane
  * fits the kernel's stack buffer go to runtime/kernels/qconv_dw.c instead.
- * The kernel's AVX2 or AVX-512BW entry point is called when the target
- * has them: the LLVM backend knows its CPU (Ctx.vec_bytes 32 or 64 on
- * x86-64); the C backend calls the portable one, which takes the AVX2
- * tile by itself when the C compiler builds with -mavx2.
+ * When the LLVM backend's target has AVX2 (Ctx.vec_bytes >= 32 on
+ * x86-64) or AVX512-VNNI (Ctx.vnni512), the weights are packed two or
+ * four input channels per word instead (the channel-group layouts) for
+ * qgemm_direct.c's kernels, which read the input without im2col.  The C
+ * backend calls the portable kernel, which takes the AVX2 tile by itself
+ * when the C compiler builds with -mavx2.
  */
 #include "../runtime/qcc_rt.h"
 #include "lower.h"
@@ -39,6 +41,36 @@ pack_pairs(Ctx *cx, const int8_t *w, int64_t m, int64_t k, uint32_t *n)
 				        (uint32_t)(uint16_t)(int16_t)w1 << 16);
 			}
 	*n = (uint32_t)(npan * kp2 * mr);
+	return p;
+}
+
+/* [ceil(m/mr)][ceil(c/kg)*khw][mr] words from w [m][c][khw]: field j (of
+ * 32/kg bits) of word (q, cg*khw + t, i) is w[q*mr + i, kg*cg + j, t],
+ * zero past c and m (the channel-group layouts of qcc_rt.h). */
+static int32_t *
+pack_groups(Ctx *cx, const int8_t *w, int64_t m, int64_t c, int64_t khw,
+            int64_t mr, int64_t kg, uint32_t *n)
+{
+	int64_t npan = (m + mr - 1) / mr, kpw = (c + kg - 1) / kg * khw;
+	uint32_t mask = kg == 2 ? 0xffffu : 0xffu;
+	int32_t *p = NEWARRAY(cx->scratch, int32_t, npan * kpw * mr);
+
+	for (int64_t q = 0; q < npan; q++)
+		for (int64_t t = 0; t < kpw; t++)
+			for (int64_t i = 0; i < mr; i++) {
+				int64_t o = q * mr + i, cg = t / khw;
+				uint32_t v = 0;
+
+				for (int64_t j = 0; j < kg; j++)
+					if (o < m && kg * cg + j < c)
+						v |= ((uint32_t)(int32_t)w[(o * c + kg * cg +
+						                            j) * khw +
+						                           t % khw] &
+						      mask)
+						     << 32 / kg * j;
+				p[(q * kpw + t) * mr + i] = (int32_t)v;
+			}
+	*n = (uint32_t)(npan * kpw * mr);
 	return p;
 }
 
@@ -95,7 +127,7 @@ lower_qconv(Lower *L, const Op *op)
 {
 	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
 	const Requant *r = op->rq;
-	int64_t k, words;
+	int64_t k, words, kg, mr;
 	uint32_t n;
 	int32_t *p;
 
@@ -105,12 +137,21 @@ lower_qconv(Lower *L, const Op *op)
 	if (op->a.conv.group != 1)
 		return lower_qconv_dw(L, op);
 	k = w->dim[1] * w->dim[2] * w->dim[3];
-	words = (w->dim[0] + QCC_RT_QG_MR - 1) / QCC_RT_QG_MR * QCC_RT_QG_MR *
-	        ((k + 1) / 2);
+	/* VNNI: four channels per word; AVX2: two; else two taps */
+	kg = L->cx->vnni512 ? 4 : L->cx->vec_bytes >= 32 ? 2 : 0;
+	mr = kg == 4 ? QCC_RT_QGV_MR : QCC_RT_QG_MR;
+	words = (w->dim[0] + mr - 1) / mr * mr *
+	        (kg ? (w->dim[1] + kg - 1) / kg * w->dim[2] * w->dim[3]
+	            : (k + 1) / 2);
 	if (k <= 0 || k >= 65536 || words > INT32_MAX / 4)
 		return false;
-	p = pack_pairs(L->cx, (const int8_t *)op->in[1]->cst->data, w->dim[0],
-	               k, &n);
+	if (kg)
+		p = pack_groups(L->cx, (const int8_t *)op->in[1]->cst->data,
+		                w->dim[0], w->dim[1], w->dim[2] * w->dim[3], mr,
+		                kg, &n);
+	else
+		p = pack_pairs(L->cx, (const int8_t *)op->in[1]->cst->data,
+		               w->dim[0], k, &n);
 	arg_val(L, op->in[0]);
 	arg_array(L, KA_I32S, p, n);
 	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
@@ -118,8 +159,8 @@ lower_qconv(Lower *L, const Op *op)
 	arg_conv_geometry(L, op);
 	arg_i32(L, quant_zp(x->q, 0));
 	arg_requant(L, op, true);
-	call_end(L, L->cx->vec_bytes >= 64   ? "qcc_rt_conv2d_qgemm_avx512_q8"
-	            : L->cx->vec_bytes >= 32 ? "qcc_rt_conv2d_qgemm_avx2_q8"
-	                                     : "qcc_rt_conv2d_qgemm_q8");
+	call_end(L, kg == 4   ? "qcc_rt_conv2d_qgemm_vnni_q8"
+	            : kg == 2 ? "qcc_rt_conv2d_qgemm_cp_avx2_q8"
+	                      : "qcc_rt_conv2d_qgemm_q8");
 	return true;
 }

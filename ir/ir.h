@@ -71,6 +71,8 @@ typedef struct Ctx {
 	                           * (passes/passes.h); NULL for float */
 	int vec_bytes;         /* the target's widest float vector in bytes,
 	                        * 0 if unknown: lowering sizes tiles by it */
+	bool vnni512;          /* the target has AVX512-VNNI (x86): lowering
+	                        * picks the u8 x s8 dot-product kernels */
 } Ctx;
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;

@@ -404,6 +404,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
  * _avx512 forms (x86-64; the latter compiled by clang only) need those
  * instructions on the target. */
 #define QCC_RT_QG_MR 6
+#define QCC_RT_QGV_MR 8
 #define QCC_RT_QG_ARGS                                                        \
 	const uint8_t *restrict x, const int32_t *restrict wp,                \
 	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,        \
@@ -414,8 +415,23 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_requant_row_q8(
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS);
+/* AVX2 with weights in channel pairs: as the _vnni layout below but
+ * QCC_RT_QG_MR channels per panel and two channels per word, channel
+ * 2cg + j in 16-bit half j (two's complement), ng = ceil(c/2).
+ * qgemm_direct.c, falling back to the _i2c form of qgemm.c. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_cp_i2c_q8(QCC_RT_QG_ARGS);
 #if defined(__clang__)
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS);
+/* The same convolution with AVX512-VNNI (clang, x86-64) and its own
+ * weight layout: panels of QCC_RT_QGV_MR channels, four channels per
+ * word, ng = ceil(c/4), kp4 = ng*kh*kw; word
+ * wp[(q*kp4 + t)*QCC_RT_QGV_MR + i] with t = (cg*kh + r)*kw + s holds
+ * w[q*QCC_RT_QGV_MR + i, 4cg + j, r, s] in byte j (zero past c and m).
+ * qgemm_direct.c (without im2col when the stack buffers hold a row of
+ * outputs; otherwise it calls the _i2c form of qgemm.c). */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_vnni_i2c_q8(QCC_RT_QG_ARGS);
 #endif
 #endif
 

@@ -339,6 +339,7 @@ llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 	cx->vec_bytes = strstr(l.features, "+avx512f") &&
 	                strstr(l.features, "+avx512bw") ? 64 :
 	                llvm_has_avx2(l.cpu, l.features) ? 32 : 0;
+	cx->vnni512 = cx->vec_bytes == 64 && strstr(l.features, "+avx512vnni");
 	if (!lower_graph(cx, g, &calls, &ncalls))
 		return false;
 	l.ctx = LLVMContextCreate();

@@ -457,7 +457,7 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 {
 	struct cp_geom g;
 	ptrdiff_t p0, np;
-	int32_t n, sb, kc;
+	int32_t n, sb, kc, tact, mo;
 
 	g.direct = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 &&
 	           pl == 0 && oh == h && ow == wd;
@@ -478,7 +478,11 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 	g.dw = dw;
 	g.pt = pt;
 	g.pl = pl;
-	g.act = act;
+	/* Relu and Clip in the tile's registers; a transcendental activation
+	 * over each channel's run of a finished super-block (one row-kernel
+	 * call per sb pixels rather than per tile row) */
+	tact = act == QCC_ACT_RELU || act == QCC_ACT_CLIP;
+	g.act = tact ? act : QCC_ACT_NONE;
 	g.alpha = alpha;
 	g.beta = beta;
 	nr = nr == 32 ? 32 : 16;
@@ -494,6 +498,10 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 				cp_super(&g, p0, (int32_t)np, kc, 32);
 			else
 				cp_super(&g, p0, (int32_t)np, kc, 16);
+			if (!tact && act != QCC_ACT_NONE)
+				for (mo = 0; mo < m; mo++)
+					qcc_rt_act_row_f32(g.y + (ptrdiff_t)mo * g.yplane + p0,
+					                   (int32_t)np, act, alpha, beta);
 		}
 	}
 }

@@ -71,7 +71,9 @@ enum {
 	QG_NR = 16,          /* pixels per register tile */
 	QG_SB = 64,          /* pixels per block, a multiple of QG_NR */
 	QG_KC = 128,         /* pairs per chunk */
-	QG_MC = 42 * QG_MR   /* channels per block */
+	QG_MV = QCC_RT_QGV_MR,
+	QG_MRMAX = 16,       /* the largest panel height */
+	QG_MC = 42 * QG_MR   /* channels per block (rounded down to panels) */
 };
 
 /* A tile code: see qg_panel. */
@@ -88,7 +90,7 @@ struct qg_geom {
 /* The codes of tap k for pixels [p0, p0 + np) into v (zx outside). */
 QCC_RT_INLINE void
 qg_tap_row(const struct qg_geom *g, int32_t k, int32_t p0, int32_t np,
-           uint16_t *v)
+           uint8_t *v)
 {
 	int32_t ci = k / (g->kh * g->kw), r = k / g->kw % g->kh, s = k % g->kw;
 	int32_t oy = p0 / g->ow, ox = p0 % g->ow, j = 0;
@@ -107,14 +109,14 @@ qg_tap_row(const struct qg_geom *g, int32_t k, int32_t p0, int32_t np,
 
 		if (iy < 0 || iy >= g->h) {
 			for (i = 0; i < n; i++)
-				v[j + i] = (uint16_t)g->zx;
+				v[j + i] = (uint8_t)g->zx;
 		} else {
 			const uint8_t *row = g->x + ((ptrdiff_t)ci * g->h + iy) *
 			                     g->wd + off;
 			a = lo > ox ? (lo < e ? lo : e) : ox;
 			b = hi < e ? (hi > a ? hi : a) : e;
 			for (i = ox; i < a; i++)
-				v[j + i - ox] = (uint16_t)g->zx;
+				v[j + i - ox] = (uint8_t)g->zx;
 			if (g->sw == 1)
 				for (i = a; i < b; i++)
 					v[j + i - ox] = row[i];
@@ -122,7 +124,7 @@ qg_tap_row(const struct qg_geom *g, int32_t k, int32_t p0, int32_t np,
 				for (i = a; i < b; i++)
 					v[j + i - ox] = row[(ptrdiff_t)i * g->sw];
 			for (i = b; i < e; i++)
-				v[j + i - ox] = (uint16_t)g->zx;
+				v[j + i - ox] = (uint8_t)g->zx;
 		}
 		j += n;
 		ox = 0;
@@ -130,29 +132,44 @@ qg_tap_row(const struct qg_geom *g, int32_t k, int32_t p0, int32_t np,
 	}
 }
 
-/* Pairs [t0, t0 + nt) of pixels [p0, p0 + np) into bw; pixels up to npr
- * (a multiple of QG_NR) are zero. */
-static void
+/* Words [t0, t0 + nt) of pixels [p0, p0 + np) into bw; pixels up to npr
+ * (a multiple of the tile width) are zero.  kg codes per word, field j
+ * (16 or 8 bits) holding: tap kg*t + j if !byc; else channel kg*cg + j
+ * (0 past c) at window tap rs, where t = cg*kh*kw + rs (the channel-group
+ * layouts of qgemm_direct.c). */
+QCC_RT_INLINE void
 qg_pack(const struct qg_geom *g, uint32_t *bw, int32_t t0, int32_t nt,
-        int32_t p0, int32_t np, int32_t npr)
+        int32_t p0, int32_t np, int32_t npr, int32_t kg, int32_t byc)
 {
-	uint16_t v0[QG_SB], v1[QG_SB];
-	int32_t t, p;
+	uint8_t v[4][QG_SB];
+	int32_t khw = g->kh * g->kw, t, p, j;
 
-	for (p = np; p < npr; p++)
-		v0[p] = v1[p] = 0;
+	for (j = 0; j < kg; j++)
+		for (p = np; p < npr; p++)
+			v[j][p] = 0;
 	for (t = 0; t < nt; t++) {
-		int32_t k = 2 * (t0 + t);
 		uint32_t *o = bw + (ptrdiff_t)t * QG_SB;
 
-		qg_tap_row(g, k, p0, np, v0);
-		if (k + 1 < g->k)
-			qg_tap_row(g, k + 1, p0, np, v1);
+		for (j = 0; j < kg; j++) {
+			int32_t ch = (t0 + t) / khw * kg + j;
+			int32_t k = byc ? ch * khw + (t0 + t) % khw
+			                : kg * (t0 + t) + j;
+
+			if (byc ? ch < g->c : k < g->k)
+				qg_tap_row(g, k, p0, np, v[j]);
+			else
+				for (p = 0; p < np; p++)
+					v[j][p] = 0;
+		}
+		if (kg == 2)
+			for (p = 0; p < npr; p++)
+				o[p] = (uint32_t)v[0][p] | (uint32_t)v[1][p] << 16;
 		else
-			for (p = 0; p < np; p++)
-				v1[p] = 0;
-		for (p = 0; p < npr; p++)
-			o[p] = (uint32_t)v0[p] | (uint32_t)v1[p] << 16;
+			for (p = 0; p < npr; p++)
+				o[p] = (uint32_t)v[0][p] |
+				       (uint32_t)v[1][p] << 8 |
+				       (uint32_t)v[2][p] << 16 |
+				       (uint32_t)v[3][p] << 24;
 	}
 }
 
@@ -293,6 +310,54 @@ qg_panel_avx512(const int32_t *restrict w, const uint32_t *restrict bw,
 		}
 	}
 }
+
+/* The byte layout with AVX512-VNNI: word w[t*QG_MV + i] holds four
+ * weights and bw[t*QG_SB + p] four codes, one vpdpbusd multiplies them
+ * (codes unsigned, weights signed) and adds the four products to the
+ * int32 lane exactly (vpdpbusd does not saturate).  QG_MV channels by
+ * 32 pixels; the weight word comes as an embedded broadcast. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+qg_panel_vnni(const int32_t *restrict w, const uint32_t *restrict bw,
+              int32_t nt, int32_t npr, int32_t *restrict acc,
+              const int32_t *bias0, int first)
+{
+	int32_t p0, t, i;
+
+	for (p0 = 0; p0 < npr; p0 += 32) {
+		qg_v16si s[QG_MV][2];
+
+#pragma GCC unroll 16
+		for (i = 0; i < QG_MV; i++)
+			s[i][0] = s[i][1] = (qg_v16si){0};
+		for (t = 0; t < nt; t++) {
+			const qg_v16si_u *b = (const qg_v16si_u *)(bw +
+			        (ptrdiff_t)t * QG_SB + p0);
+			qg_v16si b0 = b[0], b1 = b[1];
+
+#pragma GCC unroll 16
+			for (i = 0; i < QG_MV; i++) {
+				qg_v16si wv = (qg_v16si){0} + w[t * QG_MV + i];
+
+				s[i][0] = __builtin_ia32_vpdpbusd512(s[i][0], b0,
+				                                     wv);
+				s[i][1] = __builtin_ia32_vpdpbusd512(s[i][1], b1,
+				                                     wv);
+			}
+		}
+#pragma GCC unroll 16
+		for (i = 0; i < QG_MV; i++) {
+			qg_v16si_u *a = (qg_v16si_u *)(acc + i * QG_SB + p0);
+			qg_v16si c0 = (qg_v16si){0} + bias0[i], c1 = c0;
+
+			if (!first) {
+				c0 = a[0];
+				c1 = a[1];
+			}
+			a[0] = c0 + s[i][0];
+			a[1] = c1 + s[i][1];
+		}
+	}
+}
 #endif
 
 /* Rows [0, mc) of acc (channels m0..) rescaled into y's planes. */
@@ -311,6 +376,9 @@ qg_store(const int32_t *acc, uint8_t *y, ptrdiff_t yplane, int32_t m0,
 	}
 }
 
+/* The convolution with a tile code: panel, its pixel multiple nrr, its
+ * panel height mr, and the weight layout of wp: kg codes per word, by
+ * tap (byc 0) or by channel group (byc 1, see qg_pack). */
 QCC_RT_INLINE void
 qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
         const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
@@ -318,13 +386,15 @@ qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
         int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
         int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
         const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
-        qg_panel_fn *panel, int32_t nrr)
+        qg_panel_fn *panel, int32_t nrr, int32_t mr, int32_t kg,
+        int32_t byc)
 {
 	int32_t acc[QG_MC * QG_SB];
 	uint32_t bw[QG_KC * QG_SB];
 	struct qg_geom g;
-	int32_t k = c * kh * kw, kp2 = (k + 1) / 2, npix = oh * ow;
-	int32_t n, p0, m0, t0, q, i;
+	int32_t k = c * kh * kw, npix = oh * ow;
+	int32_t kpw = byc ? (c + kg - 1) / kg * kh * kw : (k + kg - 1) / kg;
+	int32_t mcb = QG_MC / mr * mr, n, p0, m0, t0, q, i;
 
 	g.c = c; g.h = h; g.wd = wd; g.oh = oh; g.ow = ow; g.kh = kh;
 	g.kw = kw; g.sh = sh; g.sw = sw; g.dh = dh; g.dw = dw; g.pt = pt;
@@ -335,22 +405,21 @@ qg_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 			int32_t np = npix - p0 < QG_SB ? npix - p0 : QG_SB;
 			int32_t npr = (np + nrr - 1) / nrr * nrr;
 
-			for (m0 = 0; m0 < m; m0 += QG_MC) {
-				int32_t mc = m - m0 < QG_MC ? m - m0 : QG_MC;
+			for (m0 = 0; m0 < m; m0 += mcb) {
+				int32_t mc = m - m0 < mcb ? m - m0 : mcb;
 
-				for (t0 = 0; t0 < kp2; t0 += QG_KC) {
-					int32_t nt = kp2 - t0 < QG_KC ? kp2 - t0
+				for (t0 = 0; t0 < kpw; t0 += QG_KC) {
+					int32_t nt = kpw - t0 < QG_KC ? kpw - t0
 					                              : QG_KC;
 
-					qg_pack(&g, bw, t0, nt, p0, np, npr);
-					for (q = 0; q < mc; q += QG_MR) {
+					qg_pack(&g, bw, t0, nt, p0, np, npr, kg, byc);
+					for (q = 0; q < mc; q += mr) {
 						const int32_t *wq = wp +
-						        ((ptrdiff_t)((m0 + q) /
-						                     QG_MR) * kp2 + t0) *
-						        QG_MR;
-						int32_t b0[QG_MR];
+						        ((ptrdiff_t)((m0 + q) / mr) *
+						                 kpw + t0) * mr;
+						int32_t b0[QG_MRMAX];
 
-						for (i = 0; i < QG_MR; i++)
+						for (i = 0; i < mr; i++)
 							b0[i] = bias && q + i < mc ?
 							        bias[m0 + q + i] : 0;
 						panel(wq, bw, nt, npr, acc + q * QG_SB,
@@ -375,9 +444,9 @@ QCC_RT_API void
 qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS)
 {
 #if QG_X86 && QG_AVX2_ALWAYS
-	qg_conv(QG_PASS, qg_panel_avx2, QG_NR);
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2, 0);
 #else
-	qg_conv(QG_PASS, qg_panel, QG_NR);
+	qg_conv(QG_PASS, qg_panel, QG_NR, QG_MR, 2, 0);
 #endif
 }
 
@@ -385,7 +454,14 @@ qcc_rt_conv2d_qgemm_q8(QCC_RT_QG_ARGS)
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS)
 {
-	qg_conv(QG_PASS, qg_panel_avx2, QG_NR);
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2, 0);
+}
+
+/* With weights in channel pairs (qgemm_direct.c's AVX2 layout). */
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_cp_i2c_q8(QCC_RT_QG_ARGS)
+{
+	qg_conv(QG_PASS, qg_panel_avx2, QG_NR, QG_MR, 2, 1);
 }
 #endif
 
@@ -393,6 +469,12 @@ qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS)
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS)
 {
-	qg_conv(QG_PASS, qg_panel_avx512, 32);
+	qg_conv(QG_PASS, qg_panel_avx512, 32, QG_MR, 2, 0);
+}
+
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_vnni_i2c_q8(QCC_RT_QG_ARGS)
+{
+	qg_conv(QG_PASS, qg_panel_vnni, 32, QG_MV, 4, 1);
 }
 #endif

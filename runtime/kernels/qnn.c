@@ -113,32 +113,65 @@ qcc_rt_gemm_q8(const uint8_t *restrict a, const int8_t *restrict b,
 	}
 }
 
+/* Max pooling row by row: each window tap inside the image updates the
+ * running maxima of a tile of output columns (a loop over columns that
+ * vectorizes); taps in the padding are left out, and a window with no tap
+ * inside gives 0, as the plain definition with the maximum started at 0
+ * (codes are unsigned). */
 QCC_RT_API void
 qcc_rt_maxpool2d_q8(const uint8_t *restrict x, uint8_t *restrict y,
                     int32_t nc, int32_t h, int32_t w, int32_t oh, int32_t ow,
                     int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
                     int32_t dw, int32_t pt, int32_t pl)
 {
-	int32_t p, oy, ox, ky, kx;
+	uint8_t mx[QNN_TILE];
+	int32_t p, oy, ox0, ky, kx, i;
 
 	for (p = 0; p < nc; p++) {
 		const uint8_t *xp = x + (ptrdiff_t)p * h * w;
+
 		for (oy = 0; oy < oh; oy++)
-			for (ox = 0; ox < ow; ox++) {
-				int32_t mx = 0;
-				for (ky = 0; ky < kh; ky++) {
-					int32_t iy = oy * sh - pt + ky * dh;
-					if (iy < 0 || iy >= h)
-						continue;
-					for (kx = 0; kx < kw; kx++) {
-						int32_t ix = ox * sw - pl + kx * dw;
-						if (ix >= 0 && ix < w &&
-						    xp[iy * w + ix] > mx)
-							mx = xp[iy * w + ix];
-					}
+		for (ox0 = 0; ox0 < ow; ox0 += QNN_TILE) {
+			int32_t n = ow - ox0 < QNN_TILE ? ow - ox0 : QNN_TILE;
+
+			for (i = 0; i < n; i++)
+				mx[i] = 0;
+			for (ky = 0; ky < kh; ky++) {
+				int32_t iy = oy * sh - pt + ky * dh;
+
+				if (iy < 0 || iy >= h)
+					continue;
+				for (kx = 0; kx < kw; kx++) {
+					int32_t off = kx * dw - pl, lo, hi;
+					const uint8_t *row = xp + (ptrdiff_t)iy * w +
+					                     off;
+
+					/* columns ox with 0 <= ox*sw + off < w */
+					lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+					hi = w - off <= 0 ? 0 : (w - off + sw - 1) / sw;
+					lo = lo - ox0 < 0 ? 0 : lo - ox0 > n ? n
+					                                     : lo - ox0;
+					hi = hi - ox0 < lo ? lo : hi - ox0 > n ? n
+					                                       : hi - ox0;
+					if (sw == 1)
+						for (i = lo; i < hi; i++) {
+							uint8_t v = row[ox0 + i];
+
+							mx[i] = v > mx[i] ? v : mx[i];
+						}
+					else
+						for (i = lo; i < hi; i++) {
+							uint8_t v = row[(ptrdiff_t)(ox0 + i) *
+							                sw];
+
+							mx[i] = v > mx[i] ? v : mx[i];
+						}
 				}
-				*y++ = (uint8_t)mx;
 			}
+			for (i = 0; i < n; i++)
+				y[(ptrdiff_t)oy * ow + ox0 + i] = mx[i];
+		}
+		y += (ptrdiff_t)oh * ow;
 	}
 }
 

@@ -78,3 +78,16 @@ foreach(sample fmnist fmnist_mnv2)
   set_tests_properties(${name} PROPERTIES LABELS "quant;sample" TIMEOUT 1800
     ENVIRONMENT CC=${CMAKE_C_COMPILER})
 endforeach()
+
+# The x86 INT8 convolution kernels without im2col (qgemm_direct.c): AVX2
+# (-target=x86-64) and AVX512-VNNI objects of both Fashion-MNIST samples
+# give the same logit bytes as the C backend (tests/quant/int8_x86.sh;
+# VNNI left out on CPUs without it, skipped without AVX2).
+add_test(NAME quant.int8_samples_with_the_avx2_and_vnni_kernels_give_the_same_logit_bytes_as_the_c_backend
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/int8_x86.sh $<TARGET_FILE:qcc>
+          ${CMAKE_CURRENT_BINARY_DIR}/quant_x86 300
+          ${PROJECT_SOURCE_DIR}/samples/fmnist/model.onnx
+          ${PROJECT_SOURCE_DIR}/samples/fmnist_mnv2/model.onnx)
+set_tests_properties(quant.int8_samples_with_the_avx2_and_vnni_kernels_give_the_same_logit_bytes_as_the_c_backend
+  PROPERTIES LABELS "cli;quant" TIMEOUT 1800 SKIP_RETURN_CODE 77
+  ENVIRONMENT CC=${CMAKE_C_COMPILER})

@@ -1,0 +1,393 @@
+/* qgemm_direct.c -- integer convolution (group 1) on x86 straight from a
+ * channel-interleaved copy of the input, without im2col: AVX512-VNNI
+ * (four channels per 32-bit word, vpdpbusd) and AVX2 (two channels per
+ * word, pmaddwd).
+ *
+ * The weights come in the channel-group layouts of qcc_rt.h: panels of
+ * mr output channels, word t = (cg*kh + r)*kw + s holding the weights of
+ * channels kg*cg .. kg*cg + kg-1 at window tap (r, s) (kg = 4 in bytes,
+ * kg = 2 in 16-bit halves).  The input rows a block of output rows reads
+ * are copied once into planes of words, plane cg holding channels
+ * kg*cg.. of one padded pixel per word (zx in the padding, as fold-shift
+ * expects; 0 for channels past c), split by stride phase: sub-image
+ * (a, b) holds the padded pixels (y*sh + a, x*sw + b), in rows of wq
+ * words.  With wq as the row length of the output too, output pixel
+ * p = oy*wq + ox reads tap (r, s) at word p + toff[r*kw + s] of the
+ * plane (the sub-image of phase (r*dh % sh, s*dw % sw), row r*dh / sh,
+ * column s*dw / sw), so each tap of a tile of consecutive pixels is plain
+ * vector loads.  One vpdpbusd multiplies four codes (unsigned) by four
+ * weights (signed) and adds the four products to an int32 lane exactly
+ * (it does not saturate); one pmaddwd multiplies two 16-bit pairs
+ * (|sum| <= 65280) exactly; K < 2^16 keeps every sum in int32.  The
+ * columns ox >= ow of each row are computed and dropped.  The sums start
+ * at the bias; the rescale rule of qelt.c (qcc_rt_requant_row_q8) writes
+ * the outputs.  Integer sums do not depend on their order, so the results
+ * equal qcc_rt_conv2d_q8's bit for bit.
+ *
+ * Blocks that do not fit the stack buffers (thousands of input channels,
+ * windows over QD_TAPS taps, strides over QD_PH phases) take the im2col
+ * form of qgemm.c in the same weight layout.  x86-64 only (VNNI with
+ * clang only); the lowering calls these only for targets with the
+ * instructions, and the C backend never does.
+ */
+#include "../qcc_rt.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+typedef short qd_v16hi __attribute__((vector_size(32)));
+typedef int32_t qd_v8si __attribute__((vector_size(32)));
+typedef int32_t qd_v8si_u __attribute__((vector_size(32), aligned(4),
+                                         may_alias));
+#if defined(__clang__)
+#define QD_VNNI 1
+typedef int32_t qd_v16si __attribute__((vector_size(64)));
+typedef int32_t qd_v16si_u __attribute__((vector_size(64), aligned(4),
+                                          may_alias));
+#else
+#define QD_VNNI 0
+#endif
+
+enum {
+	QD_MRMAX = 8,    /* the largest panel height */
+	QD_SB = 1024,    /* pixels per block, a multiple of every tile */
+	QD_XI = 24576,   /* words of interleaved input per block */
+	QD_PH = 16,      /* stride phases (sh*sw) at most */
+	QD_TAPS = 64     /* window taps (kh*kw) at most */
+};
+
+/* The block's geometry: ng planes of kg channels; nslot stride phases
+ * (row phase pa, column phase pb) are read by some tap; each plane holds
+ * nslot sub-images of sub words, rows of wq words. */
+struct qd_geom {
+	const uint8_t *x;  /* image n */
+	int32_t c, h, wd, sh, sw, pt, pl, zx, kg, ng, wq, nslot, sub, plane;
+	int32_t pa[QD_PH], pb[QD_PH];
+};
+
+/* acc[i*QD_SB + p] = b0[i] + the sum over planes cg and taps t of
+ * w[(cg*ntap + t)*mr + i] times word toff[t] + p of plane cg, for
+ * i < mr, p < npr (a multiple of the tile width). */
+typedef void qd_panel_fn(const int32_t *restrict w,
+                         const uint32_t *restrict xi, int32_t ng,
+                         int32_t plane, const int32_t *toff, int32_t ntap,
+                         int32_t npr, int32_t *restrict acc,
+                         const int32_t *b0);
+
+/* The word of plane cg for a pixel outside the image. */
+static uint32_t
+qd_pad_word(const struct qd_geom *g, int32_t cg)
+{
+	uint32_t z = 0;
+	int32_t j;
+
+	for (j = 0; j < g->kg; j++)
+		if (g->kg * cg + j < g->c)
+			z |= (uint32_t)g->zx << 32 / g->kg * j;
+	return z;
+}
+
+/* Sub-image row o (wq words) of plane cg: input row iy, column j*sw + b -
+ * pl for word j (kg == g->kg, a constant where it is inlined). */
+QCC_RT_INLINE void
+qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
+            int32_t b, int32_t kg)
+{
+	uint32_t z = qd_pad_word(g, cg);
+	int32_t off = b - g->pl, sw = g->sw, lo, hi, u, j;
+	const uint8_t *r[4];
+
+	/* words j with 0 <= j*sw + off < wd */
+	lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+	hi = g->wd - off <= 0 ? 0 : (g->wd - off + sw - 1) / sw;
+	hi = hi > g->wq ? g->wq : hi;
+	lo = lo > hi ? hi : lo;
+	if (iy < 0 || iy >= g->h)
+		lo = hi = g->wq;
+	for (u = 0; u < lo; u++)
+		o[u] = z;
+	for (u = hi; u < g->wq; u++)
+		o[u] = z;
+	if (lo == hi)
+		return;
+	for (j = 0; j < kg; j++)
+		r[j] = kg * cg + j < g->c
+		        ? g->x + ((ptrdiff_t)(kg * cg + j) * g->h + iy) * g->wd +
+		                  off
+		        : 0;
+	if (kg * cg + kg > g->c) {
+		for (u = lo; u < hi; u++) {
+			uint32_t v = 0;
+
+			for (j = 0; j < kg; j++)
+				if (r[j])
+					v |= (uint32_t)r[j][(ptrdiff_t)u * sw]
+					     << 32 / kg * j;
+			o[u] = v;
+		}
+	} else if (kg == 2 && sw == 1) {
+		for (u = lo; u < hi; u++)
+			o[u] = (uint32_t)r[0][u] | (uint32_t)r[1][u] << 16;
+	} else if (kg == 2) {
+		for (u = lo; u < hi; u++)
+			o[u] = (uint32_t)r[0][(ptrdiff_t)u * sw] |
+			       (uint32_t)r[1][(ptrdiff_t)u * sw] << 16;
+	} else if (sw == 1) {
+		for (u = lo; u < hi; u++)
+			o[u] = (uint32_t)r[0][u] | (uint32_t)r[1][u] << 8 |
+			       (uint32_t)r[2][u] << 16 | (uint32_t)r[3][u] << 24;
+	} else {
+		for (u = lo; u < hi; u++) {
+			ptrdiff_t e = (ptrdiff_t)u * sw;
+
+			o[u] = (uint32_t)r[0][e] | (uint32_t)r[1][e] << 8 |
+			       (uint32_t)r[2][e] << 16 | (uint32_t)r[3][e] << 24;
+		}
+	}
+}
+
+/* The sub-images of output rows [oy0, oy0 + nrows): sub-image row i of
+ * slot k is padded row (oy0 + i)*sh + pa[k]; the words past the rows
+ * (read only for dropped pixels) get the padding word. */
+QCC_RT_INLINE void
+qd_fill(const struct qd_geom *g, uint32_t *xi, int32_t oy0, int32_t nrows,
+        int32_t kg)
+{
+	int32_t cg, k, i, u;
+
+	for (cg = 0; cg < g->ng; cg++)
+		for (k = 0; k < g->nslot; k++) {
+			uint32_t *o = xi + (ptrdiff_t)cg * g->plane +
+			              (ptrdiff_t)k * g->sub;
+			uint32_t z = qd_pad_word(g, cg);
+
+			for (i = 0; i < nrows; i++)
+				qd_fill_row(g, o + (ptrdiff_t)i * g->wq, cg,
+				            (oy0 + i) * g->sh + g->pa[k] - g->pt,
+				            g->pb[k], kg);
+			for (u = nrows * g->wq; u < g->sub; u++)
+				o[u] = z;
+		}
+}
+
+/* The AVX2 panel: 6 channels by 16 pixels, two channels per word. */
+__attribute__((target("avx2"))) static void
+qd_panel_avx2(const int32_t *restrict w, const uint32_t *restrict xi,
+              int32_t ng, int32_t plane, const int32_t *toff, int32_t ntap,
+              int32_t npr, int32_t *restrict acc, const int32_t *b0)
+{
+	int32_t p0, cg, t, i;
+
+	for (p0 = 0; p0 < npr; p0 += 16) {
+		const int32_t *wt = w;
+		qd_v8si a[QCC_RT_QG_MR][2];
+
+#pragma GCC unroll 8
+		for (i = 0; i < QCC_RT_QG_MR; i++)
+			a[i][0] = a[i][1] = (qd_v8si){0, 0, 0, 0, 0, 0, 0, 0} +
+			                    b0[i];
+		for (cg = 0; cg < ng; cg++) {
+			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
+
+			for (t = 0; t < ntap; t++, wt += QCC_RT_QG_MR) {
+				const qd_v8si_u *b =
+				        (const qd_v8si_u *)(pl + toff[t]);
+				qd_v16hi x0 = (qd_v16hi)b[0], x1 = (qd_v16hi)b[1];
+
+#pragma GCC unroll 8
+				for (i = 0; i < QCC_RT_QG_MR; i++) {
+					qd_v16hi v = (qd_v16hi)((qd_v8si){0, 0, 0, 0,
+					                                  0, 0, 0, 0} +
+					                        wt[i]);
+
+					a[i][0] += __builtin_ia32_pmaddwd256(x0, v);
+					a[i][1] += __builtin_ia32_pmaddwd256(x1, v);
+				}
+			}
+		}
+#pragma GCC unroll 8
+		for (i = 0; i < QCC_RT_QG_MR; i++) {
+			qd_v8si_u *o = (qd_v8si_u *)(acc + i * QD_SB + p0);
+
+			o[0] = a[i][0];
+			o[1] = a[i][1];
+		}
+	}
+}
+
+#if QD_VNNI
+/* The AVX512-VNNI panel: 8 channels by 32 pixels, four channels per
+ * word; the weight word comes as an embedded broadcast. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+qd_panel_vnni(const int32_t *restrict w, const uint32_t *restrict xi,
+              int32_t ng, int32_t plane, const int32_t *toff, int32_t ntap,
+              int32_t npr, int32_t *restrict acc, const int32_t *b0)
+{
+	int32_t p0, cg, t, i;
+
+	for (p0 = 0; p0 < npr; p0 += 32) {
+		const int32_t *wt = w;
+		qd_v16si a[QCC_RT_QGV_MR][2];
+
+#pragma GCC unroll 16
+		for (i = 0; i < QCC_RT_QGV_MR; i++)
+			a[i][0] = a[i][1] = (qd_v16si){0} + b0[i];
+		for (cg = 0; cg < ng; cg++) {
+			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
+
+			for (t = 0; t < ntap; t++, wt += QCC_RT_QGV_MR) {
+				const qd_v16si_u *b =
+				        (const qd_v16si_u *)(pl + toff[t]);
+				qd_v16si x0 = b[0], x1 = b[1];
+
+#pragma GCC unroll 16
+				for (i = 0; i < QCC_RT_QGV_MR; i++) {
+					qd_v16si v = (qd_v16si){0} + wt[i];
+
+					a[i][0] = __builtin_ia32_vpdpbusd512(a[i][0],
+					                                     x0, v);
+					a[i][1] = __builtin_ia32_vpdpbusd512(a[i][1],
+					                                     x1, v);
+				}
+			}
+		}
+#pragma GCC unroll 16
+		for (i = 0; i < QCC_RT_QGV_MR; i++) {
+			qd_v16si_u *o = (qd_v16si_u *)(acc + i * QD_SB + p0);
+
+			o[0] = a[i][0];
+			o[1] = a[i][1];
+		}
+	}
+}
+#endif
+
+/* Phase slots and tap offsets for blocks of nr output rows, tiles of nt
+ * pixels; false if the block does not fit the buffers. */
+static int
+qd_layout(struct qd_geom *g, int32_t *toff, int32_t nr, int32_t nt,
+          int32_t kh, int32_t kw, int32_t dh, int32_t dw)
+{
+	int32_t slot[QD_PH], r, s, k, npr;
+
+	for (k = 0; k < g->sh * g->sw; k++)
+		slot[k] = -1;
+	g->nslot = 0;
+	for (r = 0; r < kh; r++)
+		for (s = 0; s < kw; s++) {
+			int32_t a = r * dh % g->sh, b = s * dw % g->sw;
+
+			if (slot[a * g->sw + b] < 0) {
+				slot[a * g->sw + b] = g->nslot;
+				g->pa[g->nslot] = a;
+				g->pb[g->nslot++] = b;
+			}
+		}
+	npr = (nr * g->wq + nt - 1) / nt * nt;
+	/* plus the farthest word a tap reads past the tile */
+	g->sub = npr + (kh - 1) * dh / g->sh * g->wq + (kw - 1) * dw / g->sw;
+	g->plane = g->nslot * g->sub;
+	if (npr > QD_SB || (int64_t)g->ng * g->plane > QD_XI)
+		return 0;
+	for (r = 0; r < kh; r++)
+		for (s = 0; s < kw; s++)
+			toff[r * kw + s] =
+			        slot[r * dh % g->sh * g->sw + s * dw % g->sw] *
+			                g->sub +
+			        r * dh / g->sh * g->wq + s * dw / g->sw;
+	return 1;
+}
+
+/* A row of acc (nr output rows of wq words, npr in all) rescaled into
+ * nr output rows of ow codes at y: straight if the rows have no dropped
+ * columns, else the whole row in full vectors and the kept columns
+ * copied. */
+static void
+qd_store(const int32_t *acc, uint8_t *y, int32_t nr, int32_t ow,
+         int32_t wq, int32_t npr, int32_t mult, int32_t shift, int32_t zy,
+         int32_t lo, int32_t hi)
+{
+	uint8_t t[QD_SB];
+	int32_t rr, i;
+
+	if (wq == ow) {
+		qcc_rt_requant_row_q8(acc, y, nr * ow, mult, shift, zy, lo, hi);
+		return;
+	}
+	qcc_rt_requant_row_q8(acc, t, npr, mult, shift, zy, lo, hi);
+	for (rr = 0; rr < nr; rr++)
+		for (i = 0; i < ow; i++)
+			y[(ptrdiff_t)rr * ow + i] = t[rr * wq + i];
+}
+
+/* The convolution with panel (mr channels by tiles of nt pixels, kg
+ * channels per word); false (nothing written) if even one output row
+ * does not fit the buffers. */
+QCC_RT_INLINE int
+qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
+        const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+        int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+        int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+        int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
+        const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
+        qd_panel_fn *panel, int32_t mr, int32_t nt, int32_t kg)
+{
+	uint32_t xi[QD_XI];
+	int32_t acc[QD_MRMAX * QD_SB], toff[QD_TAPS];
+	struct qd_geom g;
+	int32_t ng = (c + kg - 1) / kg, kpw = ng * kh * kw, npix = oh * ow;
+	int32_t rows = 0, n, oy0, q, i;
+
+	g.c = c; g.h = h; g.wd = wd; g.sh = sh; g.sw = sw; g.pt = pt;
+	g.pl = pl; g.zx = zx; g.kg = kg; g.ng = ng;
+	g.wq = ow + (kw - 1) * dw / sw;
+	if (sh * sw <= QD_PH && kh * kw <= QD_TAPS)
+		while (rows < oh &&
+		       qd_layout(&g, toff, rows + 1, nt, kh, kw, dh, dw))
+			rows++;
+	if (rows == 0)
+		return 0;
+	for (n = 0; n < nb; n++) {
+		g.x = x + (ptrdiff_t)n * c * h * wd;
+		for (oy0 = 0; oy0 < oh; oy0 += rows) {
+			int32_t nr = oh - oy0 < rows ? oh - oy0 : rows;
+			int32_t npr = (nr * g.wq + nt - 1) / nt * nt;
+
+			qd_layout(&g, toff, nr, nt, kh, kw, dh, dw);
+			qd_fill(&g, xi, oy0, nr + (kh - 1) * dh / sh, kg);
+			for (q = 0; q < m; q += mr) {
+				int32_t b0[QD_MRMAX];
+
+				for (i = 0; i < mr; i++)
+					b0[i] = bias && q + i < m ? bias[q + i] : 0;
+				panel(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
+				      g.plane, toff, kh * kw, npr, acc, b0);
+				for (i = 0; i < mr && q + i < m; i++)
+					qd_store(acc + i * QD_SB, y + ((ptrdiff_t)n * m +
+					         q + i) * npix + (ptrdiff_t)oy0 * ow,
+					         nr, ow, g.wq, npr, mult[nq > 1 ? q + i : 0],
+					         shift[nq > 1 ? q + i : 0], zy, lo, hi);
+			}
+		}
+	}
+	return 1;
+}
+
+#define QD_PASS                                                               \
+	x, wp, bias, y, nb, c, h, wd, m, oh, ow, kh, kw, sh, sw, dh, dw, pt,   \
+	pl, zx, mult, shift, nq, zy, lo, hi
+
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS)
+{
+	if (!qd_conv(QD_PASS, qd_panel_avx2, QCC_RT_QG_MR, 16, 2))
+		qcc_rt_conv2d_qgemm_cp_i2c_q8(QD_PASS);
+}
+
+#if QD_VNNI
+QCC_RT_API void
+qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS)
+{
+	if (!qd_conv(QD_PASS, qd_panel_vnni, QCC_RT_QGV_MR, 32, 4))
+		qcc_rt_conv2d_qgemm_vnni_i2c_q8(QD_PASS);
+}
+#endif
+#endif
