@@ -172,6 +172,11 @@ llvm_cpu_features(Ctx *cx, const CodegenOpts *o, const char **cpu,
 	const char *attrs = target_features(cx, o);
 	char *name, *host;
 
+	/* LLVM 19 splits AVX-512 into the instructions (+avx512f) and the
+	 * 512-bit registers (+evex512); clang's -mavx512f means both, and
+	 * without the second LLVM cannot select 512-bit vector code */
+	if (strstr(attrs, "+avx512") && !strstr(attrs, "evex512"))
+		attrs = arena_printf(cx->perm, "%s,+evex512", attrs);
 	if (strcmp(target_cpu(o), "native") != 0) {
 		*cpu = target_cpu(o);
 		*features = attrs;

@@ -36,6 +36,9 @@ touch -d '2001-01-01' net.h
 "$qcc" my-model.onnx -emit=c -o my-net.c || fail "-emit=c -o my-net.c"
 gcc -std=c99 -Wall -Wextra -Werror -pedantic -c my-net.c -o my-net-c.o || fail "my-net.c includes my-net.h and compiles"
 [ "$(stat -c %a my-net.c)" != 600 ] || fail "outputs are created mode 0600"
+# -mattr=+avx512f means the 512-bit registers too, as in clang
+"$qcc" my-model.onnx -target=x86-64 -mattr=+avx512f,+avx512bw -o avx512.o ||
+	fail "-target=x86-64 -mattr=+avx512f,+avx512bw"
 "$qcc" my-model.onnx -emit=llvm -o net.ll || fail "-emit=llvm"
 grep -q 'define.*@net_run' net.ll || fail "net.ll defines net_run"
 "$qcc" my-model.onnx -emit=asm -o net.s || fail "-emit=asm"
