@@ -8,42 +8,34 @@
  * with K = c*kh*kw and zeros past the last output channel.  So the weights
  * one tap gives to a panel are one contiguous vector.
  *
- * The work is tiles of up to PK_NG (gathered) or PK_NP (runs) output
- * pixels times two panels (or the one left over), whose accumulators stay
- * in registers over the whole reduction: with P = 8, 6 x 16 floats are
- * twelve 8-lane vectors, which AVX2's sixteen registers hold with the two
- * weight vectors and the broadcast input; with P = 16, a run of 12 pixels
- * takes 24 of AVX-512's thirty-two 16-lane registers.  Each tap is one
- * input element per pixel times a weight vector per panel, in the order
- * input channel, kernel row, kernel column, so every output sums its taps
- * exactly as a plain loop would; then the bias, then (if given) the
- * residual, then the activation, and the tile is stored once.
+ * The work is tiles of up to PK_NP output pixels times two panels (or the
+ * one left over): PK_NP * 2 * P accumulators that stay in registers over
+ * the whole reduction (with P = 8, 6 x 16 floats is twelve 8-lane vectors:
+ * AVX2's sixteen registers hold them, the two weight vectors and the
+ * broadcast input; with P = 16 the same twelve registers of AVX-512's
+ * thirty-two are 16-lane ones, twice the work per instruction).  Each tap is one input element per pixel times a
+ * weight vector per panel, in the order input channel, kernel row, kernel
+ * column, so every output sums its taps exactly as a plain loop would;
+ * then the bias, then (if given) the residual, then the activation, and
+ * the tile is stored once.
  *
- * What a tile's pixels share is the set of taps inside the image (the
- * window class), so the output plane is cut into rectangles of rows with
- * the same kernel rows inside and columns with the same kernel columns
- * inside (the middle rectangle, usually nearly everything, has the whole
- * window).  With 16-channel panels and column stride 1 or 2, a rectangle
- * wider than PK_RUNMIN is cut into runs: each row into tiles of equal
- * size, at most PK_NP neighbouring pixels, addressed from the first one
- * (no register per pixel, so twelve fit).  Other rectangles are gathered:
- * their pixels in raster order, each with its own input and output offset,
- * in tiles of equal size (at most PK_NG; 25 pixels are five tiles of 5,
- * not four of 6 and a lone pixel, whose tile would wait on its two
- * accumulator chains).  Up to PK_TB tiles (of up to PK_MAXCLS classes) are
- * collected, then every panel pair runs over them: a panel pair's weights
- * are reused from cache PK_TB times, and all the weights are read once per
- * PK_TB tiles.  A 1x1 convolution with stride 1 and no padding is one row
- * of h*w pixels.
- *
- * Measured on an AVX-512 Zen 5 (tests/bench/kbench.c built the way qcc
- * builds kernels: generic bitcode at -O1, then the CPU's O3), runs took
- * resnet18's 3x3 layers from 108-121 to 129-141 GMAC/s.
+ * A tile's pixels need not be neighbours: each has its own input and output
+ * offset.  What they share is the set of taps inside the image (the window
+ * class), so the output plane is cut into rectangles of rows with the same
+ * kernel rows inside and columns with the same kernel columns inside (the
+ * middle rectangle, usually nearly everything, has the whole window), and
+ * each rectangle's pixels are taken in raster order in tiles of equal size
+ * (at most PK_NP; 25 pixels are five tiles of 5, not four of 6 and a
+ * lone pixel, whose tile would wait on its two accumulator chains).  Up
+ * to PK_TB tiles (of up to PK_MAXCLS classes) are gathered, then every
+ * panel pair runs over them: a panel pair's weights are reused from cache
+ * PK_TB times, and all the weights are read once per PK_TB tiles.  A 1x1
+ * convolution with stride 1 and no padding is one row of h*w pixels.
  */
 #include "../qcc_rt.h"
 
 enum {
-	PK_NRMAX = 16, PK_NP = 12, PK_NG = 6, PK_RUNMIN = 6, PK_TB = 64, PK_MAXCLS = 16,
+	PK_NRMAX = 16, PK_NP = 6, PK_TB = 64, PK_MAXCLS = 16,
 	PK_MAXTAPS = QCC_RT_PACKED_MAXTAPS
 };
 
@@ -73,27 +65,23 @@ struct pk_batch {
 	ptrdiff_t yo[PK_TB][PK_NP];   /* output offset */
 	int32_t np[PK_TB];            /* pixels in the tile */
 	int32_t cls[PK_TB];           /* index into taps */
-	int32_t st[PK_TB];            /* a run's input step (1, 2), or 0 */
 	int32_t nt, ncls;
 	struct pk_taps taps[PK_MAXCLS];
 };
 
 /* np (a constant after inlining) pixels times npan panels from output
- * channel m0: the sums, then the epilogue, stored.  A run (st, a
- * constant, not 0) is np neighbours in one output row: pixel p reads
- * input xo[0] + p * st and writes yo[0] + p, so the pixels need no
- * registers of their own. */
+ * channel m0: the sums, then the epilogue, stored. */
 QCC_RT_INLINE void
 pk_tile(const struct pk_geom *g, const struct pk_taps *t,
         const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0, int32_t npan,
-        int32_t np, int32_t nr, int32_t st)
+        int32_t np, int32_t nr)
 {
 	float acc[PK_NP][2 * PK_NRMAX], out[PK_NP][2 * PK_NRMAX];
 	const float *wq = g->w + (ptrdiff_t)(m0 / nr) * g->kpan;
 	ptrdiff_t wstep = (ptrdiff_t)g->kh * g->kw * nr;
 	int32_t ci, k, p, j, mlim, inl;
 
-#pragma GCC unroll 12
+#pragma GCC unroll 6
 	for (p = 0; p < np; p++)
 #pragma GCC unroll 32
 		for (j = 0; j < 2 * nr; j++)
@@ -107,9 +95,9 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 			const float *w0 = wc + (ptrdiff_t)t->widx[k] * nr;
 			const float *w1 = w0 + g->kpan;
 
-#pragma GCC unroll 12
+#pragma GCC unroll 6
 			for (p = 0; p < np; p++) {
-				float xv = st ? xs[xo[0] + p * st] : xs[xo[p]];
+				float xv = xs[xo[p]];
 
 #pragma GCC unroll 16
 				for (j = 0; j < nr; j++)
@@ -123,7 +111,7 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 	}
 	/* acc only ever indexed by constants, so it stays in registers; the
 	 * epilogue's variable indices read a copy */
-#pragma GCC unroll 12
+#pragma GCC unroll 6
 	for (p = 0; p < np; p++)
 #pragma GCC unroll 32
 		for (j = 0; j < 2 * nr; j++)
@@ -135,10 +123,8 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 	inl = g->act == QCC_ACT_NONE || g->act == QCC_ACT_RELU ||
 	      g->act == QCC_ACT_CLIP;
 	for (p = 0; p < np; p++) {
-		ptrdiff_t q = st ? yo[0] + p : yo[p];
-
 		for (j = 0; j < mlim; j++) {
-			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane + q;
+			ptrdiff_t o = (ptrdiff_t)(m0 + j) * g->yplane + yo[p];
 
 			if (g->b)
 				out[p][j] = out[p][j] + g->b[m0 + j];
@@ -152,84 +138,35 @@ pk_tile(const struct pk_geom *g, const struct pk_taps *t,
 			qcc_rt_act_row_f32(out[p], mlim, g->act, g->alpha,
 			                   g->beta);
 		for (j = 0; j < mlim; j++)
-			g->y[(ptrdiff_t)(m0 + j) * g->yplane + q] = out[p][j];
+			g->y[(ptrdiff_t)(m0 + j) * g->yplane + yo[p]] = out[p][j];
 	}
 }
 
-/* One tile with np and st constants in each branch, so pk_tile's pixel
- * loops unroll: gathered tiles of 1 to PK_NG pixels, runs (16-channel
- * panels only) of PK_RUNMIN to PK_NP. */
+/* One tile with np a constant in each branch, so pk_tile's pixel loops
+ * unroll. */
 QCC_RT_INLINE void
 pk_tile_np(const struct pk_geom *g, const struct pk_taps *t,
            const ptrdiff_t *xo, const ptrdiff_t *yo, int32_t m0,
-           int32_t npan, int32_t np, int32_t nr, int32_t st)
+           int32_t npan, int32_t np, int32_t nr)
 {
-	if (st == 1 && nr == 16)
-		switch (np) {
-		case 12:
-			pk_tile(g, t, xo, yo, m0, npan, 12, nr, 1);
-			return;
-		case 11:
-			pk_tile(g, t, xo, yo, m0, npan, 11, nr, 1);
-			return;
-		case 10:
-			pk_tile(g, t, xo, yo, m0, npan, 10, nr, 1);
-			return;
-		case 9:
-			pk_tile(g, t, xo, yo, m0, npan, 9, nr, 1);
-			return;
-		case 8:
-			pk_tile(g, t, xo, yo, m0, npan, 8, nr, 1);
-			return;
-		case 7:
-			pk_tile(g, t, xo, yo, m0, npan, 7, nr, 1);
-			return;
-		case 6:
-			pk_tile(g, t, xo, yo, m0, npan, 6, nr, 1);
-			return;
-		}
-	if (st == 2 && nr == 16)
-		switch (np) {
-		case 12:
-			pk_tile(g, t, xo, yo, m0, npan, 12, nr, 2);
-			return;
-		case 11:
-			pk_tile(g, t, xo, yo, m0, npan, 11, nr, 2);
-			return;
-		case 10:
-			pk_tile(g, t, xo, yo, m0, npan, 10, nr, 2);
-			return;
-		case 9:
-			pk_tile(g, t, xo, yo, m0, npan, 9, nr, 2);
-			return;
-		case 8:
-			pk_tile(g, t, xo, yo, m0, npan, 8, nr, 2);
-			return;
-		case 7:
-			pk_tile(g, t, xo, yo, m0, npan, 7, nr, 2);
-			return;
-		case 6:
-			pk_tile(g, t, xo, yo, m0, npan, 6, nr, 2);
-			return;
-		}
 	switch (np) {
 	case 6:
-		pk_tile(g, t, xo, yo, m0, npan, 6, nr, 0);
+		pk_tile(g, t, xo, yo, m0, npan, 6, nr);
 		break;
 	case 5:
-		pk_tile(g, t, xo, yo, m0, npan, 5, nr, 0);
+		pk_tile(g, t, xo, yo, m0, npan, 5, nr);
 		break;
 	case 4:
-		pk_tile(g, t, xo, yo, m0, npan, 4, nr, 0);
+		pk_tile(g, t, xo, yo, m0, npan, 4, nr);
 		break;
 	case 3:
-		pk_tile(g, t, xo, yo, m0, npan, 3, nr, 0);
+		pk_tile(g, t, xo, yo, m0, npan, 3, nr);
 		break;
 	case 2:
-		pk_tile(g, t, xo, yo, m0, npan, 2, nr, 0);
+		pk_tile(g, t, xo, yo, m0, npan, 2, nr);
 		break;
 	default:
-		pk_tile(g, t, xo, yo, m0, npan, 1, nr, 0);
+		pk_tile(g, t, xo, yo, m0, npan, 1, nr);
 		break;
 	}
 }
@@ -245,19 +182,19 @@ pk_flush(const struct pk_geom *g, struct pk_batch *bt)
 		if (g->m - m0 > g->nr && g->nr == 16)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 2, bt->np[i], 16, bt->st[i]);
+				           m0, 2, bt->np[i], 16);
 		else if (g->nr == 16)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 1, bt->np[i], 16, bt->st[i]);
+				           m0, 1, bt->np[i], 16);
 		else if (g->m - m0 > g->nr)
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 2, bt->np[i], 8, 0);
+				           m0, 2, bt->np[i], 8);
 		else
 			for (i = 0; i < bt->nt; i++)
 				pk_tile_np(g, &bt->taps[bt->cls[i]], bt->xo[i], bt->yo[i],
-				           m0, 1, bt->np[i], 8, 0);
+				           m0, 1, bt->np[i], 8);
 	}
 	bt->nt = 0;
 }
@@ -265,13 +202,11 @@ pk_flush(const struct pk_geom *g, struct pk_batch *bt)
 /* Ends the tile being filled (p pixels) and flushes a full batch; the
  * class being used moves to slot 0 so the batch can go on. */
 QCC_RT_INLINE void
-pk_end_tile(const struct pk_geom *g, struct pk_batch *bt, int32_t p,
-            int32_t st)
+pk_end_tile(const struct pk_geom *g, struct pk_batch *bt, int32_t p)
 {
 	int32_t cl = bt->ncls - 1, k;
 
 	bt->np[bt->nt] = p;
-	bt->st[bt->nt] = st;
 	bt->cls[bt->nt++] = cl;
 	if (bt->nt < PK_TB)
 		return;
@@ -310,7 +245,7 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
         int32_t s0, int32_t s1)
 {
 	struct pk_taps *t;
-	int32_t r, s, oy, ox, p = 0, n, nt, done = 0, st = 0, np = PK_NG;
+	int32_t r, s, oy, ox, p = 0, n, nt, done = 0;
 
 	if (bt->ncls == PK_MAXCLS) {
 		pk_flush(g, bt);
@@ -324,15 +259,8 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
 			    (ptrdiff_t)r * g->dh * g->wd + (ptrdiff_t)s * g->dw;
 			t->widx[t->n++] = r * g->kw + s;
 		}
-	/* runs where a row of the rectangle makes tiles of PK_RUNMIN or more
-	 * pixels; otherwise the rectangle's pixels in raster order */
 	n = (y1 - y0) * (x1 - x0);
-	if (g->nr == 16 && (g->sw == 1 || g->sw == 2) && x1 - x0 > PK_RUNMIN) {
-		st = g->sw;
-		np = PK_NP;
-		n = x1 - x0;
-	}
-	nt = (n + np - 1) / np;
+	nt = (n + PK_NP - 1) / PK_NP;
 	for (oy = y0; oy < y1; oy++)
 		for (ox = x0; ox < x1; ox++) {
 			bt->xo[bt->nt][p] =
@@ -342,11 +270,9 @@ pk_rect(const struct pk_geom *g, struct pk_batch *bt, int32_t y0,
 			/* tiles of n / nt pixels, the first n % nt one more */
 			if (++p < n / nt + (done < n % nt))
 				continue;
-			pk_end_tile(g, bt, p, st);
+			pk_end_tile(g, bt, p);
 			done++;
 			p = 0;
-			if (st && ox == x1 - 1)
-				done = 0;
 		}
 }
 
