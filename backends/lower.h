@@ -57,6 +57,9 @@ bool lower_logic(Lower *L, const Op *op);
 /* lower_conv_packed.c: false (and nothing built) if Conv does not fit the
  * packed kernel */
 bool lower_conv_packed(Lower *L, const Op *op);
+/* lower_winograd.c: false (and nothing built) unless select-conv chose
+ * Winograd for Conv */
+bool lower_winograd(Lower *L, const Op *op);
 
 /* lower_math.c */
 void lower_act(Lower *L, const Op *op);

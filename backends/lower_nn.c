@@ -41,6 +41,8 @@ lower_conv(Lower *L, const Op *op)
 	Act none = {ACT_NONE, 0.0f, 0.0f};
 	int64_t n, one = 1;
 
+	if (lower_winograd(L, op))
+		return;
 	if (lower_conv_packed(L, op))
 		return;
 	if (lower_conv_dw(L, op))

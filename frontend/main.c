@@ -27,7 +27,7 @@ typedef struct Flags {
 	const char *scheme;    /* -quantize's value */
 	EmitKind emit;
 	int optlevel;
-	bool print_all, verify_each, md;
+	bool print_all, verify_each, md, no_winograd;
 	const char *def_names[MAX_DEFS];
 	int64_t def_values[MAX_DEFS];
 	int ndefs;
@@ -59,6 +59,9 @@ static const char usage_text[] =
 	"  -print-after=PASS   print the IR after PASS to stderr\n"
 	"  -print-after-all    print the IR after every pass\n"
 	"  -verify-each        verify the IR after every pass\n"
+	"  -no-winograd        direct 3x3 convolutions only (float sums in the\n"
+	"                      plain loop's order; default: Winograd F(2x2,3x3)\n"
+	"                      where it is faster)\n"
 	"  -quantize=Q         integer-only code: int8 (= w8a8), w4a8, w4a4 (4-bit\n"
 	"                      weights / activations; first and last layer 8-bit,\n"
 	"                      depthwise conv weights 8-bit)\n"
@@ -285,6 +288,8 @@ parse_flags(Flags *f, int argc, char **argv)
 			f->print_all = true;
 		} else if (flag_is(a, "-verify-each")) {
 			f->verify_each = true;
+		} else if (flag_is(a, "-no-winograd")) {
+			f->no_winograd = true;
 		} else if ((v = flag_value(a, "-quant-report"))) {
 			size_t n = strlen(v);
 			if (n < 5 || (strcmp(v + n - 5, ".json") &&
@@ -608,6 +613,8 @@ main(int argc, char **argv)
 		cx.flags |= CTX_PRINT_ALL;
 	if (f.verify_each)
 		cx.flags |= CTX_VERIFY_EACH;
+	if (f.no_winograd)
+		cx.flags |= CTX_NO_WINOGRAD;
 	io = (ImportOpts){f.def_names, f.def_values, f.ndefs};
 	g = onnx_import(&cx, f.model, &io);
 	ok = g && cx.nerrors == 0;

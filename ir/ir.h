@@ -56,6 +56,8 @@ typedef struct Loc {
 enum {
 	CTX_VERIFY_EACH = 1 << 0,   /* ir_verify after every pass */
 	CTX_PRINT_ALL   = 1 << 1,   /* print the IR after every pass */
+	CTX_NO_WINOGRAD = 1 << 2,   /* -no-winograd: select-conv keeps every
+	                             * Conv direct */
 };
 
 typedef struct Ctx {
@@ -175,6 +177,10 @@ typedef struct OpInfo {
 } OpInfo;
 
 extern const OpInfo op_info[OP_COUNT];
+
+/* How a float Conv runs (select-conv, issue 7); the interpreter ignores
+ * it and computes the plain convolution. */
+typedef enum { CONV_DIRECT, CONV_WINOGRAD2 } ConvAlgo;
 
 typedef struct ConvAttr {
 	int32_t kernel[2], stride[2], dilation[2];
@@ -321,6 +327,12 @@ struct Op {
 	Loc loc;
 	Act act;               /* OPF_ACT ops: fused activation, ACT_NONE if none */
 	const Requant *rq;     /* integer ops after fold-shift, else NULL */
+	/* select-conv (issue 7): a Conv's ConvAlgo, and for CONV_WINOGRAD2
+	 * the tile rows per block; the scratch bytes the op's kernel needs
+	 * while it runs (0: none), placed by plan-memory at ws_offset */
+	uint8_t algo;
+	int32_t wino_rows;
+	int64_t ws_bytes, ws_offset;
 	union {                /* tagged by kind, member named in ops.def */
 		ConvAttr conv;
 		PoolAttr pool;

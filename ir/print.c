@@ -68,6 +68,20 @@ print_act_params(const Act *a, FILE *out)
 		fprintf(out, "(%g)", a->alpha);
 }
 
+/* select-conv's choice, when it is not the direct convolution: the
+ * algorithm, its block of tile rows and workspace bytes (and where
+ * plan-memory put them). */
+static void
+print_algo(const Op *op, FILE *out)
+{
+	if (op->algo != CONV_WINOGRAD2)
+		return;
+	fprintf(out, " algo=winograd2x2 rows=%d ws=%lld", op->wino_rows,
+	        (long long)op->ws_bytes);
+	if (op->ws_offset >= 0 && op->ws_bytes > 0)
+		fprintf(out, "@%lld", (long long)op->ws_offset);
+}
+
 static void
 print_attrs(const Op *op, FILE *out)
 {
@@ -79,7 +93,9 @@ print_attrs(const Op *op, FILE *out)
 		fputs(" {", out);
 		print_window(op->a.conv.kernel, op->a.conv.stride,
 		             op->a.conv.dilation, op->a.conv.pad, out);
-		fprintf(out, " group=%d}", op->a.conv.group);
+		fprintf(out, " group=%d", op->a.conv.group);
+		print_algo(op, out);
+		fputc('}', out);
 		break;
 	case OP_MAXPOOL:
 	case OP_AVGPOOL:

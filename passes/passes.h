@@ -115,6 +115,9 @@ extern const Pass pass_plan_pm1, pass_decompose_pm1;
 extern const Pass pass_match_pm1;
 /* select_quant.c: -quantize=auto's per-layer choice of int8, int4, pm1 */
 extern const Pass pass_select_quant;
+/* select_conv.c (issue 7): float Convs direct or Winograd, with the
+ * Winograd workspace sized (before plan-memory) */
+extern const Pass pass_select_conv;
 
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);

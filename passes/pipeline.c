@@ -17,7 +17,7 @@ static const Pass *const all_passes[] = {
 	&pass_fuse_act, &pass_fuse_add, &pass_plan_memory, &pass_calibrate,
 	&pass_search_int4, &pass_quantize, &pass_fold_shift, &pass_fold_qdq,
 	&pass_plan_pm1, &pass_decompose_pm1, &pass_match_pm1, &pass_select_quant,
-	&pass_fuse_silu,
+	&pass_fuse_silu, &pass_select_conv,
 };
 
 /* -O0: only what the backends need, a typed graph with a memory plan (and
@@ -38,12 +38,14 @@ static const Pass *const pipeline_o0[] = {
  * runs after fuse-act so that the activation a residual Add took moves
  * with it into the Conv.  fuse-silu (before fuse-act, which would leave
  * the Sigmoid alone anyway: its input has two uses) is for float graphs
- * only; the quantized pipelines keep x * Sigmoid(x) as it was. */
+ * only; the quantized pipelines keep x * Sigmoid(x) as it was.
+ * select-conv, last before plan-memory, sizes the Winograd workspaces
+ * from the tensors' live bytes of the final graph. */
 static const Pass *const pipeline_o1[] = {
 	&pass_infer_shapes, &pass_fold_qdq, &pass_fold_const, &pass_dce,
 	&pass_fold_bn, &pass_match_pm1, &pass_fuse_silu, &pass_fuse_act,
 	&pass_fuse_add, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
-	&pass_plan_memory,
+	&pass_select_conv, &pass_plan_memory,
 };
 
 /* -quantize=int8: the -O1 float rewrites, then calibrate on the rewritten

@@ -16,6 +16,13 @@
  * result aliases it: both join one buffer whose live range is the union of
  * theirs, and the backend copies nothing.
  *
+ * Workspaces.  An op whose kernel needs Op.ws_bytes of scratch while it
+ * runs (a Conv that select-conv put on the Winograd kernel) gets a buffer
+ * live at that op only (def = last = its position), so it shares bytes
+ * with anything not live there and never with the op's inputs or result.
+ * Its offset goes to Op.ws_offset (-1 for ops without one); it counts in
+ * the lower bound like any buffer.
+ *
  * Placement is greedy (TFLite's arena planner): buffers taken in some
  * order, each placed at the lowest 64-aligned offset that overlaps no
  * placed buffer whose live range meets its own.  No one order is best:
@@ -50,6 +57,7 @@ typedef struct Plan {
 	Buf *buf;
 	uint32_t nbuf;
 	int32_t *bufof;        /* by Value.id: buffer index, -1 if none */
+	int32_t *wsof;         /* by Op.id: workspace buffer, -1 if none */
 	uint32_t nops;
 } Plan;
 
@@ -68,9 +76,12 @@ build_buffers(Ctx *cx, const Graph *g, Plan *pl)
 	uint32_t pos = 0;
 
 	pl->bufof = NEWARRAY(cx->scratch, int32_t, g->nvalues + 1);
-	pl->buf = NEWARRAY(cx->scratch, Buf, g->nvalues + 1);
+	pl->wsof = NEWARRAY(cx->scratch, int32_t, g->nops + 1);
+	pl->buf = NEWARRAY(cx->scratch, Buf, (size_t)g->nvalues + g->nops + 1);
 	for (uint32_t i = 0; i < g->nvalues; i++)
 		pl->bufof[i] = -1;
+	for (uint32_t i = 0; i < g->nops; i++)
+		pl->wsof[i] = -1;
 	for (uint32_t i = 0; i < g->noutputs; i++)
 		if (g->outputs[i])
 			isout[g->outputs[i]->id] = true;
@@ -102,6 +113,13 @@ build_buffers(Ctx *cx, const Graph *g, Plan *pl)
 			const Value *v = op->in[i];
 			if (v && pl->bufof[v->id] >= 0)
 				pl->buf[pl->bufof[v->id]].last = pos;
+		}
+		if (op->ws_bytes > 0) {
+			pl->buf[pl->nbuf] = (Buf){
+				.size = op->ws_bytes, .off = -1, .def = pos,
+				.last = pos, .idx = pl->nbuf,
+			};
+			pl->wsof[op->id] = (int32_t)pl->nbuf++;
 		}
 		pos++;
 	}
@@ -282,6 +300,13 @@ plan_memory(Ctx *cx, Graph *g)
 		int64_t off = pl.bufof[i] >= 0 ? pl.buf[pl.bufof[i]].off : -1;
 		if (v->offset != off) {
 			v->offset = off;
+			changed = true;
+		}
+	}
+	for_each_op(op, g) {
+		int64_t off = pl.wsof[op->id] >= 0 ? pl.buf[pl.wsof[op->id]].off : -1;
+		if (op->ws_offset != off) {
+			op->ws_offset = off;
 			changed = true;
 		}
 	}

@@ -192,6 +192,33 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
 	int32_t pt, int32_t pl, int32_t nr, int32_t act, float alpha,
 	float beta);
 
+/* ---- conv_winograd.c ------------------------------------------------------ */
+
+/* Floats of the workspace qcc_rt_conv2d_wino2_f32 needs for c input
+ * channels, tw = ceil(ow / 2) tiles per row and blocks of rows tile rows
+ * (the transformed inputs of a block, one group's sums, four padded input
+ * rows). */
+#define QCC_RT_WINO2_WS(c, tw, rows) \
+	(16 * (c) * ((rows) * (tw) + 4) + 16 * 12 * 32 + 4 * (2 * (tw) + 2))
+
+/* The convolution of qcc_rt_conv2d_packed_f32 for 3x3 windows with stride
+ * and dilation 1 (y = act(conv + bias + res), res NULL or of y's shape,
+ * may equal y), by Winograd's F(2x2, 3x3): results differ from the plain
+ * loop's by rounding (a few ulp of the largest terms).  u holds the
+ * transformed weights U = G g G^T (4x4 per output and input channel,
+ * position xi = 4i + j) in panels of nr (16 or 32: 16 for 128- and
+ * 256-bit vectors, 32 for 512-bit ones) output channels:
+ *     u[((q*16 + xi)*c + ci)*nr + j] = U[q*nr + j, ci][xi],
+ * zero for channels >= m; ceil(m / nr) * 16 * c * nr floats.  ws: the
+ * workspace, QCC_RT_WINO2_WS(c, (ow + 1) / 2, rows) floats, rows >= 1
+ * the tile rows (of 2 output rows) transformed at a time. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_wino2_f32(
+	const float *restrict x, const float *restrict u,
+	const float *restrict bias, const float *res, float *y,
+	float *restrict ws, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t pt, int32_t pl, int32_t rows,
+	int32_t nr, int32_t act, float alpha, float beta);
+
 /* ---- pool.c --------------------------------------------------------------- */
 
 /* x: [nc,h,w] planes, y: [nc,oh,ow] planes; window kh x kw, strides,

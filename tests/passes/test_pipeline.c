@@ -85,7 +85,7 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	static const char *const names[] = {
 		"infer-shapes", "fold-qdq", "fold-const", "dce", "fold-bn",
 		"match-pm1", "fuse-silu", "fuse-act", "fuse-add", "dce",
-		"fold-shift", "infer-shapes", "plan-memory",
+		"fold-shift", "infer-shapes", "select-conv", "plan-memory",
 	};
 	Graph *g = conv_bn_relu();
 	char *dump = NULL;
@@ -96,9 +96,9 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	cx.flags |= CTX_PRINT_ALL;
 	cr_assert(pipeline_default(&cx, g, 3));
 	fclose(cx.dumpout);
-	cr_assert_eq(count_str(dump, "; IR after "), 13);
+	cr_assert_eq(count_str(dump, "; IR after "), 14);
 	p = dump;
-	for (int i = 0; i < 13; i++) {
+	for (int i = 0; i < 14; i++) {
 		char line[64];
 		snprintf(line, sizeof line, "; IR after %s\n", names[i]);
 		p = strstr(p, line);
@@ -147,7 +147,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	                 "search-int4\n"
 	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
 	                 "decompose-pm1\nmatch-pm1\nselect-quant\n"
-	                 "fuse-silu\n");
+	                 "fuse-silu\nselect-conv\n");
 	free(list);
 }
 

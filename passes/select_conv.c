@@ -1,0 +1,141 @@
+/* select_conv.c -- choose how each float Conv runs: direct (the packed
+ * kernels of backends/lower_conv_packed.c) or by Winograd's F(2x2, 3x3)
+ * (runtime/kernels/conv_winograd.c), and size the Winograd workspace.
+ *
+ * Winograd computes the same convolution with 16 multiplies per input
+ * channel for each 2x2 block of outputs instead of 36, at the price of
+ * additions that transform inputs and outputs and of a rounding that
+ * differs from the plain loop's (a few ulp of the output's magnitude;
+ * runtime/kernels/conv_winograd.c).  It applies to f32 Convs (not on
+ * codes) with constant weights, group 1, a 3x3 window, stride 1,
+ * dilation 1, rank-4 tensors, and at least MIN_CHANNELS input and output
+ * channels: with fewer, the transforms cost more than the multiplies
+ * saved (tests/bench/wbench.c on Zen 5 with AVX-512: 3 input channels
+ * 0.83x, 8 channels 1.2x, 16 channels 1.5x, resnet18's layers 1.3x to
+ * 2x).  -no-winograd (CTX_NO_WINOGRAD) keeps every Conv direct.  The
+ * choice does not depend on the target: F(2x2, 3x3) saves the same
+ * multiplies on every vector width (lowering picks the panel width).
+ *
+ * Workspace (Op.ws_bytes): QCC_RT_WINO2_WS floats for blocks of
+ * Op.wino_rows tile rows (two output rows each).  Every block reads all of
+ * the transformed weights once, so few blocks are fast (wbench: resnet18's
+ * 14x14 layer 1.46x in blocks of 3, 3 and 1 tile rows, 2.1x as one block),
+ * but past about half a megabyte a larger block gains little (56x56 with
+ * 64 channels: 1.9x from blocks of 4 rows on).  So the image is split
+ * into the fewest blocks of equal rows whose workspace fits in BUDGET
+ * bytes and in ROOM of the bytes the tensors leave free at the op (the
+ * lower bound minus the bytes live there, as plan-memory counts them);
+ * blocks of one row if none does.  The workspace then does not raise the
+ * plan's lower bound unless even one tile row does not fit; ROOM < 1
+ * leaves the greedy placement some slack (resnet18: scratch equal to the
+ * lower bound, as without Winograd).
+ * plan-memory places ws_bytes at ws_offset, live at the op only.
+ * requires: infer-shapes      must run before plan-memory
+ */
+#include "../runtime/qcc_rt.h"
+#include "passes.h"
+
+enum { MIN_CHANNELS = 8, BUDGET = 1 << 20 };
+
+#define ROOM 0.9
+
+static bool
+fits_winograd(const Op *op)
+{
+	const ConvAttr *a = &op->a.conv;
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
+
+	if (op->kind != OP_CONV || op_is_quant(op) || !op->in[1]->cst)
+		return false;
+	if (x->dt != DT_F32 || w->dt != DT_F32 || y->dt != DT_F32 ||
+	    x->rank != 4 || w->rank != 4 || y->rank != 4)
+		return false;
+	if (a->group != 1 || w->dim[2] != 3 || w->dim[3] != 3 ||
+	    a->stride[0] != 1 || a->stride[1] != 1 || a->dilation[0] != 1 ||
+	    a->dilation[1] != 1)
+		return false;
+	if (x->dim[1] < MIN_CHANNELS || y->dim[1] < MIN_CHANNELS ||
+	    y->dim[2] < 1 || y->dim[3] < 1)
+		return false;
+	/* the kernel's sizes are int32_t elements */
+	return type_numel(x) <= INT32_MAX && type_numel(y) <= INT32_MAX &&
+	       (int64_t)QCC_RT_WINO2_WS(x->dim[1], (y->dim[3] + 1) / 2,
+	                                (y->dim[2] + 1) / 2) <= INT32_MAX;
+}
+
+/* Bytes of the workspace for blocks of rows tile rows. */
+static int64_t
+wino_ws(const Op *op, int64_t rows)
+{
+	int64_t c = op->in[0]->type->dim[1];
+	int64_t tw = (op->out[0]->type->dim[3] + 1) / 2;
+
+	return (int64_t)QCC_RT_WINO2_WS(c, tw, rows) * 4;
+}
+
+/* Tile rows per block: the image in as few blocks as have a workspace of
+ * at most limit bytes, rows split evenly; at least one row. */
+static int32_t
+block_rows(const Op *op, int64_t limit)
+{
+	int64_t th = (op->out[0]->type->dim[2] + 1) / 2, nblk, rows = 1;
+
+	for (nblk = 1; nblk <= th; nblk++) {
+		rows = (th + nblk - 1) / nblk;
+		if (wino_ws(op, rows) <= limit)
+			break;
+	}
+	return (int32_t)rows;
+}
+
+/* The choice for Conv op at position pos: algo, rows and bytes. */
+static bool
+choose(Ctx *cx, Op *op, const int64_t *live, int64_t bound, uint32_t pos)
+{
+	uint8_t algo = CONV_DIRECT;
+	int32_t rows = 0;
+	int64_t bytes = 0;
+	bool changed;
+
+	if (!(cx->flags & CTX_NO_WINOGRAD) && fits_winograd(op)) {
+		algo = CONV_WINOGRAD2;
+		int64_t room = (int64_t)((double)(bound - live[pos]) * ROOM);
+		rows = block_rows(op, room < BUDGET ? room : BUDGET);
+		bytes = wino_ws(op, rows);
+	}
+	changed = algo != op->algo || rows != op->wino_rows ||
+	          bytes != op->ws_bytes;
+	op->algo = algo;
+	op->wino_rows = rows;
+	op->ws_bytes = bytes;
+	op->ws_offset = -1;
+	return changed;
+}
+
+static bool
+select_conv(Ctx *cx, Graph *g)
+{
+	uint32_t nops, pos = 0;
+	int64_t *live, bound = 0;
+	bool changed = false;
+
+	/* the live bytes of tensors alone, without earlier workspaces */
+	for_each_op(op, g)
+		if (op->kind == OP_CONV)
+			op->ws_bytes = 0;
+	live = plan_live_bytes(cx, g, &nops);
+	for (uint32_t p = 0; p < nops; p++)
+		bound = live[p] > bound ? live[p] : bound;
+	for_each_op(op, g) {
+		if (op->kind == OP_CONV)
+			changed |= choose(cx, op, live, bound, pos);
+		pos++;
+	}
+	return changed;
+}
+
+const Pass pass_select_conv = {
+	.name = "select-conv",
+	.run = select_conv,
+};

@@ -1,0 +1,210 @@
+/* test_select_conv.c -- select-conv puts exactly the 3x3 stride-1 float
+ * Convs with enough channels on Winograd, -no-winograd (CTX_NO_WINOGRAD)
+ * keeps them all direct, the workspace is as large as the kernel's
+ * formula says, and plan-memory places it where no tensor live at its op
+ * lies (liveness recomputed here), inside the arena, without raising the
+ * plan above its lower bound. */
+#include <criterion/criterion.h>
+
+#include "helpers.h"
+#include "passes.h"
+#include "qcc_rt.h"
+
+static Ctx cx;
+
+static void
+setup(void)
+{
+	ctx_init(&cx);
+	cx.flags |= CTX_VERIFY_EACH;
+}
+
+static void
+teardown(void)
+{
+	ctx_fini(&cx);
+}
+
+TestSuite(select_conv, .init = setup, .fini = teardown);
+
+/* x[1,16,20,18] -> a: Conv 3x3 16->32 pad 1 (Winograd), Relu
+ *   -> b: Conv 3x3 32->32 stride 2 (direct)
+ *   -> c: Conv 5x5 32->32 pad 2 (direct)
+ *   -> d: Conv 3x3 32->4 pad 1 (direct: 4 output channels)
+ * and from a: e: Conv 3x3 32->32 pad 0 (Winograd), plus a residual Add
+ * with f: Conv 3x3 32->32 pad 0 dilation 2 ... (direct, dilation) */
+static Graph *
+mixed(void)
+{
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, 20, 18)));
+	Value *a = tg_act(&cx, g, tg_conv(&cx, g, x, 32, 3, 1, 1, 1, 11),
+	                  (Act){ACT_RELU, 0, 0});
+	Value *b = tg_conv(&cx, g, a, 32, 3, 2, 1, 1, 13);
+	Value *c = tg_conv(&cx, g, b, 32, 5, 1, 2, 1, 15);
+	Value *d = tg_conv(&cx, g, c, 4, 3, 1, 1, 1, 17);
+	Value *e = tg_conv(&cx, g, a, 32, 3, 1, 1, 1, 19);
+	Value *f = tg_conv(&cx, g, a, 32, 3, 1, 1, 2, 21);
+	Op *add = tg_op(&cx, g, OP_ADD, 2, (Value *[]){e, f});
+
+	tg_output(&cx, g, d);
+	tg_output(&cx, g, tg_infer(&cx, add));
+	return g;
+}
+
+static int
+count_winograd(const Graph *g)
+{
+	int n = 0;
+
+	for_each_op(op, g)
+		n += op->algo == CONV_WINOGRAD2;
+	return n;
+}
+
+/* Every Winograd Conv's workspace overlaps no scratch value live at its
+ * op (live: defined at or before it, last used at or after it), lies
+ * inside the arena, and has the kernel's size. */
+static void
+check_workspaces(const Graph *g)
+{
+	uint32_t pos = 0, *def = calloc(g->nvalues, 4), *last = calloc(g->nvalues, 4);
+
+	cr_assert(def && last);
+	for_each_op(op, g) {
+		for (int i = 0; i < op->nin; i++)
+			if (op->in[i])
+				last[op->in[i]->id] = pos;
+		for (int i = 0; i < op->nout; i++)
+			def[op->out[i]->id] = last[op->out[i]->id] = pos;
+		pos++;
+	}
+	/* the inputs' last uses above may precede later uses: redo in order */
+	pos = 0;
+	for_each_op(op, g) {
+		for (int i = 0; i < op->nin; i++)
+			if (op->in[i] && pos > last[op->in[i]->id])
+				last[op->in[i]->id] = pos;
+		pos++;
+	}
+	pos = 0;
+	for_each_op(op, g) {
+		if (op->algo == CONV_WINOGRAD2) {
+			const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
+			int64_t want = (int64_t)QCC_RT_WINO2_WS(
+			    x->dim[1], (y->dim[3] + 1) / 2, op->wino_rows) * 4;
+
+			cr_assert_eq(op->ws_bytes, want);
+			cr_assert(op->wino_rows >= 1 &&
+			          op->wino_rows <= (y->dim[2] + 1) / 2);
+			cr_assert(op->ws_offset >= 0 && op->ws_offset % 64 == 0);
+			cr_assert_leq(op->ws_offset + op->ws_bytes, g->scratch_size);
+			for (uint32_t i = 0; i < g->nvalues; i++) {
+				const Value *v = g->values[i];
+				int64_t end;
+
+				if (v->offset < 0 || !v->def || def[i] > pos ||
+				    last[i] < pos)
+					continue;
+				end = v->offset + (int64_t)type_bytes(v->type);
+				cr_assert(end <= op->ws_offset ||
+				          v->offset >= op->ws_offset + op->ws_bytes,
+				          "%%%u [%lld, %lld) overlaps the workspace of op "
+				          "%u", v->id, (long long)v->offset,
+				          (long long)end, op->id);
+			}
+		} else {
+			cr_assert_eq(op->ws_bytes, 0);
+			cr_assert_eq(op->ws_offset, -1);
+		}
+		pos++;
+	}
+	free(def);
+	free(last);
+}
+
+Test(select_conv, picks_3x3_stride_1_convs_with_enough_channels)
+{
+	Graph *g = mixed();
+	const char *want[] = {"n1", NULL, NULL, NULL, "n6", NULL};
+	int k = 0;
+
+	cr_assert(pipeline_default(&cx, g, 2));
+	for_each_op(op, g) {
+		if (op->kind != OP_CONV)
+			continue;
+		cr_assert_lt(k, 6);
+		if (want[k])
+			cr_assert_eq(op->algo, CONV_WINOGRAD2, "%s", op->loc.node);
+		else
+			cr_assert_eq(op->algo, CONV_DIRECT, "%s", op->loc.node);
+		k++;
+	}
+	cr_assert_eq(count_winograd(g), 2);
+	check_workspaces(g);
+}
+
+Test(select_conv, no_winograd_keeps_every_conv_direct)
+{
+	Graph *g = mixed();
+
+	cx.flags |= CTX_NO_WINOGRAD;
+	cr_assert(pipeline_default(&cx, g, 2));
+	cr_assert_eq(count_winograd(g), 0);
+	check_workspaces(g);
+}
+
+Test(select_conv, minus_o0_keeps_every_conv_direct)
+{
+	Graph *g = mixed();
+
+	cr_assert(pipeline_default(&cx, g, 0));
+	cr_assert_eq(count_winograd(g), 0);
+}
+
+/* A large stem result then a MaxPool (resnet's shape of memory) leave
+ * room at the later convs: each workspace fits in what the tensors leave
+ * free, so the plan stays at the lower bound the tensors alone set. */
+Test(select_conv, workspaces_fit_beside_the_tensors)
+{
+	Graph *g = tg_graph(&cx), *h;
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 3, 64, 64)));
+	int64_t with, without;
+	Op *pool;
+
+	x = tg_conv(&cx, g, x, 64, 7, 1, 3, 1, 5);
+	pool = tg_op(&cx, g, OP_MAXPOOL, 1, &x);
+	pool->a.pool.kernel[0] = pool->a.pool.kernel[1] = 2;
+	pool->a.pool.stride[0] = pool->a.pool.stride[1] = 2;
+	x = tg_infer(&cx, pool);
+	for (int i = 0; i < 4; i++)
+		x = tg_act(&cx, g, tg_conv(&cx, g, x, 64, 3, 1, 1, 1, 30 + 2 * i),
+		           (Act){ACT_RELU, 0, 0});
+	tg_output(&cx, g, x);
+	h = ir_clone(&cx, g);
+	cr_assert(pipeline_default(&cx, g, 2));
+	cr_assert_eq(count_winograd(g), 4);
+	check_workspaces(g);
+	with = g->scratch_size;
+	cx.flags |= CTX_NO_WINOGRAD;
+	cr_assert(pipeline_default(&cx, h, 2));
+	without = h->scratch_lower_bound;
+	cr_assert_eq(g->scratch_lower_bound, without);
+	cr_assert_leq(with, without + without / 20, "scratch %lld, tensors "
+	              "alone need %lld", (long long)with, (long long)without);
+}
+
+/* The IR shows the choice, so -emit=ir and -print-after tell users. */
+Test(select_conv, ir_dump_names_the_algorithm)
+{
+	Graph *g = mixed();
+	char *dump = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&dump, &n);
+
+	cr_assert(pipeline_default(&cx, g, 2));
+	ir_print(g, f);
+	fclose(f);
+	cr_assert(strstr(dump, "algo=winograd2x2 rows="), "%s", dump);
+	free(dump);
+}
