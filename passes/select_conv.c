@@ -25,10 +25,11 @@
  * into the fewest blocks of equal rows whose workspace fits in BUDGET
  * bytes and in ROOM of the bytes the tensors leave free at the op (the
  * lower bound minus the bytes live there, as plan-memory counts them);
- * blocks of one row if none does.  The workspace then does not raise the
- * plan's lower bound unless even one tile row does not fit; ROOM < 1
- * leaves the greedy placement some slack (resnet18: scratch equal to the
- * lower bound, as without Winograd).
+ * blocks of one row if none does; ROOM < 1 leaves the greedy placement
+ * some slack (resnet18: scratch equal to the lower bound, as without
+ * Winograd).  A Conv whose workspace does not fit in the free bytes even
+ * for one tile row stays direct, so Winograd never raises the plan's
+ * lower bound: it trades no memory for speed.
  * plan-memory places ws_bytes at ws_offset, live at the op only.
  * requires: infer-shapes      must run before plan-memory
  */
@@ -98,9 +99,11 @@ choose(Ctx *cx, Op *op, const int64_t *live, int64_t bound, uint32_t pos)
 	int64_t bytes = 0;
 	bool changed;
 
-	if (!(cx->flags & CTX_NO_WINOGRAD) && fits_winograd(op)) {
-		algo = CONV_WINOGRAD2;
+	if (!(cx->flags & CTX_NO_WINOGRAD) && fits_winograd(op) &&
+	    wino_ws(op, 1) <= bound - live[pos]) {
 		int64_t room = (int64_t)((double)(bound - live[pos]) * ROOM);
+
+		algo = CONV_WINOGRAD2;
 		rows = block_rows(op, room < BUDGET ? room : BUDGET);
 		bytes = wino_ws(op, rows);
 	}

@@ -32,20 +32,27 @@ teardown(void)
 
 TestSuite(winograd, .init = setup, .fini = teardown);
 
-/* x[1,16,13,11] -> Conv 3x3 16->24 pad 1, Relu -> Conv 3x3 24->24 pad 1,
- * + the first Conv's result, Relu (fuse-add's residual) -> output; and
- * Conv 3x3 24->40 without padding (odd 11x9 result) -> Clip -> output. */
+/* x[1,16,26,22] -> Conv 1x1 16->64, MaxPool 2x2 (a large tensor first:
+ * the room the later workspaces take) -> Conv 3x3 64->24 pad 1, Relu ->
+ * Conv 3x3 24->24 pad 1, + the first 3x3 Conv's result, Relu (fuse-add's
+ * residual) -> output; and Conv 3x3 24->40 without padding (odd 11x9
+ * result) -> Clip -> output. */
 static Graph *
 resblock(void)
 {
 	Graph *g = tg_graph(&cx);
-	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, 13, 11)));
-	Value *a = tg_act(&cx, g, tg_conv(&cx, g, x, 24, 3, 1, 1, 1, 61),
-	                  (Act){ACT_RELU, 0, 0});
-	Value *b = tg_conv(&cx, g, a, 24, 3, 1, 1, 1, 63);
-	Op *add = tg_op(&cx, g, OP_ADD, 2, (Value *[]){b, a});
-	Value *c = tg_conv(&cx, g, a, 40, 3, 1, 0, 1, 65);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, 26, 22)));
+	Value *p = tg_conv(&cx, g, x, 64, 1, 1, 0, 1, 59), *a, *b, *c;
+	Op *pool = tg_op(&cx, g, OP_MAXPOOL, 1, &p), *add;
 
+	pool->a.pool.kernel[0] = pool->a.pool.kernel[1] = 2;
+	pool->a.pool.stride[0] = pool->a.pool.stride[1] = 2;
+	p = tg_infer(&cx, pool);
+	a = tg_act(&cx, g, tg_conv(&cx, g, p, 24, 3, 1, 1, 1, 61),
+	           (Act){ACT_RELU, 0, 0});
+	b = tg_conv(&cx, g, a, 24, 3, 1, 1, 1, 63);
+	add = tg_op(&cx, g, OP_ADD, 2, (Value *[]){b, a});
+	c = tg_conv(&cx, g, a, 40, 3, 1, 0, 1, 65);
 	tg_output(&cx, g, tg_act(&cx, g, tg_infer(&cx, add),
 	                         (Act){ACT_RELU, 0, 0}));
 	tg_output(&cx, g, tg_act(&cx, g, c, (Act){ACT_CLIP, -0.5f, 0.5f}));
@@ -118,7 +125,7 @@ ParameterizedTest(struct run_case *p, winograd, network_matches_the_interpreter)
 
 /* g's outputs computed with the plain loop kernel, as lower_conv calls it
  * for a Conv no packed kernel takes: qcc_rt_conv2d_f32, then the
- * residual added and the activation (g: three Convs, no other op). */
+ * residual added and the activation (g: Convs and one 2x2 MaxPool). */
 static void
 plain(const Graph *g, const void *const in[], void *out[])
 {
@@ -130,12 +137,22 @@ plain(const Graph *g, const void *const in[], void *out[])
 		int32_t n = (int32_t)type_numel(y);
 		float *r = NEWARRAY(cx.perm, float, n);
 
+		if (op->kind == OP_MAXPOOL) {
+			qcc_rt_maxpool2d_f32(val[op->in[0]->id], r,
+			                     (int32_t)(x->dim[0] * x->dim[1]),
+			                     (int32_t)x->dim[2], (int32_t)x->dim[3],
+			                     (int32_t)y->dim[2], (int32_t)y->dim[3], 2,
+			                     2, 2, 2, 1, 1, 0, 0);
+			val[op->out[0]->id] = r;
+			continue;
+		}
 		cr_assert_eq(op->kind, OP_CONV);
 		qcc_rt_conv2d_f32(val[op->in[0]->id], value_f32(op->in[1]),
 		                  value_f32(op->in[2]), r, 1, (int32_t)x->dim[1],
 		                  (int32_t)x->dim[2], (int32_t)x->dim[3],
 		                  (int32_t)y->dim[1], (int32_t)y->dim[2],
-		                  (int32_t)y->dim[3], 3, 3, 1, 1, 1, 1,
+		                  (int32_t)y->dim[3], op->a.conv.kernel[0],
+		                  op->a.conv.kernel[1], 1, 1, 1, 1,
 		                  op->a.conv.pad[0], op->a.conv.pad[1], 1,
 		                  QCC_ACT_NONE, 0.0f, 0.0f);
 		if (op->nin > 3)

@@ -10,7 +10,7 @@
  * does.  For every shape: the best of REPS (default 20) times of
  * qcc_rt_conv2d_packed16_f32 (qcc_rt_conv2d_packed_f32 without AVX-512)
  * and of qcc_rt_conv2d_wino2_f32 with blocks of ROWS tile rows (default:
- * as select-conv sizes them for an unconstrained plan), in us and in
+ * as select-conv sizes them when memory is no constraint), in us and in
  * GMAC/s of the direct convolution's 9 MACs per output, the speedup, and
  * the largest |winograd - exact| and |direct - exact| relative to max
  * |exact| (exact: the sums in double). */
@@ -154,16 +154,19 @@ relerr(const float *y, const double *e, size_t n)
 	return d / big;
 }
 
-/* select_conv.c's block: the tile rows whose transformed inputs fit
- * about 384 KB. */
+/* select_conv.c's block without a memory constraint: the image in the
+ * fewest blocks of equal tile rows whose workspace is at most 1 MB. */
 static int
 default_rows(const struct shape *s)
 {
-	int tw = (s->h + 1) / 2, th = tw;
-	long per = 16L * s->c * tw * 4;
-	int rows = (int)(384L * 1024 / per);
+	int tw = (s->h + 1) / 2, th = tw, rows = 1;
 
-	return rows < 1 ? 1 : rows > th ? th : rows;
+	for (int nblk = 1; nblk <= th; nblk++) {
+		rows = (th + nblk - 1) / nblk;
+		if (QCC_RT_WINO2_WS(4L * s->c, tw, rows) <= 1L << 20)
+			break;
+	}
+	return rows;
 }
 
 int

@@ -31,22 +31,29 @@ TestSuite(select_conv, .init = setup, .fini = teardown);
  *   -> b: Conv 3x3 32->32 stride 2 (direct)
  *   -> c: Conv 5x5 32->32 pad 2 (direct)
  *   -> d: Conv 3x3 32->4 pad 1 (direct: 4 output channels)
- * and from a: e: Conv 3x3 32->32 pad 0 (Winograd), plus a residual Add
- * with f: Conv 3x3 32->32 pad 0 dilation 2 ... (direct, dilation) */
+ * and from a: e: Conv 3x3 32->32 pad 1 (Winograd), plus f: Conv 3x3
+ * group 2 (direct), added.  First a 1x1 Conv to 128 channels and a
+ * GlobalAveragePool: a large short-lived tensor that sets the lower bound,
+ * so the later Convs have room for their workspaces. */
 static Graph *
 mixed(void)
 {
 	Graph *g = tg_graph(&cx);
 	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, 20, 18)));
-	Value *a = tg_act(&cx, g, tg_conv(&cx, g, x, 32, 3, 1, 1, 1, 11),
-	                  (Act){ACT_RELU, 0, 0});
-	Value *b = tg_conv(&cx, g, a, 32, 3, 2, 1, 1, 13);
-	Value *c = tg_conv(&cx, g, b, 32, 5, 1, 2, 1, 15);
-	Value *d = tg_conv(&cx, g, c, 4, 3, 1, 1, 1, 17);
-	Value *e = tg_conv(&cx, g, a, 32, 3, 1, 1, 1, 19);
-	Value *f = tg_conv(&cx, g, a, 32, 3, 1, 1, 2, 21);
-	Op *add = tg_op(&cx, g, OP_ADD, 2, (Value *[]){e, f});
+	Value *big = tg_conv(&cx, g, x, 128, 1, 1, 0, 1, 9);
+	Op *gap = tg_op(&cx, g, OP_GLOBALAVGPOOL, 1, &big);
+	Value *a, *b, *c, *d, *e, *f;
+	Op *add;
 
+	tg_output(&cx, g, tg_infer(&cx, gap));
+	a = tg_act(&cx, g, tg_conv(&cx, g, x, 32, 3, 1, 1, 1, 11),
+	           (Act){ACT_RELU, 0, 0});
+	b = tg_conv(&cx, g, a, 32, 3, 2, 1, 1, 13);
+	c = tg_conv(&cx, g, b, 32, 5, 1, 2, 1, 15);
+	d = tg_conv(&cx, g, c, 4, 3, 1, 1, 1, 17);
+	e = tg_conv(&cx, g, a, 32, 3, 1, 1, 1, 19);
+	f = tg_conv(&cx, g, a, 32, 3, 1, 1, 2, 21);
+	add = tg_op(&cx, g, OP_ADD, 2, (Value *[]){e, f});
 	tg_output(&cx, g, d);
 	tg_output(&cx, g, tg_infer(&cx, add));
 	return g;
@@ -126,22 +133,35 @@ check_workspaces(const Graph *g)
 Test(select_conv, picks_3x3_stride_1_convs_with_enough_channels)
 {
 	Graph *g = mixed();
-	const char *want[] = {"n1", NULL, NULL, NULL, "n6", NULL};
+	static const bool want[] = {false, true, false, false, false, true,
+	                            false};
 	int k = 0;
 
 	cr_assert(pipeline_default(&cx, g, 2));
 	for_each_op(op, g) {
 		if (op->kind != OP_CONV)
 			continue;
-		cr_assert_lt(k, 6);
-		if (want[k])
-			cr_assert_eq(op->algo, CONV_WINOGRAD2, "%s", op->loc.node);
-		else
-			cr_assert_eq(op->algo, CONV_DIRECT, "%s", op->loc.node);
+		cr_assert_lt(k, 7);
+		cr_assert_eq(op->algo, want[k] ? CONV_WINOGRAD2 : CONV_DIRECT,
+		             "%s", op->loc.node);
 		k++;
 	}
-	cr_assert_eq(count_winograd(g), 2);
+	cr_assert_eq(k, 7);
 	check_workspaces(g);
+}
+
+/* Without the large tensor nothing leaves room for a workspace: the
+ * Convs stay direct rather than raise the plan's lower bound. */
+Test(select_conv, convs_stay_direct_where_no_workspace_fits)
+{
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, 20, 18)));
+
+	x = tg_conv(&cx, g, x, 32, 3, 1, 1, 1, 11);
+	tg_output(&cx, g, tg_conv(&cx, g, x, 32, 3, 1, 1, 1, 13));
+	cr_assert(pipeline_default(&cx, g, 2));
+	cr_assert_eq(count_winograd(g), 0);
+	cr_assert_eq(g->scratch_size, 32 * 20 * 18 * 4);
 }
 
 Test(select_conv, no_winograd_keeps_every_conv_direct)
