@@ -279,13 +279,37 @@ dwc_buf_size(const struct dwc_geom *g, int32_t nr)
 	return dwc_nin(g, nr) * g->pw + (g->t - 1) * g->sw;
 }
 
-/* The 16 pixels from p of the block's nc channels (planes xplane apart)
- * into buf: pixel j goes to row iy, column ix + j of the image (wrapping
- * to the next rows), columns from ncol on dropped. */
+/* Whether dwc_fill goes row by row (no table). */
+QCC_RT_INLINE int32_t
+dwc_by_rows(const struct dwc_geom *g)
+{
+	return g->wd >= 16 && g->wd <= g->pw - g->pl;
+}
+
+/* Where the band of nr output rows from oy0 puts the image's pixels:
+ * tab[i] is the buffer pixel of the band's i-th image pixel (flat from
+ * its first image row *ya), DWC_BUFV (a spare slot) for columns no tap
+ * reaches.  Returns the number of pixels. */
+static int32_t
+dwc_table(const struct dwc_geom *g, int32_t oy0, int32_t nr,
+          int32_t *restrict tab, int32_t *ya)
+{
+	int32_t y0 = oy0 * g->sh - g->pt, nin = dwc_nin(g, nr);
+	int32_t yb = y0 + nin < g->h ? y0 + nin : g->h;
+	int32_t ncol = g->pw - g->pl, n = 0, iy, ix;
+
+	*ya = y0 > 0 ? y0 : 0;
+	for (iy = *ya; iy < yb; iy++)
+		for (ix = 0; ix < g->wd; ix++)
+			tab[n++] = ix < ncol ? (iy - y0) * g->pw + g->pl + ix : DWC_BUFV;
+	return n;
+}
+
+/* The 16 pixels from x of the block's nc channels (planes xplane apart)
+ * to buf at tab[0..16). */
 QCC_RT_INLINE void
-dwc_chunk(const struct dwc_geom *g, const float *restrict x,
-          ptrdiff_t xplane, int32_t nc, dwc_v *restrict buf, ptrdiff_t p,
-          int32_t iy, int32_t ix, int32_t ncol)
+dwc_chunk(const float *restrict x, ptrdiff_t xplane, int32_t nc,
+          dwc_v *restrict buf, const int32_t *restrict tab)
 {
 	dwc_v r[16];
 	int32_t v, j;
@@ -293,83 +317,101 @@ dwc_chunk(const struct dwc_geom *g, const float *restrict x,
 #pragma GCC unroll 16
 	for (v = 0; v < 16; v++)
 		if (v < nc)
-			dwc_load(&r[v], x + v * xplane + p);
+			dwc_load(&r[v], x + v * xplane);
 		else
 			dwc_splat(&r[v], 0.0f);
 	dwc_transpose(r);
-	if (ix + 16 <= ncol) {
-		dwc_v *d = buf + iy * g->pw + g->pl + ix;
+#pragma GCC unroll 16
+	for (j = 0; j < 16; j++)
+		buf[tab[j]] = r[j];
+}
+
+/* The 16 pixels from x of the block's nc channels (planes xplane apart)
+ * to the 16 consecutive buffer pixels from d. */
+QCC_RT_INLINE void
+dwc_chunk_run(const float *restrict x, ptrdiff_t xplane, int32_t nc,
+              dwc_v *restrict d)
+{
+	dwc_v r[16];
+	int32_t v, j;
 
 #pragma GCC unroll 16
-		for (j = 0; j < 16; j++)
-			d[j] = r[j];
-		return;
-	}
+	for (v = 0; v < 16; v++)
+		if (v < nc)
+			dwc_load(&r[v], x + v * xplane);
+		else
+			dwc_splat(&r[v], 0.0f);
+	dwc_transpose(r);
 #pragma GCC unroll 16
-	for (j = 0; j < 16; j++) {
-		if (ix < ncol)
-			buf[iy * g->pw + g->pl + ix] = r[j];
-		if (++ix == g->wd) {
-			ix = 0;
-			iy++;
-		}
-	}
+	for (j = 0; j < 16; j++)
+		d[j] = r[j];
 }
 
 /* The band of nr output rows from oy0: input rows of the block's nc
- * channels (planes xplane apart) into buf, image pixels only: the padding
- * columns keep the zeros written once, rows outside the image get zeros.
- * The rows are taken 16 pixels at a time, flat; a last run shorter than
- * that is moved back to end with the rows (its first pixels are written
- * twice, with the same values). */
+ * channels into buf.  The padding columns keep the zeros written once,
+ * rows outside the image get zeros.  Rows of 16 pixels or more, all
+ * read, go row by row (the first keep rows are there already: the last
+ * ones of the band before, moved up), 16 pixels at a time, the last run of a row moved
+ * back to end with it (its first pixels are written twice, with the same
+ * values); others go flat, 16 pixels at a time whatever the row, through
+ * tab (dwc_table, ntab pixels from row ya), the last run moved back too
+ * unless only a few pixels are left. */
 static void
 dwc_fill(const struct dwc_geom *g, const float *restrict x, ptrdiff_t xplane,
-         int32_t nc, dwc_v *restrict buf, int32_t oy0, int32_t nr)
+         int32_t nc, dwc_v *restrict buf, int32_t oy0, int32_t nr,
+         int32_t keep, const int32_t *restrict tab, int32_t ntab, int32_t ya)
 {
 	int32_t nin = dwc_nin(g, nr), y0 = oy0 * g->sh - g->pt;
-	int32_t ya = y0 > 0 ? y0 : 0, yb = y0 + nin < g->h ? y0 + nin : g->h;
 	int32_t ncol = g->wd < g->pw - g->pl ? g->wd : g->pw - g->pl;
-	int32_t k, j, v, iy, ix;
-	ptrdiff_t p, pe;
+	int32_t yb = y0 + nin < g->h ? y0 + nin : g->h;
+	int32_t k, j, v, i;
+	const float *xa = x + (ptrdiff_t)ya * g->wd;
 	dwc_v z;
 
 	dwc_splat(&z, 0.0f);
-	for (k = 0; k < nin; k++)
+	for (k = keep; k < nin; k++)
 		if (y0 + k < 0 || y0 + k >= g->h)
 			for (j = 0; j < ncol; j++)
 				buf[k * g->pw + g->pl + j] = z;
-	if (ya >= yb || ncol <= 0)
-		return;
-	p = (ptrdiff_t)ya * g->wd;
-	pe = (ptrdiff_t)yb * g->wd;
-	iy = ya - y0;
-	ix = 0;
-	for (; p + 16 <= pe; p += 16) {
-		dwc_chunk(g, x, xplane, nc, buf, p, iy, ix, ncol);
-		ix += 16;
-		while (ix >= g->wd) {
-			ix -= g->wd;
-			iy++;
+	if (dwc_by_rows(g)) {
+		for (k = ya > y0 + keep ? ya : y0 + keep; k < yb; k++) {
+			const float *xr = x + (ptrdiff_t)k * g->wd;
+			dwc_v *d = buf + (k - y0) * g->pw + g->pl;
+
+			for (j = 0; j + 16 <= g->wd; j += 16)
+				dwc_chunk_run(xr + j, xplane, nc, d + j);
+			if (j < g->wd)
+				dwc_chunk_run(xr + g->wd - 16, xplane, nc,
+				              d + g->wd - 16);
 		}
-	}
-	if (pe - p > 3 && pe - (ptrdiff_t)ya * g->wd >= 16) {
-		p = pe - 16;
-		dwc_chunk(g, x, xplane, nc, buf, p, (int32_t)(p / g->wd) - y0,
-		          (int32_t)(p % g->wd), ncol);
 		return;
 	}
-	for (; p < pe; p++) {
+	for (i = 0; i + 16 <= ntab; i += 16)
+		dwc_chunk(xa + i, xplane, nc, buf, tab + i);
+	if (ntab - i > 3 && ntab >= 16) {
+		dwc_chunk(xa + ntab - 16, xplane, nc, buf, tab + ntab - 16);
+		return;
+	}
+	for (; i < ntab; i++) {
 		dwc_v t = z;
 
 		for (v = 0; v < nc; v++)
-			dwc_set_lane(&t, v, x[v * xplane + p]);
-		if (ix < ncol)
-			buf[iy * g->pw + g->pl + ix] = t;
-		if (++ix == g->wd) {
-			ix = 0;
-			iy++;
-		}
+			dwc_set_lane(&t, v, xa[v * xplane + i]);
+		buf[tab[i]] = t;
 	}
+}
+
+/* Buffer rows [from, from + n) to rows [0, n) (from > 0): the input rows
+ * the next band shares with the one before. */
+static void
+dwc_move_rows(const struct dwc_geom *g, dwc_v *restrict buf, int32_t from,
+              int32_t n)
+{
+	int32_t i, e = n * g->pw;
+	dwc_v *src = buf + from * g->pw;
+
+	for (i = 0; i < e; i++)
+		buf[i] = src[i];
 }
 
 /* Output row k of the band: tiles of t outputs, kh x kw taps, stride sw
@@ -572,7 +614,8 @@ dwc_plan(struct dwc_geom *g, int32_t tw)
 	else
 		g->t = 4;
 	g->nr = g->oh < DWC_OBUFV / g->ow ? g->oh : DWC_OBUFV / g->ow;
-	while (g->nr > 0 && dwc_buf_size(g, g->nr) > DWC_BUFV)
+	while (g->nr > 0 && (dwc_buf_size(g, g->nr) > DWC_BUFV ||
+	                     dwc_nin(g, g->nr) * g->wd > DWC_BUFV))
 		g->nr--;
 }
 
@@ -585,10 +628,13 @@ qcc_rt_conv2d_dwc_f32(const float *restrict x, const float *restrict wp,
                       int32_t dh, int32_t dw, int32_t pt, int32_t pl,
                       int32_t tw, int32_t act, float alpha, float beta)
 {
-	dwc_v buf[DWC_BUFV], o[DWC_OBUFV];
+	dwc_v buf[DWC_BUFV + 1], o[DWC_OBUFV];
+	int32_t tab[DWC_BUFV];
 	struct dwc_geom g;
 	ptrdiff_t xplane = (ptrdiff_t)h * wd, yplane = (ptrdiff_t)oh * ow;
-	int32_t n, cb, oy0, nr, v, i, nt = kh * kw;
+	int32_t n, cb, oy0, nr, v, i, ya, ntab = 0, inner, keep, nin = 0;
+	int32_t tnr = 0, toy0 = 0, tinner = 0;   /* what tab holds */
+	int32_t nt = kh * kw;
 
 	(void)m;
 	g.h = h;
@@ -618,11 +664,32 @@ qcc_rt_conv2d_dwc_f32(const float *restrict x, const float *restrict wp,
 			dwc_v bv;
 
 			dwc_splat(&bv, 0.0f);
-			for (v = 0; bias && v < nc; v++)
+			if (bias && nc == DWC_V)
+				dwc_load(&bv, bias + ch0);
+			for (v = 0; bias && nc < DWC_V && v < nc; v++)
 				dwc_set_lane(&bv, v, bias[ch0 + v]);
+			keep = 0;
 			for (oy0 = 0; oy0 < oh; oy0 += nr) {
+				int32_t y0 = oy0 * sh - pt;
+
 				nr = oh - oy0 < g.nr ? oh - oy0 : g.nr;
-				dwc_fill(&g, x + p * xplane, xplane, nc, buf, oy0, nr);
+				/* a band's table serves every block, and the bands
+				 * inside the image share one */
+				inner = y0 >= 0 && y0 + dwc_nin(&g, nr) <= h;
+				if (!dwc_by_rows(&g) && (nr != tnr || (oy0 != toy0 &&
+				                                       !(inner && tinner)))) {
+					ntab = dwc_table(&g, oy0, nr, tab, &ya);
+					tnr = nr;
+					toy0 = oy0;
+					tinner = inner;
+				}
+				ya = y0 > 0 ? y0 : 0;
+				if (keep > 0)
+					dwc_move_rows(&g, buf, nin - keep, keep);
+				dwc_fill(&g, x + p * xplane, xplane, nc, buf, oy0, nr, keep,
+				         tab, ntab, ya);
+				nin = dwc_nin(&g, nr);
+				keep = dwc_by_rows(&g) && oy0 + nr < oh ? nin - nr * sh : 0;
 				dwc_rows(&g, buf, w, bias ? &bv : NULL, o, nr);
 				dwc_out(o, y + p * yplane, res ? res + p * yplane : res,
 				        yplane, nc, (ptrdiff_t)oy0 * ow, nr * ow, act,

@@ -9,7 +9,8 @@
  * 2 and 3, kernels 1x1 to 7x7 with dilations and asymmetric pads, rows
  * narrower than the 16 pixels the transposes take (runs crossing rows),
  * band ends with a few pixels left (scalar) or more (the moved-back last
- * run), right columns no tap reaches, many bands with a residual, batches,
+ * run), right columns no tap reaches, many bands with a residual (rows
+ * 16 wide or more keep the rows bands share), batches,
  * and shapes too wide for the buffer (the plain loop). */
 #include "rt_test.h"
 
@@ -103,6 +104,8 @@ ParameterizedTestParameters(conv_dw_chan, matches_plain_loops)
 		{1, 16, 40, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
 		 8},
 		{1, 16, 12, 60, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 1, 0, QCC_ACT_NONE, 4},
+		{1, 20, 30, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, QCC_ACT_RELU, 8},
+		{1, 16, 31, 50, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_NONE, 8},
 		/* one output row's band does not fit: the plain loop */
 		{1, 17, 9, 120, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1, 1, QCC_ACT_RELU,
 		 8},
