@@ -23,30 +23,32 @@ pack_dw(Ctx *cx, const float *w, int64_t c, int64_t taps, uint32_t *n)
 
 /* Whether qcc_rt_conv2d_dwc_f32 (vectorized over channels) takes a
  * depthwise Conv rather than qcc_rt_conv2d_dw_f32 (over the pixels of
- * each plane).  Measured on an AVX-512 EPYC with tests/bench/kbench.c:
- * with 512-bit vectors the channel kernel wins everywhere but on stride-1
- * planes 112 wide (mobilenet_v2's first one: a tie); with AVX2 it wins on
- * strides above 1, 5x5 windows and 7x7 planes and loses on larger 3x3
- * stride-1 planes (its transposes cost more next to 9 taps with 8-lane
- * vectors).  Other targets keep the plane kernel (not measured).  Its
- * weights must be constant (they are repacked here) and a band of one
- * output row must fit the kernel's buffer. */
+ * each plane).  Measured on an AVX-512 EPYC with tests/bench/kbench.c
+ * (mobilenet_v2's and efficientnet_b0's shapes): with 512-bit vectors the
+ * channel kernel wins on every shape (1.3x on 112x112 stride 1, 3-4x on
+ * 7x7 and 14x14 planes); with AVX2 it wins on strides above 1, 5x5
+ * windows and planes up to 14 wide, and loses on larger 3x3 stride-1
+ * planes (its transposes weigh more next to 9 taps on 8-lane registers).
+ * Other targets keep the plane kernel (not measured).  The weights must
+ * be constant (they are repacked here) and a band of one output row must
+ * fit the kernel's buffer (qcc_rt.h). */
 static bool
 dw_by_channels(const Lower *L, const Op *op)
 {
 	const ConvAttr *a = &op->a.conv;
-	const TensorType *w = op->in[1]->type, *y = op->out[0]->type;
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+	const TensorType *y = op->out[0]->type;
 	int64_t kh = w->dim[2], kw = w->dim[3], ow = y->dim[3];
 	int64_t rows = (kh - 1) * a->dilation[0] + 1;
 	int64_t pw = (ow - 1) * a->stride[1] + (kw - 1) * a->dilation[1] + 1;
+	int64_t wide = pw > x->dim[3] ? pw : x->dim[3];
 	int vb = L->cx->vec_bytes;
 
 	if (vb < 32 || !value_f32(op->in[1]) || ow > 384 ||
-	    rows * pw + 7 * a->stride[1] > QCC_RT_DWC_BUF)
+	    rows * wide + 7 * a->stride[1] > QCC_RT_DWC_BUF)
 		return false;
-	if (a->stride[0] > 1 || a->stride[1] > 1 || kh * kw >= 25)
-		return true;
-	return ow <= (vb >= 64 ? 56 : 7);
+	return vb >= 64 || a->stride[0] > 1 || a->stride[1] > 1 ||
+	       kh * kw >= 25 || ow <= 14;
 }
 
 /* Depthwise shapes (group == channels == output channels, one input

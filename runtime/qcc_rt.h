@@ -180,7 +180,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_f32(const float *restrict x,
  * widest tile of outputs the target's vector registers hold (8 for 512-bit
  * vectors).  res must not overlap y.  Sums run in the same order as
  * qcc_rt_conv2d_f32's.  Fast only when a band of one output row fits its
- * buffer of QCC_RT_DWC_BUF pixels, ((kh-1)*dh + 1) * ((ow-1)*sw +
+ * buffer of QCC_RT_DWC_BUF pixels, ((kh-1)*dh + 1) * max(wd, (ow-1)*sw +
  * (kw-1)*dw + 1) + 7*sw of them, and ow <= 384 (else a plain loop). */
 #define QCC_RT_DWC_V 16
 #define QCC_RT_DWC_BUF 576
