@@ -29,7 +29,9 @@
  *
  * Weights come packed (backends/lower_nn.c), [ceil(c/16)][kh*kw][16],
  * zeros past the last channel.  Shapes whose band of one output row does
- * not fit the buffers take a plain loop per pixel (same order). */
+ * not fit the buffers, and compilers without GNU C vectors and
+ * __builtin_shufflevector, take a plain loop per pixel (same order, same
+ * values). */
 #include "../qcc_rt.h"
 
 enum {
@@ -39,11 +41,103 @@ enum {
 	DWC_TMAX = 8
 };
 
-/* A pixel: 16 floats, one per channel of the block.  A GNU C vector where
- * the compiler has them (with __builtin_shufflevector for the transposes),
- * else an array; either way each lane computes what the scalar
- * expression would, so results do not depend on which. */
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#define DWC_VECTORS 1
+#else
+#define DWC_VECTORS 0
+#endif
+
+struct dwc_geom {
+	int32_t h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+	int32_t pw;   /* buffer row, pixels: the padded columns the taps reach */
+	int32_t t;    /* outputs per tile */
+	int32_t nr;   /* output rows per band (0: none fit) */
+};
+
+/* Input rows of a band of nr output rows. */
+QCC_RT_INLINE int32_t
+dwc_nin(const struct dwc_geom *g, int32_t nr)
+{
+	return (nr - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+}
+
+/* Pixels of the input buffer a band of nr rows uses, with the slack the
+ * rows' last tiles read past it. */
+QCC_RT_INLINE int32_t
+dwc_buf_size(const struct dwc_geom *g, int32_t nr)
+{
+	return dwc_nin(g, nr) * g->pw + (g->t - 1) * g->sw;
+}
+
+/* Whether dwc_fill goes row by row (no table). */
+QCC_RT_INLINE int32_t
+dwc_by_rows(const struct dwc_geom *g)
+{
+	return g->wd >= 16 && g->wd <= g->pw - g->pl;
+}
+
+/* The plain loop, for shapes the buffers cannot take. */
+static void
+dwc_plain(const struct dwc_geom *g, const float *restrict x,
+          const float *restrict wp, const float *restrict bias,
+          const float *restrict res, float *restrict y, int32_t nb,
+          int32_t c, int32_t act, float alpha, float beta)
+{
+	int32_t n, ch, oy, ox, r, s, nt = g->kh * g->kw;
+
+	for (n = 0; n < nb; n++)
+		for (ch = 0; ch < c; ch++) {
+			const float *xc = x + ((ptrdiff_t)n * c + ch) * g->h * g->wd;
+			const float *wc = wp + (ptrdiff_t)(ch / DWC_V) * nt * DWC_V +
+			                  ch % DWC_V;
+			ptrdiff_t o = ((ptrdiff_t)n * c + ch) * g->oh * g->ow;
+
+			for (oy = 0; oy < g->oh; oy++)
+				for (ox = 0; ox < g->ow; ox++) {
+					float acc = 0.0f;
+
+					for (r = 0; r < g->kh; r++) {
+						int32_t iy = oy * g->sh - g->pt + r * g->dh;
+
+						if (iy < 0 || iy >= g->h)
+							continue;
+						for (s = 0; s < g->kw; s++) {
+							int32_t ix = ox * g->sw - g->pl + s * g->dw;
+
+							if (ix >= 0 && ix < g->wd)
+								acc = acc + wc[(r * g->kw + s) * DWC_V] *
+								            xc[(ptrdiff_t)iy * g->wd + ix];
+						}
+					}
+					if (bias)
+						acc = acc + bias[ch];
+					if (res)
+						acc = acc + res[o + (ptrdiff_t)oy * g->ow + ox];
+					y[o + (ptrdiff_t)oy * g->ow + ox] = acc;
+				}
+			qcc_rt_act_row_f32(y + o, g->oh * g->ow, act, alpha, beta);
+		}
+}
+
+/* The geometry, tile width and band height of a shape; tw is the widest
+ * tile the target's registers hold (8 or 4). */
+static void
+dwc_plan(struct dwc_geom *g, int32_t tw)
+{
+	g->pw = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+	if (tw >= 8)
+		g->t = g->ow % 8 && g->ow % 7 == 0 ? 7 : 8;
+	else
+		g->t = 4;
+	g->nr = g->oh < DWC_OBUFV / g->ow ? g->oh : DWC_OBUFV / g->ow;
+	while (g->nr > 0 && (dwc_buf_size(g, g->nr) > DWC_BUFV ||
+	                     dwc_nin(g, g->nr) * g->wd > DWC_BUFV))
+		g->nr--;
+}
+
+#if DWC_VECTORS
+/* A pixel: 16 floats, one per channel of the block, as a GNU C vector
+ * (each lane computes what the scalar expression would). */
 typedef float dwc_v __attribute__((vector_size(64)));
 typedef float dwc_vu __attribute__((vector_size(64), aligned(4)));
 typedef int32_t dwc_i __attribute__((vector_size(64)));
@@ -66,31 +160,6 @@ dwc_splat(dwc_v *d, float s)
 	dwc_v z = {0};
 
 	*d = z + s;
-}
-
-/* acc += w * b */
-QCC_RT_INLINE void
-dwc_fma(dwc_v *acc, const dwc_v *w, const dwc_v *b)
-{
-	*acc = *acc + *w * *b;
-}
-
-QCC_RT_INLINE void
-dwc_add(dwc_v *a, const dwc_v *b)
-{
-	*a = *a + *b;
-}
-
-QCC_RT_INLINE float
-dwc_lane(const dwc_v *v, int32_t i)
-{
-	return (*v)[i];
-}
-
-QCC_RT_INLINE void
-dwc_set_lane(dwc_v *v, int32_t i, float s)
-{
-	(*v)[i] = s;
 }
 
 /* act(v) for ReLU (x > 0 ? x : 0) and Clip, lane by lane as act.c does */
@@ -162,130 +231,6 @@ dwc_transpose(dwc_v *r)
 		r[i + 8] = DWC_Q13(t[i], t[i + 8]);
 	}
 }
-#else
-typedef struct {
-	float f[16];
-} dwc_v;
-
-QCC_RT_INLINE void
-dwc_load(dwc_v *d, const float *p)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = p[i];
-}
-
-QCC_RT_INLINE void
-dwc_store(float *p, const dwc_v *v)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		p[i] = v->f[i];
-}
-
-QCC_RT_INLINE void
-dwc_splat(dwc_v *d, float s)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = s;
-}
-
-QCC_RT_INLINE void
-dwc_fma(dwc_v *acc, const dwc_v *w, const dwc_v *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		acc->f[i] = acc->f[i] + w->f[i] * b->f[i];
-}
-
-QCC_RT_INLINE void
-dwc_add(dwc_v *a, const dwc_v *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		a->f[i] = a->f[i] + b->f[i];
-}
-
-QCC_RT_INLINE float
-dwc_lane(const dwc_v *v, int32_t i)
-{
-	return v->f[i];
-}
-
-QCC_RT_INLINE void
-dwc_set_lane(dwc_v *v, int32_t i, float s)
-{
-	v->f[i] = s;
-}
-
-QCC_RT_INLINE void
-dwc_clamp(dwc_v *v, int32_t clip, float alpha, float beta)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++) {
-		float t = v->f[i];
-
-		if (clip) {
-			t = t < alpha ? alpha : t;
-			t = t > beta ? beta : t;
-		} else {
-			t = t > 0.0f ? t : 0.0f;
-		}
-		v->f[i] = t;
-	}
-}
-
-QCC_RT_INLINE void
-dwc_transpose(dwc_v *r)
-{
-	int32_t i, j;
-
-	for (i = 0; i < 16; i++)
-		for (j = i + 1; j < 16; j++) {
-			float t = r[i].f[j];
-
-			r[i].f[j] = r[j].f[i];
-			r[j].f[i] = t;
-		}
-}
-#endif
-
-struct dwc_geom {
-	int32_t h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
-	int32_t pw;   /* buffer row, pixels: the padded columns the taps reach */
-	int32_t t;    /* outputs per tile */
-	int32_t nr;   /* output rows per band (0: none fit) */
-};
-
-/* Input rows of a band of nr output rows. */
-QCC_RT_INLINE int32_t
-dwc_nin(const struct dwc_geom *g, int32_t nr)
-{
-	return (nr - 1) * g->sh + (g->kh - 1) * g->dh + 1;
-}
-
-/* Pixels of the input buffer a band of nr rows uses, with the slack the
- * rows' last tiles read past it. */
-QCC_RT_INLINE int32_t
-dwc_buf_size(const struct dwc_geom *g, int32_t nr)
-{
-	return dwc_nin(g, nr) * g->pw + (g->t - 1) * g->sw;
-}
-
-/* Whether dwc_fill goes row by row (no table). */
-QCC_RT_INLINE int32_t
-dwc_by_rows(const struct dwc_geom *g)
-{
-	return g->wd >= 16 && g->wd <= g->pw - g->pl;
-}
-
 /* Where the band of nr output rows from oy0 puts the image's pixels:
  * tab[i] is the buffer pixel of the band's i-th image pixel (flat from
  * its first image row *ya), DWC_BUFV (a spare slot) for columns no tap
@@ -396,7 +341,7 @@ dwc_fill(const struct dwc_geom *g, const float *restrict x, ptrdiff_t xplane,
 		dwc_v t = z;
 
 		for (v = 0; v < nc; v++)
-			dwc_set_lane(&t, v, xa[v * xplane + i]);
+			t[v] = xa[v * xplane + i];
 		buf[tab[i]] = t;
 	}
 }
@@ -441,13 +386,13 @@ dwc_row(const struct dwc_geom *g, const dwc_v *restrict buf,
 				dwc_load(&wk, w + (r * kw + s) * DWC_V);
 #pragma GCC unroll 8
 				for (i = 0; i < t; i++)
-					dwc_fma(&acc[i], &wk, &bk[i * sw]);
+					acc[i] = acc[i] + wk * bk[i * sw];
 			}
 		n = g->ow - ox0 < t ? g->ow - ox0 : t;
 #pragma GCC unroll 8
 		for (i = 0; i < t; i++) {
 			if (bv)
-				dwc_add(&acc[i], bv);
+				acc[i] = acc[i] + *bv;
 			if (i < n)
 				o[ox0 + i] = acc[i];
 		}
@@ -513,7 +458,7 @@ dwc_out_chunk(const dwc_v *restrict o, float *restrict y,
 
 		if (res) {
 			dwc_load(&t, res + q);
-			dwc_add(&r[v], &t);
+			r[v] = r[v] + t;
 		}
 		if (vec)
 			dwc_clamp(&r[v], clip, alpha, beta);
@@ -543,7 +488,7 @@ dwc_out(const dwc_v *restrict o, float *restrict y,
 	for (; i < np; i++)
 		for (v = 0; v < nc; v++) {
 			ptrdiff_t q = v * yplane + p0 + i;
-			float t = dwc_lane(&o[i], v);
+			float t = o[i][v];
 
 			if (res)
 				t = t + res[q];
@@ -560,101 +505,22 @@ dwc_out(const dwc_v *restrict o, float *restrict y,
 			qcc_rt_act_row_f32(y + v * yplane + p0, np, act, alpha, beta);
 }
 
-/* The plain loop, for shapes the buffers cannot take. */
+/* Every block of 16 channels, band by band, through buf, tab and o. */
 static void
-dwc_plain(const struct dwc_geom *g, const float *restrict x,
-          const float *restrict wp, const float *restrict bias,
-          const float *restrict res, float *restrict y, int32_t nb,
-          int32_t c, int32_t act, float alpha, float beta)
-{
-	int32_t n, ch, oy, ox, r, s, nt = g->kh * g->kw;
-
-	for (n = 0; n < nb; n++)
-		for (ch = 0; ch < c; ch++) {
-			const float *xc = x + ((ptrdiff_t)n * c + ch) * g->h * g->wd;
-			const float *wc = wp + (ptrdiff_t)(ch / DWC_V) * nt * DWC_V +
-			                  ch % DWC_V;
-			ptrdiff_t o = ((ptrdiff_t)n * c + ch) * g->oh * g->ow;
-
-			for (oy = 0; oy < g->oh; oy++)
-				for (ox = 0; ox < g->ow; ox++) {
-					float acc = 0.0f;
-
-					for (r = 0; r < g->kh; r++) {
-						int32_t iy = oy * g->sh - g->pt + r * g->dh;
-
-						if (iy < 0 || iy >= g->h)
-							continue;
-						for (s = 0; s < g->kw; s++) {
-							int32_t ix = ox * g->sw - g->pl + s * g->dw;
-
-							if (ix >= 0 && ix < g->wd)
-								acc = acc + wc[(r * g->kw + s) * DWC_V] *
-								            xc[(ptrdiff_t)iy * g->wd + ix];
-						}
-					}
-					if (bias)
-						acc = acc + bias[ch];
-					if (res)
-						acc = acc + res[o + (ptrdiff_t)oy * g->ow + ox];
-					y[o + (ptrdiff_t)oy * g->ow + ox] = acc;
-				}
-			qcc_rt_act_row_f32(y + o, g->oh * g->ow, act, alpha, beta);
-		}
-}
-
-/* The geometry, tile width and band height of a shape; tw is the widest
- * tile the target's registers hold (8 or 4). */
-static void
-dwc_plan(struct dwc_geom *g, int32_t tw)
-{
-	g->pw = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
-	if (tw >= 8)
-		g->t = g->ow % 8 && g->ow % 7 == 0 ? 7 : 8;
-	else
-		g->t = 4;
-	g->nr = g->oh < DWC_OBUFV / g->ow ? g->oh : DWC_OBUFV / g->ow;
-	while (g->nr > 0 && (dwc_buf_size(g, g->nr) > DWC_BUFV ||
-	                     dwc_nin(g, g->nr) * g->wd > DWC_BUFV))
-		g->nr--;
-}
-
-QCC_RT_API void
-qcc_rt_conv2d_dwc_f32(const float *restrict x, const float *restrict wp,
-                      const float *restrict bias, const float *restrict res,
-                      float *restrict y, int32_t nb, int32_t c, int32_t h,
-                      int32_t wd, int32_t m, int32_t oh, int32_t ow,
-                      int32_t kh, int32_t kw, int32_t sh, int32_t sw,
-                      int32_t dh, int32_t dw, int32_t pt, int32_t pl,
-                      int32_t tw, int32_t act, float alpha, float beta)
+dwc_blocks(const struct dwc_geom *g, const float *restrict x,
+           const float *restrict wp, const float *restrict bias,
+           const float *restrict res, float *restrict y, int32_t nb,
+           int32_t c, int32_t act, float alpha, float beta)
 {
 	dwc_v buf[DWC_BUFV + 1], o[DWC_OBUFV];
 	int32_t tab[DWC_BUFV];
-	struct dwc_geom g;
-	ptrdiff_t xplane = (ptrdiff_t)h * wd, yplane = (ptrdiff_t)oh * ow;
+	ptrdiff_t xplane = (ptrdiff_t)g->h * g->wd, yplane = (ptrdiff_t)g->oh *
+	                                                     g->ow;
 	int32_t n, cb, oy0, nr, v, i, ya, ntab = 0, inner, keep, nin = 0;
 	int32_t tnr = 0, toy0 = 0, tinner = 0;   /* what tab holds */
-	int32_t nt = kh * kw;
+	int32_t nt = g->kh * g->kw;
 
-	(void)m;
-	g.h = h;
-	g.wd = wd;
-	g.oh = oh;
-	g.ow = ow;
-	g.kh = kh;
-	g.kw = kw;
-	g.sh = sh;
-	g.sw = sw;
-	g.dh = dh;
-	g.dw = dw;
-	g.pt = pt;
-	g.pl = pl;
-	dwc_plan(&g, tw);
-	if (g.nr <= 0) {
-		dwc_plain(&g, x, wp, bias, res, y, nb, c, act, alpha, beta);
-		return;
-	}
-	for (i = 0; i < dwc_buf_size(&g, g.nr); i++)
+	for (i = 0; i < dwc_buf_size(g, g->nr); i++)
 		dwc_splat(&buf[i], 0.0f);
 	for (n = 0; n < nb; n++)
 		for (cb = 0; cb * DWC_V < c; cb++) {
@@ -667,33 +533,59 @@ qcc_rt_conv2d_dwc_f32(const float *restrict x, const float *restrict wp,
 			if (bias && nc == DWC_V)
 				dwc_load(&bv, bias + ch0);
 			for (v = 0; bias && nc < DWC_V && v < nc; v++)
-				dwc_set_lane(&bv, v, bias[ch0 + v]);
+				bv[v] = bias[ch0 + v];
 			keep = 0;
-			for (oy0 = 0; oy0 < oh; oy0 += nr) {
-				int32_t y0 = oy0 * sh - pt;
+			for (oy0 = 0; oy0 < g->oh; oy0 += nr) {
+				int32_t y0 = oy0 * g->sh - g->pt;
 
-				nr = oh - oy0 < g.nr ? oh - oy0 : g.nr;
+				nr = g->oh - oy0 < g->nr ? g->oh - oy0 : g->nr;
 				/* a band's table serves every block, and the bands
 				 * inside the image share one */
-				inner = y0 >= 0 && y0 + dwc_nin(&g, nr) <= h;
-				if (!dwc_by_rows(&g) && (nr != tnr || (oy0 != toy0 &&
-				                                       !(inner && tinner)))) {
-					ntab = dwc_table(&g, oy0, nr, tab, &ya);
+				inner = y0 >= 0 && y0 + dwc_nin(g, nr) <= g->h;
+				if (!dwc_by_rows(g) && (nr != tnr || (oy0 != toy0 &&
+				                                      !(inner && tinner)))) {
+					ntab = dwc_table(g, oy0, nr, tab, &ya);
 					tnr = nr;
 					toy0 = oy0;
 					tinner = inner;
 				}
 				ya = y0 > 0 ? y0 : 0;
 				if (keep > 0)
-					dwc_move_rows(&g, buf, nin - keep, keep);
-				dwc_fill(&g, x + p * xplane, xplane, nc, buf, oy0, nr, keep,
+					dwc_move_rows(g, buf, nin - keep, keep);
+				dwc_fill(g, x + p * xplane, xplane, nc, buf, oy0, nr, keep,
 				         tab, ntab, ya);
-				nin = dwc_nin(&g, nr);
-				keep = dwc_by_rows(&g) && oy0 + nr < oh ? nin - nr * sh : 0;
-				dwc_rows(&g, buf, w, bias ? &bv : NULL, o, nr);
+				nin = dwc_nin(g, nr);
+				keep = dwc_by_rows(g) && oy0 + nr < g->oh ? nin - nr * g->sh
+				                                          : 0;
+				keep = keep > 0 ? keep : 0;
+				dwc_rows(g, buf, w, bias ? &bv : NULL, o, nr);
 				dwc_out(o, y + p * yplane, res ? res + p * yplane : res,
-				        yplane, nc, (ptrdiff_t)oy0 * ow, nr * ow, act,
+				        yplane, nc, (ptrdiff_t)oy0 * g->ow, nr * g->ow, act,
 				        alpha, beta);
 			}
 		}
+}
+#endif
+
+QCC_RT_API void
+qcc_rt_conv2d_dwc_f32(const float *restrict x, const float *restrict wp,
+                      const float *restrict bias, const float *restrict res,
+                      float *restrict y, int32_t nb, int32_t c, int32_t h,
+                      int32_t wd, int32_t m, int32_t oh, int32_t ow,
+                      int32_t kh, int32_t kw, int32_t sh, int32_t sw,
+                      int32_t dh, int32_t dw, int32_t pt, int32_t pl,
+                      int32_t tw, int32_t act, float alpha, float beta)
+{
+	struct dwc_geom g = {h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,
+	                     0, 0, 0};
+
+	(void)m;
+	dwc_plan(&g, tw);
+#if DWC_VECTORS
+	if (g.nr > 0) {
+		dwc_blocks(&g, x, wp, bias, res, y, nb, c, act, alpha, beta);
+		return;
+	}
+#endif
+	dwc_plain(&g, x, wp, bias, res, y, nb, c, act, alpha, beta);
 }

@@ -106,6 +106,7 @@ ParameterizedTestParameters(conv_dw_chan, matches_plain_loops)
 		{1, 16, 12, 60, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 1, 0, QCC_ACT_NONE, 4},
 		{1, 20, 30, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, QCC_ACT_RELU, 8},
 		{1, 16, 31, 50, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_NONE, 8},
+		{1, 16, 61, 31, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 0, QCC_ACT_RELU, 8},
 		/* one output row's band does not fit: the plain loop */
 		{1, 17, 9, 120, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1, 1, QCC_ACT_RELU,
 		 8},
