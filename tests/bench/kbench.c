@@ -32,6 +32,7 @@
 #include "../../runtime/kernels/math.c"
 #include "../../runtime/kernels/conv.c"
 #include "../../runtime/kernels/conv_dw.c"
+#include "../../runtime/kernels/conv_dw_chan.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_packed.c"
 #include "../../runtime/kernels/conv_stem.c"
@@ -173,20 +174,27 @@ enum { WIDE = 1 };
 #else
 enum { WIDE = 0 };
 #endif
+/* -DKB_DW_PLANE=1: the depthwise shapes through conv_dw.c's plane
+ * kernel instead of conv_dw_chan.c's channel kernel */
+#ifndef KB_DW_PLANE
+#define KB_DW_PLANE 0
+#endif
 /* the pixel kernel's tile width (-DKB_NR=16 to try the narrow one) */
 #ifndef KB_NR
 #define KB_NR (WIDE ? 32 : 16)
 #endif
 
 /* Whether lower_conv_packed.c would take qcc_rt_conv2d_stem_f32 for s
- * (KB_NOSTEM=1 in the environment: never, to compare). */
+ * (KB_NOSTEM=1 in the environment: never; KB_STEMALL=1: for any number
+ * of input channels, to compare). */
 static int
 stem_ok(const struct shape *s, int oh)
 {
 	int ext = (s->k - 1) / s->s, wq = oh + ext;
 	const char *e = getenv("KB_NOSTEM");
 
-	return !(e && *e == '1') && !s->dw && s->k > 1 && (s->c <= 4 || getenv("KB_STEMALL")) &&
+	return !(e && *e == '1') && !s->dw && s->k > 1 &&
+	       (s->c <= 4 || getenv("KB_STEMALL")) &&
 	       s->c * s->k * s->k <= QCC_RT_STEM_MAXK &&
 	       QCC_RT_STEM_BAND(s->c, s->s, s->s, ext, wq) >= 1;
 }
@@ -205,10 +213,14 @@ static void
 run(const struct shape *s, const float *x, const float *wp, const float *w,
     const float *b, const float *res, float *y, int oh, int pad)
 {
-	if (s->dw)
+	if (s->dw && KB_DW_PLANE)
 		qcc_rt_conv2d_dw_f32(x, w, b, NULL, y, 1, s->c, s->h, s->h, s->m,
 		                     oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
 		                     pad, QCC_ACT_RELU, 0, 0);
+	else if (s->dw)
+		qcc_rt_conv2d_dwc_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
+		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
+		                      pad, WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0);
 	else if (stem_ok(s, oh))
 		qcc_rt_conv2d_stem_f32(x, wp, b, res, y, 1, s->c, s->h, s->h, s->m,
 		                       oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
@@ -328,7 +340,8 @@ main(int argc, char **argv)
 		float *b = randf((size_t)s->m, 3);
 		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
 		float *res = s->res ? randf(ny, 4) : NULL;
-		float *wp = s->k == 1 && s->h == 1 ? transpose(w, s->m, kk) :
+		float *wp = s->dw ? pack(w, s->c, kk, QCC_RT_DWC_V) :
+		            s->k == 1 && s->h == 1 ? transpose(w, s->m, kk) :
 		            pack(w, s->m, kk,
 		                 (s->k == 1 && !chan_1x1(s)) || stem_ok(s, oh) ?
 		                 QCC_RT_GEMM_MR :
