@@ -46,7 +46,8 @@ pool_count(int32_t start, int32_t k, int32_t d, int32_t lo, int32_t hi)
  * usual one): the four taps of each output read in the general loop's
  * order, one output at a time.  The general loop's strided tap loads
  * become gathers when vectorized, slow on short rows (a 14x14 plane took
- * twice as long as the convolution before it). */
+ * twice as long as the convolution before it); scalar code is faster
+ * there, so clang is told not to vectorize. */
 QCC_RT_INLINE void
 pool_max22(const float *restrict x, float *restrict y, int32_t nc,
            int32_t h, int32_t w, int32_t oh, int32_t ow, float ninf)
@@ -59,6 +60,9 @@ pool_max22(const float *restrict x, float *restrict y, int32_t nc,
 			const float *r1 = r0 + w;
 			float *yr = y + ((ptrdiff_t)p * oh + oy) * ow;
 
+#if defined(__clang__)
+#pragma clang loop vectorize(disable)
+#endif
 			for (ox = 0; ox < ow; ox++) {
 				float t = ninf, v;
 
