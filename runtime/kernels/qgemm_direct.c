@@ -72,16 +72,17 @@ typedef void qd_panel_fn(const int32_t *restrict w,
                          int32_t npr, int32_t *restrict acc,
                          const int32_t *b0);
 
-/* The word of plane cg for a pixel outside the image. */
-static uint32_t
-qd_pad_word(const struct qd_geom *g, int32_t cg)
+/* The word of plane cg for a pixel outside the image: zx in every field
+ * of a channel below c (kg == g->kg, a constant where it is inlined). */
+QCC_RT_INLINE uint32_t
+qd_pad_word(const struct qd_geom *g, int32_t cg, int32_t kg)
 {
 	uint32_t z = 0;
 	int32_t j;
 
-	for (j = 0; j < g->kg; j++)
-		if (g->kg * cg + j < g->c)
-			z |= (uint32_t)g->zx << 32 / g->kg * j;
+	for (j = 0; j < kg; j++)
+		if (kg * cg + j < g->c)
+			z |= (uint32_t)g->zx << 32 / kg * j;
 	return z;
 }
 
@@ -91,7 +92,7 @@ QCC_RT_INLINE void
 qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
             int32_t b, int32_t kg)
 {
-	uint32_t z = qd_pad_word(g, cg);
+	uint32_t z = qd_pad_word(g, cg, kg);
 	int32_t off = b - g->pl, sw = g->sw, lo, hi, u, j;
 	const uint8_t *r[4];
 
@@ -157,7 +158,7 @@ qd_fill(const struct qd_geom *g, uint32_t *xi, int32_t oy0, int32_t nrows,
 		for (k = 0; k < g->nslot; k++) {
 			uint32_t *o = xi + (ptrdiff_t)cg * g->plane +
 			              (ptrdiff_t)k * g->sub;
-			uint32_t z = qd_pad_word(g, cg);
+			uint32_t z = qd_pad_word(g, cg, kg);
 
 			for (i = 0; i < nrows; i++)
 				qd_fill_row(g, o + (ptrdiff_t)i * g->wq, cg,
