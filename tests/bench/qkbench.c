@@ -1,7 +1,7 @@
 /* qkbench.c -- time the integer convolution kernels alone (qgemm.c) on
  * the group-1 layer shapes of resnet18 and mobilenet_v2, and the
- * depthwise kernel (qconv_dw.c) on mobilenet_v2's depthwise layers (not a
- * test: timings vary).
+ * depthwise kernels (qconv_dw.c, qconv_dw_vnni.c) on mobilenet_v2's
+ * depthwise layers (not a test: timings vary).
  *
  *     clang-19 -O3 -march=native -I runtime tests/bench/qkbench.c -o qkb
  *     ./qkb [REPS [NAME]]
@@ -30,6 +30,7 @@
 #include "../../runtime/kernels/qgemm.c"
 #include "../../runtime/kernels/qgemm_direct.c"
 #include "../../runtime/kernels/qconv_dw.c"
+#include "../../runtime/kernels/qconv_dw_vnni.c"
 
 struct shape {
 	const char *name;
@@ -140,12 +141,12 @@ typedef void dw_fn(const uint8_t *restrict x, const int8_t *restrict w,
 static int
 bench_dw(int reps, const char *only)
 {
-	dw_fn *fn[1] = {qcc_rt_conv2d_dw_q8};
-	int nf = 1, bad = 0;
-	double tot[1] = {0};
+	dw_fn *fn[2] = {qcc_rt_conv2d_dw_q8, qcc_rt_conv2d_dw_vnni_q8};
+	int nf = __builtin_cpu_supports("avx512vnni") ? 2 : 1, bad = 0;
+	double tot[2] = {0, 0};
 
-	printf("%-20s %12s   (GMAC/s, best of %d)\n", "depthwise", "portable",
-	       reps);
+	printf("%-20s %12s %12s   (GMAC/s, best of %d)\n", "depthwise",
+	       "portable", "vnni", reps);
 	for (size_t i = 0; i < sizeof dw_shapes / sizeof dw_shapes[0]; i++) {
 		const struct shape *s = &dw_shapes[i];
 		int oh = (s->h + 2 - 3) / s->s + 1, c = s->c;
@@ -190,7 +191,8 @@ bench_dw(int reps, const char *only)
 		printf("\n");
 		free(x), free(want), free(got), free(w), free(bias);
 	}
-	printf("%-20s %12.3f\n", "mobilenet_v2 dw ms", tot[0] * 1e3);
+	printf("%-20s %12.3f %12.3f\n", "mobilenet_v2 dw ms", tot[0] * 1e3,
+	       tot[1] * 1e3);
 	return bad;
 }
 
