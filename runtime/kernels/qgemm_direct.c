@@ -46,7 +46,16 @@ typedef int32_t qd_v16si_u __attribute__((vector_size(64), aligned(4),
 #define QD_VNNI 0
 #endif
 
+/* No vectorizing across blocks (each block is one vector). */
+#if defined(__clang__)
+#define QD_SCALAR_LOOP \
+	_Pragma("clang loop vectorize(disable) interleave(disable)")
+#else
+#define QD_SCALAR_LOOP
+#endif
+
 enum {
+	QD_BLK = 16,     /* words per fill block */
 	QD_MRMAX = 8,    /* the largest panel height */
 	QD_SB = 1024,    /* pixels per block, a multiple of every tile */
 	QD_XI = 24576,   /* words of interleaved input per block */
@@ -145,6 +154,49 @@ qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
 	}
 }
 
+/* o[0..QD_BLK) = z: a fixed-size block the compiler vectorizes whole (a
+ * loop over a short run would run in its scalar remainder). */
+QCC_RT_INLINE void
+qd_block_fill(uint32_t *restrict o, uint32_t z)
+{
+	int32_t t;
+
+	for (t = 0; t < QD_BLK; t++)
+		o[t] = z;
+}
+
+/* Words o[0..n) of plane cg from n consecutive pixels of its kg channels
+ * from input row iy0 on (all in the image), in blocks of QD_BLK. */
+QCC_RT_INLINE void
+qd_fill_flat(const struct qd_geom *g, uint32_t *restrict o, int32_t cg,
+             int32_t iy0, int32_t n, int32_t kg)
+{
+	const uint8_t *r = g->x + ((ptrdiff_t)kg * cg * g->h + iy0) * g->wd;
+	ptrdiff_t cs = (ptrdiff_t)g->h * g->wd;
+	int32_t u = 0, t;
+
+	QD_SCALAR_LOOP
+	for (; u + QD_BLK <= n; u += QD_BLK) {
+		if (kg == 2)
+			for (t = 0; t < QD_BLK; t++)
+				o[u + t] = (uint32_t)r[u + t] |
+				           (uint32_t)r[cs + u + t] << 16;
+		else
+			for (t = 0; t < QD_BLK; t++)
+				o[u + t] = (uint32_t)r[u + t] |
+				           (uint32_t)r[cs + u + t] << 8 |
+				           (uint32_t)r[2 * cs + u + t] << 16 |
+				           (uint32_t)r[3 * cs + u + t] << 24;
+	}
+	for (; u < n; u++) {
+		uint32_t v = 0;
+
+		for (t = 0; t < kg; t++)
+			v |= (uint32_t)r[t * cs + u] << 32 / kg * t;
+		o[u] = v;
+	}
+}
+
 /* The sub-images of output rows [oy0, oy0 + nrows): sub-image row i of
  * slot k is padded row (oy0 + i)*sh + pa[k]; the words past the rows
  * (read only for dropped pixels) get the padding word. */
@@ -152,7 +204,11 @@ QCC_RT_INLINE void
 qd_fill(const struct qd_geom *g, uint32_t *xi, int32_t oy0, int32_t nrows,
         int32_t kg)
 {
-	int32_t cg, k, i, u;
+	int32_t cg, k, i, u, iy0 = oy0 * g->sh + g->pa[0] - g->pt;
+	/* one phase, whole rows of the image in order: the rows of a plane
+	 * are one run of the input (1x1 convolutions) */
+	int flat = g->nslot == 1 && g->sh == 1 && g->sw == 1 && g->pl == 0 &&
+	           g->wq == g->wd && iy0 >= 0 && iy0 + nrows <= g->h;
 
 	for (cg = 0; cg < g->ng; cg++)
 		for (k = 0; k < g->nslot; k++) {
@@ -160,11 +216,18 @@ qd_fill(const struct qd_geom *g, uint32_t *xi, int32_t oy0, int32_t nrows,
 			              (ptrdiff_t)k * g->sub;
 			uint32_t z = qd_pad_word(g, cg, kg);
 
-			for (i = 0; i < nrows; i++)
-				qd_fill_row(g, o + (ptrdiff_t)i * g->wq, cg,
-				            (oy0 + i) * g->sh + g->pa[k] - g->pt,
-				            g->pb[k], kg);
-			for (u = nrows * g->wq; u < g->sub; u++)
+			if (flat && kg * cg + kg <= g->c)
+				qd_fill_flat(g, o, cg, iy0, nrows * g->wq, kg);
+			else
+				for (i = 0; i < nrows; i++)
+					qd_fill_row(g, o + (ptrdiff_t)i * g->wq, cg,
+					            (oy0 + i) * g->sh + g->pa[k] - g->pt,
+					            g->pb[k], kg);
+			u = nrows * g->wq;
+			QD_SCALAR_LOOP
+			for (; u + QD_BLK <= g->sub; u += QD_BLK)
+				qd_block_fill(o + u, z);
+			for (; u < g->sub; u++)
 				o[u] = z;
 		}
 }
