@@ -81,6 +81,21 @@ typedef void qd_panel_fn(const int32_t *restrict w,
                          int32_t npr, int32_t *restrict acc,
                          const int32_t *b0);
 
+/* Where a panel that rescales its sums itself writes them: channel i's
+ * codes of the block's pixel p at y[i][p] (y[i] NULL past m), p < n. */
+struct qd_out {
+	uint8_t *y[QD_MRMAX];
+	int32_t mult[QD_MRMAX], shift[QD_MRMAX];
+	int32_t n, zy, lo, hi;
+};
+
+/* As qd_panel_fn, the sums rescaled by the rule of qelt.c into o. */
+typedef void qd_panel_y_fn(const int32_t *restrict w,
+                           const uint32_t *restrict xi, int32_t ng,
+                           int32_t plane, const int32_t *toff, int32_t ntap,
+                           int32_t npr, const struct qd_out *o,
+                           const int32_t *b0);
+
 /* The word of plane cg for a pixel outside the image: zx in every field
  * of a channel below c (kg == g->kg, a constant where it is inlined). */
 QCC_RT_INLINE uint32_t
@@ -322,6 +337,97 @@ qd_panel_vnni(const int32_t *restrict w, const uint32_t *restrict xi,
 		}
 	}
 }
+
+typedef int64_t qd_v8di __attribute__((vector_size(64)));
+typedef uint8_t qd_u8x16 __attribute__((vector_size(16)));
+typedef char qd_i8x16 __attribute__((vector_size(16)));
+
+/* 16 sums rescaled by the rule of qelt.c in 64-bit lanes (any shift):
+ * the even and odd lanes' products by vpmuldq, rounded, shifted and
+ * clamped, the low halves put back in lane order. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+QCC_RT_INLINE qd_u8x16
+qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
+           int32_t hi)
+{
+	qd_v16si m = (qd_v16si){0} + mult;
+	qd_v8di e = __builtin_ia32_pmuldq512(acc, m);
+	qd_v8di o = __builtin_ia32_pmuldq512((qd_v16si)((qd_v8di)acc >> 32),
+	                                     m);
+	int64_t rnd = (int64_t)1 << (shift - 1);
+	qd_v16si r;
+
+	e = ((e + rnd) >> (int64_t)shift) + zy;
+	o = ((o + rnd) >> (int64_t)shift) + zy;
+	e = __builtin_elementwise_min(
+	        __builtin_elementwise_max(e, (qd_v8di){0} + lo),
+	        (qd_v8di){0} + hi);
+	o = __builtin_elementwise_min(
+	        __builtin_elementwise_max(o, (qd_v8di){0} + lo),
+	        (qd_v8di){0} + hi);
+	r = __builtin_shufflevector((qd_v16si)e, (qd_v16si)o, 0, 16, 2, 18, 4,
+	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+	return __builtin_convertvector(r, qd_u8x16);
+}
+
+/* 16 codes to y[0..n) (n clamped to [0, 16]) by a masked store. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) QCC_RT_INLINE void
+qd_put16(uint8_t *y, qd_u8x16 v, int32_t n)
+{
+	unsigned short k = n >= 16 ? 0xffff : n <= 0 ? 0
+	                   : (unsigned short)((1u << n) - 1);
+
+	__builtin_ia32_storedquqi128_mask((qd_i8x16 *)y, (qd_i8x16)v, k);
+}
+
+/* qd_panel_vnni with the sums rescaled in registers and written to o. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void
+qd_panel_vnni_y(const int32_t *restrict w, const uint32_t *restrict xi,
+                int32_t ng, int32_t plane, const int32_t *toff,
+                int32_t ntap, int32_t npr, const struct qd_out *ot,
+                const int32_t *b0)
+{
+	int32_t p0, cg, t, i;
+
+	for (p0 = 0; p0 < npr; p0 += 32) {
+		const int32_t *wt = w;
+		qd_v16si a[QCC_RT_QGV_MR][2];
+
+#pragma GCC unroll 16
+		for (i = 0; i < QCC_RT_QGV_MR; i++)
+			a[i][0] = a[i][1] = (qd_v16si){0} + b0[i];
+		for (cg = 0; cg < ng; cg++) {
+			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
+
+			for (t = 0; t < ntap; t++, wt += QCC_RT_QGV_MR) {
+				const qd_v16si_u *b =
+				        (const qd_v16si_u *)(pl + toff[t]);
+				qd_v16si x0 = b[0], x1 = b[1];
+
+#pragma GCC unroll 16
+				for (i = 0; i < QCC_RT_QGV_MR; i++) {
+					qd_v16si v = (qd_v16si){0} + wt[i];
+
+					a[i][0] = __builtin_ia32_vpdpbusd512(a[i][0],
+					                                     x0, v);
+					a[i][1] = __builtin_ia32_vpdpbusd512(a[i][1],
+					                                     x1, v);
+				}
+			}
+		}
+		for (i = 0; i < QCC_RT_QGV_MR; i++) {
+			uint8_t *y = ot->y[i];
+
+			if (!y)
+				break;
+			qd_put16(y + p0, qd_rescale(a[i][0], ot->mult[i],
+			         ot->shift[i], ot->zy, ot->lo, ot->hi), ot->n - p0);
+			qd_put16(y + p0 + 16, qd_rescale(a[i][1], ot->mult[i],
+			         ot->shift[i], ot->zy, ot->lo, ot->hi),
+			         ot->n - p0 - 16);
+		}
+	}
+}
 #endif
 
 /* Phase slots and tap offsets for blocks of nr output rows, tiles of nt
@@ -392,7 +498,8 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
         int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
         int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
         const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
-        qd_panel_fn *panel, int32_t mr, int32_t nt, int32_t kg)
+        qd_panel_fn *panel, qd_panel_y_fn *panel_y, int32_t mr, int32_t nt,
+        int32_t kg)
 {
 	uint32_t xi[QD_XI];
 	int32_t acc[QD_MRMAX * QD_SB], toff[QD_TAPS];
@@ -419,9 +526,29 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 			qd_fill(&g, xi, oy0, nr + (kh - 1) * dh / sh, kg);
 			for (q = 0; q < m; q += mr) {
 				int32_t b0[QD_MRMAX];
+				struct qd_out ot;
 
 				for (i = 0; i < mr; i++)
 					b0[i] = bias && q + i < m ? bias[q + i] : 0;
+				if (panel_y && g.wq == ow) {
+					/* no dropped columns: rescaled in the panel */
+					for (i = 0; i < mr; i++) {
+						int32_t e = nq > 1 ? q + i : 0;
+
+						ot.y[i] = q + i < m ? y + ((ptrdiff_t)n * m +
+						          q + i) * npix + (ptrdiff_t)oy0 * ow
+						                    : 0;
+						ot.mult[i] = mult[e];
+						ot.shift[i] = shift[e];
+					}
+					ot.n = nr * ow;
+					ot.zy = zy;
+					ot.lo = lo;
+					ot.hi = hi;
+					panel_y(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
+					        g.plane, toff, kh * kw, npr, &ot, b0);
+					continue;
+				}
 				panel(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
 				      g.plane, toff, kh * kw, npr, acc, b0);
 				for (i = 0; i < mr && q + i < m; i++)
@@ -442,7 +569,7 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS)
 {
-	if (!qd_conv(QD_PASS, qd_panel_avx2, QCC_RT_QG_MR, 16, 2))
+	if (!qd_conv(QD_PASS, qd_panel_avx2, 0, QCC_RT_QG_MR, 16, 2))
 		qcc_rt_conv2d_qgemm_cp_i2c_q8(QD_PASS);
 }
 
@@ -450,7 +577,8 @@ qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS)
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS)
 {
-	if (!qd_conv(QD_PASS, qd_panel_vnni, QCC_RT_QGV_MR, 32, 4))
+	if (!qd_conv(QD_PASS, qd_panel_vnni, qd_panel_vnni_y, QCC_RT_QGV_MR,
+	             32, 4))
 		qcc_rt_conv2d_qgemm_vnni_i2c_q8(QD_PASS);
 }
 #endif
