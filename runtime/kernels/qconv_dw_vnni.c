@@ -101,24 +101,49 @@ qv_fill(const struct qv_geom *g, const uint8_t *x, uint8_t *pb,
 {
 	ptrdiff_t pc = k / g->nband;
 	int32_t oy0 = (int32_t)(k % g->nband) * g->nrb, a, i, j;
-	const uint8_t *xc = x + pc * g->h * g->wd;
+	int32_t n = g->hi - g->lo;
+	const uint8_t *xc = x + pc * g->h * g->wd + g->lo - g->pl;
+	uint64_t mn = qv_mask(n);
+	qv_i8x64 z = (qv_i8x64){0} + (char)zx;
 
-	for (a = 0; a < g->sh; a++)
+	for (a = 0; a < g->sh; a++) {
+		uint8_t *d = pb + a * g->plane;
+		/* rows i0 .. i1 - 1 are in the image */
+		int32_t y0 = oy0 * g->sh + a - g->pt;
+		int32_t i0 = y0 >= 0 ? 0 : (-y0 + g->sh - 1) / g->sh;
+		int32_t i1 = y0 >= g->h ? 0 : (g->h - y0 + g->sh - 1) / g->sh;
+		const uint8_t *src;
+
+		i1 = i1 < g->rows ? i1 : g->rows;
+		i0 = i0 < i1 ? i0 : i1;
 		for (i = 0; i < g->rows; i++) {
-			int32_t iy = (oy0 + i) * g->sh + a - g->pt;
-			uint8_t *d = pb + a * g->plane + (ptrdiff_t)i * g->pp;
-
-			if (iy < 0 || iy >= g->h) {
-				for (j = 0; j < g->pp; j += 64)
-					__builtin_ia32_storedquqi512_mask(
-					        (qv_i8x64 *)(d + j),
-					        (qv_i8x64){0} + (char)zx,
-					        qv_mask(g->pp - j));
-				continue;
-			}
-			qv_copy(d + g->lo, xc + (ptrdiff_t)iy * g->wd + g->lo - g->pl,
-			        g->hi - g->lo);
+			if (i == i0)
+				i = i1;
+			if (i >= g->rows)
+				break;
+			for (j = 0; j < g->pp; j += 64)
+				__builtin_ia32_storedquqi512_mask(
+				        (qv_i8x64 *)(d + (ptrdiff_t)i * g->pp + j), z,
+				        qv_mask(g->pp - j));
 		}
+		src = xc + (ptrdiff_t)(y0 + i0 * g->sh) * g->wd;
+		d += (ptrdiff_t)i0 * g->pp + g->lo;
+		if (n <= 64) {
+			for (i = i0; i < i1; i++) {
+				__builtin_ia32_storedquqi512_mask((qv_i8x64 *)d,
+				        __builtin_ia32_loaddquqi512_mask(
+				                (const qv_i8x64 *)src, z, mn), mn);
+				src += (ptrdiff_t)g->sh * g->wd;
+				d += g->pp;
+			}
+		} else {
+			for (i = i0; i < i1; i++) {
+				qv_copy(d, src, n);
+				src += (ptrdiff_t)g->sh * g->wd;
+				d += g->pp;
+			}
+		}
+	}
 }
 
 /* 16 sums rescaled by the rule of qelt.c in 64-bit lanes (any shift):
