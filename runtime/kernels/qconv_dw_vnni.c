@@ -146,24 +146,36 @@ qv_fill(const struct qv_geom *g, const uint8_t *x, uint8_t *pb,
 	}
 }
 
-/* 16 sums rescaled by the rule of qelt.c in 64-bit lanes (any shift):
- * the even and odd lanes' products by vpmuldq, rounded, shifted and
- * clamped, then the low halves put back in lane order. */
+/* 16 sums rescaled by the rule of qelt.c: the even and odd lanes'
+ * products by vpmuldq, rounded and shifted in 64-bit lanes, the low
+ * halves put back in lane order and clamped in 32-bit lanes when
+ * shift >= 32 (|result| < 2^30 then), else clamped in 64-bit lanes
+ * first. */
 QV_TARGET QCC_RT_INLINE qv_u8x16
-qv_rescale(qv_v16si acc, qv_v16si m, qv_v8di rnd, qv_v8di sh, qv_v8di lo,
-           qv_v8di hi, qv_v8di zy)
+qv_rescale(qv_v16si acc, qv_v16si m, qv_v8di rnd, qv_v8di sh, int32_t big,
+           int32_t lo, int32_t hi, int32_t zy)
 {
 	qv_v8di e = __builtin_ia32_pmuldq512(acc, m);
 	qv_v8di o = __builtin_ia32_pmuldq512(
 	        (qv_v16si)((qv_v8di)acc >> 32), m);
 	qv_v16si r;
 
-	e = ((e + rnd) >> sh) + zy;
-	o = ((o + rnd) >> sh) + zy;
-	e = __builtin_elementwise_min(__builtin_elementwise_max(e, lo), hi);
-	o = __builtin_elementwise_min(__builtin_elementwise_max(o, lo), hi);
+	e = (e + rnd) >> sh;
+	o = (o + rnd) >> sh;
+	if (!big) {
+		e = __builtin_elementwise_min(
+		        __builtin_elementwise_max(e + zy, (qv_v8di){0} + lo),
+		        (qv_v8di){0} + hi) - zy;
+		o = __builtin_elementwise_min(
+		        __builtin_elementwise_max(o + zy, (qv_v8di){0} + lo),
+		        (qv_v8di){0} + hi) - zy;
+	}
 	r = __builtin_shufflevector((qv_v16si)e, (qv_v16si)o, 0, 16, 2, 18, 4,
-	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30) +
+	    zy;
+	r = __builtin_elementwise_min(
+	        __builtin_elementwise_max(r, (qv_v16si){0} + lo),
+	        (qv_v16si){0} + hi);
 	return __builtin_convertvector(r, qv_u8x16);
 }
 
@@ -177,9 +189,8 @@ qv_run(const uint8_t *pb, const int32_t *wq,
 {
 	qv_v16si ws[QV_MAXW], m = (qv_v16si){0} + mult;
 	qv_v8di rnd = (qv_v8di){0} + ((int64_t)1 << (shift - 1));
-	qv_v8di s = (qv_v8di){0} + shift, z = (qv_v8di){0} + zy;
-	qv_v8di l = (qv_v8di){0} + lo, hv = (qv_v8di){0} + hi;
-	int32_t f0, k, r, np = 4 / sw;
+	qv_v8di s = (qv_v8di){0} + shift;
+	int32_t f0, k, r, np = 4 / sw, big = shift >= 32;
 
 	for (k = 0; k < nw; k++)
 		ws[k] = (qv_v16si){0} + wq[k];
@@ -202,7 +213,7 @@ qv_run(const uint8_t *pb, const int32_t *wq,
 		}
 #pragma GCC unroll 4
 		for (r = 0; r < np; r++)
-			b[r] = qv_rescale(acc[r], m, rnd, s, l, hv, z);
+			b[r] = qv_rescale(acc[r], m, rnd, s, big, lo, hi, zy);
 		if (np == 4) {
 			qv_u8x32 t01 = __builtin_shufflevector(b[0], b[1], 0, 16,
 			        1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23, 8,

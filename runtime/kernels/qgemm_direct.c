@@ -342,9 +342,10 @@ typedef int64_t qd_v8di __attribute__((vector_size(64)));
 typedef uint8_t qd_u8x16 __attribute__((vector_size(16)));
 typedef char qd_i8x16 __attribute__((vector_size(16)));
 
-/* 16 sums rescaled by the rule of qelt.c in 64-bit lanes (any shift):
- * the even and odd lanes' products by vpmuldq, rounded, shifted and
- * clamped, the low halves put back in lane order. */
+/* 16 sums rescaled by the rule of qelt.c: the even and odd lanes'
+ * products by vpmuldq, rounded and shifted in 64-bit lanes, the low
+ * halves put back in lane order and clamped in 32-bit lanes when
+ * shift >= 32 (|result| < 2^30 then), else clamped in 64-bit lanes. */
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 QCC_RT_INLINE qd_u8x16
 qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
@@ -357,16 +358,22 @@ qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
 	int64_t rnd = (int64_t)1 << (shift - 1);
 	qd_v16si r;
 
-	e = ((e + rnd) >> (int64_t)shift) + zy;
-	o = ((o + rnd) >> (int64_t)shift) + zy;
-	e = __builtin_elementwise_min(
-	        __builtin_elementwise_max(e, (qd_v8di){0} + lo),
-	        (qd_v8di){0} + hi);
-	o = __builtin_elementwise_min(
-	        __builtin_elementwise_max(o, (qd_v8di){0} + lo),
-	        (qd_v8di){0} + hi);
+	e = (e + rnd) >> (int64_t)shift;
+	o = (o + rnd) >> (int64_t)shift;
+	if (shift < 32) {
+		e = __builtin_elementwise_min(
+		        __builtin_elementwise_max(e + zy, (qd_v8di){0} + lo),
+		        (qd_v8di){0} + hi) - zy;
+		o = __builtin_elementwise_min(
+		        __builtin_elementwise_max(o + zy, (qd_v8di){0} + lo),
+		        (qd_v8di){0} + hi) - zy;
+	}
 	r = __builtin_shufflevector((qd_v16si)e, (qd_v16si)o, 0, 16, 2, 18, 4,
-	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30) +
+	    zy;
+	r = __builtin_elementwise_min(
+	        __builtin_elementwise_max(r, (qd_v16si){0} + lo),
+	        (qd_v16si){0} + hi);
 	return __builtin_convertvector(r, qd_u8x16);
 }
 
