@@ -1,5 +1,5 @@
 /* qconv_dw_vnni.c -- integer depthwise convolution (group == c == m) on u8
- * codes with AVX512-VNNI, for column stride 1 or 2 and no column dilation.
+ * codes with AVX512-VNNI, for strides 1 or 2 and no column dilation.
  *
  * Each channel's plane is done in bands of output rows.  The input rows a
  * band reads are copied into a u8 buffer padded with zx, the code of real
@@ -24,9 +24,9 @@
  * Band k + 1 is copied in before band k is computed, and band k - 1's
  * codes are copied out after it, each in the other of two buffers:
  * reading bytes stored just before at other offsets than they were stored
- * would wait for the stores to reach the cache.  Other shapes (column
- * stride above 2, column dilation, windows over 8 columns, bands of one
- * row that do not fit) go to qcc_rt_conv2d_dw_q8.  x86-64 with clang
+ * would wait for the stores to reach the cache.  Other shapes (strides
+ * above 2, column dilation, windows over 8 columns, bands of one row that
+ * do not fit) go to qcc_rt_conv2d_dw_q8.  x86-64 with clang
  * only; the lowering calls it only for targets with AVX512-VNNI (which
  * all have AVX512-BW), and the C backend never does.
  */
@@ -70,6 +70,32 @@ struct qv_geom {
 	ptrdiff_t plane;  /* bytes per plane */
 };
 
+/* A band: plane pc (image pc / c, channel ch) and band bd of it. */
+struct qv_job {
+	ptrdiff_t pc;
+	int32_t ch, bd;
+};
+
+/* The band after j. */
+static struct qv_job
+qv_next(const struct qv_geom *g, struct qv_job j)
+{
+	if (++j.bd == g->nband) {
+		j.bd = 0;
+		j.pc++;
+		if (++j.ch == g->c)
+			j.ch = 0;
+	}
+	return j;
+}
+
+/* ceil(v / d) for v >= 0 and d = 1 or 2 (the row strides taken). */
+static int32_t
+qv_cdiv(int32_t v, int32_t d)
+{
+	return d == 1 ? v : (v + 1) >> 1;
+}
+
 /* Bits [0, n) of a 64-lane mask, n clamped to [0, 64]. */
 static uint64_t
 qv_mask(int32_t n)
@@ -92,17 +118,17 @@ qv_copy(uint8_t *d, const uint8_t *s, int32_t n)
 	}
 }
 
-/* The padded rows of band k (image and band from k) into pb: plane a,
- * row i is padded row (oy0 + i)*sh + a.  The padding columns hold the zx
- * the caller wrote; rows outside the image are written zx. */
+/* The padded rows of band j into pb: plane a, row i is padded row
+ * (oy0 + i)*sh + a.  The padding columns hold the zx the caller wrote;
+ * rows outside the image are written zx unless zok (they hold zx from
+ * the last band filled into pb, which had the same band number). */
 QV_TARGET static void
 qv_fill(const struct qv_geom *g, const uint8_t *x, uint8_t *pb,
-        ptrdiff_t k, int32_t zx)
+        const struct qv_job *jb, int32_t zx, int zok)
 {
-	ptrdiff_t pc = k / g->nband;
-	int32_t oy0 = (int32_t)(k % g->nband) * g->nrb, a, i, j;
+	int32_t oy0 = jb->bd * g->nrb, a, i, j;
 	int32_t n = g->hi - g->lo;
-	const uint8_t *xc = x + pc * g->h * g->wd + g->lo - g->pl;
+	const uint8_t *xc = x + jb->pc * g->h * g->wd + g->lo - g->pl;
 	uint64_t mn = qv_mask(n);
 	qv_i8x64 z = (qv_i8x64){0} + (char)zx;
 
@@ -110,13 +136,13 @@ qv_fill(const struct qv_geom *g, const uint8_t *x, uint8_t *pb,
 		uint8_t *d = pb + a * g->plane;
 		/* rows i0 .. i1 - 1 are in the image */
 		int32_t y0 = oy0 * g->sh + a - g->pt;
-		int32_t i0 = y0 >= 0 ? 0 : (-y0 + g->sh - 1) / g->sh;
-		int32_t i1 = y0 >= g->h ? 0 : (g->h - y0 + g->sh - 1) / g->sh;
+		int32_t i0 = y0 >= 0 ? 0 : qv_cdiv(-y0, g->sh);
+		int32_t i1 = y0 >= g->h ? 0 : qv_cdiv(g->h - y0, g->sh);
 		const uint8_t *src;
 
 		i1 = i1 < g->rows ? i1 : g->rows;
 		i0 = i0 < i1 ? i0 : i1;
-		for (i = 0; i < g->rows; i++) {
+		for (i = 0; !zok && i < g->rows; i++) {
 			if (i == i0)
 				i = i1;
 			if (i >= g->rows)
@@ -238,33 +264,43 @@ qv_run(const uint8_t *pb, const int32_t *wq,
 	}
 }
 
-/* Band k's flat codes in u into its rows of y. */
+/* Band j's flat codes in u into its rows of y. */
 QV_TARGET static void
-qv_out(const struct qv_geom *g, const uint8_t *u, uint8_t *y, ptrdiff_t k)
+qv_out(const struct qv_geom *g, const uint8_t *u, uint8_t *y,
+       const struct qv_job *jb)
 {
-	ptrdiff_t pc = k / g->nband;
-	int32_t oy0 = (int32_t)(k % g->nband) * g->nrb, i;
+	int32_t oy0 = jb->bd * g->nrb, i;
 	int32_t nr = g->oh - oy0 < g->nrb ? g->oh - oy0 : g->nrb;
-	uint8_t *yb = y + (pc * g->oh + oy0) * g->ow;
+	uint8_t *yb = y + (jb->pc * g->oh + oy0) * g->ow;
+	uint64_t mo = qv_mask(g->ow);
 
+	if (g->ow > 64) {
+		for (i = 0; i < nr; i++)
+			qv_copy(yb + (ptrdiff_t)i * g->ow, u + (ptrdiff_t)i * g->q,
+			        g->ow);
+		return;
+	}
 	for (i = 0; i < nr; i++)
-		qv_copy(yb + (ptrdiff_t)i * g->ow, u + (ptrdiff_t)i * g->q, g->ow);
+		__builtin_ia32_storedquqi512_mask(
+		        (qv_i8x64 *)(yb + (ptrdiff_t)i * g->ow),
+		        __builtin_ia32_loaddquqi512_mask(
+		                (const qv_i8x64 *)(u + (ptrdiff_t)i * g->q),
+		                (qv_i8x64){0}, mo), mo);
 }
 
 /* Band k from pb into u, with sw a constant where the caller passes one;
  * wq: the weight words of every channel. */
 QV_TARGET QCC_RT_INLINE void
 qv_band(const struct qv_geom *g, const int32_t *wq, const int32_t *bias,
-        const uint8_t *pb, uint8_t *u, ptrdiff_t k, const ptrdiff_t *off,
-        const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,
-        int32_t lo, int32_t hi, int32_t sw)
+        const uint8_t *pb, uint8_t *u, const struct qv_job *jb,
+        const ptrdiff_t *off, const int32_t *mult, const int32_t *shift,
+        int32_t nq, int32_t zy, int32_t lo, int32_t hi, int32_t sw)
 {
-	ptrdiff_t ch = k / g->nband % g->c;
-	int32_t oy0 = (int32_t)(k % g->nband) * g->nrb;
+	int32_t ch = jb->ch, oy0 = jb->bd * g->nrb;
 	int32_t nr = g->oh - oy0 < g->nrb ? g->oh - oy0 : g->nrb;
-	int32_t nw = g->kh * g->kg, qi = nq > 1 ? (int32_t)ch : 0;
+	int32_t nw = g->kh * g->kg, qi = nq > 1 ? ch : 0;
 	int32_t bv = bias ? bias[ch] : 0, n = nr * g->q;
-	const int32_t *wc = wq + ch * nw;
+	const int32_t *wc = wq + (ptrdiff_t)ch * nw;
 
 	if (nw == 3)
 		qv_run(pb, wc, off, u, n, sw, 3, bv, mult[qi], shift[qi], zy, lo,
@@ -289,7 +325,8 @@ qv_conv(const uint8_t *restrict x, const int8_t *restrict w,
 	uint8_t pb[2][QV_PBUF], u[2][QV_UBUF];
 	int32_t wq[QV_WBUF];
 	ptrdiff_t off[QV_MAXW], k, njob = (ptrdiff_t)nb * g->c * g->nband, i;
-	int32_t ky, gg, j, nw = g->kh * g->kg;
+	int32_t ky, gg, j, nw = g->kh * g->kg, last[2];
+	struct qv_job cur = {0, 0, 0}, prev = {0, 0, 0};
 
 	for (i = 0; i < QV_PBUF; i++)
 		pb[0][i] = pb[1][i] = (uint8_t)zx;
@@ -308,20 +345,31 @@ qv_conv(const uint8_t *restrict x, const int8_t *restrict w,
 					v |= (uint32_t)(uint8_t)wr[j] << (8 * j);
 				wq[i * nw + ky * g->kg + gg] = (int32_t)v;
 			}
-	qv_fill(g, x, pb[0], 0, zx);
+	/* the buffers start all zx: fit for any band number */
+	last[0] = last[1] = -1;
+	qv_fill(g, x, pb[0], &cur, zx, 1);
+	last[0] = 0;
 	for (k = 0; k < njob; k++) {
-		if (k + 1 < njob)
-			qv_fill(g, x, pb[(k + 1) & 1], k + 1, zx);
+		struct qv_job nx = qv_next(g, cur);
+		int b = (int)((k + 1) & 1);
+
+		if (k + 1 < njob) {
+			qv_fill(g, x, pb[b], &nx, zx,
+			        last[b] < 0 || last[b] == nx.bd);
+			last[b] = nx.bd;
+		}
 		if (g->sw == 1)
-			qv_band(g, wq, bias, pb[k & 1], u[k & 1], k, off, mult, shift,
-			        nq, zy, lo, hi, 1);
+			qv_band(g, wq, bias, pb[k & 1], u[k & 1], &cur, off, mult,
+			        shift, nq, zy, lo, hi, 1);
 		else
-			qv_band(g, wq, bias, pb[k & 1], u[k & 1], k, off, mult, shift,
-			        nq, zy, lo, hi, 2);
+			qv_band(g, wq, bias, pb[k & 1], u[k & 1], &cur, off, mult,
+			        shift, nq, zy, lo, hi, 2);
 		if (k > 0)
-			qv_out(g, u[(k - 1) & 1], y, k - 1);
+			qv_out(g, u[(k - 1) & 1], y, &prev);
+		prev = cur;
+		cur = nx;
 	}
-	qv_out(g, u[(njob - 1) & 1], y, njob - 1);
+	qv_out(g, u[(njob - 1) & 1], y, &prev);
 }
 
 /* Output rows per band that fit the buffers (0: none) for geometry g
@@ -361,7 +409,7 @@ qcc_rt_conv2d_dw_vnni_q8(const uint8_t *restrict x, const int8_t *restrict w,
 	g.pp = (need + sw - 1) / sw * sw;
 	g.q = g.pp / sw;
 	g.nrb = 0;
-	if ((sw == 1 || sw == 2) && dw == 1 && kw <= 8 && sh <= 4 &&
+	if ((sw == 1 || sw == 2) && dw == 1 && kw <= 8 && sh <= 2 &&
 	    kh * g.kg <= QV_MAXW && (int64_t)c * kh * g.kg <= QV_WBUF)
 		g.nrb = qv_band_rows(&g);
 	if (g.nrb <= 0) {
