@@ -171,6 +171,26 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_f32(const float *restrict x,
 	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
 	int32_t pl, int32_t act, float alpha, float beta);
 
+/* ---- conv_dw_chan.c ------------------------------------------------------- */
+
+/* The same depthwise convolution vectorized over blocks of QCC_RT_DWC_V
+ * channels, with the weights packed per block and tap:
+ *     wp[((ch / V) * kh*kw + r*kw + s) * V + ch % V] = w[ch, 0, r, s],
+ * zero for ch >= c; ceil(c / V) * kh*kw * V floats.  tw (8 or 4) is the
+ * widest tile of outputs the target's vector registers hold (8 for 512-bit
+ * vectors).  res must not overlap y.  Sums run in the same order as
+ * qcc_rt_conv2d_f32's.  Fast only when a band of one output row fits its
+ * buffer of QCC_RT_DWC_BUF pixels, ((kh-1)*dh + 1) * max(wd, (ow-1)*sw +
+ * (kw-1)*dw + 1) + 7*sw of them, and ow <= 384 (else a plain loop). */
+#define QCC_RT_DWC_V 16
+#define QCC_RT_DWC_BUF 576
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dwc_f32(const float *restrict x,
+	const float *restrict wp, const float *restrict bias,
+	const float *restrict res, float *restrict y, int32_t nb, int32_t c,
+	int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow, int32_t kh,
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+	int32_t pl, int32_t tw, int32_t act, float alpha, float beta);
+
 /* ---- conv_gemm.c ---------------------------------------------------------- */
 
 /* Output channels per weight panel of qcc_rt_conv2d_gemm_f32 (the rows of

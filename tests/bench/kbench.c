@@ -32,6 +32,7 @@
 #include "../../runtime/kernels/math.c"
 #include "../../runtime/kernels/conv.c"
 #include "../../runtime/kernels/conv_dw.c"
+#include "../../runtime/kernels/conv_dw_chan.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_packed.c"
 #include "../../runtime/kernels/qelt.c"
@@ -154,6 +155,11 @@ enum { WIDE = 1 };
 #else
 enum { WIDE = 0 };
 #endif
+/* -DKB_DW_PLANE=1: the depthwise shapes through conv_dw.c's plane
+ * kernel instead of conv_dw_chan.c's channel kernel */
+#ifndef KB_DW_PLANE
+#define KB_DW_PLANE 0
+#endif
 /* the pixel kernel's tile width (-DKB_NR=16 to try the narrow one) */
 #ifndef KB_NR
 #define KB_NR (WIDE ? 32 : 16)
@@ -163,10 +169,14 @@ static void
 run(const struct shape *s, const float *x, const float *wp, const float *w,
     const float *b, const float *res, float *y, int oh, int pad)
 {
-	if (s->dw)
+	if (s->dw && KB_DW_PLANE)
 		qcc_rt_conv2d_dw_f32(x, w, b, NULL, y, 1, s->c, s->h, s->h, s->m,
 		                     oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
 		                     pad, QCC_ACT_RELU, 0, 0);
+	else if (s->dw)
+		qcc_rt_conv2d_dwc_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
+		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
+		                      pad, WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0);
 	else if (s->k == 1)
 		qcc_rt_conv2d_gemm_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
 		                       s->m, oh, oh, 1, 1, s->s, s->s, 1, 1, 0, 0,
@@ -279,7 +289,8 @@ main(int argc, char **argv)
 		float *b = randf((size_t)s->m, 3);
 		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
 		float *res = s->res ? randf(ny, 4) : NULL;
-		float *wp = pack(w, s->m, kk, s->k == 1 ? QCC_RT_GEMM_MR :
+		float *wp = s->dw ? pack(w, s->c, kk, QCC_RT_DWC_V) :
+		            pack(w, s->m, kk, s->k == 1 ? QCC_RT_GEMM_MR :
 		                              WIDE ? QCC_RT_PANEL16 : QCC_RT_PANEL);
 		double best = 1e30, md = 0, macs;
 

@@ -29,6 +29,8 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	                         n, n, n, n, n, n, f, f);
 	qcc_rt_conv2d_dw_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n, n,
 	                     n, n, n, n, f, f);
+	qcc_rt_conv2d_dwc_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n,
+	                      n, n, n, n, n, n, f, f);
 	qcc_rt_maxpool2d_f32(x, y, n, n, n, n, n, n, n, n, n, n, n, n, n);
 	qcc_rt_avgpool2d_f32(x, y, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n,
 	                     n);

@@ -120,6 +120,13 @@ run_call(const Run *r)
 		                     I(r, 14), I(r, 15), I(r, 16), I(r, 17),
 		                     I(r, 18), I(r, 19), I(r, 20), F(r, 21),
 		                     F(r, 22));
+	else if (is(r, "qcc_rt_conv2d_dwc_f32", 24))
+		qcc_rt_conv2d_dwc_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
+		                      P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
+		                      I(r, 9), I(r, 10), I(r, 11), I(r, 12),
+		                      I(r, 13), I(r, 14), I(r, 15), I(r, 16),
+		                      I(r, 17), I(r, 18), I(r, 19), I(r, 20),
+		                      I(r, 21), F(r, 22), F(r, 23));
 	else if (is(r, "qcc_rt_conv2d_gemm_f32", 24))
 		qcc_rt_conv2d_gemm_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
 		                       P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
@@ -564,6 +571,28 @@ Test(lower, views_copy_only_when_their_buffers_differ)
 	cr_assert_str_eq(fn(&c[0]), "copy_f32");
 	cr_assert_str_eq(fn(&c[1]), "act_f32");
 	cr_assert_str_eq(fn(&c[2]), "act_f32");
+}
+
+/* Depthwise convolutions: the channel kernel (packed weights) for wide
+ * vectors, the plane kernel without; both run like the interpreter. */
+Test(lower, depthwise_conv_picks_its_kernel_by_vector_width)
+{
+	static const int vb[] = {0, 32, 64};
+	static const char *want[] = {"conv2d_dw_f32", "conv2d_dwc_f32",
+	                             "conv2d_dwc_f32"};
+
+	for (int i = 0; i < 3; i++) {
+		Graph *g = tg_graph(&cx);
+		Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 20, 14, 14)));
+		uint32_t n;
+		KCall *c;
+
+		cx.vec_bytes = vb[i];
+		tg_output(&cx, g, tg_conv(&cx, g, x, 20, 3, 2, 1, 20, 30));
+		c = check_graph(g, &n, 1e-6f);
+		cr_assert_eq(n, 1, "calls: %u", n);
+		cr_assert_str_eq(fn(&c[0]), want[i]);
+	}
 }
 
 Test(lower, value_buf_without_a_plan_is_a_bug, .signal = SIGABRT)
