@@ -27,8 +27,8 @@ pack_dw(Ctx *cx, const float *w, int64_t c, int64_t taps, uint32_t *n)
  * (mobilenet_v2's and efficientnet_b0's shapes): with 512-bit vectors the
  * channel kernel wins on every shape (1.3x on 112x112 stride 1, 3-4x on
  * 7x7 and 14x14 planes); with AVX2 it wins on strides above 1, 5x5
- * windows and planes up to 14 wide, and loses on larger 3x3 stride-1
- * planes (its transposes weigh more next to 9 taps on 8-lane registers).
+ * windows and 7x7 planes, and loses on larger 3x3 stride-1 planes (its
+ * transposes weigh more next to 9 taps on 8-lane registers; 14x14: 5%).
  * Other targets keep the plane kernel (not measured).  The weights must
  * be constant (they are repacked here) and a band of one output row must
  * fit the kernel's buffer (qcc_rt.h). */
@@ -48,7 +48,7 @@ dw_by_channels(const Lower *L, const Op *op)
 	    rows * wide + 7 * a->stride[1] > QCC_RT_DWC_BUF)
 		return false;
 	return vb >= 64 || a->stride[0] > 1 || a->stride[1] > 1 ||
-	       kh * kw >= 25 || ow <= 14;
+	       kh * kw >= 25 || ow <= 7;
 }
 
 /* Depthwise shapes (group == channels == output channels, one input

@@ -13,7 +13,7 @@
  * padded places.  An output pixel is then
  *     o = sum over taps (r, s) of w[r, s] * buf[oy*sh + r*dh][ox*sw + s*dw]
  * with w[r, s] the vector of the block's 16 weights of that tap: tiles of
- * DWC_T (4, 7 or 8) adjacent outputs of a row stay in registers, each tap
+ * 7 (4 for AVX2) adjacent outputs of a row stay in registers, each tap
  * one weight vector times one buffer vector per output.  A row's last
  * tile may run past the row; its extra outputs read the buffer's next
  * row or its zero slack and are dropped.  The outputs of the band, bias
@@ -38,7 +38,7 @@ enum {
 	DWC_V = QCC_RT_DWC_V,
 	DWC_BUFV = QCC_RT_DWC_BUF,   /* input band, pixels (36 KB) */
 	DWC_OBUFV = 384,  /* output band, pixels (24 KB) */
-	DWC_TMAX = 8
+	DWC_TMAX = 7
 };
 
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
@@ -120,15 +120,15 @@ dwc_plain(const struct dwc_geom *g, const float *restrict x,
 }
 
 /* The geometry, tile width and band height of a shape; tw is the widest
- * tile the target's registers hold (8 or 4). */
+ * tile the target's registers hold (8 or 4).  Tiles are 7 wide when 8
+ * fit: exact on the planes of mobilenet_v2 and efficientnet_b0 (7 to 112
+ * wide), as fast as 8 (kbench), and the 8-wide tiles doubled qcc's LLVM
+ * time on a call with AVX-512 (fmnist sample: 1.2 to 2.4 s CPU). */
 static void
 dwc_plan(struct dwc_geom *g, int32_t tw)
 {
 	g->pw = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
-	if (tw >= 8)
-		g->t = g->ow % 8 && g->ow % 7 == 0 ? 7 : 8;
-	else
-		g->t = 4;
+	g->t = tw >= 8 ? 7 : 4;
 	g->nr = g->oh < DWC_OBUFV / g->ow ? g->oh : DWC_OBUFV / g->ow;
 	while (g->nr > 0 && (dwc_buf_size(g, g->nr) > DWC_BUFV ||
 	                     dwc_nin(g, g->nr) * g->wd > DWC_BUFV))
@@ -429,9 +429,7 @@ dwc_rows(const struct dwc_geom *g, const dwc_v *restrict buf,
 	for (k = 0; k < nr; k++) {
 		dwc_v *ok = o + k * g->ow;
 
-		if (g->t == 8)
-			dwc_row_t(g, buf, w, bv, ok, k, 8);
-		else if (g->t == 7)
+		if (g->t == 7)
 			dwc_row_t(g, buf, w, bv, ok, k, 7);
 		else
 			dwc_row_t(g, buf, w, bv, ok, k, 4);

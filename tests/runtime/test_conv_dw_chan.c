@@ -5,7 +5,7 @@
  * The kernel sums each output in the loop's order, so results must agree
  * bit for bit except through the sigmoid.  The cases cover channel counts
  * that are not a multiple of 16 (a partial last block), both tile widths
- * (8 and 4) and the 7-wide tiles of planes 7, 14 and 28 wide, strides 1,
+ * (7 for tw 8, and 4) with rows that are and are not a multiple, strides 1,
  * 2 and 3, kernels 1x1 to 7x7 with dilations and asymmetric pads, rows
  * narrower than the 16 pixels the transposes take (runs crossing rows),
  * band ends with a few pixels left (scalar) or more (the moved-back last
