@@ -212,6 +212,27 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
 	int32_t pt, int32_t pl, int32_t nr, int32_t act, float alpha,
 	float beta);
 
+/* ---- conv_stem.c ---------------------------------------------------------- */
+
+/* The same convolution as qcc_rt_conv2d_gemm_f32 (same arguments, same
+ * packed weights, res must not overlap y), for short reductions: it reads
+ * a zero-padded copy of the input split by stride phase, made a band of
+ * output rows at a time in a stack buffer of QCC_RT_STEM_BUF floats.  It
+ * takes K = c*kh*kw <= QCC_RT_STEM_MAXK and geometries whose band
+ * QCC_RT_STEM_BAND(c, sh, sw, (kh-1)*dh/sh, ow + (kw-1)*dw/sw) is at least
+ * one output row.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+#define QCC_RT_STEM_BUF 8192
+#define QCC_RT_STEM_MAXK 256
+#define QCC_RT_STEM_BAND(c, sh, sw, ext, wq) \
+	((QCC_RT_STEM_BUF - 16) / ((c) * (sh) * (sw) * (wq)) - (ext))
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_stem_f32(
+	const float *restrict x, const float *restrict wp,
+	const float *restrict bias, const float *res, float *y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow,
+	int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+	int32_t pt, int32_t pl, int32_t nr, int32_t act, float alpha,
+	float beta);
+
 /* ---- pool.c --------------------------------------------------------------- */
 
 /* x: [nc,h,w] planes, y: [nc,oh,ow] planes; window kh x kw, strides,

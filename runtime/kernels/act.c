@@ -56,6 +56,36 @@ act_exp_split(float x, float *s)
 	return p * s1.f;
 }
 
+/* act_exp_split for x <= 0 (or NaN, taken as -104), cheaper: the
+ * returned part is p * 2^(n + 64), a normal float since n >= -150, and s
+ * is 2^-64, so the one rounding into the subnormal range is still the
+ * caller's last multiply and the products are the same as
+ * act_exp_split's, bit for bit (checked over every float). */
+static inline float
+act_exp_neg_split(float x, float *s)
+{
+	union { float f; uint32_t u; } s1;
+	float xc, fn, r, p;
+	int32_t n;
+
+	xc = x > -104.0f ? x : -104.0f;    /* also maps NaN to -104 */
+	fn = (xc * 1.44269504f + 0x1.8p23f) - 0x1.8p23f;   /* round to even */
+	n = (int32_t)fn;
+	r = xc - fn * 0.693359375f;
+	r = r - fn * -2.12194440e-4f;
+	p = 1.0f / 5040.0f;
+	p = p * r + 1.0f / 720.0f;
+	p = p * r + 1.0f / 120.0f;
+	p = p * r + 1.0f / 24.0f;
+	p = p * r + 1.0f / 6.0f;
+	p = p * r + 0.5f;
+	p = p * r + 1.0f;
+	p = p * r + 1.0f;
+	s1.u = (uint32_t)(n + 64 + 127) << 23;
+	*s = 0x1p-64f;
+	return p * s1.f;
+}
+
 QCC_RT_API float
 qcc_rt_expf(float x)
 {
@@ -97,7 +127,7 @@ act_expm1(float x)
 static inline float
 act_sigmoid(float x)
 {
-	float s, p = act_exp_split(x < 0.0f ? x : -x, &s);
+	float s, p = act_exp_neg_split(x < 0.0f ? x : -x, &s);
 	float e = p * s;
 
 	return x == x ? (x < 0.0f ? e : 1.0f) / (1.0f + e) : x;
@@ -111,7 +141,7 @@ act_sigmoid(float x)
 static inline float
 act_silu(float x)
 {
-	float s, p = act_exp_split(x < 0.0f ? x : -x, &s);
+	float s, p = act_exp_neg_split(x < 0.0f ? x : -x, &s);
 	float e = p * s, xm = x > -104.0f ? x : x * 0.0f;
 
 	return (x < 0.0f ? xm * p * s : x) / (1.0f + e);

@@ -498,7 +498,12 @@ qcc_rt_conv2d_gemm_f32(const float *restrict x, const float *restrict wp,
 				cp_super(&g, p0, (int32_t)np, kc, 32);
 			else
 				cp_super(&g, p0, (int32_t)np, kc, 16);
-			if (!tact && act != QCC_ACT_NONE)
+			/* a whole plane: the channels' runs are one (no remainder
+			 * lanes per channel) */
+			if (!tact && act != QCC_ACT_NONE && np == g.yplane &&
+			    m * np <= 0x7fffffff)
+				qcc_rt_act_row_f32(g.y, (int32_t)(m * np), act, alpha, beta);
+			else if (!tact && act != QCC_ACT_NONE)
 				for (mo = 0; mo < m; mo++)
 					qcc_rt_act_row_f32(g.y + (ptrdiff_t)mo * g.yplane + p0,
 					                   (int32_t)np, act, alpha, beta);

@@ -299,7 +299,7 @@ Test(cgen, each_call_is_preceded_by_its_op)
 	fclose(f);
 	p = strstr(text,
 	           "= Conv+relu \"n0\" f32[1,8,8,8] */\n\t"
-	           "qcc_rt_conv2d_packed_f32(");
+	           "qcc_rt_conv2d_stem_f32(");
 	cr_assert(p, "%s", text);
 	cr_assert(
 	    strstr(p, "= Conv \"n2\" f32[1,4,8,8] */\n\t"

@@ -36,6 +36,7 @@
 #include "../../runtime/kernels/conv_dw_chan.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_packed.c"
+#include "../../runtime/kernels/conv_stem.c"
 #include "../../runtime/kernels/qelt.c"
 #include "../../runtime/kernels/qrow.c"
 #include "../../runtime/kernels/qnn.c"
@@ -49,6 +50,11 @@ struct shape {
 
 static const struct shape shapes[] = {
     {"r18 conv1 7x7/2", 3, 224, 64, 7, 2, 0},
+    {"mb stem 3x3/2 32", 3, 224, 32, 3, 2, 0},
+    {"fm 3x3 1->16 28", 1, 28, 16, 3, 1, 0},
+    {"fm 3x3/2 16->32 28", 16, 28, 32, 3, 2, 0},
+    {"fm 1x1 32->64 14", 32, 14, 64, 1, 1, 0},
+    {"fm 3x3 64 7", 64, 7, 64, 3, 1, 0},
     {"r18 l1 3x3 64", 64, 56, 64, 3, 1, 0},
     {"r18 l1 3x3 64 +res", 64, 56, 64, 3, 1, 0, 1},
     {"r18 l2 3x3/2 128", 64, 56, 128, 3, 2, 0},
@@ -148,6 +154,19 @@ pack(const float *w, int m, int k, int pw)
 	return p;
 }
 
+/* [k][m] from [m][k]: a 1x1 convolution on one pixel is a row times this
+ * matrix (lower_conv_packed.c calls qcc_rt_gemm_f32 so). */
+static float *
+transpose(const float *w, int m, int k)
+{
+	float *t = malloc((size_t)m * k * sizeof *t + 64);
+
+	for (int i = 0; i < k; i++)
+		for (int j = 0; j < m; j++)
+			t[(size_t)i * m + j] = w[(size_t)j * k + i];
+	return t;
+}
+
 /* 1 when compiled for 512-bit vectors: lower_conv_packed.c then takes the
  * pixel kernel with 32-pixel tiles for 1x1 convolutions and the channel
  * kernel with 16-channel panels for the others. */
@@ -166,6 +185,31 @@ enum { WIDE = 0 };
 #define KB_NR (WIDE ? 32 : 16)
 #endif
 
+/* Whether lower_conv_packed.c would take qcc_rt_conv2d_stem_f32 for s
+ * (KB_NOSTEM=1 in the environment: never; KB_STEMALL=1: for any number
+ * of input channels, to compare). */
+static int
+stem_ok(const struct shape *s, int oh)
+{
+	int ext = (s->k - 1) / s->s, wq = oh + ext;
+	const char *e = getenv("KB_NOSTEM");
+
+	return !(e && *e == '1') && !s->dw && s->k > 1 &&
+	       (s->c <= 4 || getenv("KB_STEMALL")) &&
+	       s->c * s->k * s->k <= QCC_RT_STEM_MAXK &&
+	       QCC_RT_STEM_BAND(s->c, s->s, s->s, ext, wq) >= 1;
+}
+
+/* Whether a 1x1 shape goes to the channel kernel (KB_1X1=packed in the
+ * environment: always, to compare). */
+static int
+chan_1x1(const struct shape *s)
+{
+	const char *e = getenv("KB_1X1");
+
+	return s->k == 1 && !s->dw && e && !strcmp(e, "packed");
+}
+
 static void
 run(const struct shape *s, const float *x, const float *wp, const float *w,
     const float *b, const float *res, float *y, int oh, int pad)
@@ -178,7 +222,14 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		qcc_rt_conv2d_dwc_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
 		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
 		                      pad, WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0);
-	else if (s->k == 1)
+	else if (stem_ok(s, oh))
+		qcc_rt_conv2d_stem_f32(x, wp, b, res, y, 1, s->c, s->h, s->h, s->m,
+		                       oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
+		                       pad, KB_NR, QCC_ACT_RELU, 0, 0);
+	else if (s->k == 1 && s->h == 1)
+		qcc_rt_gemm_f32(x, wp, b, y, 1, s->m, s->c, 0, 0, 1.0f, 1.0f, 0, 1,
+		                QCC_ACT_RELU, 0, 0);
+	else if (s->k == 1 && !chan_1x1(s))
 		qcc_rt_conv2d_gemm_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
 		                       s->m, oh, oh, 1, 1, s->s, s->s, 1, 1, 0, 0,
 		                       KB_NR, QCC_ACT_RELU, 0, 0);
@@ -291,7 +342,10 @@ main(int argc, char **argv)
 		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
 		float *res = s->res ? randf(ny, 4) : NULL;
 		float *wp = s->dw ? pack(w, s->c, kk, QCC_RT_DWC_V) :
-		            pack(w, s->m, kk, s->k == 1 ? QCC_RT_GEMM_MR :
+		            s->k == 1 && s->h == 1 ? transpose(w, s->m, kk) :
+		            pack(w, s->m, kk,
+		                 (s->k == 1 && !chan_1x1(s)) || stem_ok(s, oh) ?
+		                 QCC_RT_GEMM_MR :
 		                              WIDE ? QCC_RT_PANEL16 : QCC_RT_PANEL);
 		double best = 1e30, md = 0, macs;
 

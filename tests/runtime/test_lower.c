@@ -134,6 +134,13 @@ run_call(const Run *r)
 		                       I(r, 13), I(r, 14), I(r, 15), I(r, 16),
 		                       I(r, 17), I(r, 18), I(r, 19), I(r, 20),
 		                       I(r, 21), F(r, 22), F(r, 23));
+	else if (is(r, "qcc_rt_conv2d_stem_f32", 24))
+		qcc_rt_conv2d_stem_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
+		                       P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
+		                       I(r, 9), I(r, 10), I(r, 11), I(r, 12),
+		                       I(r, 13), I(r, 14), I(r, 15), I(r, 16),
+		                       I(r, 17), I(r, 18), I(r, 19), I(r, 20),
+		                       I(r, 21), F(r, 22), F(r, 23));
 	else if (is(r, "qcc_rt_maxpool2d_f32", 15))
 		qcc_rt_maxpool2d_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3), I(r, 4),
 		                     I(r, 5), I(r, 6), I(r, 7), I(r, 8), I(r, 9),
@@ -147,10 +154,10 @@ run_call(const Run *r)
 	else if (is(r, "qcc_rt_globalavgpool_f32", 4))
 		qcc_rt_globalavgpool_f32(P(r, 0), P(r, 1), I(r, 2), I(r, 3));
 	else if (is(r, "qcc_rt_gemm_f32", 16))
-		qcc_rt_gemm_f32(P(r, 0), P(r, 1), P(r, 2), P(r, 3), I(r, 4),
-		                I(r, 5), I(r, 6), I(r, 7), I(r, 8), F(r, 9),
-		                F(r, 10), I(r, 11), I(r, 12), I(r, 13), F(r, 14),
-		                F(r, 15));
+		qcc_rt_gemm_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
+		                I(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
+		                F(r, 9), F(r, 10), I(r, 11), I(r, 12), I(r, 13),
+		                F(r, 14), F(r, 15));
 	else if (is(r, "qcc_rt_matmul_f32", 13))
 		qcc_rt_matmul_f32(P(r, 0), P(r, 1), P(r, 2), I(r, 3), I(r, 4),
 		                  I(r, 5), I(r, 6), A(r, 7, KA_I32S),
@@ -282,17 +289,43 @@ Test(lower, conv_pool_flatten_gemm_runs_like_the_interpreter)
 	tg_output(&cx, g, tg_infer(&cx, gemm));
 	c = check_graph(g, &n, 1e-5f);
 	cr_assert_eq(n, 3, "calls: %u", n);
-	cr_assert_str_eq(fn(&c[0]), "conv2d_packed_f32");
+	/* 3 input channels: the stem kernel, weights in panels of 6 */
+	cr_assert_str_eq(fn(&c[0]), "conv2d_stem_f32");
 	cr_assert_str_eq(fn(&c[1]), "maxpool2d_f32");
 	cr_assert_str_eq(fn(&c[2]), "gemm_f32");
 	cr_assert_eq(c[0].args[0].u.buf.kind, BUF_INPUT);
 	cr_assert_eq(c[0].args[1].kind, KA_F32S);
-	cr_assert_eq(c[0].args[1].u.arr.n, 8 * 27, "one panel of 8 channels");
+	cr_assert_eq(c[0].args[1].u.arr.n, QCC_RT_GEMM_MR * 27,
+	             "one panel of QCC_RT_GEMM_MR channels");
 	cr_assert_eq(c[0].args[3].u.buf.kind, BUF_NONE);
 	cr_assert_eq(c[0].args[4].u.buf.kind, BUF_SCRATCH);
-	cr_assert_eq(c[0].args[20].u.i, QCC_ACT_RELU);
+	cr_assert_eq(c[0].args[21].u.i, QCC_ACT_RELU);
 	cr_assert_eq(c[2].args[3].u.buf.kind, BUF_OUTPUT);
 	cr_assert_eq(c[2].op, gemm);
+}
+
+Test(lower, one_pixel_1x1_conv_is_a_row_times_transposed_weights)
+{
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(2, 40, 1, 1)));
+	Value *y = tg_conv(&cx, g, x, 10, 1, 1, 0, 1, 3);
+	Value *z = tg_conv(&cx, g, y, 37, 1, 1, 0, 1, 5);
+	uint32_t n;
+	KCall *c;
+
+	y->def->act.kind = ACT_SILU;
+	z->def->act.kind = ACT_SIGMOID;
+	tg_output(&cx, g, z);
+	c = check_graph(g, &n, 1e-6f);
+	cr_assert_eq(n, 2, "calls: %u", n);
+	cr_assert_str_eq(fn(&c[0]), "gemm_f32");
+	cr_assert_str_eq(fn(&c[1]), "gemm_f32");
+	cr_assert_eq(c[0].args[1].kind, KA_F32S);
+	cr_assert_eq(c[0].args[1].u.arr.n, 40 * 10);
+	cr_assert_eq(c[0].args[4].u.i, 2, "rows: the batch");
+	cr_assert_eq(c[1].args[5].u.i, 37);
+	cr_assert_eq(c[1].args[6].u.i, 10);
+	cr_assert_eq(c[1].args[8].u.i, 0, "B untransposed: [k][m]");
 }
 
 Test(lower, batchnorm_becomes_scaleshift_with_constant_arrays)
