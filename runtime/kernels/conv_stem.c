@@ -66,26 +66,10 @@ struct cs_runs {
 typedef float cs_v16 __attribute__((vector_size(64), aligned(4)));
 typedef int32_t cs_i16 __attribute__((vector_size(64), aligned(4)));
 
-typedef float cs_v4 __attribute__((vector_size(16), aligned(4)));
-
 QCC_RT_INLINE void
 cs_load(cs_v16 *d, const float *p)
 {
 	*d = *(const cs_v16 *)p;
-}
-
-/* d[i] = s[i] for i < n, 16 and 4 at a time while they last */
-QCC_RT_INLINE void
-cs_copy(float *d, const float *s, int32_t n)
-{
-	int32_t i = 0;
-
-	for (; i + 16 <= n; i += 16)
-		*(cs_v16 *)(d + i) = *(const cs_v16 *)(s + i);
-	for (; i + 4 <= n; i += 4)
-		*(cs_v4 *)(d + i) = *(const cs_v4 *)(s + i);
-	for (; i < n; i++)
-		d[i] = s[i];
 }
 
 QCC_RT_INLINE void
@@ -138,15 +122,6 @@ cs_load(cs_v16 *d, const float *p)
 
 	for (i = 0; i < 16; i++)
 		d->f[i] = p[i];
-}
-
-QCC_RT_INLINE void
-cs_copy(float *d, const float *s, int32_t n)
-{
-	int32_t i;
-
-	for (i = 0; i < n; i++)
-		d[i] = s[i];
 }
 
 QCC_RT_INLINE void
@@ -205,7 +180,7 @@ static void
 cs_move(const struct cs_geom *g, float *t, int32_t m0, int32_t mr,
         const struct cs_runs *ru, int32_t load)
 {
-	int32_t i, s;
+	int32_t i, s, p;
 
 	for (i = 0; i < mr; i++) {
 		float *tr = t + i * CS_NRMAX;
@@ -213,9 +188,11 @@ cs_move(const struct cs_geom *g, float *t, int32_t m0, int32_t mr,
 
 		for (s = 0; s < ru->ns; s++) {
 			if (load)
-				cs_copy(tr + ru->p[s], g->res + row + ru->o[s], ru->n[s]);
+				for (p = 0; p < ru->n[s]; p++)
+					tr[ru->p[s] + p] = g->res[row + ru->o[s] + p];
 			else
-				cs_copy(g->y + row + ru->o[s], tr + ru->p[s], ru->n[s]);
+				for (p = 0; p < ru->n[s]; p++)
+					g->y[row + ru->o[s] + p] = tr[ru->p[s] + p];
 		}
 	}
 }

@@ -58,15 +58,40 @@ qdw_band_rows(const struct qdw_geom *g, int32_t oh)
 	return nr;
 }
 
+/* d[0..QDW_T) = the codes x[0], x[sw], ... (sw a constant where the
+ * caller passes one), or zx if x is NULL: a fixed-size block, which the
+ * compiler vectorizes whole (a loop over a short row would run in its
+ * scalar remainder). */
+QCC_RT_INLINE void
+qdw_block(int16_t *restrict d, const uint8_t *restrict x, int32_t sw,
+          int16_t zx)
+{
+	int32_t t;
+
+	if (!x) {
+		for (t = 0; t < QDW_T; t++)
+			d[t] = zx;
+		return;
+	}
+	for (t = 0; t < QDW_T; t++)
+		d[t] = (int16_t)x[(ptrdiff_t)t * sw];
+}
+
 /* The sub-planes of the band of nr output rows from oy0 of plane x into
  * buf (sub-plane size ss), with the stride sw a constant where the caller
- * passes one.  Only the image's codes are written, and the rows outside
- * it (zx): the padding columns keep the zx the caller wrote once, the
- * slack past the rows zx or codes that only dropped columns read. */
+ * passes one; xn is the number of codes from x to the end of the tensor.
+ * Only the image's codes are written, and the rows outside it (zx): the
+ * padding columns keep the zx the caller wrote once, the slack past the
+ * rows zx or codes that only dropped columns read.  With sw == 1 (the
+ * strided loads of sw == 2 vectorize badly in blocks) rows go in blocks of
+ * QDW_T: a block that runs past a row's image columns writes codes into
+ * its right padding and the next row's left padding, which a block of zx
+ * then puts back (the next row's own codes are written after; past the
+ * last row is the slack). */
 QCC_RT_INLINE void
 qdw_fill(const struct qdw_geom *g, const uint8_t *restrict x,
-         int16_t *restrict buf, ptrdiff_t ss, int32_t oy0, int32_t nr,
-         int32_t sw, int16_t zx)
+         ptrdiff_t xn, int16_t *restrict buf, ptrdiff_t ss, int32_t oy0,
+         int32_t nr, int32_t sw, int16_t zx)
 {
 	int32_t a, b, k, j, q = g->q, rows = nr + g->rext;
 
@@ -79,17 +104,27 @@ qdw_fill(const struct qdw_geom *g, const uint8_t *restrict x,
 
 			hi = hi < q ? hi : q;
 			lo = lo < hi ? lo : hi;
+			QDW_TILE_LOOP
 			for (k = 0; k < rows; k++) {
 				int32_t iy = (oy0 + k) * g->sh + a - g->pt;
 				int16_t *d = sub + (ptrdiff_t)k * q;
 				ptrdiff_t xr = (ptrdiff_t)iy * g->wd + b - g->pl;
 
-				if (iy < 0 || iy >= g->h)
-					for (j = 0; j < q; j++)
-						d[j] = zx;
-				else
-					for (j = lo; j < hi; j++)
-						d[j] = (int16_t)x[xr + (ptrdiff_t)j * sw];
+				if (iy < 0 || iy >= g->h) {
+					QDW_TILE_LOOP
+					for (j = 0; j < q; j += QDW_T)
+						qdw_block(d + j, 0, sw, zx);
+					continue;
+				}
+				j = lo;
+				QDW_TILE_LOOP
+				for (; sw == 1 && j < hi && xr + j + QDW_T <= xn;
+				     j += QDW_T)
+					qdw_block(d + j, x + xr + j, 1, zx);
+				if (j > hi)
+					qdw_block(d + hi, 0, 1, zx);
+				for (; j < hi; j++)
+					d[j] = (int16_t)x[xr + (ptrdiff_t)j * sw];
 			}
 		}
 }
@@ -203,6 +238,7 @@ qcc_rt_conv2d_dw_q8(const uint8_t *restrict x, const int8_t *restrict w,
 	for (n = 0; n < nb; n++)
 	for (ch = 0; ch < c; ch++) {
 		const uint8_t *xc = x + (n * c + ch) * h * wd;
+		ptrdiff_t xn = (nb * c - n * c - ch) * h * wd;
 		uint8_t *yc = y + (n * c + ch) * oh * ow;
 		const int8_t *wc = w + ch * kh * kw;
 		int32_t qi = nq > 1 ? (int32_t)ch : 0, bv = bias ? bias[ch] : 0;
@@ -210,11 +246,12 @@ qcc_rt_conv2d_dw_q8(const uint8_t *restrict x, const int8_t *restrict w,
 		for (oy0 = 0; oy0 < oh; oy0 += nr) {
 			nr = oh - oy0 < nrb ? oh - oy0 : nrb;
 			if (sw == 1)
-				qdw_fill(&g, xc, buf, ss, oy0, nr, 1, (int16_t)zx);
+				qdw_fill(&g, xc, xn, buf, ss, oy0, nr, 1, (int16_t)zx);
 			else if (sw == 2)
-				qdw_fill(&g, xc, buf, ss, oy0, nr, 2, (int16_t)zx);
+				qdw_fill(&g, xc, xn, buf, ss, oy0, nr, 2, (int16_t)zx);
 			else
-				qdw_fill(&g, xc, buf, ss, oy0, nr, sw, (int16_t)zx);
+				qdw_fill(&g, xc, xn, buf, ss, oy0, nr, sw,
+				         (int16_t)zx);
 			if (nt == 9)
 				qdw_seq(buf, wc, off, t, nr * g.q, 9, bv);
 			else if (nt == 25)

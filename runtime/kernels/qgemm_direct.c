@@ -46,7 +46,16 @@ typedef int32_t qd_v16si_u __attribute__((vector_size(64), aligned(4),
 #define QD_VNNI 0
 #endif
 
+/* No vectorizing across blocks (each block is one vector). */
+#if defined(__clang__)
+#define QD_SCALAR_LOOP \
+	_Pragma("clang loop vectorize(disable) interleave(disable)")
+#else
+#define QD_SCALAR_LOOP
+#endif
+
 enum {
+	QD_BLK = 16,     /* words per fill block */
 	QD_MRMAX = 8,    /* the largest panel height */
 	QD_SB = 1024,    /* pixels per block, a multiple of every tile */
 	QD_XI = 24576,   /* words of interleaved input per block */
@@ -72,16 +81,32 @@ typedef void qd_panel_fn(const int32_t *restrict w,
                          int32_t npr, int32_t *restrict acc,
                          const int32_t *b0);
 
-/* The word of plane cg for a pixel outside the image. */
-static uint32_t
-qd_pad_word(const struct qd_geom *g, int32_t cg)
+/* Where a panel that rescales its sums itself writes them: channel i's
+ * codes of the block's pixel p at y[i][p] (y[i] NULL past m), p < n. */
+struct qd_out {
+	uint8_t *y[QD_MRMAX];
+	int32_t mult[QD_MRMAX], shift[QD_MRMAX];
+	int32_t n, zy, lo, hi;
+};
+
+/* As qd_panel_fn, the sums rescaled by the rule of qelt.c into o. */
+typedef void qd_panel_y_fn(const int32_t *restrict w,
+                           const uint32_t *restrict xi, int32_t ng,
+                           int32_t plane, const int32_t *toff, int32_t ntap,
+                           int32_t npr, const struct qd_out *o,
+                           const int32_t *b0);
+
+/* The word of plane cg for a pixel outside the image: zx in every field
+ * of a channel below c (kg == g->kg, a constant where it is inlined). */
+QCC_RT_INLINE uint32_t
+qd_pad_word(const struct qd_geom *g, int32_t cg, int32_t kg)
 {
 	uint32_t z = 0;
 	int32_t j;
 
-	for (j = 0; j < g->kg; j++)
-		if (g->kg * cg + j < g->c)
-			z |= (uint32_t)g->zx << 32 / g->kg * j;
+	for (j = 0; j < kg; j++)
+		if (kg * cg + j < g->c)
+			z |= (uint32_t)g->zx << 32 / kg * j;
 	return z;
 }
 
@@ -91,7 +116,7 @@ QCC_RT_INLINE void
 qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
             int32_t b, int32_t kg)
 {
-	uint32_t z = qd_pad_word(g, cg);
+	uint32_t z = qd_pad_word(g, cg, kg);
 	int32_t off = b - g->pl, sw = g->sw, lo, hi, u, j;
 	const uint8_t *r[4];
 
@@ -144,6 +169,49 @@ qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
 	}
 }
 
+/* o[0..QD_BLK) = z: a fixed-size block the compiler vectorizes whole (a
+ * loop over a short run would run in its scalar remainder). */
+QCC_RT_INLINE void
+qd_block_fill(uint32_t *restrict o, uint32_t z)
+{
+	int32_t t;
+
+	for (t = 0; t < QD_BLK; t++)
+		o[t] = z;
+}
+
+/* Words o[0..n) of plane cg from n consecutive pixels of its kg channels
+ * from input row iy0 on (all in the image), in blocks of QD_BLK. */
+QCC_RT_INLINE void
+qd_fill_flat(const struct qd_geom *g, uint32_t *restrict o, int32_t cg,
+             int32_t iy0, int32_t n, int32_t kg)
+{
+	const uint8_t *r = g->x + ((ptrdiff_t)kg * cg * g->h + iy0) * g->wd;
+	ptrdiff_t cs = (ptrdiff_t)g->h * g->wd;
+	int32_t u = 0, t;
+
+	QD_SCALAR_LOOP
+	for (; u + QD_BLK <= n; u += QD_BLK) {
+		if (kg == 2)
+			for (t = 0; t < QD_BLK; t++)
+				o[u + t] = (uint32_t)r[u + t] |
+				           (uint32_t)r[cs + u + t] << 16;
+		else
+			for (t = 0; t < QD_BLK; t++)
+				o[u + t] = (uint32_t)r[u + t] |
+				           (uint32_t)r[cs + u + t] << 8 |
+				           (uint32_t)r[2 * cs + u + t] << 16 |
+				           (uint32_t)r[3 * cs + u + t] << 24;
+	}
+	for (; u < n; u++) {
+		uint32_t v = 0;
+
+		for (t = 0; t < kg; t++)
+			v |= (uint32_t)r[t * cs + u] << 32 / kg * t;
+		o[u] = v;
+	}
+}
+
 /* The sub-images of output rows [oy0, oy0 + nrows): sub-image row i of
  * slot k is padded row (oy0 + i)*sh + pa[k]; the words past the rows
  * (read only for dropped pixels) get the padding word. */
@@ -151,19 +219,30 @@ QCC_RT_INLINE void
 qd_fill(const struct qd_geom *g, uint32_t *xi, int32_t oy0, int32_t nrows,
         int32_t kg)
 {
-	int32_t cg, k, i, u;
+	int32_t cg, k, i, u, iy0 = oy0 * g->sh + g->pa[0] - g->pt;
+	/* one phase, whole rows of the image in order: the rows of a plane
+	 * are one run of the input (1x1 convolutions) */
+	int flat = g->nslot == 1 && g->sh == 1 && g->sw == 1 && g->pl == 0 &&
+	           g->wq == g->wd && iy0 >= 0 && iy0 + nrows <= g->h;
 
 	for (cg = 0; cg < g->ng; cg++)
 		for (k = 0; k < g->nslot; k++) {
 			uint32_t *o = xi + (ptrdiff_t)cg * g->plane +
 			              (ptrdiff_t)k * g->sub;
-			uint32_t z = qd_pad_word(g, cg);
+			uint32_t z = qd_pad_word(g, cg, kg);
 
-			for (i = 0; i < nrows; i++)
-				qd_fill_row(g, o + (ptrdiff_t)i * g->wq, cg,
-				            (oy0 + i) * g->sh + g->pa[k] - g->pt,
-				            g->pb[k], kg);
-			for (u = nrows * g->wq; u < g->sub; u++)
+			if (flat && kg * cg + kg <= g->c)
+				qd_fill_flat(g, o, cg, iy0, nrows * g->wq, kg);
+			else
+				for (i = 0; i < nrows; i++)
+					qd_fill_row(g, o + (ptrdiff_t)i * g->wq, cg,
+					            (oy0 + i) * g->sh + g->pa[k] - g->pt,
+					            g->pb[k], kg);
+			u = nrows * g->wq;
+			QD_SCALAR_LOOP
+			for (; u + QD_BLK <= g->sub; u += QD_BLK)
+				qd_block_fill(o + u, z);
+			for (; u < g->sub; u++)
 				o[u] = z;
 		}
 }
@@ -258,6 +337,104 @@ qd_panel_vnni(const int32_t *restrict w, const uint32_t *restrict xi,
 		}
 	}
 }
+
+typedef int64_t qd_v8di __attribute__((vector_size(64)));
+typedef uint8_t qd_u8x16 __attribute__((vector_size(16)));
+typedef char qd_i8x16 __attribute__((vector_size(16)));
+
+/* 16 sums rescaled by the rule of qelt.c: the even and odd lanes'
+ * products by vpmuldq, rounded and shifted in 64-bit lanes, the low
+ * halves put back in lane order and clamped in 32-bit lanes when
+ * shift >= 32 (|result| < 2^30 then), else clamped in 64-bit lanes. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+QCC_RT_INLINE qd_u8x16
+qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
+           int32_t hi)
+{
+	qd_v16si m = (qd_v16si){0} + mult;
+	qd_v8di e = __builtin_ia32_pmuldq512(acc, m);
+	qd_v8di o = __builtin_ia32_pmuldq512((qd_v16si)((qd_v8di)acc >> 32),
+	                                     m);
+	int64_t rnd = (int64_t)1 << (shift - 1);
+	qd_v16si r;
+
+	e = (e + rnd) >> (int64_t)shift;
+	o = (o + rnd) >> (int64_t)shift;
+	if (shift < 32) {
+		e = __builtin_elementwise_min(
+		        __builtin_elementwise_max(e + zy, (qd_v8di){0} + lo),
+		        (qd_v8di){0} + hi) - zy;
+		o = __builtin_elementwise_min(
+		        __builtin_elementwise_max(o + zy, (qd_v8di){0} + lo),
+		        (qd_v8di){0} + hi) - zy;
+	}
+	r = __builtin_shufflevector((qd_v16si)e, (qd_v16si)o, 0, 16, 2, 18, 4,
+	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30) +
+	    zy;
+	r = __builtin_elementwise_min(
+	        __builtin_elementwise_max(r, (qd_v16si){0} + lo),
+	        (qd_v16si){0} + hi);
+	return __builtin_convertvector(r, qd_u8x16);
+}
+
+/* 16 codes to y[0..n) (n clamped to [0, 16]) by a masked store. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) QCC_RT_INLINE void
+qd_put16(uint8_t *y, qd_u8x16 v, int32_t n)
+{
+	unsigned short k = n >= 16 ? 0xffff : n <= 0 ? 0
+	                   : (unsigned short)((1u << n) - 1);
+
+	__builtin_ia32_storedquqi128_mask((qd_i8x16 *)y, (qd_i8x16)v, k);
+}
+
+/* qd_panel_vnni with the sums rescaled in registers and written to o. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void
+qd_panel_vnni_y(const int32_t *restrict w, const uint32_t *restrict xi,
+                int32_t ng, int32_t plane, const int32_t *toff,
+                int32_t ntap, int32_t npr, const struct qd_out *ot,
+                const int32_t *b0)
+{
+	int32_t p0, cg, t, i;
+
+	for (p0 = 0; p0 < npr; p0 += 32) {
+		const int32_t *wt = w;
+		qd_v16si a[QCC_RT_QGV_MR][2];
+
+#pragma GCC unroll 16
+		for (i = 0; i < QCC_RT_QGV_MR; i++)
+			a[i][0] = a[i][1] = (qd_v16si){0} + b0[i];
+		for (cg = 0; cg < ng; cg++) {
+			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
+
+			for (t = 0; t < ntap; t++, wt += QCC_RT_QGV_MR) {
+				const qd_v16si_u *b =
+				        (const qd_v16si_u *)(pl + toff[t]);
+				qd_v16si x0 = b[0], x1 = b[1];
+
+#pragma GCC unroll 16
+				for (i = 0; i < QCC_RT_QGV_MR; i++) {
+					qd_v16si v = (qd_v16si){0} + wt[i];
+
+					a[i][0] = __builtin_ia32_vpdpbusd512(a[i][0],
+					                                     x0, v);
+					a[i][1] = __builtin_ia32_vpdpbusd512(a[i][1],
+					                                     x1, v);
+				}
+			}
+		}
+		for (i = 0; i < QCC_RT_QGV_MR; i++) {
+			uint8_t *y = ot->y[i];
+
+			if (!y)
+				break;
+			qd_put16(y + p0, qd_rescale(a[i][0], ot->mult[i],
+			         ot->shift[i], ot->zy, ot->lo, ot->hi), ot->n - p0);
+			qd_put16(y + p0 + 16, qd_rescale(a[i][1], ot->mult[i],
+			         ot->shift[i], ot->zy, ot->lo, ot->hi),
+			         ot->n - p0 - 16);
+		}
+	}
+}
 #endif
 
 /* Phase slots and tap offsets for blocks of nr output rows, tiles of nt
@@ -328,7 +505,8 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
         int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
         int32_t dw, int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
         const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi,
-        qd_panel_fn *panel, int32_t mr, int32_t nt, int32_t kg)
+        qd_panel_fn *panel, qd_panel_y_fn *panel_y, int32_t mr, int32_t nt,
+        int32_t kg)
 {
 	uint32_t xi[QD_XI];
 	int32_t acc[QD_MRMAX * QD_SB], toff[QD_TAPS];
@@ -355,9 +533,29 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 			qd_fill(&g, xi, oy0, nr + (kh - 1) * dh / sh, kg);
 			for (q = 0; q < m; q += mr) {
 				int32_t b0[QD_MRMAX];
+				struct qd_out ot;
 
 				for (i = 0; i < mr; i++)
 					b0[i] = bias && q + i < m ? bias[q + i] : 0;
+				if (panel_y && g.wq == ow) {
+					/* no dropped columns: rescaled in the panel */
+					for (i = 0; i < mr; i++) {
+						int32_t e = nq > 1 ? q + i : 0;
+
+						ot.y[i] = q + i < m ? y + ((ptrdiff_t)n * m +
+						          q + i) * npix + (ptrdiff_t)oy0 * ow
+						                    : 0;
+						ot.mult[i] = mult[e];
+						ot.shift[i] = shift[e];
+					}
+					ot.n = nr * ow;
+					ot.zy = zy;
+					ot.lo = lo;
+					ot.hi = hi;
+					panel_y(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
+					        g.plane, toff, kh * kw, npr, &ot, b0);
+					continue;
+				}
 				panel(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
 				      g.plane, toff, kh * kw, npr, acc, b0);
 				for (i = 0; i < mr && q + i < m; i++)
@@ -378,7 +576,7 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS)
 {
-	if (!qd_conv(QD_PASS, qd_panel_avx2, QCC_RT_QG_MR, 16, 2))
+	if (!qd_conv(QD_PASS, qd_panel_avx2, 0, QCC_RT_QG_MR, 16, 2))
 		qcc_rt_conv2d_qgemm_cp_i2c_q8(QD_PASS);
 }
 
@@ -386,7 +584,8 @@ qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS)
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_vnni_q8(QCC_RT_QG_ARGS)
 {
-	if (!qd_conv(QD_PASS, qd_panel_vnni, QCC_RT_QGV_MR, 32, 4))
+	if (!qd_conv(QD_PASS, qd_panel_vnni, qd_panel_vnni_y, QCC_RT_QGV_MR,
+	             32, 4))
 		qcc_rt_conv2d_qgemm_vnni_i2c_q8(QD_PASS);
 }
 #endif

@@ -97,7 +97,31 @@ qcc_rt_gemm_q8(const uint8_t *restrict a, const int8_t *restrict b,
 
 	for (i = 0; i < m; i++) {
 		const uint8_t *ar = a + (ptrdiff_t)i * k;
-		for (j = 0; j < n; j++) {
+
+		/* four columns at a time: four independent sums per step */
+		for (j = 0; trans_b && j + 4 <= n; j += 4) {
+			const int8_t *b0 = b + (ptrdiff_t)j * k, *b1 = b0 + k;
+			const int8_t *b2 = b1 + k, *b3 = b2 + k;
+			int32_t s0 = bias ? bias[j] : 0, s1 = bias ? bias[j + 1] : 0;
+			int32_t s2 = bias ? bias[j + 2] : 0;
+			int32_t s3 = bias ? bias[j + 3] : 0, t, q;
+
+			for (p = 0; p < k; p++) {
+				int32_t av = ar[p];
+
+				s0 += av * b0[p];
+				s1 += av * b1[p];
+				s2 += av * b2[p];
+				s3 += av * b3[p];
+			}
+			for (t = 0; t < 4; t++) {
+				q = nq > 1 ? j + t : 0;
+				y[(ptrdiff_t)i * n + j + t] = (uint8_t)qcc_rt_requant1_q8(
+				        t == 0 ? s0 : t == 1 ? s1 : t == 2 ? s2 : s3,
+				        mult[q], shift[q], zy, lo, hi);
+			}
+		}
+		for (; j < n; j++) {
 			int32_t acc = bias ? bias[j] : 0, q = nq > 1 ? j : 0;
 			if (trans_b) {
 				const int8_t *br = b + (ptrdiff_t)j * k;

@@ -9,7 +9,8 @@
  *
  * Each kernel file is included with QCC_RT_API static, as the C backend
  * does; every shape runs through the kernel lower_conv would pick (1x1:
- * the pixel kernel, depthwise: conv_dw, other windows: the channel
+ * the pixel kernel, depthwise: conv_dw_chan as with 512-bit vectors, or
+ * conv_dw's plane kernel with -DKB_DW_PLANE=1, other windows: the channel
  * kernel; only those whose name contains NAME if given), REPS times
  * (default 20; "+res" shapes with a residual added before the ReLU, as
  * resnet18's second convolution of a block), and the best time and GMAC/s are

@@ -1,6 +1,7 @@
 /* qkbench.c -- time the integer convolution kernels alone (qgemm.c) on
- * the group-1 layer shapes of resnet18 and mobilenet_v2 (not a test:
- * timings vary).
+ * the group-1 layer shapes of resnet18 and mobilenet_v2, and the
+ * depthwise kernels (qconv_dw.c, qconv_dw_vnni.c) on mobilenet_v2's
+ * depthwise layers (not a test: timings vary).
  *
  *     clang-19 -O3 -march=native -I runtime tests/bench/qkbench.c -o qkb
  *     ./qkb [REPS [NAME]]
@@ -28,6 +29,8 @@
 #include "../../runtime/kernels/qnn.c"
 #include "../../runtime/kernels/qgemm.c"
 #include "../../runtime/kernels/qgemm_direct.c"
+#include "../../runtime/kernels/qconv_dw.c"
+#include "../../runtime/kernels/qconv_dw_vnni.c"
 
 struct shape {
 	const char *name;
@@ -74,7 +77,7 @@ now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -109,6 +112,89 @@ pack(const int8_t *w, int m, int c, int khw, int mr, int kg, int byc)
 }
 
 typedef void conv_fn(QCC_RT_QG_ARGS);
+
+/* The depthwise layers of mobilenet_v2 (c, h, k, stride, n). */
+static const struct shape dw_shapes[] = {
+    {"mb dw 32 112", 32, 112, 32, 3, 1, 1},
+    {"mb dw/2 96 112", 96, 112, 96, 3, 2, 1},
+    {"mb dw 144 56", 144, 56, 144, 3, 1, 1},
+    {"mb dw/2 144 56", 144, 56, 144, 3, 2, 1},
+    {"mb dw 192 28", 192, 28, 192, 3, 1, 2},
+    {"mb dw/2 192 28", 192, 28, 192, 3, 2, 1},
+    {"mb dw 384 14", 384, 14, 384, 3, 1, 4},
+    {"mb dw 576 14", 576, 14, 576, 3, 1, 2},
+    {"mb dw/2 576 14", 576, 14, 576, 3, 2, 1},
+    {"mb dw 960 7", 960, 7, 960, 3, 1, 3},
+};
+
+typedef void dw_fn(const uint8_t *restrict x, const int8_t *restrict w,
+                   const int32_t *restrict bias, uint8_t *restrict y,
+                   int32_t nb, int32_t c, int32_t h, int32_t wd, int32_t oh,
+                   int32_t ow, int32_t kh, int32_t kw, int32_t sh, int32_t sw,
+                   int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t ph,
+                   int32_t pw, int32_t zx, const int32_t *mult,
+                   const int32_t *shift, int32_t nq, int32_t zy, int32_t lo,
+                   int32_t hi);
+
+/* Best times of the depthwise kernel(s) on dw_shapes; 1 on a
+ * difference. */
+static int
+bench_dw(int reps, const char *only)
+{
+	dw_fn *fn[2] = {qcc_rt_conv2d_dw_q8, qcc_rt_conv2d_dw_vnni_q8};
+	int nf = __builtin_cpu_supports("avx512vnni") ? 2 : 1, bad = 0;
+	double tot[2] = {0, 0};
+
+	printf("%-20s %12s %12s   (GMAC/s, best of %d)\n", "depthwise",
+	       "portable", "vnni", reps);
+	for (size_t i = 0; i < sizeof dw_shapes / sizeof dw_shapes[0]; i++) {
+		const struct shape *s = &dw_shapes[i];
+		int oh = (s->h + 2 - 3) / s->s + 1, c = s->c;
+		size_t nx = (size_t)c * s->h * s->h, ny = (size_t)c * oh * oh;
+		uint8_t *x = malloc(nx), *want = malloc(ny), *got = malloc(ny);
+		int8_t *w = malloc((size_t)c * 9);
+		int32_t *bias = malloc(sizeof(int32_t) * c);
+		int32_t mult[1] = {0x5a000000}, shift[1] = {45};
+
+		if (only && !strstr(s->name, only))
+			continue;
+		for (size_t j = 0; j < nx; j++)
+			x[j] = (uint8_t)rand();
+		for (int j = 0; j < c * 9; j++)
+			w[j] = (int8_t)(rand() & 0xff);
+		for (int j = 0; j < c; j++)
+			bias[j] = rand() % 100000 - 50000;
+		qcc_rt_conv2d_q8(x, w, bias, want, 1, c, s->h, s->h, c, oh, oh, 3,
+		                 3, s->s, s->s, 1, 1, 1, 1, c, 3, mult, shift, 1,
+		                 128, 0, 255);
+		printf("%-20s", s->name);
+		for (int f = 0; f < nf; f++) {
+			double best = 1e9;
+
+			for (int r = 0; r < reps; r++) {
+				double t0 = now();
+
+				fn[f](x, w, bias, got, 1, c, s->h, s->h, oh, oh, 3, 3,
+				      s->s, s->s, 1, 1, 1, 1, s->h + 2, s->h + 2, 3,
+				      mult, shift, 1, 128, 0, 255);
+				t0 = now() - t0;
+				best = t0 < best ? t0 : best;
+			}
+			if (memcmp(got, want, ny)) {
+				printf(" %12s", "DIFF");
+				bad = 1;
+			} else {
+				printf(" %12.1f", (double)ny * 9 / best * 1e-9);
+			}
+			tot[f] += best * s->n;
+		}
+		printf("\n");
+		free(x), free(want), free(got), free(w), free(bias);
+	}
+	printf("%-20s %12.3f %12.3f\n", "mobilenet_v2 dw ms", tot[0] * 1e3,
+	       tot[1] * 1e3);
+	return bad;
+}
 
 int
 main(int argc, char **argv)
@@ -198,6 +284,7 @@ main(int argc, char **argv)
 		free(w);
 		free(bias);
 	}
+	bad |= bench_dw(reps, only);
 	for (int md = 0; md < 2; md++) {
 		printf("%-20s", md ? "mobilenet_v2 ms" : "resnet18 ms");
 		for (size_t j = 0; j < sizeof codes / sizeof codes[0]; j++)

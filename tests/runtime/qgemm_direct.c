@@ -5,7 +5,8 @@
  * axis), dilations, asymmetric padding, two images, channel counts that
  * are not multiples of 2 or 4, full-range codes and weights; then shapes
  * the stack buffers cannot hold (very many channels, a 9x9 window,
- * stride 5), which take the im2col form.  Built with clang and run by
+ * stride 5), which take the im2col form, and 1x1 shapes without padding
+ * (whose input rows are filled as one run).  Built with clang and run by
  * qgemm_direct.sh; prints one line, exits 1 on the first difference, 77
  * if the CPU lacks AVX2 (the VNNI forms are left out without
  * AVX512-VNNI). */
@@ -127,6 +128,12 @@ main(void)
 		{2, 6, 23, 26, 10, 3, 3, 5, 5, 1, 1, 1, 1, 1, 1},
 		{1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
 		{1, 3, 64, 64, 16, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
+		/* 1x1 without padding: the input rows of a block as one run */
+		{1, 24, 56, 56, 144, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+		{1, 160, 7, 7, 960, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+		{2, 96, 14, 14, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+		{1, 30, 9, 13, 20, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+		{1, 16, 112, 112, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
 	};
 
 	if (!__builtin_cpu_supports("avx2")) {
@@ -159,7 +166,7 @@ main(void)
 	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
 		if (check(&big[i], 400 + (int)i))
 			return 1;
-	printf("ok: the AVX2%s forms equal the reference on 405 shapes\n",
-	       vnni ? " and VNNI" : "");
+	printf("ok: the AVX2%s forms equal the reference on %d shapes\n",
+	       vnni ? " and VNNI" : "", 400 + (int)(sizeof big / sizeof big[0]));
 	return 0;
 }

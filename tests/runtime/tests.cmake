@@ -33,3 +33,15 @@ add_test(NAME runtime.direct_integer_convs_equal_the_scalar_kernel_with_clang
 set_tests_properties(runtime.direct_integer_convs_equal_the_scalar_kernel_with_clang
                      PROPERTIES LABELS "runtime;quant" TIMEOUT 120
                      SKIP_RETURN_CODE 77)
+
+# The AVX512-VNNI depthwise conv (qconv_dw_vnni.c), clang only: equal to
+# the scalar kernel on random shapes, mobilenet_v2's and efficientnet_b0's
+# depthwise layers, planes of several bands and shapes it passes on to
+# qconv_dw.c; skipped without AVX512-VNNI.
+add_test(NAME runtime.vnni_depthwise_conv_equals_the_scalar_kernel_with_clang
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qdw_vnni.sh
+                 ${PROJECT_SOURCE_DIR}/runtime ${QCC_CLANG}
+                 ${CMAKE_CURRENT_BINARY_DIR}/qdw_vnni)
+set_tests_properties(runtime.vnni_depthwise_conv_equals_the_scalar_kernel_with_clang
+                     PROPERTIES LABELS "runtime;quant" TIMEOUT 120
+                     SKIP_RETURN_CODE 77)
