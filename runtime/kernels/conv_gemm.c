@@ -14,7 +14,7 @@
  * vectors, which AVX2's sixteen registers hold with two input vectors and
  * a broadcast) or 32 (tiles of 12 x 32 floats, twenty-four of AVX-512's
  * thirty-two 16-lane registers); a tile row is one or two 16-float
- * vectors (cp_v16: GNU C vectors where the compiler has them, so the
+ * vectors (qv16: GNU C vectors where the compiler has them, so the
  * accumulators are registers whatever the optimizer's unrolling does).
  * A plane's last 16 or fewer pixels take a tile 16 wide.  The epilogue
  * (bias, residual, ReLU or Clip) works on the registers and stores whole
@@ -41,6 +41,7 @@
  * does.
  */
 #include "../qcc_rt.h"
+#include "../qcc_vec16.h"
 
 enum {
 	CP_MR = QCC_RT_GEMM_MR,
@@ -72,139 +73,23 @@ cp_width(int32_t r, int32_t nr)
 	return r > 16 ? nr : 16;
 }
 
-/* Sixteen floats, the unit of a tile row: a GNU C vector where the
- * compiler has them (one 512-bit register, two 256-bit or four 128-bit
- * ones), else an array; either way each lane computes what the scalar
- * expression would, so results do not depend on which. */
-#if defined(__GNUC__) || defined(__clang__)
-typedef float cp_v16 __attribute__((vector_size(64), aligned(4)));
-typedef int32_t cp_i16 __attribute__((vector_size(64), aligned(4)));
-
-QCC_RT_INLINE void
-cp_load(cp_v16 *d, const float *p)
-{
-	*d = *(const cp_v16 *)p;
-}
-
-QCC_RT_INLINE void
-cp_store(float *p, const cp_v16 *v)
-{
-	*(cp_v16 *)p = *v;
-}
-
-QCC_RT_INLINE void
-cp_splat(cp_v16 *d, float s)
-{
-	cp_v16 z = {0};
-
-	*d = z + s;
-}
-
-/* acc += w * b */
-QCC_RT_INLINE void
-cp_fma(cp_v16 *acc, float w, const cp_v16 *b)
-{
-	*acc = *acc + w * *b;
-}
-
-QCC_RT_INLINE void
-cp_add(cp_v16 *a, const cp_v16 *b)
-{
-	*a = *a + *b;
-}
-
-/* v = v < lo ? lo : v, then if clip v = v > hi ? hi : v, lane by lane */
-QCC_RT_INLINE void
-cp_clamp(cp_v16 *v, const cp_v16 *lo, const cp_v16 *hi, int32_t clip)
-{
-	cp_i16 m = *v < *lo;
-
-	*v = (cp_v16)(((cp_i16)*lo & m) | ((cp_i16)*v & ~m));
-	if (clip) {
-		m = *v > *hi;
-		*v = (cp_v16)(((cp_i16)*hi & m) | ((cp_i16)*v & ~m));
-	}
-}
-#else
-typedef struct {
-	float f[16];
-} cp_v16;
-
-QCC_RT_INLINE void
-cp_load(cp_v16 *d, const float *p)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = p[i];
-}
-
-QCC_RT_INLINE void
-cp_store(float *p, const cp_v16 *v)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		p[i] = v->f[i];
-}
-
-QCC_RT_INLINE void
-cp_splat(cp_v16 *d, float s)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = s;
-}
-
-QCC_RT_INLINE void
-cp_fma(cp_v16 *acc, float w, const cp_v16 *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		acc->f[i] += w * b->f[i];
-}
-
-QCC_RT_INLINE void
-cp_add(cp_v16 *a, const cp_v16 *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		a->f[i] = a->f[i] + b->f[i];
-}
-
-QCC_RT_INLINE void
-cp_clamp(cp_v16 *v, const cp_v16 *lo, const cp_v16 *hi, int32_t clip)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++) {
-		float t = v->f[i] < lo->f[i] ? lo->f[i] : v->f[i];
-
-		v->f[i] = clip && t > hi->f[i] ? hi->f[i] : t;
-	}
-}
-#endif
-
 /* Row mo of a tile, its nv vectors in a: if last, the bias, the residual
  * (row rr, or NULL) and the activation; then the first np values are
  * stored at yr. */
 QCC_RT_INLINE void
-cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
+cp_row_out(const struct cp_geom *g, qv16 *a, int32_t nv, float *yr,
            const float *rr, int32_t mo, int32_t np, int32_t last)
 {
-	cp_v16 t;
+	qv16 t;
 	float io[CP_NRMAX];
 	int32_t v, p, nw = 16 * nv, full = np == nw;
 
 	if (last) {
 		if (g->b) {
-			cp_splat(&t, g->b[mo]);
+			qv_splat(&t, g->b[mo]);
 #pragma GCC unroll 2
 			for (v = 0; v < nv; v++)
-				cp_add(&a[v], &t);
+				qv_add(&a[v], &t);
 		}
 		if (rr && !full)
 			for (p = 0; p < nw; p++)
@@ -212,28 +97,28 @@ cp_row_out(const struct cp_geom *g, cp_v16 *a, int32_t nv, float *yr,
 		if (rr)
 #pragma GCC unroll 2
 			for (v = 0; v < nv; v++) {
-				cp_load(&t, full ? rr + 16 * v : io + 16 * v);
-				cp_add(&a[v], &t);
+				qv_load(&t, full ? rr + 16 * v : io + 16 * v);
+				qv_add(&a[v], &t);
 			}
 		if (g->act == QCC_ACT_RELU || g->act == QCC_ACT_CLIP) {
 			int32_t clip = g->act == QCC_ACT_CLIP;
-			cp_v16 lo, hi;
+			qv16 lo, hi;
 
-			cp_splat(&lo, clip ? g->alpha : 0.0f);
-			cp_splat(&hi, g->beta);
+			qv_splat(&lo, clip ? g->alpha : 0.0f);
+			qv_splat(&hi, g->beta);
 #pragma GCC unroll 2
 			for (v = 0; v < nv; v++)
-				cp_clamp(&a[v], &lo, &hi, clip);
+				qv_clamp(&a[v], &lo, &hi, clip);
 		}
 	}
 	if (full) {
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cp_store(yr + 16 * v, &a[v]);
+			qv_store(yr + 16 * v, &a[v]);
 	} else {
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cp_store(io + 16 * v, &a[v]);
+			qv_store(io + 16 * v, &a[v]);
 		for (p = 0; p < np; p++)
 			yr[p] = io[p];
 	}
@@ -253,7 +138,7 @@ cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
         int32_t mr, ptrdiff_t p0, int32_t np, int32_t k0, int32_t kc,
         int32_t first, int32_t last, int32_t rows, int32_t nv)
 {
-	cp_v16 acc[CP_RMAX][2];
+	qv16 acc[CP_RMAX][2];
 	float io[CP_NRMAX];
 	const float *w0 = g->w + ((ptrdiff_t)(m0 / CP_MR) * g->kk + k0) * CP_MR;
 	ptrdiff_t w1 = g->kk * CP_MR - CP_MR;   /* the next panel, from row 6 */
@@ -270,17 +155,17 @@ cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
 			if (first || i >= mr)
-				cp_splat(&acc[i][v], 0.0f);
+				qv_splat(&acc[i][v], 0.0f);
 			else
-				cp_load(&acc[i][v], full ? yq + i * ys + 16 * v : io + 16 * v);
+				qv_load(&acc[i][v], full ? yq + i * ys + 16 * v : io + 16 * v);
 	}
 	for (k = 0; k < kc; k++) {
 		const float *bk = b + k * bs;
-		cp_v16 bv[2];
+		qv16 bv[2];
 
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cp_load(&bv[v], bk + 16 * v);
+			qv_load(&bv[v], bk + 16 * v);
 #pragma GCC unroll 12
 		for (i = 0; i < rows; i++) {
 			float wv = i < CP_MR ? w0[k * CP_MR + i] :
@@ -288,7 +173,7 @@ cp_tile(const struct cp_geom *g, const float *b, ptrdiff_t bs, int32_t m0,
 
 #pragma GCC unroll 2
 			for (v = 0; v < nv; v++)
-				cp_fma(&acc[i][v], wv, &bv[v]);
+				qv_fma(&acc[i][v], wv, &bv[v]);
 		}
 	}
 #pragma GCC unroll 12

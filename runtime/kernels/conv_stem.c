@@ -33,6 +33,7 @@
  * order, so the results are the same.
  */
 #include "../qcc_rt.h"
+#include "../qcc_vec16.h"
 
 enum {
 	CS_MR = QCC_RT_GEMM_MR,
@@ -62,117 +63,6 @@ struct cs_runs {
 	ptrdiff_t o[CS_SEG];
 };
 
-#if defined(__GNUC__) || defined(__clang__)
-typedef float cs_v16 __attribute__((vector_size(64), aligned(4)));
-typedef int32_t cs_i16 __attribute__((vector_size(64), aligned(4)));
-
-QCC_RT_INLINE void
-cs_load(cs_v16 *d, const float *p)
-{
-	*d = *(const cs_v16 *)p;
-}
-
-QCC_RT_INLINE void
-cs_store(float *p, const cs_v16 *v)
-{
-	*(cs_v16 *)p = *v;
-}
-
-QCC_RT_INLINE void
-cs_splat(cs_v16 *d, float s)
-{
-	cs_v16 z = {0};
-
-	*d = z + s;
-}
-
-QCC_RT_INLINE void
-cs_fma(cs_v16 *acc, float w, const cs_v16 *b)
-{
-	*acc = *acc + w * *b;
-}
-
-QCC_RT_INLINE void
-cs_add(cs_v16 *a, const cs_v16 *b)
-{
-	*a = *a + *b;
-}
-
-/* v = v < lo ? lo : v, then if clip v = v > hi ? hi : v, lane by lane */
-QCC_RT_INLINE void
-cs_clamp(cs_v16 *v, const cs_v16 *lo, const cs_v16 *hi, int32_t clip)
-{
-	cs_i16 m = *v < *lo;
-
-	*v = (cs_v16)(((cs_i16)*lo & m) | ((cs_i16)*v & ~m));
-	if (clip) {
-		m = *v > *hi;
-		*v = (cs_v16)(((cs_i16)*hi & m) | ((cs_i16)*v & ~m));
-	}
-}
-#else
-typedef struct {
-	float f[16];
-} cs_v16;
-
-QCC_RT_INLINE void
-cs_load(cs_v16 *d, const float *p)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = p[i];
-}
-
-QCC_RT_INLINE void
-cs_store(float *p, const cs_v16 *v)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		p[i] = v->f[i];
-}
-
-QCC_RT_INLINE void
-cs_splat(cs_v16 *d, float s)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = s;
-}
-
-QCC_RT_INLINE void
-cs_fma(cs_v16 *acc, float w, const cs_v16 *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		acc->f[i] += w * b->f[i];
-}
-
-QCC_RT_INLINE void
-cs_add(cs_v16 *a, const cs_v16 *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		a->f[i] = a->f[i] + b->f[i];
-}
-
-QCC_RT_INLINE void
-cs_clamp(cs_v16 *v, const cs_v16 *lo, const cs_v16 *hi, int32_t clip)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++) {
-		float t = v->f[i] < lo->f[i] ? lo->f[i] : v->f[i];
-
-		v->f[i] = clip && t > hi->f[i] ? hi->f[i] : t;
-	}
-}
-#endif
-
 /* Between a tile's rows (row i at t + i * CS_NRMAX) and the output
  * plane along the tile's runs, for channels [m0, m0 + mr): store, or
  * (load) gather the residual.  Not unrolled: one loop nest per tile. */
@@ -200,37 +90,37 @@ cs_move(const struct cs_geom *g, float *t, int32_t m0, int32_t mr,
 /* Row mo of a tile (nv vectors in a): bias, the residual row rr (or
  * NULL), ReLU or Clip; then stored at yr if full, else into t. */
 QCC_RT_INLINE void
-cs_row_out(const struct cs_geom *g, cs_v16 *a, int32_t nv, const float *rr,
+cs_row_out(const struct cs_geom *g, qv16 *a, int32_t nv, const float *rr,
            int32_t mo, float *yr, float *t, int32_t full)
 {
-	cs_v16 u;
+	qv16 u;
 	int32_t v;
 
 	if (g->b) {
-		cs_splat(&u, g->b[mo]);
+		qv_splat(&u, g->b[mo]);
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cs_add(&a[v], &u);
+			qv_add(&a[v], &u);
 	}
 	if (rr)
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++) {
-			cs_load(&u, rr + 16 * v);
-			cs_add(&a[v], &u);
+			qv_load(&u, rr + 16 * v);
+			qv_add(&a[v], &u);
 		}
 	if (g->act == QCC_ACT_RELU || g->act == QCC_ACT_CLIP) {
 		int32_t clip = g->act == QCC_ACT_CLIP;
-		cs_v16 lo, hi;
+		qv16 lo, hi;
 
-		cs_splat(&lo, clip ? g->alpha : 0.0f);
-		cs_splat(&hi, g->beta);
+		qv_splat(&lo, clip ? g->alpha : 0.0f);
+		qv_splat(&hi, g->beta);
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cs_clamp(&a[v], &lo, &hi, clip);
+			qv_clamp(&a[v], &lo, &hi, clip);
 	}
 #pragma GCC unroll 2
 	for (v = 0; v < nv; v++)
-		cs_store(full ? yr + 16 * v : t + 16 * v, &a[v]);
+		qv_store(full ? yr + 16 * v : t + 16 * v, &a[v]);
 }
 
 /* One tile: output channels [m0, m0 + mr) (mr <= rows), 16 * nv pixels
@@ -241,7 +131,7 @@ QCC_RT_INLINE void
 cs_tile(const struct cs_geom *g, const float *xq, int32_t m0, int32_t mr,
         const struct cs_runs *ru, int32_t rows, int32_t nv)
 {
-	cs_v16 acc[CS_RMAX][2];
+	qv16 acc[CS_RMAX][2];
 	float t[CS_RMAX * CS_NRMAX], rt[CS_RMAX * CS_NRMAX];
 	const float *w0 = g->w + (ptrdiff_t)(m0 / CS_MR) * g->kk * CS_MR;
 	ptrdiff_t w1 = g->kk * CS_MR - CS_MR;   /* the next panel, from row 6 */
@@ -252,14 +142,14 @@ cs_tile(const struct cs_geom *g, const float *xq, int32_t m0, int32_t mr,
 	for (i = 0; i < rows; i++)
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cs_splat(&acc[i][v], 0.0f);
+			qv_splat(&acc[i][v], 0.0f);
 	for (k = 0; k < g->kk; k++) {
 		const float *bk = xq + g->off[k];
-		cs_v16 bv[2];
+		qv16 bv[2];
 
 #pragma GCC unroll 2
 		for (v = 0; v < nv; v++)
-			cs_load(&bv[v], bk + 16 * v);
+			qv_load(&bv[v], bk + 16 * v);
 #pragma GCC unroll 12
 		for (i = 0; i < rows; i++) {
 			float wv = i < CS_MR ? w0[k * CS_MR + i] :
@@ -267,7 +157,7 @@ cs_tile(const struct cs_geom *g, const float *xq, int32_t m0, int32_t mr,
 
 #pragma GCC unroll 2
 			for (v = 0; v < nv; v++)
-				cs_fma(&acc[i][v], wv, &bv[v]);
+				qv_fma(&acc[i][v], wv, &bv[v]);
 		}
 	}
 	if (g->res) {

@@ -45,6 +45,7 @@
  * zero for output channels >= m.
  */
 #include "../qcc_rt.h"
+#include "../qcc_vec16.h"
 
 enum {
 	WG_NX = 16,            /* transform positions, 4x4 */
@@ -69,114 +70,22 @@ struct wg_geom {
 	float alpha, beta;
 };
 
-/* Sixteen floats, as conv_gemm.c's cp_v16 (names differ: the C backend
- * pastes every kernel file into one translation unit). */
+/* d = a + b + c and d = a - b - c, lane by lane */
 #if defined(__GNUC__) || defined(__clang__)
-typedef float wg_v16 __attribute__((vector_size(64), aligned(4)));
-typedef int32_t wg_i16 __attribute__((vector_size(64), aligned(4)));
-
 QCC_RT_INLINE void
-wg_load(wg_v16 *d, const float *p)
-{
-	*d = *(const wg_v16 *)p;
-}
-
-QCC_RT_INLINE void
-wg_store(float *p, const wg_v16 *v)
-{
-	*(wg_v16 *)p = *v;
-}
-
-QCC_RT_INLINE void
-wg_splat(wg_v16 *d, float s)
-{
-	wg_v16 z = {0};
-
-	*d = z + s;
-}
-
-/* acc += s * w */
-QCC_RT_INLINE void
-wg_fma(wg_v16 *acc, float s, const wg_v16 *w)
-{
-	*acc = *acc + s * *w;
-}
-
-/* d = a + b + c */
-QCC_RT_INLINE void
-wg_add3(wg_v16 *d, const wg_v16 *a, const wg_v16 *b, const wg_v16 *c)
+wg_add3(qv16 *d, const qv16 *a, const qv16 *b, const qv16 *c)
 {
 	*d = *a + *b + *c;
 }
 
-/* d = a - b - c */
 QCC_RT_INLINE void
-wg_sub3(wg_v16 *d, const wg_v16 *a, const wg_v16 *b, const wg_v16 *c)
+wg_sub3(qv16 *d, const qv16 *a, const qv16 *b, const qv16 *c)
 {
 	*d = *a - *b - *c;
 }
-
-QCC_RT_INLINE void
-wg_add(wg_v16 *a, const wg_v16 *b)
-{
-	*a = *a + *b;
-}
-
-/* v = v < lo ? lo : v, then if clip v = v > hi ? hi : v, lane by lane */
-QCC_RT_INLINE void
-wg_clamp(wg_v16 *v, const wg_v16 *lo, const wg_v16 *hi, int32_t clip)
-{
-	wg_i16 k = *v < *lo;
-
-	*v = (wg_v16)(((wg_i16)*lo & k) | ((wg_i16)*v & ~k));
-	if (clip) {
-		k = *v > *hi;
-		*v = (wg_v16)(((wg_i16)*hi & k) | ((wg_i16)*v & ~k));
-	}
-}
 #else
-typedef struct {
-	float f[16];
-} wg_v16;
-
 QCC_RT_INLINE void
-wg_load(wg_v16 *d, const float *p)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = p[i];
-}
-
-QCC_RT_INLINE void
-wg_store(float *p, const wg_v16 *v)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		p[i] = v->f[i];
-}
-
-QCC_RT_INLINE void
-wg_splat(wg_v16 *d, float s)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		d->f[i] = s;
-}
-
-QCC_RT_INLINE void
-wg_fma(wg_v16 *acc, float s, const wg_v16 *w)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		acc->f[i] = acc->f[i] + s * w->f[i];
-}
-
-QCC_RT_INLINE void
-wg_add3(wg_v16 *d, const wg_v16 *a, const wg_v16 *b, const wg_v16 *c)
+wg_add3(qv16 *d, const qv16 *a, const qv16 *b, const qv16 *c)
 {
 	int32_t i;
 
@@ -185,33 +94,12 @@ wg_add3(wg_v16 *d, const wg_v16 *a, const wg_v16 *b, const wg_v16 *c)
 }
 
 QCC_RT_INLINE void
-wg_sub3(wg_v16 *d, const wg_v16 *a, const wg_v16 *b, const wg_v16 *c)
+wg_sub3(qv16 *d, const qv16 *a, const qv16 *b, const qv16 *c)
 {
 	int32_t i;
 
 	for (i = 0; i < 16; i++)
 		d->f[i] = a->f[i] - b->f[i] - c->f[i];
-}
-
-QCC_RT_INLINE void
-wg_add(wg_v16 *a, const wg_v16 *b)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++)
-		a->f[i] = a->f[i] + b->f[i];
-}
-
-QCC_RT_INLINE void
-wg_clamp(wg_v16 *v, const wg_v16 *lo, const wg_v16 *hi, int32_t clip)
-{
-	int32_t i;
-
-	for (i = 0; i < 16; i++) {
-		float t = v->f[i] < lo->f[i] ? lo->f[i] : v->f[i];
-
-		v->f[i] = clip && t > hi->f[i] ? hi->f[i] : t;
-	}
 }
 #endif
 
@@ -304,34 +192,34 @@ QCC_RT_INLINE void
 wg_gemm(const float *u, const float *v, ptrdiff_t vs, int32_t c, float *mt,
         int32_t rows, int32_t nv)
 {
-	wg_v16 acc[WG_RMAX][2], w[2];
+	qv16 acc[WG_RMAX][2], w[2];
 	int32_t ci, r, k, pw = 16 * nv;
 
 #pragma GCC unroll 12
 	for (r = 0; r < rows; r++)
 #pragma GCC unroll 2
 		for (k = 0; k < nv; k++)
-			wg_splat(&acc[r][k], 0.0f);
+			qv_splat(&acc[r][k], 0.0f);
 	for (ci = 0; ci < c; ci++) {
 		const float *vc = v + ci * vs;
 
 #pragma GCC unroll 2
 		for (k = 0; k < nv; k++)
-			wg_load(&w[k], u + (ptrdiff_t)ci * pw + 16 * k);
+			qv_load(&w[k], u + (ptrdiff_t)ci * pw + 16 * k);
 #pragma GCC unroll 12
 		for (r = 0; r < rows; r++) {
 			float s = vc[r];
 
 #pragma GCC unroll 2
 			for (k = 0; k < nv; k++)
-				wg_fma(&acc[r][k], s, &w[k]);
+				qv_fma(&acc[r][k], s, &w[k]);
 		}
 	}
 #pragma GCC unroll 12
 	for (r = 0; r < rows; r++)
 #pragma GCC unroll 2
 		for (k = 0; k < nv; k++)
-			wg_store(mt + r * pw + 16 * k, &acc[r][k]);
+			qv_store(mt + r * pw + 16 * k, &acc[r][k]);
 }
 
 /* Bias, residual and activation of the four outputs o[] of 16 channels
@@ -339,17 +227,17 @@ wg_gemm(const float *u, const float *v, ptrdiff_t vs, int32_t c, float *mt,
  * outputs inside the image), then the valid ones stored.  bq: the panel's
  * bias, zero past the last channel. */
 QCC_RT_INLINE void
-wg_finish(const struct wg_geom *g, wg_v16 *o, const float *bq, int32_t mc,
+wg_finish(const struct wg_geom *g, qv16 *o, const float *bq, int32_t mc,
           int32_t nc, int32_t oy, int32_t ox, int32_t ny, int32_t nx)
 {
 	float io[4][16];
-	wg_v16 t;
+	qv16 t;
 	int32_t k, l, clip = g->act == QCC_ACT_CLIP;
 	ptrdiff_t base = (ptrdiff_t)mc * g->plane + (ptrdiff_t)oy * g->ow + ox;
 
-	wg_load(&t, bq);
+	qv_load(&t, bq);
 	for (k = 0; k < 4; k++)
-		wg_add(&o[k], &t);
+		qv_add(&o[k], &t);
 	if (g->res) {
 		for (k = 0; k < 4; k++) {
 			ptrdiff_t p = base + (k >> 1) * g->ow + (k & 1);
@@ -357,20 +245,20 @@ wg_finish(const struct wg_geom *g, wg_v16 *o, const float *bq, int32_t mc,
 
 			for (l = 0; l < 16; l++)
 				io[k][l] = in && l < nc ? g->res[p + l * g->plane] : 0.0f;
-			wg_load(&t, io[k]);
-			wg_add(&o[k], &t);
+			qv_load(&t, io[k]);
+			qv_add(&o[k], &t);
 		}
 	}
 	if (g->act == QCC_ACT_RELU || clip) {
-		wg_v16 lo, hi;
+		qv16 lo, hi;
 
-		wg_splat(&lo, clip ? g->alpha : 0.0f);
-		wg_splat(&hi, g->beta);
+		qv_splat(&lo, clip ? g->alpha : 0.0f);
+		qv_splat(&hi, g->beta);
 		for (k = 0; k < 4; k++)
-			wg_clamp(&o[k], &lo, &hi, clip);
+			qv_clamp(&o[k], &lo, &hi, clip);
 	}
 	for (k = 0; k < 4; k++)
-		wg_store(io[k], &o[k]);
+		qv_store(io[k], &o[k]);
 	if (g->act != QCC_ACT_NONE && g->act != QCC_ACT_RELU && !clip)
 		qcc_rt_act_row_f32(io[0], 64, g->act, g->alpha, g->beta);
 	for (k = 0; k < 4; k++) {
@@ -399,14 +287,14 @@ wg_output(const struct wg_geom *g, ptrdiff_t t0, int32_t nt, int32_t m0,
 
 		for (k = 0; k < nv; k++) {
 			const float *p = g->mt + r * pw + 16 * k;
-			wg_v16 x[WG_NX], s[8], o[4];
+			qv16 x[WG_NX], s[8], o[4];
 			int32_t mc = m0 + 16 * k, nc = g->m - mc < 16 ? g->m - mc : 16;
 
 			if (nc <= 0)
 				break;
 #pragma GCC unroll 16
 			for (j = 0; j < WG_NX; j++)
-				wg_load(&x[j], p + j * xs);
+				qv_load(&x[j], p + j * xs);
 #pragma GCC unroll 4
 			for (j = 0; j < 4; j++) {
 				wg_add3(&s[j], &x[j], &x[4 + j], &x[8 + j]);
