@@ -387,9 +387,9 @@ qa_out(const struct qa_geom *g, const struct qa_work *k, const uint8_t *u,
 
 /* Band j from buf into u, nw a constant where the caller passes one. */
 QA_TARGET QCC_RT_INLINE void
-qa_compute(const struct qa_geom *g, struct qa_work *k, const int8_t *w,
-           const int32_t *buf, uint8_t *u, const struct qa_job *j,
-           int32_t nw)
+qa_compute_nw(const struct qa_geom *g, struct qa_work *k, const int8_t *w,
+              const int32_t *buf, uint8_t *u, const struct qa_job *j,
+              int32_t nw)
 {
 	int32_t ch = (int32_t)(j->pc % k->c), qi = k->nq > 1 ? ch : 0;
 	int32_t n = j->nr * g->q, m = k->mult[qi], sf = k->shift[qi];
@@ -401,26 +401,58 @@ qa_compute(const struct qa_geom *g, struct qa_work *k, const int8_t *w,
 		qcc_rt_requant_row_q8(k->t, u, n, m, sf, k->zy, k->lo, k->hi);
 }
 
-/* Every band, with sw and nw constants where the caller passes them: per
- * band b, fill b + 1, compute b, copy out b - 1. */
-QA_TARGET QCC_RT_INLINE void
-qa_loop(const struct qa_geom *g, struct qa_work *k, const uint8_t *x,
-        const int8_t *w, uint8_t *y, int32_t sw, int32_t nw)
+/* qa_compute_nw for the window sizes of the models (3x3, 5x5) and
+ * others: one copy of each, whatever the stride (their tiles do not
+ * depend on it). */
+QA_TARGET __attribute__((noinline)) static void
+qa_compute(const struct qa_geom *g, struct qa_work *k, const int8_t *w,
+           const int32_t *buf, uint8_t *u, const struct qa_job *j)
 {
-	ptrdiff_t hw = (ptrdiff_t)g->h * g->wd, xn = (ptrdiff_t)k->nb * k->c * hw;
+	int32_t nw = g->kp * g->kw;
+
+	if (nw == 6)
+		qa_compute_nw(g, k, w, buf, u, j, 6);
+	else if (nw == 15)
+		qa_compute_nw(g, k, w, buf, u, j, 15);
+	else
+		qa_compute_nw(g, k, w, buf, u, j, nw);
+}
+
+/* qa_fill for band j of x into buf, strides 1 and 2 apart. */
+QA_TARGET __attribute__((noinline)) static void
+qa_fill_job(const struct qa_geom *g, const struct qa_work *k,
+            const uint8_t *x, int32_t *buf, const struct qa_job *j)
+{
+	ptrdiff_t hw = (ptrdiff_t)g->h * g->wd;
+	const uint8_t *xc = x + j->pc * hw;
+	ptrdiff_t xn = ((ptrdiff_t)k->nb * k->c - j->pc) * hw;
+
+	if (g->sw == 1)
+		qa_fill(g, xc, xn, k->zr, buf, k->ss, k->need, j->oy0, j->nr, 1,
+		        k->zz);
+	else if (g->sw == 2)
+		qa_fill(g, xc, xn, k->zr, buf, k->ss, k->need, j->oy0, j->nr, 2,
+		        k->zz);
+	else
+		qa_fill(g, xc, xn, k->zr, buf, k->ss, k->need, j->oy0, j->nr,
+		        g->sw, k->zz);
+}
+
+/* Every band: per band b, fill b + 1, compute b, copy out b - 1. */
+QA_TARGET static void
+qa_loop(const struct qa_geom *g, struct qa_work *k, const uint8_t *x,
+        const int8_t *w, uint8_t *y)
+{
 	struct qa_job cur = {0, 0, 0}, prev = {0, 0, 0}, nx;
 	int32_t b = 0;
 
 	cur.nr = g->oh < k->nrb ? g->oh : k->nrb;
-	qa_fill(g, x, xn, k->zr, k->buf[0], k->ss, k->need, 0, cur.nr, sw,
-	        k->zz);
+	qa_fill_job(g, k, x, k->buf[0], &cur);
 	for (; cur.nr > 0; cur = nx, b ^= 1) {
 		nx = qa_next(g, k, cur);
 		if (nx.nr > 0)
-			qa_fill(g, x + nx.pc * hw, xn - nx.pc * hw, k->zr,
-			        k->buf[b ^ 1], k->ss, k->need, nx.oy0, nx.nr, sw,
-			        k->zz);
-		qa_compute(g, k, w, k->buf[b], k->u[b], &cur, nw);
+			qa_fill_job(g, k, x, k->buf[b ^ 1], &nx);
+		qa_compute(g, k, w, k->buf[b], k->u[b], &cur);
 		if (prev.nr > 0)
 			qa_out(g, k, k->u[b ^ 1], y, &prev);
 		prev = cur;
@@ -462,7 +494,6 @@ qa_conv(const uint8_t *restrict x, const int8_t *restrict w,
         int32_t zy, int32_t lo, int32_t hi)
 {
 	struct qa_work k;
-	int32_t nw = g->kp * g->kw, sw = g->sw;
 
 	qa_setup(g, &k, nrb, zx);
 	k.nrb = nrb;
@@ -476,16 +507,7 @@ qa_conv(const uint8_t *restrict x, const int8_t *restrict w,
 	k.bias = bias;
 	k.mult = mult;
 	k.shift = shift;
-	if (sw == 1 && nw == 6)
-		qa_loop(g, &k, x, w, y, 1, 6);
-	else if (sw == 2 && nw == 6)
-		qa_loop(g, &k, x, w, y, 2, 6);
-	else if (sw == 1 && nw == 15)
-		qa_loop(g, &k, x, w, y, 1, 15);
-	else if (sw == 2 && nw == 15)
-		qa_loop(g, &k, x, w, y, 2, 15);
-	else
-		qa_loop(g, &k, x, w, y, sw, nw);
+	qa_loop(g, &k, x, w, y);
 }
 
 QCC_RT_API void
