@@ -392,7 +392,8 @@ lower_op(Lower *L, const Op *op)
 	case OP_IDENTITY: lower_view(L, op); return true;
 	case OP_GEMM: lower_gemm(L, op); return true;
 	case OP_MATMUL: lower_matmul(L, op); return true;
-	case OP_SOFTMAX: lower_softmax(L, op); return true;
+	case OP_SOFTMAX:
+	case OP_LOGSOFTMAX: lower_softmax(L, op); return true;
 	case OP_CONCAT: lower_concat(L, op); return true;
 	case OP_SCALESHIFT: lower_scaleshift(L, op); return true;
 	case OP_TRANSPOSE:
@@ -406,7 +407,6 @@ lower_op(Lower *L, const Op *op)
 	case OP_REDUCEMAX:
 	case OP_REDUCESUM:
 	case OP_REDUCEL2: lower_reduce(L, op); return true;
-	case OP_LOGSOFTMAX: lower_logsoftmax(L, op); return true;
 	case OP_INSTNORM:
 	case OP_LAYERNORM: lower_normalize(L, op); return true;
 	case OP_LRN: lower_lrn(L, op); return true;

@@ -80,7 +80,6 @@ void lower_resize(Lower *L, const Op *op);
 
 /* lower_norm.c */
 void lower_reduce(Lower *L, const Op *op);
-void lower_logsoftmax(Lower *L, const Op *op);
 void lower_normalize(Lower *L, const Op *op);  /* Instance/LayerNorm */
 void lower_lrn(Lower *L, const Op *op);
 /* lower_quant.c: ops on u8 codes (-quantize=int8) */

@@ -1,5 +1,6 @@
-/* lower_math.c -- lowering of activations, binary ops, Gemm, MatMul and Softmax
- * (see lower.c for where values live and how calls are built). */
+/* lower_math.c -- lowering of activations, binary ops, Gemm, MatMul, Softmax
+ * and LogSoftmax (one call shape, on [outer, len, inner]); see lower.c for
+ * where values live and how calls are built. */
 
 #include "lower.h"
 #include "../runtime/qcc_rt.h"
@@ -135,5 +136,6 @@ lower_softmax(Lower *L, const Op *op)
 		arg_i32(L, x->dim[ax]);
 		arg_i32(L, dims_prod(x, ax + 1, x->rank));
 	}
-	call_end(L, "qcc_rt_softmax_f32");
+	call_end(L, op->kind == OP_LOGSOFTMAX ? "qcc_rt_logsoftmax_f32"
+	                                     : "qcc_rt_softmax_f32");
 }

@@ -1,7 +1,6 @@
 /* lower_norm.c -- lowering of the reductions and normalizations (see
  * lower.c for where values live and how calls are built):
  *   ReduceMean/Max/Sum/L2   reduce with the input dims and the axis mask
- *   LogSoftmax              logsoftmax on [outer, len, inner] as Softmax
  *   InstanceNormalization   norm_rows over the N*C planes, per channel
  *   LayerNormalization      norm_rows over the rows from axis on
  *   LRN                     lrn on [N, C, inner]
@@ -32,25 +31,6 @@ lower_reduce(Lower *L, const Op *op)
 	arg_array(L, KA_I32S, d, x->rank ? (uint32_t)x->rank : 1);
 	arg_i32(L, (int32_t)op->a.reduce.axes);
 	call_end(L, "qcc_rt_reduce_f32");
-}
-
-void
-lower_logsoftmax(Lower *L, const Op *op)
-{
-	const TensorType *x = op->in[0]->type;
-	int ax = op->a.softmax.axis;
-
-	arg_val(L, op->in[0]);
-	arg_val(L, op->out[0]);
-	arg_i32(L, dims_prod(x, 0, ax));
-	if (op->a.softmax.legacy) {
-		arg_i32(L, dims_prod(x, ax, x->rank));
-		arg_i32(L, 1);
-	} else {
-		arg_i32(L, x->dim[ax]);
-		arg_i32(L, dims_prod(x, ax + 1, x->rank));
-	}
-	call_end(L, "qcc_rt_logsoftmax_f32");
 }
 
 void

@@ -180,7 +180,7 @@ extern const OpInfo op_info[OP_COUNT];
 
 /* How a float Conv runs (select-conv, issue 7); the interpreter ignores
  * it and computes the plain convolution. */
-typedef enum { CONV_DIRECT, CONV_WINOGRAD2 } ConvAlgo;
+typedef enum { CONV_DIRECT, CONV_WINOGRAD2, CONV_WINOGRAD4 } ConvAlgo;
 
 typedef struct ConvAttr {
 	int32_t kernel[2], stride[2], dilation[2];

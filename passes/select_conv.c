@@ -30,13 +30,24 @@
  * Winograd).  A Conv whose workspace does not fit in the free bytes even
  * for one tile row stays direct, so Winograd never raises the plan's
  * lower bound: it trades no memory for speed.
+ *
+ * F(4x4, 3x3) (runtime/kernels/conv_wino4.c, CONV_WINOGRAD4) multiplies
+ * 2.25 times less again, for weights 36/16 times larger than F(2x2)'s and
+ * 4 times the direct ones, and a coarser rounding.  It is chosen instead
+ * where its gain is sure and its cost small: outputs of at most 8x8 (its
+ * tiles cover them in one group, so the weights stream through once per
+ * image, where F(2x2) tiles 7x7 into 16 tiles of which 12% are outside),
+ * transformed weights of at most WINO4_MAX_U bytes (they stay in L2), and
+ * its workspace (the input channels-last among it: QCC_RT_WINO4_WS) in
+ * ROOM of the free bytes.  fmnist's 64-channel 7x7 layer: wbench 21 us
+ * direct, 18 to 21 us F(2x2), 8.5 us F(4x4) (AVX2: 29.5, 24, 17.8 us).
  * plan-memory places ws_bytes at ws_offset, live at the op only.
  * requires: infer-shapes      must run before plan-memory
  */
 #include "../runtime/qcc_rt.h"
 #include "passes.h"
 
-enum { MIN_CHANNELS = 8, BUDGET = 1 << 20 };
+enum { MIN_CHANNELS = 8, BUDGET = 1 << 20, WINO4_MAX_U = 1 << 20 };
 
 #define ROOM 0.9
 
@@ -90,19 +101,34 @@ block_rows(const Op *op, int64_t limit)
 	return (int32_t)rows;
 }
 
+/* Whether F(4x4, 3x3) suits op (which fits_winograd): one group of
+ * tiles, small transformed weights; its workspace bytes in *ws. */
+static bool
+fits_wino4(const Op *op, int64_t *ws)
+{
+	const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
+	int64_t tiles = (y->dim[2] + 3) / 4 * ((y->dim[3] + 3) / 4);
+
+	if (tiles > 4 || x->dim[1] * y->dim[1] * 36 * 4 > WINO4_MAX_U)
+		return false;
+	*ws = (int64_t)QCC_RT_WINO4_WS(x->dim[1], x->dim[2], x->dim[3]) * 4;
+	return true;
+}
+
 /* The choice for Conv op at position pos: algo, rows and bytes. */
 static bool
 choose(Ctx *cx, Op *op, const int64_t *live, int64_t bound, uint32_t pos)
 {
 	uint8_t algo = CONV_DIRECT;
 	int32_t rows = 0;
-	int64_t bytes = 0;
-	bool changed;
+	int64_t bytes = 0, ws4 = 0;
+	int64_t room = (int64_t)((double)(bound - live[pos]) * ROOM);
+	bool changed, win = !(cx->flags & CTX_NO_WINOGRAD) && fits_winograd(op);
 
-	if (!(cx->flags & CTX_NO_WINOGRAD) && fits_winograd(op) &&
-	    wino_ws(op, 1) <= bound - live[pos]) {
-		int64_t room = (int64_t)((double)(bound - live[pos]) * ROOM);
-
+	if (win && fits_wino4(op, &ws4) && ws4 <= room) {
+		algo = CONV_WINOGRAD4;
+		bytes = ws4;
+	} else if (win && wino_ws(op, 1) <= bound - live[pos]) {
 		algo = CONV_WINOGRAD2;
 		rows = block_rows(op, room < BUDGET ? room : BUDGET);
 		bytes = wino_ws(op, rows);

@@ -260,6 +260,30 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_wino2_f32(
 	int32_t m, int32_t oh, int32_t ow, int32_t pt, int32_t pl, int32_t rows,
 	int32_t nr, int32_t act, float alpha, float beta);
 
+/* ---- conv_wino4.c --------------------------------------------------------- */
+
+/* Floats of the workspace qcc_rt_conv2d_wino4_f32 needs for c input
+ * channels and an h x wd input (the input channels-last, zeros, one row
+ * of transformed inputs and of sums, a group's outputs; for every panel
+ * width). */
+#define QCC_RT_WINO4_WS(c, h, wd) \
+	(((c) + 15) / 16 * 16 * ((h) * (wd) + 1 + 24) + 24 * 64 + 64 * 64)
+
+/* The convolution of qcc_rt_conv2d_wino2_f32 by Winograd's F(4x4, 3x3)
+ * (tiles of 4x4 outputs, 6x6 transforms; for small planes): results
+ * differ from the plain loop's by rounding (more than F(2x2, 3x3)'s).
+ * u holds U = G g G^T (6x6 per output and input channel, position
+ * xi = 6i + j) in panels of nr (16, 32 or 64) output channels:
+ *     u[((q*36 + xi)*c + ci)*nr + j] = U[q*nr + j, ci][xi],
+ * zero for channels >= m; ceil(m / nr) * 36 * c * nr floats.  ws: the
+ * workspace, QCC_RT_WINO4_WS(c, h, wd) floats. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_wino4_f32(
+	const float *restrict x, const float *restrict u,
+	const float *restrict bias, const float *res, float *y,
+	float *restrict ws, int32_t nb, int32_t c, int32_t h, int32_t wd,
+	int32_t m, int32_t oh, int32_t ow, int32_t pt, int32_t pl, int32_t nr,
+	int32_t act, float alpha, float beta);
+
 /* ---- pool.c --------------------------------------------------------------- */
 
 /* x: [nc,h,w] planes, y: [nc,oh,ow] planes; window kh x kw, strides,

@@ -1,5 +1,5 @@
 /* test_winograd.c -- Convs that select-conv puts on Winograd F(2x2, 3x3)
- * run end to end through both backends and the cross targets, against the
+ * (and a 7x7 one on F(4x4, 3x3)) run end to end through both backends and the cross targets, against the
  * interpreter (the plain convolution) within bt_check's tolerance,
  * |got - want| <= 1e-5 (1 + |want|): the kernel's error is a few ulp of
  * the output's magnitude (tests/runtime/test_conv_winograd.c).  With
@@ -59,20 +59,48 @@ resblock(void)
 	return g;
 }
 
+/* x[1,16,14,14] -> Conv 1x1 16->128, MaxPool 2x2, Conv 1x1 128->64 (the
+ * room) -> Conv 3x3 64->64 pad 1 on 7x7, Relu -> output: F(4x4, 3x3). */
 static Graph *
-planned(const Graph *ref, bool winograd)
+small(void)
+{
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, 14, 14)));
+	Value *p = tg_conv(&cx, g, x, 128, 1, 1, 0, 1, 71);
+	Op *pool = tg_op(&cx, g, OP_MAXPOOL, 1, &p);
+
+	pool->a.pool.kernel[0] = pool->a.pool.kernel[1] = 2;
+	pool->a.pool.stride[0] = pool->a.pool.stride[1] = 2;
+	p = tg_conv(&cx, g, tg_infer(&cx, pool), 64, 1, 1, 0, 1, 73);
+	tg_output(&cx, g, tg_act(&cx, g, tg_conv(&cx, g, p, 64, 3, 1, 1, 1, 75),
+	                         (Act){ACT_RELU, 0, 0}));
+	return g;
+}
+
+/* ref through the pipeline, with or without Winograd; n Convs on algo
+ * with it. */
+static Graph *
+planned_as(const Graph *ref, bool winograd, ConvAlgo algo, int n)
 {
 	Graph *g = ir_clone(&cx, ref);
-	int n = 0;
+	int got = 0;
 
 	if (!winograd)
 		cx.flags |= CTX_NO_WINOGRAD;
 	cr_assert(pipeline_default(&cx, g, 2));
 	cx.flags &= ~(unsigned)CTX_NO_WINOGRAD;
 	for_each_op(op, g)
-		n += op->algo == CONV_WINOGRAD2;
-	cr_assert_eq(n, winograd ? 3 : 0);
+		got += op->algo != CONV_DIRECT;
+	cr_assert_eq(got, winograd ? n : 0);
+	for_each_op(op, g)
+		cr_assert(op->algo == CONV_DIRECT || op->algo == algo);
 	return g;
+}
+
+static Graph *
+planned(const Graph *ref, bool winograd)
+{
+	return planned_as(ref, winograd, CONV_WINOGRAD2, 3);
 }
 
 /* Arrays, not pointers: Criterion runs each case in a fresh process. */
@@ -81,25 +109,20 @@ struct run_case {
 	int emit_c;
 };
 
-ParameterizedTestParameters(winograd, network_matches_the_interpreter)
-{
-	static struct run_case cases[] = {
-	    {"host", "gcc", "", 1},
-	    {"host", "clang-19", "", 1},
-	    {"host", "gcc", "", 0},
-	    {"x86-64", "gcc", "", 0},
-	    {"armv8", "aarch64-linux-gnu-gcc", "qemu-aarch64", 0},
-	    {"riscv64", "riscv64-linux-gnu-gcc",
-	     "qemu-riscv64 -cpu rv64,v=true,vlen=128", 0},
-	};
+static struct run_case run_cases[] = {
+    {"host", "gcc", "", 1},
+    {"host", "clang-19", "", 1},
+    {"host", "gcc", "", 0},
+    {"x86-64", "gcc", "", 0},
+    {"armv8", "aarch64-linux-gnu-gcc", "qemu-aarch64", 0},
+    {"riscv64", "riscv64-linux-gnu-gcc",
+     "qemu-riscv64 -cpu rv64,v=true,vlen=128", 0},
+};
 
-	return cr_make_param_array(struct run_case, cases,
-	                           sizeof cases / sizeof cases[0]);
-}
-
-ParameterizedTest(struct run_case *p, winograd, network_matches_the_interpreter)
+/* g (planned from ref) built for case p, run, checked against ref. */
+static void
+run(const struct run_case *p, const Graph *ref, Graph *g)
 {
-	Graph *ref = resblock(), *g = planned(ref, true);
 	CodegenOpts o = bt_opts(p->target, "net", p->emit_c ? EMIT_C : EMIT_OBJ,
 	                        2);
 	char exe[64];
@@ -121,6 +144,34 @@ ParameterizedTest(struct run_case *p, winograd, network_matches_the_interpreter)
 	             0, "%s: building or running failed (%s)", p->target, dir);
 	bt_check(&cx, dir, ref);
 	bt_rmdir(dir);
+}
+
+ParameterizedTestParameters(winograd, network_matches_the_interpreter)
+{
+	return cr_make_param_array(struct run_case, run_cases,
+	                           sizeof run_cases / sizeof run_cases[0]);
+}
+
+ParameterizedTest(struct run_case *p, winograd, network_matches_the_interpreter)
+{
+	Graph *ref = resblock();
+
+	run(p, ref, planned(ref, true));
+}
+
+ParameterizedTestParameters(winograd, f4x4_network_matches_the_interpreter)
+{
+	return cr_make_param_array(struct run_case, run_cases,
+	                           sizeof run_cases / sizeof run_cases[0]);
+}
+
+/* The 64-channel 7x7 Conv on F(4x4, 3x3), every backend and target. */
+ParameterizedTest(struct run_case *p, winograd,
+                  f4x4_network_matches_the_interpreter)
+{
+	Graph *ref = small();
+
+	run(p, ref, planned_as(ref, true, CONV_WINOGRAD4, 1));
 }
 
 /* g's outputs computed with the plain loop kernel, as lower_conv calls it

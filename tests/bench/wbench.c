@@ -13,7 +13,8 @@
  * as select-conv sizes them when memory is no constraint), in us and in
  * GMAC/s of the direct convolution's 9 MACs per output, the speedup, and
  * the largest |winograd - exact| and |direct - exact| relative to max
- * |exact| (exact: the sums in double). */
+ * |exact| (exact: the sums in double); on planes of at most 8x8 also
+ * qcc_rt_conv2d_wino4_f32 (F(4x4, 3x3), runtime/kernels/conv_wino4.c). */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -28,6 +29,7 @@
 #include "../../runtime/kernels/math.c"
 #include "../../runtime/kernels/conv_packed.c"
 #include "../../runtime/kernels/conv_winograd.c"
+#include "../../runtime/kernels/conv_wino4.c"
 
 #ifdef __AVX512F__
 enum { WIDE = 1 };
@@ -47,6 +49,7 @@ static const struct shape shapes[] = {
     {"r18 l3 3x3 256", 256, 14, 256, 0},
     {"r18 l4 3x3 512", 512, 7, 512, 0},
     {"r18 l4 3x3 512 +res", 512, 7, 512, 1},
+    {"fmnist 3x3 64 7", 64, 7, 64, 0},
     {"3x3 32 112", 32, 112, 32, 0},
     {"3x3 16 56", 16, 56, 16, 0},
     {"3x3 8 28", 8, 28, 8, 0},
@@ -87,27 +90,34 @@ pack_direct(const float *w, int m, int k, int pw)
 	return p;
 }
 
+/* U = G g G^T packed in panels of nr, for F(2x2) (n 4) or F(4x4) (n 6) */
 static float *
-pack_wino(const float *w, int m, int c, int nr)
+pack_wino(const float *w, int m, int c, int nr, int n)
 {
-	static const double G[4][3] = {
+	static const double G2[4][3] = {
 		{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1},
 	};
-	int npan = (m + nr - 1) / nr;
-	float *u = calloc((size_t)npan * 16 * c * nr, sizeof *u);
+	static const double G4[6][3] = {
+		{0.25, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+		{-1 / 6.0, 1 / 6.0, -1 / 6.0}, {1 / 24.0, 1 / 12.0, 1 / 6.0},
+		{1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1},
+	};
+	const double (*G)[3] = n == 4 ? G2 : G4;
+	int npan = (m + nr - 1) / nr, nx = n * n;
+	float *u = calloc((size_t)npan * nx * c * nr, sizeof *u);
 
 	for (int mo = 0; mo < m; mo++)
 		for (int ci = 0; ci < c; ci++) {
 			const float *g = w + ((size_t)mo * c + ci) * 9;
-			double t[4][3];
+			double t[6][3];
 
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < n; i++)
 				for (int s = 0; s < 3; s++)
 					t[i][s] = G[i][0] * g[s] + G[i][1] * g[3 + s] +
 					          G[i][2] * g[6 + s];
-			for (int i = 0; i < 4; i++)
-				for (int j = 0; j < 4; j++)
-					u[(((size_t)(mo / nr) * 16 + 4 * i + j) * c + ci) * nr +
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < n; j++)
+					u[(((size_t)(mo / nr) * nx + n * i + j) * c + ci) * nr +
 					  mo % nr] = (float)(t[i][0] * G[j][0] +
 					                     t[i][1] * G[j][1] +
 					                     t[i][2] * G[j][2]);
@@ -169,6 +179,35 @@ default_rows(const struct shape *s)
 	return rows;
 }
 
+/* F(4x4, 3x3) on planes of at most 8x8 (select-conv's rule): best of
+ * reps, speedup against the direct time td, error against e. */
+static void
+time_wino4(const struct shape *s, const float *x, const float *w,
+           const float *b, const float *res, const double *e, int reps,
+           double td)
+{
+	int nr = WIDE ? 64 : 16;
+	size_t ny = (size_t)s->m * s->h * s->h;
+	float *u = pack_wino(w, s->m, s->c, nr, 6);
+	float *ws = malloc(QCC_RT_WINO4_WS((size_t)s->c, s->h, s->h) * 4);
+	float *y = malloc(ny * 4);
+	double best = 1e30, macs = (double)ny * s->c * 9;
+
+	for (int t = 0; t < reps; t++) {
+		double t0 = now_ns();
+
+		qcc_rt_conv2d_wino4_f32(x, u, b, res, y, ws, 1, s->c, s->h, s->h,
+		                        s->m, s->h, s->h, 1, 1, nr, QCC_ACT_NONE, 0,
+		                        0);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	printf("%-20s F(4x4, 3x3)           wino4 %8.1f us %6.1f GMAC/s  x%.2f  "
+	       "err wino4 %.2g\n",
+	       s->name, best / 1e3, macs / best, td / best, relerr(y, e, ny));
+	free(u), free(ws), free(y);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -184,7 +223,7 @@ main(int argc, char **argv)
 		float *x = randf(nx, 1), *w = randf((size_t)s->m * s->c * 9, 2);
 		float *b = randf(s->m, 3), *res = s->res ? randf(ny, 4) : NULL;
 		float *wp = pack_direct(w, s->m, s->c * 9, pw);
-		float *u = pack_wino(w, s->m, s->c, nr);
+		float *u = pack_wino(w, s->m, s->c, nr, 4);
 		float *ws = malloc(QCC_RT_WINO2_WS((size_t)s->c, tw, rows) * 4);
 		float *yd = malloc(ny * 4), *yw = malloc(ny * 4);
 		double *e = malloc(ny * sizeof *e), td = 1e30, tw2 = 1e30;
@@ -215,6 +254,8 @@ main(int argc, char **argv)
 		       "GMAC/s  x%.2f  err wino %.2g direct %.2g\n",
 		       s->name, rows, td / 1e3, macs / td, tw2 / 1e3, macs / tw2,
 		       td / tw2, relerr(yw, e, ny), relerr(yd, e, ny));
+		if (s->h <= 8)
+			time_wino4(s, x, w, b, res, e, reps, td);
 		free(x), free(w), free(b), free(res), free(wp), free(u), free(ws);
 		free(yd), free(yw), free(e);
 	}

@@ -3,7 +3,7 @@
  * keeps them all direct, the workspace is as large as the kernel's
  * formula says, and plan-memory places it where no tensor live at its op
  * lies (liveness recomputed here), inside the arena, without raising the
- * plan above its lower bound. */
+ * plan above its lower bound; and small planes go on F(4x4, 3x3). */
 #include <criterion/criterion.h>
 
 #include "helpers.h"
@@ -65,7 +65,7 @@ count_winograd(const Graph *g)
 	int n = 0;
 
 	for_each_op(op, g)
-		n += op->algo == CONV_WINOGRAD2;
+		n += op->algo != CONV_DIRECT;
 	return n;
 }
 
@@ -96,14 +96,18 @@ check_workspaces(const Graph *g)
 	}
 	pos = 0;
 	for_each_op(op, g) {
-		if (op->algo == CONV_WINOGRAD2) {
+		if (op->algo != CONV_DIRECT) {
 			const TensorType *x = op->in[0]->type, *y = op->out[0]->type;
 			int64_t want = (int64_t)QCC_RT_WINO2_WS(
 			    x->dim[1], (y->dim[3] + 1) / 2, op->wino_rows) * 4;
 
+			if (op->algo == CONV_WINOGRAD4)
+				want = (int64_t)QCC_RT_WINO4_WS(x->dim[1], x->dim[2],
+				                                x->dim[3]) * 4;
+			else
+				cr_assert(op->wino_rows >= 1 &&
+				          op->wino_rows <= (y->dim[2] + 1) / 2);
 			cr_assert_eq(op->ws_bytes, want);
-			cr_assert(op->wino_rows >= 1 &&
-			          op->wino_rows <= (y->dim[2] + 1) / 2);
 			cr_assert(op->ws_offset >= 0 && op->ws_offset % 64 == 0);
 			cr_assert_leq(op->ws_offset + op->ws_bytes, g->scratch_size);
 			for (uint32_t i = 0; i < g->nvalues; i++) {
@@ -227,4 +231,50 @@ Test(select_conv, ir_dump_names_the_algorithm)
 	fclose(f);
 	cr_assert(strstr(dump, "algo=winograd2x2 rows="), "%s", dump);
 	free(dump);
+}
+
+/* fmnist's tail: a 64-channel 7x7 Conv after a MaxPool of a larger tensor
+ * goes on F(4x4, 3x3), its workspace beside the tensors (the plan at the
+ * tensors' lower bound); with 128 channels its weights (36 * 128 * 128
+ * floats) pass WINO4_MAX_U and it stays on F(2x2, 3x3); 14x14 outputs
+ * (16 tiles) stay on F(2x2, 3x3) too. */
+Test(select_conv, small_planes_go_on_f4x4)
+{
+	static const struct {
+		int c, h;
+		ConvAlgo want;
+	} cases[] = {
+		{64, 14, CONV_WINOGRAD4},
+		{128, 14, CONV_WINOGRAD2},
+		{64, 28, CONV_WINOGRAD2},
+	};
+
+	for (int k = 0; k < 3; k++) {
+		Graph *g = tg_graph(&cx), *h;
+		int c = cases[k].c, s = cases[k].h;
+		Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 16, s, s)));
+		int64_t without;
+		Op *pool, *conv = NULL;
+
+		x = tg_conv(&cx, g, x, 2 * c, 1, 1, 0, 1, 7);
+		pool = tg_op(&cx, g, OP_MAXPOOL, 1, &x);
+		pool->a.pool.kernel[0] = pool->a.pool.kernel[1] = 2;
+		pool->a.pool.stride[0] = pool->a.pool.stride[1] = 2;
+		x = tg_conv(&cx, g, tg_infer(&cx, pool), c, 1, 1, 0, 1, 9);
+		tg_output(&cx, g, tg_conv(&cx, g, x, c, 3, 1, 1, 1, 11));
+		h = ir_clone(&cx, g);
+		cr_assert(pipeline_default(&cx, g, 2));
+		for_each_op(op, g)
+			if (op->kind == OP_CONV && op->a.conv.kernel[0] == 3)
+				conv = op;
+		cr_assert(conv);
+		cr_assert_eq(conv->algo, cases[k].want, "case %d: algo %d", k,
+		             conv->algo);
+		check_workspaces(g);
+		cx.flags |= CTX_NO_WINOGRAD;
+		cr_assert(pipeline_default(&cx, h, 2));
+		cx.flags &= ~(unsigned)CTX_NO_WINOGRAD;
+		without = h->scratch_size;
+		cr_assert_eq(g->scratch_size, without, "case %d", k);
+	}
 }
