@@ -13,7 +13,9 @@
  * on short planes), with 256-bit vectors and, with 16-channel panels,
  * with 512-bit ones (resnet18's 3x3 layers 80 to 105 GMAC/s against the
  * pixel kernel's 44 to 81).  A third, qcc_rt_conv2d_stem_f32, takes
- * windows over few input channels (is_stem below).
+ * windows over few input channels (is_stem below), and a fourth,
+ * qcc_rt_conv2d_pw_f32, 1x1 convolutions on short planes with 512-bit
+ * vectors (is_pointwise below).
  *
  * The weights are repacked here, at compile time, into the chosen kernel's
  * panel layout: one contiguous vector of a panel's weights per reduction
@@ -109,6 +111,73 @@ lower_conv_1px(Lower *L, const Op *op, const float *wd)
 	return true;
 }
 
+/* Lanes of qcc_rt_conv2d_gemm_f32's 32-pixel tiles a plane of hw pixels
+ * fills (its last 16 or fewer pixels take a 16-wide tile). */
+static double
+gemm_lane_use(int64_t hw)
+{
+	int64_t slots = 0, r;
+
+	for (r = hw; r > 0; r -= r > 16 ? 32 : 16)
+		slots += r > 16 ? 32 : 16;
+	return (double)hw / (double)slots;
+}
+
+/* A 1x1 convolution with stride 1 and no padding, with 512-bit vectors:
+ * whether qcc_rt_conv2d_pw_f32 (vectors over 16 output channels, tiles of
+ * 7 pixels) beats the pixel kernel.  Its tiles fill more lanes on short
+ * planes, but it transposes each tile on the way out, which only a long
+ * reduction amortizes: it is taken if it fills at least 10% more lanes,
+ * or more lanes and k >= 256.  Measured (kbench, tests/bench/README):
+ * mobilenet_v2's 7x7 layers 70 -> 110 GMAC/s, its 14x14 layers 384->96
+ * and 576->96 110 -> 125, but 64->384 on 14x14 100 -> 80. */
+static bool
+is_pointwise(const Op *op, bool wide)
+{
+	const TensorType *w = op->in[1]->type, *y = op->out[0]->type;
+	const TensorType *x = op->in[0]->type;
+	const ConvAttr *a = &op->a.conv;
+	int64_t m = w->dim[0], k = w->dim[1], hw;
+	double pix, chan;
+
+	if (!wide || w->dim[2] * w->dim[3] != 1 || a->stride[0] != 1 ||
+	    a->stride[1] != 1 || a->pad[0] || a->pad[1] || a->pad[2] ||
+	    a->pad[3] || y->rank != 4 || y->dim[2] != x->dim[2] ||
+	    y->dim[3] != x->dim[3])
+		return false;
+	hw = y->dim[2] * y->dim[3];
+	if (hw < 1 || hw > INT32_MAX / 64 || m * k > INT32_MAX / 4)
+		return false;
+	pix = (double)hw / (double)((hw + QCC_RT_PW_P - 1) / QCC_RT_PW_P *
+	                            QCC_RT_PW_P);
+	chan = (double)m / (double)((m + QCC_RT_PANEL16 - 1) /
+	                            QCC_RT_PANEL16 * QCC_RT_PANEL16);
+	return pix * chan >= gemm_lane_use(hw) + 0.1 ||
+	       (k >= 256 && pix * chan > gemm_lane_use(hw));
+}
+
+/* qcc_rt_conv2d_pw_f32 for op (is_pointwise said so). */
+static void
+lower_conv_pw(Lower *L, const Op *op, const float *wd)
+{
+	const TensorType *w = op->in[1]->type, *y = op->out[0]->type;
+	uint32_t n;
+	float *p = pack_panels(L->cx, wd, w->dim[0], w->dim[1], QCC_RT_PANEL16,
+	                       &n);
+
+	arg_val(L, op->in[0]);
+	arg_array(L, KA_F32S, p, n);
+	arg_val(L, op->nin > 2 ? op->in[2] : NULL);
+	arg_val(L, op->nin > 3 ? op->in[3] : NULL);
+	arg_val(L, op->out[0]);
+	arg_i32(L, y->dim[0]);
+	arg_i32(L, w->dim[1]);
+	arg_i32(L, y->dim[2] * y->dim[3]);
+	arg_i32(L, w->dim[0]);
+	arg_act(L, &op->act);
+	call_end(L, "qcc_rt_conv2d_pw_f32");
+}
+
 bool
 lower_conv_packed(Lower *L, const Op *op)
 {
@@ -126,6 +195,10 @@ lower_conv_packed(Lower *L, const Op *op)
 		return false;
 	if (lower_conv_1px(L, op, wd))
 		return true;
+	if (is_pointwise(op, wide)) {
+		lower_conv_pw(L, op, wd);
+		return true;
+	}
 	gemm = w->dim[2] * w->dim[3] == 1;
 	stem = !gemm && is_stem(op);
 	pw = gemm || stem ? QCC_RT_GEMM_MR : wide ? QCC_RT_PANEL16 : QCC_RT_PANEL;

@@ -212,6 +212,20 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
 	int32_t pt, int32_t pl, int32_t nr, int32_t act, float alpha,
 	float beta);
 
+/* ---- conv_pw.c ------------------------------------------------------------ */
+
+/* A 1x1 convolution with stride 1 and no padding (group 1, y = act(conv +
+ * bias + res), res NULL or of y's shape, not overlapping y) on planes of
+ * hw pixels, vectorized over the output channels: for short planes with
+ * 512-bit vectors.  wp holds the weights in panels of QCC_RT_PANEL16
+ * output channels, [ceil(m/16)][c][16].  Its register tile is
+ * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+#define QCC_RT_PW_P 7
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pw_f32(const float *restrict x,
+	const float *restrict wp, const float *restrict bias, const float *res,
+	float *y, int32_t nb, int32_t c, int32_t hw, int32_t m, int32_t act,
+	float alpha, float beta);
+
 /* ---- conv_stem.c ---------------------------------------------------------- */
 
 /* The same convolution as qcc_rt_conv2d_gemm_f32 (same arguments, same

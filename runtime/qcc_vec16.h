@@ -47,6 +47,13 @@ qv_add(qv16 *a, const qv16 *b)
 	*a = *a + *b;
 }
 
+/* A hint that p will be read soon (no effect on results). */
+QCC_RT_INLINE void
+qv_prefetch(const float *p)
+{
+	__builtin_prefetch(p, 0, 3);
+}
+
 /* v = v < lo ? lo : v, then if clip v = v > hi ? hi : v, lane by lane */
 QCC_RT_INLINE void
 qv_clamp(qv16 *v, const qv16 *lo, const qv16 *hi, int32_t clip)
@@ -107,6 +114,12 @@ qv_add(qv16 *a, const qv16 *b)
 
 	for (i = 0; i < 16; i++)
 		a->f[i] = a->f[i] + b->f[i];
+}
+
+QCC_RT_INLINE void
+qv_prefetch(const float *p)
+{
+	(void)p;
 }
 
 QCC_RT_INLINE void

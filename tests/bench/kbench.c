@@ -35,6 +35,7 @@
 #include "../../runtime/kernels/conv_dw.c"
 #include "../../runtime/kernels/conv_dw_chan.c"
 #include "../../runtime/kernels/conv_gemm.c"
+#include "../../runtime/kernels/conv_pw.c"
 #include "../../runtime/kernels/conv_packed.c"
 #include "../../runtime/kernels/conv_stem.c"
 #include "../../runtime/kernels/qelt.c"
@@ -210,6 +211,17 @@ chan_1x1(const struct shape *s)
 	return s->k == 1 && !s->dw && e && !strcmp(e, "packed");
 }
 
+/* Whether a 1x1 shape goes to the channel-vector kernel conv_pw.c
+ * (KB_PW=N in the environment: planes of at most N pixels). */
+static int
+pw_1x1(const struct shape *s)
+{
+	const char *e = getenv("KB_PW");
+
+	return s->k == 1 && s->s == 1 && !s->dw && s->h > 1 && e &&
+	       s->h * s->h <= atoi(e);
+}
+
 static void
 run(const struct shape *s, const float *x, const float *wp, const float *w,
     const float *b, const float *res, float *y, int oh, int pad)
@@ -229,6 +241,9 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 	else if (s->k == 1 && s->h == 1)
 		qcc_rt_gemm_f32(x, wp, b, y, 1, s->m, s->c, 0, 0, 1.0f, 1.0f, 0, 1,
 		                QCC_ACT_RELU, 0, 0);
+	else if (pw_1x1(s))
+		qcc_rt_conv2d_pw_f32(x, wp, b, res, y, 1, s->c, s->h * s->h, s->m,
+		                     QCC_ACT_RELU, 0, 0);
 	else if (s->k == 1 && !chan_1x1(s))
 		qcc_rt_conv2d_gemm_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
 		                       s->m, oh, oh, 1, 1, s->s, s->s, 1, 1, 0, 0,
@@ -343,6 +358,7 @@ main(int argc, char **argv)
 		float *res = s->res ? randf(ny, 4) : NULL;
 		float *wp = s->dw ? pack(w, s->c, kk, QCC_RT_DWC_V) :
 		            s->k == 1 && s->h == 1 ? transpose(w, s->m, kk) :
+		            pw_1x1(s) ? pack(w, s->m, kk, QCC_RT_PANEL16) :
 		            pack(w, s->m, kk,
 		                 (s->k == 1 && !chan_1x1(s)) || stem_ok(s, oh) ?
 		                 QCC_RT_GEMM_MR :

@@ -134,6 +134,10 @@ run_call(const Run *r)
 		                       I(r, 13), I(r, 14), I(r, 15), I(r, 16),
 		                       I(r, 17), I(r, 18), I(r, 19), I(r, 20),
 		                       I(r, 21), F(r, 22), F(r, 23));
+	else if (is(r, "qcc_rt_conv2d_pw_f32", 12))
+		qcc_rt_conv2d_pw_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
+		                     P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
+		                     I(r, 9), F(r, 10), F(r, 11));
 	else if (is(r, "qcc_rt_conv2d_stem_f32", 24))
 		qcc_rt_conv2d_stem_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
 		                       P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
@@ -625,6 +629,39 @@ Test(lower, depthwise_conv_picks_its_kernel_by_vector_width)
 		c = check_graph(g, &n, 1e-6f);
 		cr_assert_eq(n, 1, "calls: %u", n);
 		cr_assert_str_eq(fn(&c[0]), want[i]);
+	}
+}
+
+/* 1x1 convolutions: the channel-vector kernel with 512-bit vectors when
+ * the pixel kernel's tiles would waste many lanes (7x7 planes) or some
+ * and the reduction is long; the pixel kernel otherwise; both run like
+ * the interpreter. */
+Test(lower, pointwise_conv_picks_its_kernel_by_plane_and_vector_width)
+{
+	static const struct {
+		int vb, c, hw, m;
+		const char *want;
+	} t[] = {
+		{64, 24, 7, 48, "conv2d_pw_f32"},
+		{32, 24, 7, 48, "conv2d_gemm_f32"},
+		{64, 24, 8, 48, "conv2d_gemm_f32"},
+		{64, 24, 7, 20, "conv2d_gemm_f32"},
+		{64, 300, 14, 32, "conv2d_pw_f32"},
+		{64, 40, 14, 32, "conv2d_gemm_f32"},
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		Graph *g = tg_graph(&cx);
+		Value *x = tg_input(&cx, g,
+		                    tg_f32(&cx, TG_DIMS(1, t[i].c, t[i].hw, t[i].hw)));
+		uint32_t n;
+		KCall *c;
+
+		cx.vec_bytes = t[i].vb;
+		tg_output(&cx, g, tg_conv(&cx, g, x, t[i].m, 1, 1, 0, 1, 30));
+		c = check_graph(g, &n, 1e-6f);
+		cr_assert_eq(n, 1, "calls: %u", n);
+		cr_assert_str_eq(fn(&c[0]), t[i].want, "case %zu", i);
 	}
 }
 
