@@ -517,6 +517,11 @@ dwc_blocks(const struct dwc_geom *g, const float *restrict x,
 	int32_t n, cb, oy0, nr, v, i, ya, ntab = 0, inner, keep, nin = 0;
 	int32_t tnr = 0, toy0 = 0, tinner = 0;   /* what tab holds */
 	int32_t nt = g->kh * g->kw;
+	/* an activation other than ReLU and Clip, no residual: applied to
+	 * the band's pixels before they are transposed, one call on whole
+	 * vectors instead of one per channel row */
+	int32_t pre = !res && act != QCC_ACT_NONE && act != QCC_ACT_RELU &&
+	              act != QCC_ACT_CLIP;
 
 	for (i = 0; i < dwc_buf_size(g, g->nr); i++)
 		dwc_splat(&buf[i], 0.0f);
@@ -557,9 +562,12 @@ dwc_blocks(const struct dwc_geom *g, const float *restrict x,
 				                                          : 0;
 				keep = keep > 0 ? keep : 0;
 				dwc_rows(g, buf, w, bias ? &bv : NULL, o, nr);
+				if (pre)
+					qcc_rt_act_row_f32((float *)o, nr * g->ow * DWC_V, act,
+					                   alpha, beta);
 				dwc_out(o, y + p * yplane, res ? res + p * yplane : res,
-				        yplane, nc, (ptrdiff_t)oy0 * g->ow, nr * g->ow, act,
-				        alpha, beta);
+				        yplane, nc, (ptrdiff_t)oy0 * g->ow, nr * g->ow,
+				        pre ? QCC_ACT_NONE : act, alpha, beta);
 			}
 		}
 }

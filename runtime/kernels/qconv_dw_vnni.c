@@ -34,11 +34,9 @@
 
 #if defined(__x86_64__) && defined(__clang__)
 typedef char qv_i8x64 __attribute__((vector_size(64)));
-typedef uint8_t qv_u8x16 __attribute__((vector_size(16)));
 typedef uint8_t qv_u8x32 __attribute__((vector_size(32)));
 typedef uint8_t qv_u8x64 __attribute__((vector_size(64)));
 typedef uint16_t qv_u16x16 __attribute__((vector_size(32)));
-typedef uint16_t qv_u16x32 __attribute__((vector_size(64)));
 typedef int64_t qv_v8di __attribute__((vector_size(64)));
 typedef int32_t qv_v16si __attribute__((vector_size(64)));
 typedef int32_t qv_v16si_u __attribute__((vector_size(64), aligned(1),
@@ -176,8 +174,8 @@ qv_fill(const struct qv_geom *g, const uint8_t *x, uint8_t *pb,
  * products by vpmuldq, rounded and shifted in 64-bit lanes, the low
  * halves put back in lane order and clamped in 32-bit lanes when
  * shift >= 32 (|result| < 2^30 then), else clamped in 64-bit lanes
- * first. */
-QV_TARGET QCC_RT_INLINE qv_u8x16
+ * first; the codes stay in 32-bit lanes. */
+QV_TARGET QCC_RT_INLINE qv_v16si
 qv_rescale(qv_v16si acc, qv_v16si m, qv_v8di rnd, qv_v8di sh, int32_t big,
            int32_t lo, int32_t hi, int32_t zy)
 {
@@ -199,10 +197,17 @@ qv_rescale(qv_v16si acc, qv_v16si m, qv_v8di rnd, qv_v8di sh, int32_t big,
 	r = __builtin_shufflevector((qv_v16si)e, (qv_v16si)o, 0, 16, 2, 18, 4,
 	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30) +
 	    zy;
-	r = __builtin_elementwise_min(
+	return __builtin_elementwise_min(
 	        __builtin_elementwise_max(r, (qv_v16si){0} + lo),
 	        (qv_v16si){0} + hi);
-	return __builtin_convertvector(r, qv_u8x16);
+}
+
+/* The codes of four accumulators r (lane i: output 4i + r, codes in
+ * 32-bit lanes) in output order: lane i's bytes are outputs 4i .. 4i+3. */
+QV_TARGET QCC_RT_INLINE qv_u8x64
+qv_weave4(const qv_v16si *b)
+{
+	return (qv_u8x64)(b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24);
 }
 
 /* Flat outputs [0, n) of the band in pb into u (rounded up to a tile),
@@ -222,7 +227,7 @@ qv_run(const uint8_t *pb, const int32_t *wq,
 		ws[k] = (qv_v16si){0} + wq[k];
 	for (f0 = 0; f0 < n; f0 += 16 * np) {
 		qv_v16si acc[4];
-		qv_u8x16 b[4];
+		qv_v16si b[4];
 
 #pragma GCC unroll 4
 		for (r = 0; r < np; r++)
@@ -241,25 +246,10 @@ qv_run(const uint8_t *pb, const int32_t *wq,
 		for (r = 0; r < np; r++)
 			b[r] = qv_rescale(acc[r], m, rnd, s, big, lo, hi, zy);
 		if (np == 4) {
-			qv_u8x32 t01 = __builtin_shufflevector(b[0], b[1], 0, 16,
-			        1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23, 8,
-			        24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30,
-			        15, 31);
-			qv_u8x32 t23 = __builtin_shufflevector(b[2], b[3], 0, 16,
-			        1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23, 8,
-			        24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30,
-			        15, 31);
-			qv_u16x32 o = __builtin_shufflevector((qv_u16x16)t01,
-			        (qv_u16x16)t23, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20,
-			        5, 21, 6, 22, 7, 23, 8, 24, 9, 25, 10, 26, 11, 27,
-			        12, 28, 13, 29, 14, 30, 15, 31);
-
-			*(qv_u8x64_u *)(u + f0) = (qv_u8x64)o;
+			*(qv_u8x64_u *)(u + f0) = qv_weave4(b);
 		} else {
-			*(qv_u8x32_u *)(u + f0) = __builtin_shufflevector(b[0],
-			        b[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6,
-			        22, 7, 23, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
-			        29, 14, 30, 15, 31);
+			*(qv_u8x32_u *)(u + f0) = (qv_u8x32)__builtin_convertvector(
+			        b[0] | b[1] << 8, qv_u16x16);
 		}
 	}
 }
@@ -372,6 +362,151 @@ qv_conv(const uint8_t *restrict x, const int8_t *restrict w,
 	qv_out(g, u[(njob - 1) & 1], y, &prev);
 }
 
+/* The raw-plane form, for unit strides, no column dilation and ow == wd
+ * (planes of at most QR_MAXPIX outputs): output p = oy*ow + ox reads tap
+ * (ky, kx) at byte p + (ky*dh - pt)*wd + kx - pl of its plane when the
+ * tap is in the image, so the load at byte f0 + r + off[t] of the plane,
+ * off[t] = (ky*dh - pt)*wd + 4g - pl for weight word t = ky*kg + g, holds
+ * in lane i the taps 4g .. 4g+3 of output f0 + 4i + r, as a band's flat
+ * rows do.  The bytes of taps outside the image or past kw, and of
+ * outputs past the plane, are masked off the load and keep zx (masked-off
+ * bytes are not read: loads may reach before or past the plane).  No
+ * band is copied in or out: the codes go straight to y. */
+enum {
+	QR_MAXPIX = 1024,  /* outputs per plane at most */
+	QR_MASKS = 1024    /* load masks (64-output tiles * words * 4) */
+};
+
+/* mk[(tile*nw + t)*4 + r] for every 64-output tile: bit 4i + b set iff
+ * output f0 + 4i + r < n exists and tap (ky, 4g + b) of it is a tap of
+ * the window inside the image. */
+static void
+qr_masks(uint64_t *mk, int32_t n, int32_t h, int32_t wd, int32_t kh,
+         int32_t kw, int32_t kg, int32_t dh, int32_t pt, int32_t pl)
+{
+	uint64_t col[2][QR_MAXPIX];  /* taps of word g inside, by column */
+	int32_t nw = kh * kg, ntile = (n + 63) / 64, p, g, b, ky;
+
+	for (g = 0; g < kg; g++)
+		for (p = 0; p < wd; p++) {
+			col[g][p] = 0;
+			for (b = 0; b < 4; b++) {
+				int32_t kx = 4 * g + b, ix = p + kx - pl;
+
+				if (kx < kw && ix >= 0 && ix < wd)
+					col[g][p] |= (uint64_t)1 << b;
+			}
+		}
+	for (p = 0; p < ntile * nw * 4; p++)
+		mk[p] = 0;
+	for (p = 0; p < n; p++) {
+		int32_t oy = p / wd, ox = p % wd, i = p % 64 / 4, r = p % 4;
+		uint64_t *m = mk + (ptrdiff_t)p / 64 * nw * 4 + r;
+
+		for (ky = 0; ky < kh; ky++) {
+			int32_t iy = oy + ky * dh - pt;
+
+			if (iy >= 0 && iy < h)
+				for (g = 0; g < kg; g++)
+					m[(ky * kg + g) * 4] |= col[g][ox] << 4 * i;
+		}
+	}
+}
+
+/* The raw-plane form on images [0, nb); nw = kh*kg a constant where the
+ * caller passes one. */
+QV_TARGET QCC_RT_INLINE void
+qr_conv(const uint8_t *restrict x, const int32_t *wq, const int32_t *bias,
+        uint8_t *restrict y, ptrdiff_t npl, int32_t c, int32_t h, int32_t wd,
+        int32_t n, const ptrdiff_t *off, const uint64_t *mk, int32_t nw,
+        int32_t zx, const int32_t *mult, const int32_t *shift, int32_t nq,
+        int32_t zy, int32_t lo, int32_t hi)
+{
+	qv_i8x64 z = (qv_i8x64){0} + (char)zx;
+	ptrdiff_t pc;
+	int32_t f0, t, r;
+
+	for (pc = 0; pc < npl; pc++) {
+		int32_t ch = (int32_t)(pc % c), qi = nq > 1 ? ch : 0;
+		const uint8_t *xc = x + pc * h * wd;
+		uint8_t *yc = y + pc * n;
+		qv_v16si ws[QV_MAXW], m = (qv_v16si){0} + mult[qi];
+		qv_v8di rnd = (qv_v8di){0} + ((int64_t)1 << (shift[qi] - 1));
+		qv_v8di s = (qv_v8di){0} + shift[qi];
+		int32_t bv = bias ? bias[ch] : 0, big = shift[qi] >= 32;
+		const uint64_t *mt = mk;
+
+		for (t = 0; t < nw; t++)
+			ws[t] = (qv_v16si){0} + wq[ch * nw + t];
+		for (f0 = 0; f0 < n; f0 += 64) {
+			qv_v16si acc[4];
+			qv_v16si b[4];
+
+#pragma GCC unroll 4
+			for (r = 0; r < 4; r++)
+				acc[r] = (qv_v16si){0} + bv;
+#pragma GCC unroll 16
+			for (t = 0; t < nw; t++, mt += 4) {
+				const uint8_t *pt = xc + off[t] + f0;
+
+#pragma GCC unroll 4
+				for (r = 0; r < 4; r++)
+					acc[r] = __builtin_ia32_vpdpbusd512(acc[r],
+					        (qv_v16si)__builtin_ia32_loaddquqi512_mask(
+					                (const qv_i8x64 *)(pt + r), z, mt[r]),
+					        ws[t]);
+			}
+#pragma GCC unroll 4
+			for (r = 0; r < 4; r++)
+				b[r] = qv_rescale(acc[r], m, rnd, s, big, lo, hi, zy);
+			__builtin_ia32_storedquqi512_mask((qv_i8x64 *)(yc + f0),
+			        (qv_i8x64)qv_weave4(b), qv_mask(n - f0));
+		}
+	}
+}
+
+/* The raw-plane form if the shape takes it (false: nothing written). */
+QV_TARGET static int
+qr_try(const uint8_t *restrict x, const int8_t *restrict w,
+       const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+       int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow, int32_t kh,
+       int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,
+       int32_t pt, int32_t pl, int32_t zx, const int32_t *mult,
+       const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi)
+{
+	uint64_t mk[QR_MASKS];
+	int32_t wq[QV_WBUF];
+	ptrdiff_t off[QV_MAXW];
+	int32_t kg = (kw + 3) / 4, nw = kh * kg, n = oh * ow, i, ky, g, j;
+	ptrdiff_t npl = (ptrdiff_t)nb * c;
+
+	if (sh != 1 || sw != 1 || dw != 1 || ow != wd || kw > 8 ||
+	    n > QR_MAXPIX || nw > QV_MAXW || (int64_t)c * nw > QV_WBUF ||
+	    (int64_t)(n + 63) / 64 * nw * 4 > QR_MASKS)
+		return 0;
+	qr_masks(mk, n, h, wd, kh, kw, kg, dh, pt, pl);
+	for (ky = 0; ky < kh; ky++)
+		for (g = 0; g < kg; g++)
+			off[ky * kg + g] = (ptrdiff_t)(ky * dh - pt) * wd + 4 * g - pl;
+	for (i = 0; i < c; i++)
+		for (ky = 0; ky < kh; ky++)
+			for (g = 0; g < kg; g++) {
+				const int8_t *wr = w + (i * kh + ky) * kw + 4 * g;
+				uint32_t v = 0;
+
+				for (j = 0; j < 4 && 4 * g + j < kw; j++)
+					v |= (uint32_t)(uint8_t)wr[j] << (8 * j);
+				wq[i * nw + ky * kg + g] = (int32_t)v;
+			}
+	if (nw == 3)
+		qr_conv(x, wq, bias, y, npl, c, h, wd, n, off, mk, 3, zx, mult,
+		        shift, nq, zy, lo, hi);
+	else
+		qr_conv(x, wq, bias, y, npl, c, h, wd, n, off, mk, nw, zx, mult,
+		        shift, nq, zy, lo, hi);
+	return 1;
+}
+
 /* Output rows per band that fit the buffers (0: none) for geometry g
  * with pp and q set. */
 static int32_t
@@ -401,6 +536,9 @@ qcc_rt_conv2d_dw_vnni_q8(const uint8_t *restrict x, const int8_t *restrict w,
 	struct qv_geom g;
 	int32_t need;
 
+	if (qr_try(x, w, bias, y, nb, c, h, wd, oh, ow, kh, kw, sh, sw, dh, dw,
+	           pt, pl, zx, mult, shift, nq, zy, lo, hi))
+		return;
 	g.c = c; g.h = h; g.wd = wd; g.oh = oh; g.ow = ow; g.kh = kh;
 	g.kw = kw; g.sh = sh; g.sw = sw; g.dh = dh; g.pt = pt; g.pl = pl;
 	g.kg = (kw + 3) / 4;

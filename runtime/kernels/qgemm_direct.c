@@ -34,6 +34,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 typedef short qd_v16hi __attribute__((vector_size(32)));
+typedef uint16_t qd_u16_u __attribute__((aligned(1), may_alias));
 typedef int32_t qd_v8si __attribute__((vector_size(32)));
 typedef int32_t qd_v8si_u __attribute__((vector_size(32), aligned(4),
                                          may_alias));
@@ -60,7 +61,8 @@ enum {
 	QD_SB = 1024,    /* pixels per block, a multiple of every tile */
 	QD_XI = 24576,   /* words of interleaved input per block */
 	QD_PH = 16,      /* stride phases (sh*sw) at most */
-	QD_TAPS = 64     /* window taps (kh*kw) at most */
+	QD_TAPS = 64,    /* window taps (kh*kw) at most */
+	QD_QSHIFT = 52   /* the largest shift with zy folded in the rounding */
 };
 
 /* The block's geometry: ng planes of kg channels; nslot stride phases
@@ -87,6 +89,10 @@ struct qd_out {
 	uint8_t *y[QD_MRMAX];
 	int32_t mult[QD_MRMAX], shift[QD_MRMAX];
 	int32_t n, zy, lo, hi;
+	/* quick: mr channels, every shift in [32, QD_QSHIFT]; then channel
+	 * i's 2^(shift-1) + zy*2^shift and shift in 64 bits */
+	int32_t quick;
+	int64_t r64[QD_MRMAX], s64[QD_MRMAX];
 };
 
 /* As qd_panel_fn, the sums rescaled by the rule of qelt.c into o. */
@@ -111,7 +117,9 @@ qd_pad_word(const struct qd_geom *g, int32_t cg, int32_t kg)
 }
 
 /* Sub-image row o (wq words) of plane cg: input row iy, column j*sw + b -
- * pl for word j (kg == g->kg, a constant where it is inlined). */
+ * pl for word j (kg == g->kg, a constant where it is inlined).  A field
+ * of a channel past c repeats channel c - 1 (its weights are zero, so any
+ * code adds nothing): every group takes the same vector loops. */
 QCC_RT_INLINE void
 qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
             int32_t b, int32_t kg)
@@ -133,38 +141,37 @@ qd_fill_row(const struct qd_geom *g, uint32_t *o, int32_t cg, int32_t iy,
 		o[u] = z;
 	if (lo == hi)
 		return;
-	for (j = 0; j < kg; j++)
-		r[j] = kg * cg + j < g->c
-		        ? g->x + ((ptrdiff_t)(kg * cg + j) * g->h + iy) * g->wd +
-		                  off
-		        : 0;
-	if (kg * cg + kg > g->c) {
-		for (u = lo; u < hi; u++) {
+	for (j = 0; j < kg; j++) {
+		int32_t ch = kg * cg + j < g->c ? kg * cg + j : g->c - 1;
+
+		r[j] = g->x + ((ptrdiff_t)ch * g->h + iy) * g->wd + off;
+	}
+	if (sw == 2)
+		/* the even bytes of 16-bit loads (the last word's odd byte
+		 * may lie past the tensor: that word is done below) */
+		for (; lo < hi - 1; lo++) {
 			uint32_t v = 0;
 
 			for (j = 0; j < kg; j++)
-				if (r[j])
-					v |= (uint32_t)r[j][(ptrdiff_t)u * sw]
-					     << 32 / kg * j;
-			o[u] = v;
+				v |= (((const qd_u16_u *)r[j])[lo] & 0xffu)
+				     << 32 / kg * j;
+			o[lo] = v;
 		}
-	} else if (kg == 2 && sw == 1) {
+	if (kg == 2 && sw == 1) {
 		for (u = lo; u < hi; u++)
 			o[u] = (uint32_t)r[0][u] | (uint32_t)r[1][u] << 16;
-	} else if (kg == 2) {
-		for (u = lo; u < hi; u++)
-			o[u] = (uint32_t)r[0][(ptrdiff_t)u * sw] |
-			       (uint32_t)r[1][(ptrdiff_t)u * sw] << 16;
-	} else if (sw == 1) {
+	} else if (kg == 4 && sw == 1) {
 		for (u = lo; u < hi; u++)
 			o[u] = (uint32_t)r[0][u] | (uint32_t)r[1][u] << 8 |
 			       (uint32_t)r[2][u] << 16 | (uint32_t)r[3][u] << 24;
 	} else {
 		for (u = lo; u < hi; u++) {
 			ptrdiff_t e = (ptrdiff_t)u * sw;
+			uint32_t v = 0;
 
-			o[u] = (uint32_t)r[0][e] | (uint32_t)r[1][e] << 8 |
-			       (uint32_t)r[2][e] << 16 | (uint32_t)r[3][e] << 24;
+			for (j = 0; j < kg; j++)
+				v |= (uint32_t)r[j][e] << 32 / kg * j;
+			o[u] = v;
 		}
 	}
 }
@@ -293,41 +300,58 @@ qd_panel_avx2(const int32_t *restrict w, const uint32_t *restrict xi,
 }
 
 #if QD_VNNI
-/* The AVX512-VNNI panel: 8 channels by 32 pixels, four channels per
- * word; the weight word comes as an embedded broadcast. */
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+#define QD_VNNI_TARGET \
+	__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+typedef int64_t qd_v8di __attribute__((vector_size(64)));
+typedef uint8_t qd_u8x16 __attribute__((vector_size(16)));
+typedef char qd_i8x16 __attribute__((vector_size(16)));
+
+/* The sums of the tile of pixels p0 .. p0 + 31 with AVX512-VNNI (four
+ * channels per word): a[i][h] lane l = b0[i] + the sum over planes cg and
+ * taps t of w[(cg*ntap + t)*mr + i] times word toff[t] + p0 + 16h + l of
+ * plane cg; the weight word comes as an embedded broadcast. */
+QD_VNNI_TARGET QCC_RT_INLINE void
+qd_vnni_sums(qd_v16si a[QCC_RT_QGV_MR][2], const int32_t *restrict w,
+             const uint32_t *restrict xi, int32_t ng, int32_t plane,
+             const int32_t *toff, int32_t ntap, int32_t p0,
+             const int32_t *b0)
+{
+	int32_t cg, t, i;
+
+#pragma GCC unroll 16
+	for (i = 0; i < QCC_RT_QGV_MR; i++)
+		a[i][0] = a[i][1] = (qd_v16si){0} + b0[i];
+	for (cg = 0; cg < ng; cg++) {
+		const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
+
+		for (t = 0; t < ntap; t++, w += QCC_RT_QGV_MR) {
+			const qd_v16si_u *b = (const qd_v16si_u *)(pl + toff[t]);
+			qd_v16si x0 = b[0], x1 = b[1];
+
+#pragma GCC unroll 16
+			for (i = 0; i < QCC_RT_QGV_MR; i++) {
+				qd_v16si v = (qd_v16si){0} + w[i];
+
+				a[i][0] = __builtin_ia32_vpdpbusd512(a[i][0], x0, v);
+				a[i][1] = __builtin_ia32_vpdpbusd512(a[i][1], x1, v);
+			}
+		}
+	}
+}
+
+/* The AVX512-VNNI panel: 8 channels by 32 pixels, sums into acc. */
+QD_VNNI_TARGET static void
 qd_panel_vnni(const int32_t *restrict w, const uint32_t *restrict xi,
               int32_t ng, int32_t plane, const int32_t *toff, int32_t ntap,
               int32_t npr, int32_t *restrict acc, const int32_t *b0)
 {
-	int32_t p0, cg, t, i;
+	int32_t p0, i;
 
 	for (p0 = 0; p0 < npr; p0 += 32) {
-		const int32_t *wt = w;
 		qd_v16si a[QCC_RT_QGV_MR][2];
 
-#pragma GCC unroll 16
-		for (i = 0; i < QCC_RT_QGV_MR; i++)
-			a[i][0] = a[i][1] = (qd_v16si){0} + b0[i];
-		for (cg = 0; cg < ng; cg++) {
-			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
-
-			for (t = 0; t < ntap; t++, wt += QCC_RT_QGV_MR) {
-				const qd_v16si_u *b =
-				        (const qd_v16si_u *)(pl + toff[t]);
-				qd_v16si x0 = b[0], x1 = b[1];
-
-#pragma GCC unroll 16
-				for (i = 0; i < QCC_RT_QGV_MR; i++) {
-					qd_v16si v = (qd_v16si){0} + wt[i];
-
-					a[i][0] = __builtin_ia32_vpdpbusd512(a[i][0],
-					                                     x0, v);
-					a[i][1] = __builtin_ia32_vpdpbusd512(a[i][1],
-					                                     x1, v);
-				}
-			}
-		}
+		qd_vnni_sums(a, w, xi, ng, plane, toff, ntap, p0, b0);
 #pragma GCC unroll 16
 		for (i = 0; i < QCC_RT_QGV_MR; i++) {
 			qd_v16si_u *o = (qd_v16si_u *)(acc + i * QD_SB + p0);
@@ -338,16 +362,11 @@ qd_panel_vnni(const int32_t *restrict w, const uint32_t *restrict xi,
 	}
 }
 
-typedef int64_t qd_v8di __attribute__((vector_size(64)));
-typedef uint8_t qd_u8x16 __attribute__((vector_size(16)));
-typedef char qd_i8x16 __attribute__((vector_size(16)));
-
 /* 16 sums rescaled by the rule of qelt.c: the even and odd lanes'
  * products by vpmuldq, rounded and shifted in 64-bit lanes, the low
  * halves put back in lane order and clamped in 32-bit lanes when
  * shift >= 32 (|result| < 2^30 then), else clamped in 64-bit lanes. */
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-QCC_RT_INLINE qd_u8x16
+QD_VNNI_TARGET QCC_RT_INLINE qd_u8x16
 qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
            int32_t hi)
 {
@@ -377,8 +396,32 @@ qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
 	return __builtin_convertvector(r, qd_u8x16);
 }
 
+/* qd_rescale for 32 <= shift <= QD_QSHIFT, zy folded into the rounding
+ * term rnd = 2^(shift-1) + zy*2^shift: adding a multiple of 2^shift
+ * before the flooring shift adds zy after it, and |acc*mult| < 2^62 with
+ * rnd < 2^61 stays in int64.  The 32-bit result is clamped as is. */
+QD_VNNI_TARGET QCC_RT_INLINE qd_u8x16
+qd_rescale_q(qd_v16si acc, int32_t mult, int64_t rnd, int64_t shift,
+             qd_v16si lo, qd_v16si hi)
+{
+	/* mult in every 32-bit lane: in 64-bit lanes clang would see a
+	 * 64-bit product and take vpmullq */
+	qd_v16si m = (qd_v16si){0} + mult;
+	qd_v8di e = __builtin_ia32_pmuldq512(acc, m) + rnd;
+	qd_v8di o = __builtin_ia32_pmuldq512((qd_v16si)((qd_v8di)acc >> 32),
+	                                     m) + rnd;
+	qd_v16si r;
+
+	e >>= shift;
+	o >>= shift;
+	r = __builtin_shufflevector((qd_v16si)e, (qd_v16si)o, 0, 16, 2, 18, 4,
+	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+	r = __builtin_elementwise_min(__builtin_elementwise_max(r, lo), hi);
+	return __builtin_convertvector(r, qd_u8x16);
+}
+
 /* 16 codes to y[0..n) (n clamped to [0, 16]) by a masked store. */
-__attribute__((target("avx512f,avx512bw,avx512vl"))) QCC_RT_INLINE void
+QD_VNNI_TARGET QCC_RT_INLINE void
 qd_put16(uint8_t *y, qd_u8x16 v, int32_t n)
 {
 	unsigned short k = n >= 16 ? 0xffff : n <= 0 ? 0
@@ -387,51 +430,41 @@ qd_put16(uint8_t *y, qd_u8x16 v, int32_t n)
 	__builtin_ia32_storedquqi128_mask((qd_i8x16 *)y, (qd_i8x16)v, k);
 }
 
-/* qd_panel_vnni with the sums rescaled in registers and written to o. */
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void
+/* qd_panel_vnni with the sums rescaled in registers and written to o:
+ * by qd_rescale_q if o->quick (every channel there, every shift in its
+ * range), else by qd_rescale. */
+QD_VNNI_TARGET static void
 qd_panel_vnni_y(const int32_t *restrict w, const uint32_t *restrict xi,
                 int32_t ng, int32_t plane, const int32_t *toff,
                 int32_t ntap, int32_t npr, const struct qd_out *ot,
                 const int32_t *b0)
 {
-	int32_t p0, cg, t, i;
+	qd_v16si lo = (qd_v16si){0} + ot->lo, hi = (qd_v16si){0} + ot->hi;
+	int32_t p0, i;
 
 	for (p0 = 0; p0 < npr; p0 += 32) {
-		const int32_t *wt = w;
 		qd_v16si a[QCC_RT_QGV_MR][2];
+		int32_t n = ot->n - p0;
 
+		qd_vnni_sums(a, w, xi, ng, plane, toff, ntap, p0, b0);
+		if (ot->quick) {
 #pragma GCC unroll 16
-		for (i = 0; i < QCC_RT_QGV_MR; i++)
-			a[i][0] = a[i][1] = (qd_v16si){0} + b0[i];
-		for (cg = 0; cg < ng; cg++) {
-			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
-
-			for (t = 0; t < ntap; t++, wt += QCC_RT_QGV_MR) {
-				const qd_v16si_u *b =
-				        (const qd_v16si_u *)(pl + toff[t]);
-				qd_v16si x0 = b[0], x1 = b[1];
-
-#pragma GCC unroll 16
-				for (i = 0; i < QCC_RT_QGV_MR; i++) {
-					qd_v16si v = (qd_v16si){0} + wt[i];
-
-					a[i][0] = __builtin_ia32_vpdpbusd512(a[i][0],
-					                                     x0, v);
-					a[i][1] = __builtin_ia32_vpdpbusd512(a[i][1],
-					                                     x1, v);
-				}
+			for (i = 0; i < QCC_RT_QGV_MR; i++) {
+				qd_put16(ot->y[i] + p0,
+				         qd_rescale_q(a[i][0], ot->mult[i], ot->r64[i],
+				                      ot->s64[i], lo, hi), n);
+				qd_put16(ot->y[i] + p0 + 16,
+				         qd_rescale_q(a[i][1], ot->mult[i], ot->r64[i],
+				                      ot->s64[i], lo, hi), n - 16);
 			}
+			continue;
 		}
-		for (i = 0; i < QCC_RT_QGV_MR; i++) {
-			uint8_t *y = ot->y[i];
-
-			if (!y)
-				break;
-			qd_put16(y + p0, qd_rescale(a[i][0], ot->mult[i],
-			         ot->shift[i], ot->zy, ot->lo, ot->hi), ot->n - p0);
-			qd_put16(y + p0 + 16, qd_rescale(a[i][1], ot->mult[i],
-			         ot->shift[i], ot->zy, ot->lo, ot->hi),
-			         ot->n - p0 - 16);
+		for (i = 0; i < QCC_RT_QGV_MR && ot->y[i]; i++) {
+			qd_put16(ot->y[i] + p0, qd_rescale(a[i][0], ot->mult[i],
+			         ot->shift[i], ot->zy, ot->lo, ot->hi), n);
+			qd_put16(ot->y[i] + p0 + 16, qd_rescale(a[i][1],
+			         ot->mult[i], ot->shift[i], ot->zy, ot->lo, ot->hi),
+			         n - 16);
 		}
 	}
 }
@@ -495,6 +528,26 @@ qd_store(const int32_t *acc, uint8_t *y, int32_t nr, int32_t ow,
 			y[(ptrdiff_t)rr * ow + i] = t[rr * wq + i];
 }
 
+/* o->quick and its 64-bit terms for o's channels (mr of them, y, mult,
+ * shift and zy set). */
+static void
+qd_quick(struct qd_out *o, int32_t mr)
+{
+	int32_t i;
+
+	o->quick = 1;
+	for (i = 0; i < mr; i++) {
+		int32_t s = o->shift[i];
+
+		if (!o->y[i] || s < 32 || s > QD_QSHIFT) {
+			o->quick = 0;
+			return;
+		}
+		o->r64[i] = ((int64_t)1 << (s - 1)) + (int64_t)o->zy * ((int64_t)1 << s);
+		o->s64[i] = s;
+	}
+}
+
 /* The convolution with panel (mr channels by tiles of nt pixels, kg
  * channels per word); false (nothing written) if even one output row
  * does not fit the buffers. */
@@ -552,6 +605,7 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 					ot.zy = zy;
 					ot.lo = lo;
 					ot.hi = hi;
+					qd_quick(&ot, mr);
 					panel_y(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
 					        g.plane, toff, kh * kw, npr, &ot, b0);
 					continue;

@@ -3,11 +3,13 @@
  * shapes (strides 1 and 2, and 3 now and then, apart per axis, row
  * dilations, windows up to 10 columns (two weight words per tap row up to
  * 8), asymmetric padding, two images, per-channel and per-tensor
- * rescales, clamps, full-range codes and weights), planes that take
- * several bands, mobilenet_v2's and efficientnet_b0's depthwise layers,
- * and shapes it passes on to qcc_rt_conv2d_dw_q8 (column stride 3,
- * column dilation, wide windows).  Built with clang and run by qdw_vnni.sh; prints
- * one line, exits 1 on the first difference, 77 without AVX512-VNNI. */
+ * rescales, shifts from 12 to 62, clamps, full-range codes and weights),
+ * shapes for the raw-plane form (unit strides, ow == wd, small planes),
+ * planes that take several bands, mobilenet_v2's and efficientnet_b0's
+ * depthwise layers, and shapes it passes on to qcc_rt_conv2d_dw_q8
+ * (column stride 3, column dilation, wide windows).  Built with clang and
+ * run by qdw_vnni.sh; prints one line, exits 1 on the first difference,
+ * 77 without AVX512-VNNI. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,8 @@ check(const struct shape *s, int it)
 	for (int32_t i = 0; i < c; i++) {
 		bias[i] = range(-100000, 100000);
 		mult[i] = range(1 << 30, 0x7fffffff);
-		shift[i] = range(0, 4) ? range(32, 44) : range(12, 31);
+		shift[i] = range(0, 4) ? range(32, 44)
+		           : range(0, 1) ? range(12, 31) : range(45, 62);
 	}
 	qcc_rt_conv2d_q8(x, w, bp, want, s->nb, c, s->h, s->wd, c, oh, ow,
 	                 s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl,
@@ -97,6 +100,10 @@ main(void)
 		{2, 2, 150, 112, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},
 		{1, 2, 9, 3000, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
 		{1, 2, 40, 40, 33, 33, 1, 1, 1, 1, 16, 16, 16, 16},
+		/* efficientnet_b0's 5x5 layers on small planes */
+		{1, 480, 14, 14, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
+		{1, 1152, 7, 7, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},
+		{2, 5, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
 	};
 	int n = sizeof fixed / sizeof fixed[0];
 
@@ -125,10 +132,29 @@ main(void)
 		if (check(&s, it))
 			return 1;
 	}
+	/* unit strides, ow == wd and small planes: the raw-plane form */
+	for (int it = 0; it < 300; it++) {
+		struct shape s;
+
+		s.nb = range(1, 2);
+		s.c = range(1, 20);
+		s.kh = range(1, 5);
+		s.kw = range(1, 8);
+		s.sh = s.sw = s.dw = 1;
+		s.dh = range(1, 2);
+		s.pt = range(0, 3);
+		s.pb = range(0, 3);
+		s.pl = range(0, s.kw - 1);
+		s.pr = s.kw - 1 - s.pl;
+		s.h = range(s.dh * (s.kh - 1) + 1, 40);
+		s.wd = range(s.kw, 1024 / s.h > s.kw ? 1024 / s.h : s.kw);
+		if (check(&s, 400 + it))
+			return 1;
+	}
 	for (int i = 0; i < n; i++)
-		if (check(&fixed[i], 400 + i))
+		if (check(&fixed[i], 700 + i))
 			return 1;
 	printf("ok: the VNNI depthwise conv equals the reference on %d shapes\n",
-	       400 + n);
+	       700 + n);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * im2col forms of qgemm.c they fall back to) against the scalar
  * reference qcc_rt_conv2d_q8 on random shapes: strides 1 to 3 (apart per
  * axis), dilations, asymmetric padding, two images, channel counts that
- * are not multiples of 2 or 4, full-range codes and weights; then shapes
+ * are not multiples of 2 or 4, full-range codes and weights, shifts from
+ * 12 to 62 and narrow output clamps; then shapes
  * the stack buffers cannot hold (very many channels, a 9x9 window,
  * stride 5), which take the im2col form, and 1x1 shapes without padding
  * (whose input rows are filled as one run).  Built with clang and run by
@@ -74,6 +75,9 @@ check(const struct shape *s, int it)
 	int32_t *bias = malloc((size_t)m * 4), *mult = malloc((size_t)m * 4);
 	int32_t *shift = malloc((size_t)m * 4), *wp;
 	int32_t zx = range(0, 255), zy = range(0, 255), bad = 0;
+	/* a clamp narrower than the codes' range now and then (Relu6) */
+	int32_t lo = range(0, 2) ? 0 : range(0, 120);
+	int32_t hi = range(0, 2) ? 255 : range(130, 255);
 
 	for (size_t i = 0; i < nx; i++)
 		x[i] = (uint8_t)range(0, 255);
@@ -84,11 +88,12 @@ check(const struct shape *s, int it)
 	for (int32_t i = 0; i < m; i++) {
 		bias[i] = range(-100000, 100000);
 		mult[i] = range(1 << 30, 0x7fffffff);
-		shift[i] = range(0, 4) ? range(32, 44) : range(12, 31);
+		shift[i] = range(0, 4) ? range(32, 44)
+		           : range(0, 1) ? range(12, 31) : range(45, 62);
 	}
 	qcc_rt_conv2d_q8(x, w, bias, want, s->nb, s->c, s->h, s->wd, m, oh, ow,
 	                 s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl,
-	                 1, zx, mult, shift, nq, zy, 0, 255);
+	                 1, zx, mult, shift, nq, zy, lo, hi);
 	for (int f = 0; f < 4 && !bad; f++) {
 		static const char *const name[] = {"cp_avx2", "cp_i2c", "vnni",
 		                                   "vnni_i2c"};
@@ -103,7 +108,7 @@ check(const struct shape *s, int it)
 		memset(got, 0xa5, ny);
 		fn[f](x, wp, bias, got, s->nb, s->c, s->h, s->wd, m, oh, ow,
 		      s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl, zx,
-		      mult, shift, nq, zy, 0, 255);
+		      mult, shift, nq, zy, lo, hi);
 		free(wp);
 		if (memcmp(got, want, ny)) {
 			printf("FAIL: %s differs from the reference on case %d "

@@ -156,3 +156,37 @@ Test(conv_dw_chan, agrees_with_the_plane_kernel)
 	                     2, 2, 1, 1, 1, 1, QCC_ACT_CLIP, 0.0f, 6.0f);
 	rt_assert_same(got, want, ny);
 }
+
+/* SiLU without a residual is applied to the band's pixels before they are
+ * transposed back (with one, after the residual): either way each value
+ * is what the kernel without an activation gives, passed through
+ * qcc_rt_act_row_f32, bit for bit; partial block, 5x5 stride 2 and 3x3. */
+Test(conv_dw_chan, silu_in_the_band_equals_silu_after_the_kernel)
+{
+	static const int shapes[][5] = {
+		/* c h kh sh res */
+		{19, 28, 5, 2, 0}, {32, 14, 3, 1, 0}, {21, 9, 3, 1, 1},
+	};
+
+	for (int i = 0; i < 3; i++) {
+		int c = shapes[i][0], h = shapes[i][1], k = shapes[i][2];
+		int s = shapes[i][3], pad = k / 2, oh = (h + 2 * pad - k) / s + 1;
+		int64_t ny = (int64_t)c * oh * oh;
+		float *x = rt_rand((int64_t)c * h * h, 12);
+		float *w = rt_rand(c * k * k, 13), *b = rt_rand(c, 14);
+		float *res = shapes[i][4] ? rt_rand(ny, 15) : NULL;
+		float *got = rt_rand(ny, 16), *want = rt_rand(ny, 17);
+		float *wp = pack_dw(w, c, k * k);
+
+		for (int64_t j = 0; j < (int64_t)c * h * h; j++)
+			x[j] *= 8.0f;
+		qcc_rt_conv2d_dwc_f32(x, wp, b, res, got, 1, c, h, h, c, oh, oh, k,
+		                      k, s, s, 1, 1, pad, pad, 8, QCC_ACT_SILU, 0.0f,
+		                      0.0f);
+		qcc_rt_conv2d_dwc_f32(x, wp, b, res, want, 1, c, h, h, c, oh, oh, k,
+		                      k, s, s, 1, 1, pad, pad, 8, QCC_ACT_NONE, 0.0f,
+		                      0.0f);
+		qcc_rt_act_row_f32(want, (int32_t)ny, QCC_ACT_SILU, 0.0f, 0.0f);
+		rt_assert_same(got, want, ny);
+	}
+}
