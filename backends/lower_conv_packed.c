@@ -126,11 +126,13 @@ gemm_lane_use(int64_t hw)
 /* A 1x1 convolution with stride 1 and no padding, with 512-bit vectors:
  * whether qcc_rt_conv2d_pw_f32 (vectors over 16 output channels, tiles of
  * 7 pixels) beats the pixel kernel.  Its tiles fill more lanes on short
- * planes, but it transposes each tile on the way out, which only a long
- * reduction amortizes: it is taken if it fills at least 10% more lanes,
- * or more lanes and k >= 256.  Measured (kbench, tests/bench/README):
- * mobilenet_v2's 7x7 layers 70 -> 110 GMAC/s, its 14x14 layers 384->96
- * and 576->96 110 -> 125, but 64->384 on 14x14 100 -> 80. */
+ * planes, but it transposes each tile on the way out, which a short
+ * reduction does not amortize: it is taken if it fills at least 10% more
+ * lanes, or more lanes and k >= 64.  Measured (kbench and mobilenet_v2's
+ * 1x1 layers run in sequence): on 7x7 planes 70 -> 105-125 GMAC/s, on
+ * 14x14 85-95 -> 95-115 with k >= 64; fmnist's 32->64 on 14x14 105 -> 90;
+ * on 28x28 and larger planes (no lanes to gain) the pixel kernel is as
+ * fast or faster. */
 static bool
 is_pointwise(const Op *op, bool wide)
 {
@@ -153,7 +155,7 @@ is_pointwise(const Op *op, bool wide)
 	chan = (double)m / (double)((m + QCC_RT_PANEL16 - 1) /
 	                            QCC_RT_PANEL16 * QCC_RT_PANEL16);
 	return pix * chan >= gemm_lane_use(hw) + 0.1 ||
-	       (k >= 256 && pix * chan > gemm_lane_use(hw));
+	       (k >= 64 && pix * chan > gemm_lane_use(hw));
 }
 
 /* qcc_rt_conv2d_pw_f32 for op (is_pointwise said so). */
