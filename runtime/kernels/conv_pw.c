@@ -302,6 +302,10 @@ qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
 		g.res = res ? res + (ptrdiff_t)n * m * hw : res;
 		for (co0 = 0; co0 < m; co0 += mc) {
 			mc = m - co0 < PW_W ? m - co0 : PW_W;
+			/* 49 to 64 left: two blocks of at most 32 rather than 48
+			 * and a 1-vector tile (one weight load per 7 multiply-adds) */
+			if (m - co0 > PW_W && m - co0 <= PW_W + PW_L)
+				mc = 2 * PW_L;
 			if (mc > 2 * PW_L)
 				pw_block(&g, co0, mc, 3);
 			else if (mc > PW_L)
