@@ -11,15 +11,14 @@
 
 #include "qcc_rt.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint32_t seed = 12345;
 
+/* A pseudo-random integer in [lo, hi] (a linear congruential step). */
 static int32_t
 range(int32_t lo, int32_t hi)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return lo + (int32_t)((rng >> 20) % (uint64_t)(hi - lo + 1));
+	seed = seed * 1664525u + 1013904223u;
+	return lo + (int32_t)((seed >> 8) % (uint32_t)(hi - lo + 1));
 }
 
 static float *
