@@ -16,15 +16,21 @@
  * kx*dw/sw: one offset for the whole band, whose outputs at pitch q are
  * one flat run done in tiles of QA_T consecutive outputs, QA_T/8 vectors
  * of eight int32 sums (the columns ox >= ow are computed and dropped).
- * The sums are rescaled in registers by the rule of qelt.c in the form of
- * qrow.c (shift >= 32; smaller shifts store the sums and call
- * qcc_rt_requant_row_q8), packed to codes in a flat row, whose rows of
- * ow are then copied into y.  Integer sums do not depend on their order:
- * the results equal qcc_rt_conv2d_q8's (and qcc_rt_conv2d_dw_q8's) bit
- * for bit.  Shapes whose band of one output row does not fit the buffers,
- * or with more than QA_MAXW weight words, go to qcc_rt_conv2d_dw_q8.
- * x86-64 with clang or gcc 12 on; the lowering calls it only for targets
- * with AVX2 and without AVX512-VNNI, and the C backend never does.
+ * The sums are rescaled in registers by the rule of qelt.c (shift >= 33;
+ * smaller shifts store the sums and call qcc_rt_requant_row_q8), packed
+ * to codes in a flat row, whose rows of ow are then copied into y.
+ * Integer sums do not depend on their order: the results equal
+ * qcc_rt_conv2d_q8's (and qcc_rt_conv2d_dw_q8's) bit for bit.  Band
+ * b + 1 is copied in before band b is computed and band b - 1 copied out
+ * after, each in the other of two buffers.  qcc_rt_conv2d_c1_avx2_q8 is
+ * the same for a group-1 convolution of one input channel into c: every
+ * output plane reads the image's one input plane, and the bands of all
+ * c planes are done in a row so that they share one copy of the input.
+ * Shapes whose band of one output row does not fit the buffers, or with
+ * more than QA_MAXW weight words, go to qcc_rt_conv2d_dw_q8 (or
+ * qcc_rt_conv2d_q8).  x86-64 with clang or gcc 12 on; the lowering calls
+ * these only for targets with AVX2 and without AVX512-VNNI, and the C
+ * backend never does.
  */
 #include "../qcc_rt.h"
 
@@ -538,13 +544,7 @@ qa_conv(const uint8_t *restrict x, const int8_t *restrict w,
  * pc / xdiv; shapes the buffers do not take go to qcc_rt_conv2d_dw_q8 or
  * qcc_rt_conv2d_q8. */
 static void
-qa_entry(const uint8_t *restrict x, const int8_t *restrict w,
-         const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
-         int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow,
-         int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
-         int32_t dw, int32_t pt, int32_t pl, int32_t ph, int32_t pw,
-         int32_t zx, const int32_t *mult, const int32_t *shift, int32_t nq,
-         int32_t zy, int32_t lo, int32_t hi, int32_t xdiv)
+qa_entry(QCC_RT_QDW_ARGS, int32_t xdiv)
 {
 	struct qa_geom g;
 	int32_t nrb = 0;
@@ -580,26 +580,18 @@ qa_entry(const uint8_t *restrict x, const int8_t *restrict w,
 		                 lo, hi);
 }
 
-#define QA_ARGS                                                               \
-	const uint8_t *restrict x, const int8_t *restrict w,                  \
-	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,        \
-	int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow, int32_t kh, \
-	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,           \
-	int32_t pt, int32_t pl, int32_t ph, int32_t pw, int32_t zx,           \
-	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,    \
-	int32_t lo, int32_t hi
 #define QA_PASS                                                               \
 	x, w, bias, y, nb, c, h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,   \
 	ph, pw, zx, mult, shift, nq, zy, lo, hi
 
 QCC_RT_API void
-qcc_rt_conv2d_dw_avx2_q8(QA_ARGS)
+qcc_rt_conv2d_dw_avx2_q8(QCC_RT_QDW_ARGS)
 {
 	qa_entry(QA_PASS, 1);
 }
 
 QCC_RT_API void
-qcc_rt_conv2d_c1_avx2_q8(QA_ARGS)
+qcc_rt_conv2d_c1_avx2_q8(QCC_RT_QDW_ARGS)
 {
 	qa_entry(QA_PASS, c);
 }
