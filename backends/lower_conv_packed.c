@@ -123,14 +123,32 @@ gemm_lane_use(int64_t hw)
 	return (double)hw / (double)slots;
 }
 
+/* Rows of qcc_rt_conv2d_gemm_f32's 12-row tiles (6 for the last 6 or
+ * fewer channels) m output channels fill. */
+static double
+gemm_row_use(int64_t m)
+{
+	int64_t rows = m / (2 * QCC_RT_GEMM_MR) * (2 * QCC_RT_GEMM_MR);
+
+	if (m > rows)
+		rows += m - rows > QCC_RT_GEMM_MR ? 2 * QCC_RT_GEMM_MR :
+		                                   QCC_RT_GEMM_MR;
+	return (double)m / (double)rows;
+}
+
 /* A 1x1 convolution with stride 1 and no padding, with 512-bit vectors:
  * whether qcc_rt_conv2d_pw_f32 (vectors over 16 output channels, tiles of
  * 7 pixels) beats the pixel kernel.  Its tiles fill more lanes on short
- * planes, but it transposes each tile on the way out, which only a long
- * reduction amortizes: it is taken if it fills at least 10% more lanes,
- * or more lanes and k >= 256.  Measured (kbench, tests/bench/README):
- * mobilenet_v2's 7x7 layers 70 -> 110 GMAC/s, its 14x14 layers 384->96
- * and 576->96 110 -> 125, but 64->384 on 14x14 100 -> 80. */
+ * planes, and with channel counts that leave the pixel kernel's last row
+ * tile part empty, but it transposes each tile on the way out, which a
+ * short reduction does not amortize, and it reads the whole input plane
+ * for each block of 48 channels: it is taken on planes of at most
+ * QCC_RT_PW_MAXHW pixels if it fills at least 10% more lanes, or more
+ * lanes and k >= 64.  Measured (kbench and mobilenet_v2's 1x1 layers run
+ * in sequence): on 7x7 planes 70 -> 105-125 GMAC/s, on 14x14 85-95 ->
+ * 95-115 with k >= 64; on 28x28 192->32 with a residual 80 -> 95 but
+ * 32->192 100 -> 88; fmnist's 32->64 on 14x14 105 -> 90; on 56x56 planes
+ * 70 -> 50. */
 static bool
 is_pointwise(const Op *op, bool wide)
 {
@@ -138,7 +156,7 @@ is_pointwise(const Op *op, bool wide)
 	const TensorType *x = op->in[0]->type;
 	const ConvAttr *a = &op->a.conv;
 	int64_t m = w->dim[0], k = w->dim[1], hw;
-	double pix, chan;
+	double pix, chan, gemm;
 
 	if (!wide || w->dim[2] * w->dim[3] != 1 || a->stride[0] != 1 ||
 	    a->stride[1] != 1 || a->pad[0] || a->pad[1] || a->pad[2] ||
@@ -146,14 +164,14 @@ is_pointwise(const Op *op, bool wide)
 	    y->dim[3] != x->dim[3])
 		return false;
 	hw = y->dim[2] * y->dim[3];
-	if (hw < 1 || hw > INT32_MAX / 64 || m * k > INT32_MAX / 4)
+	if (hw < 1 || hw > QCC_RT_PW_MAXHW || m * k > INT32_MAX / 4)
 		return false;
 	pix = (double)hw / (double)((hw + QCC_RT_PW_P - 1) / QCC_RT_PW_P *
 	                            QCC_RT_PW_P);
 	chan = (double)m / (double)((m + QCC_RT_PANEL16 - 1) /
 	                            QCC_RT_PANEL16 * QCC_RT_PANEL16);
-	return pix * chan >= gemm_lane_use(hw) + 0.1 ||
-	       (k >= 256 && pix * chan > gemm_lane_use(hw));
+	gemm = gemm_lane_use(hw) * gemm_row_use(m);
+	return pix * chan >= gemm + 0.1 || (k >= 64 && pix * chan > gemm);
 }
 
 /* qcc_rt_conv2d_pw_f32 for op (is_pointwise said so). */

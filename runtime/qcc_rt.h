@@ -221,6 +221,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
  * output channels, [ceil(m/16)][c][16].  Its register tile is
  * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's. */
 #define QCC_RT_PW_P 7
+#define QCC_RT_PW_MAXHW 1024   /* the largest plane lowering gives it */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pw_f32(const float *restrict x,
 	const float *restrict wp, const float *restrict bias, const float *res,
 	float *y, int32_t nb, int32_t c, int32_t hw, int32_t m, int32_t act,

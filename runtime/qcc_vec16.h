@@ -135,4 +135,42 @@ qv_clamp(qv16 *v, const qv16 *lo, const qv16 *hi, int32_t clip)
 }
 #endif
 
+/* The register tile of rows x nv vectors (rows <= 12, nv <= 4; both
+ * constants at each call, for the unrolling) of a product summed over c:
+ *     mt[r*16nv + l] = sum over ci of v[ci*cs + r*rs] * u[ci*16nv + l]
+ * in the order of ci (conv_winograd.c and conv_wino4.c's products). */
+QCC_RT_INLINE void
+qv_tile_dot(const float *u, const float *v, ptrdiff_t cs, ptrdiff_t rs,
+            int32_t c, float *mt, int32_t rows, int32_t nv)
+{
+	qv16 acc[12][4], w[4];
+	int32_t ci, r, k, pw = 16 * nv;
+
+#pragma GCC unroll 12
+	for (r = 0; r < rows; r++)
+#pragma GCC unroll 4
+		for (k = 0; k < nv; k++)
+			qv_splat(&acc[r][k], 0.0f);
+	for (ci = 0; ci < c; ci++) {
+		const float *vc = v + ci * cs;
+
+#pragma GCC unroll 4
+		for (k = 0; k < nv; k++)
+			qv_load(&w[k], u + (ptrdiff_t)ci * pw + 16 * k);
+#pragma GCC unroll 12
+		for (r = 0; r < rows; r++) {
+			float s = vc[r * rs];
+
+#pragma GCC unroll 4
+			for (k = 0; k < nv; k++)
+				qv_fma(&acc[r][k], s, &w[k]);
+		}
+	}
+#pragma GCC unroll 12
+	for (r = 0; r < rows; r++)
+#pragma GCC unroll 4
+		for (k = 0; k < nv; k++)
+			qv_store(mt + r * pw + 16 * k, &acc[r][k]);
+}
+
 #endif

@@ -104,52 +104,64 @@ dw_fill(const struct dw_geom *g, const float *restrict x, float *restrict buf,
  * Clip (only when there is no residual to add before the activation). */
 enum { DW_END_SUM, DW_END_BIAS, DW_END_RELU, DW_END_CLIP };
 
+/* The sums of taps w[0..nt) at offsets off from bi into t[0, DW_T * nu)
+ * (nu adjacent tiles whose chains interleave), ended as end says; nt and
+ * nu are constants where the caller passes them. */
+QCC_RT_INLINE void
+dw_tiles(const float *restrict bi, const float *restrict w,
+         const ptrdiff_t *restrict off, float *restrict t, int32_t nt,
+         int32_t nu, int32_t end, float bv, float alpha, float beta)
+{
+	float acc[2 * DW_T];
+	int32_t j, k, n = DW_T * nu;
+
+#pragma GCC unroll 32
+	for (j = 0; j < n; j++)
+		acc[j] = 0.0f;
+#pragma GCC unroll 25
+	for (k = 0; k < nt; k++) {
+		const float *bk = bi + off[k];
+		float wk = w[k];
+
+#pragma GCC unroll 32
+		for (j = 0; j < n; j++)
+			acc[j] = acc[j] + wk * bk[j];
+	}
+	if (end != DW_END_SUM)
+#pragma GCC unroll 32
+		for (j = 0; j < n; j++)
+			acc[j] = acc[j] + bv;
+	if (end == DW_END_RELU)
+#pragma GCC unroll 32
+		for (j = 0; j < n; j++)
+			acc[j] = acc[j] < 0.0f ? 0.0f : acc[j];
+	if (end == DW_END_CLIP)
+#pragma GCC unroll 32
+		for (j = 0; j < n; j++) {
+			float v = acc[j] < alpha ? alpha : acc[j];
+
+			acc[j] = v > beta ? beta : v;
+		}
+#pragma GCC unroll 32
+	for (j = 0; j < n; j++)
+		t[j] = acc[j];
+}
+
 /* t[0..n) (rounded up to DW_T) = the sums of taps w[0..nt) at offsets
  * off into buf, ended as end says, with nt a constant where the caller
- * passes one. */
+ * passes one; two tiles at a time while two remain. */
 QCC_RT_INLINE void
 dw_seq(const float *restrict buf, const float *restrict w,
        const ptrdiff_t *restrict off, float *restrict t, int32_t n,
        int32_t nt, int32_t end, float bv, float alpha, float beta)
 {
-	int32_t i, j, k;
+	int32_t i;
 
 	DW_TILE_LOOP
-	for (i = 0; i < n; i += DW_T) {
-		float acc[DW_T];
-		const float *bi = buf + i;
-
-#pragma GCC unroll 16
-		for (j = 0; j < DW_T; j++)
-			acc[j] = 0.0f;
-#pragma GCC unroll 25
-		for (k = 0; k < nt; k++) {
-			const float *bk = bi + off[k];
-			float wk = w[k];
-
-#pragma GCC unroll 16
-			for (j = 0; j < DW_T; j++)
-				acc[j] = acc[j] + wk * bk[j];
-		}
-		if (end != DW_END_SUM)
-#pragma GCC unroll 16
-			for (j = 0; j < DW_T; j++)
-				acc[j] = acc[j] + bv;
-		if (end == DW_END_RELU)
-#pragma GCC unroll 16
-			for (j = 0; j < DW_T; j++)
-				acc[j] = acc[j] < 0.0f ? 0.0f : acc[j];
-		if (end == DW_END_CLIP)
-#pragma GCC unroll 16
-			for (j = 0; j < DW_T; j++) {
-				float v = acc[j] < alpha ? alpha : acc[j];
-
-				acc[j] = v > beta ? beta : v;
-			}
-#pragma GCC unroll 16
-		for (j = 0; j < DW_T; j++)
-			t[i + j] = acc[j];
-	}
+	for (i = 0; i + DW_T < n; i += 2 * DW_T)
+		dw_tiles(buf + i, w, off, t + i, nt, 2, end, bv, alpha, beta);
+	if (i < n)
+		dw_tiles(buf + i, w, off, t + i, nt, 1, end, bv, alpha, beta);
 }
 
 /* y rows [0, nr) of width ow = t rows at pitch q (+ res), then the
@@ -188,9 +200,61 @@ dw_epilogue(const float *restrict t, int32_t q, const float *restrict res,
 		qcc_rt_act_row_f32(y, nr * ow, act, alpha, beta);
 }
 
-/* One channel's output plane, band by band, through buf and t; off are
- * the taps' offsets in buf, ny the floats of y from the plane's start to
- * the end of the tensor. */
+/* How the tiles of a plane end (*act becomes NONE when they apply it). */
+QCC_RT_INLINE int32_t
+dw_end(const float *b, const float *res, int32_t *act)
+{
+	int32_t end = b ? DW_END_BIAS : DW_END_SUM;
+
+	if (!res && *act == QCC_ACT_RELU)
+		end = b ? DW_END_RELU : end;
+	if (!res && *act == QCC_ACT_CLIP)
+		end = b ? DW_END_CLIP : end;
+	if (end == DW_END_RELU || end == DW_END_CLIP)
+		*act = QCC_ACT_NONE;
+	return end;
+}
+
+/* The band of nr output rows from oy0 whose sub-planes are in buf: the
+ * tiles into t, then dw_epilogue into y (rows copied DW_T floats at a
+ * time where y and res have room). */
+QCC_RT_INLINE void
+dw_band(const struct dw_geom *g, const ptrdiff_t *off,
+        const float *restrict buf, float *restrict t,
+        const float *restrict w, const float *restrict b,
+        const float *restrict res, float *restrict y, int32_t oy0,
+        int32_t nr, int32_t ow, ptrdiff_t ny, int32_t end, int32_t act,
+        float alpha, float beta)
+{
+	int32_t nt = g->kh * g->kw;
+	ptrdiff_t o = (ptrdiff_t)oy0 * ow;
+	float bv = b ? b[0] : 0.0f;
+	int32_t room = ow < DW_T && o + (ptrdiff_t)(nr - 1) * ow + DW_T <= ny;
+
+	if (nt == 9)
+		dw_seq(buf, w, off, t, nr * g->q, 9, end, bv, alpha, beta);
+	else if (nt == 25)
+		dw_seq(buf, w, off, t, nr * g->q, 25, end, bv, alpha, beta);
+	else
+		dw_seq(buf, w, off, t, nr * g->q, nt, end, bv, alpha, beta);
+	dw_epilogue(t, g->q, res ? res + o : res, y + o, nr, ow, room, act,
+	            alpha, beta);
+}
+
+/* The band's sub-planes into buf, with the stride a constant for 1 and 2. */
+QCC_RT_INLINE void
+dw_fill_any(const struct dw_geom *g, const float *restrict x,
+            float *restrict buf, ptrdiff_t ss, int32_t oy0, int32_t nr)
+{
+	if (g->sw == 1)
+		dw_fill(g, x, buf, ss, oy0, nr, 1);
+	else if (g->sw == 2)
+		dw_fill(g, x, buf, ss, oy0, nr, 2);
+	else
+		dw_fill(g, x, buf, ss, oy0, nr, g->sw);
+}
+
+/* One channel's plane in bands of nrb rows. */
 QCC_RT_INLINE void
 dw_plane(const struct dw_geom *g, int32_t nrb, const ptrdiff_t *off,
          float *restrict buf, float *restrict t, const float *restrict x,
@@ -198,36 +262,46 @@ dw_plane(const struct dw_geom *g, int32_t nrb, const ptrdiff_t *off,
          const float *restrict res, float *restrict y, int32_t oh,
          int32_t ow, ptrdiff_t ny, int32_t act, float alpha, float beta)
 {
-	int32_t oy0, nr, nt = g->kh * g->kw, end = b ? DW_END_BIAS : DW_END_SUM;
+	int32_t oy0, nr, end = dw_end(b, res, &act);
 	ptrdiff_t ss = dw_sub_size(g, nrb);
-	float bv = b ? b[0] : 0.0f;
 
-	if (!res && act == QCC_ACT_RELU)
-		end = b ? DW_END_RELU : end;
-	if (!res && act == QCC_ACT_CLIP)
-		end = b ? DW_END_CLIP : end;
-	if (end == DW_END_RELU || end == DW_END_CLIP)
-		act = QCC_ACT_NONE;
 	for (oy0 = 0; oy0 < oh; oy0 += nr) {
-		ptrdiff_t o = (ptrdiff_t)oy0 * ow;
-		int32_t room;
-
 		nr = oh - oy0 < nrb ? oh - oy0 : nrb;
-		room = ow < DW_T && o + (ptrdiff_t)(nr - 1) * ow + DW_T <= ny;
-		if (g->sw == 1)
-			dw_fill(g, x, buf, ss, oy0, nr, 1);
-		else if (g->sw == 2)
-			dw_fill(g, x, buf, ss, oy0, nr, 2);
-		else
-			dw_fill(g, x, buf, ss, oy0, nr, g->sw);
-		if (nt == 9)
-			dw_seq(buf, w, off, t, nr * g->q, 9, end, bv, alpha, beta);
-		else if (nt == 25)
-			dw_seq(buf, w, off, t, nr * g->q, 25, end, bv, alpha, beta);
-		else
-			dw_seq(buf, w, off, t, nr * g->q, nt, end, bv, alpha, beta);
-		dw_epilogue(t, g->q, res ? res + o : res, y + o, nr, ow, room, act,
-		            alpha, beta);
+		dw_fill_any(g, x, buf, ss, oy0, nr);
+		dw_band(g, off, buf, t, w, b, res, y, oy0, nr, ow, ny, end, act,
+		        alpha, beta);
+	}
+}
+
+/* Planes p0 .. p1 - 1 (of nb * c) whose bands are whole planes, through
+ * two buffers: the next plane is copied before this one's tiles run, so
+ * the tiles never load what was stored just before (a store to load
+ * forwarding that fails: it stalled a 14x14 plane's tiles for about half
+ * their time). */
+QCC_RT_INLINE void
+dw_planes2(const struct dw_geom *g, const ptrdiff_t *off, float *buf,
+           ptrdiff_t ss2, float *restrict t, const float *restrict x,
+           const float *restrict w, const float *restrict bias,
+           const float *restrict res, float *restrict y, int32_t c,
+           ptrdiff_t np, int32_t oh, int32_t ow, ptrdiff_t ny, int32_t act,
+           float alpha, float beta)
+{
+	ptrdiff_t p, xplane = (ptrdiff_t)g->h * g->wd, yplane = (ptrdiff_t)oh * ow;
+	ptrdiff_t ss = dw_sub_size(g, oh);
+	int32_t a = act, end = dw_end(bias, res, &a);
+
+	dw_fill_any(g, x, buf, ss, 0, oh);
+	for (p = 0; p < np; p++) {
+		int32_t ch = (int32_t)(p % c);
+		float *cur = buf + (p & 1) * ss2;
+
+		if (p + 1 < np)
+			dw_fill_any(g, x + (p + 1) * xplane, buf + ((p + 1) & 1) * ss2, ss,
+			            0, oh);
+		dw_band(g, off, cur, t, w + (ptrdiff_t)ch * g->kh * g->kw,
+		        bias ? bias + ch : bias, res ? res + p * yplane : res,
+		        y + p * yplane, 0, oh, ow, ny - p * yplane, end, a, alpha,
+		        beta);
 	}
 }
 
@@ -310,6 +384,13 @@ qcc_rt_conv2d_dw_f32(const float *restrict x, const float *restrict w,
 			off[r * kw + s] = (ptrdiff_t)(a % sh * sw + e % sw) * ss +
 			                  (ptrdiff_t)(a / sh) * g.q + e / sw;
 		}
+	if (nrb >= oh && 2 * sh * sw * ss <= DW_BUF) {
+		for (i = sh * sw * ss; i < 2 * sh * sw * ss; i++)
+			buf[i] = 0.0f;
+		dw_planes2(&g, off, buf, sh * sw * ss, t, x, w, bias, res, y, c,
+		           (ptrdiff_t)nb * c, oh, ow, ny, act, alpha, beta);
+		return;
+	}
 	for (n = 0; n < nb; n++)
 		for (ch = 0; ch < c; ch++) {
 			ptrdiff_t p = (ptrdiff_t)n * c + ch;

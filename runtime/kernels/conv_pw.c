@@ -13,13 +13,18 @@
  * AVX-512's 32 with nv = 3; 7 x 4 tiles spill and ran 10% slower).
  * Planes of 7x7 and 14x14 are whole tiles; on others the last tile is
  * moved back to end at the last pixel.  The tile is transposed on the way
- * out (its rows go to a stack buffer as vectors, then each channel's 7
- * pixels to y), a cost per output that only a long reduction amortizes:
+ * out, a cost per output that only a long enough reduction amortizes:
+ * compiled by clang, each vector's 16 channels x 7 pixels (plus a copy)
+ * go through three rounds of two-vector shuffles into eight vectors of
+ * two channels x 8 pixels, stored 8 floats at a time (the 8th is the next
+ * tile's first pixel, which that tile rewrites; a plane's last tile, and
+ * every tile with other compilers, go through a stack buffer and scalar
+ * copies).
  * lower_conv_packed.c takes this kernel for 1x1 convolutions when
- * qcc_rt_conv2d_gemm_f32's pixel tiles waste many lanes, with 512-bit
- * vectors only (with narrower ones the tile does not fit the registers).
- * While a tile runs it prefetches the weights of the next channel block,
- * one line per step (measured: 5 to 15% on 7x7 planes).
+ * qcc_rt_conv2d_gemm_f32's pixel tiles waste lanes, with 512-bit vectors
+ * only (with narrower ones the tile does not fit the registers).  While a
+ * tile runs it prefetches the weights of the next channel block, one line
+ * per step (measured: 5 to 15% on 7x7 planes).
  *
  * Packed weights (backends/lower_conv_packed.c writes them, qcc_rt.h states
  * the layout): panels of QCC_RT_PANEL16 output channels, the panel's 16
@@ -85,6 +90,84 @@ pw_out(const struct pw_geom *g, float *t, ptrdiff_t p0, int32_t np,
 			yq[j * g->hw + i] = t[i * PW_W + j];
 }
 
+#if defined(__clang__)
+typedef float pw_v8 __attribute__((vector_size(32), aligned(4)));
+
+/* r[0..7] (16 channels of 8 pixels each) to o[0..7]: o[k] holds channel
+ * 2k of pixels 0..7, then channel 2k + 1 (three rounds of two-vector
+ * shuffles). */
+QCC_RT_INLINE void
+pw_transpose(const qv16 *r, qv16 *o)
+{
+	qv16 a[4][2], b[2][4];
+	int32_t j;
+
+	for (j = 0; j < 4; j++) {
+		a[j][0] = __builtin_shufflevector(r[2 * j], r[2 * j + 1], 0, 16, 1,
+		          17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+		a[j][1] = __builtin_shufflevector(r[2 * j], r[2 * j + 1], 8, 24, 9,
+		          25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+	}
+	for (j = 0; j < 2; j++) {
+		b[j][0] = __builtin_shufflevector(a[2 * j][0], a[2 * j + 1][0], 0,
+		          1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+		b[j][1] = __builtin_shufflevector(a[2 * j][0], a[2 * j + 1][0], 8,
+		          9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+		b[j][2] = __builtin_shufflevector(a[2 * j][1], a[2 * j + 1][1], 0,
+		          1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+		b[j][3] = __builtin_shufflevector(a[2 * j][1], a[2 * j + 1][1], 8,
+		          9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+	}
+	for (j = 0; j < 4; j++) {
+		o[2 * j] = __builtin_shufflevector(b[0][j], b[1][j], 0, 1, 2, 3, 16,
+		           17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+		o[2 * j + 1] = __builtin_shufflevector(b[0][j], b[1][j], 8, 9, 10,
+		               11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+	}
+}
+
+/* The tile's vector v (channels co0 + 16v ..., bias in) stored transposed,
+ * with the residual and Relu or Clip applied on the way: 8 pixels per
+ * channel, the 8th spilling into the next tile's first pixel, which that
+ * tile rewrites (so not for a plane's last tile). */
+QCC_RT_INLINE void
+pw_store8(const struct pw_geom *g, const qv16 *r, ptrdiff_t p0, int32_t co0,
+          int32_t mc)
+{
+	qv16 o[8], lo, hi;
+	int32_t k, clip = g->act == QCC_ACT_CLIP;
+	int32_t act = g->act == QCC_ACT_RELU || clip;
+
+	pw_transpose(r, o);
+	qv_splat(&lo, clip ? g->alpha : 0.0f);
+	qv_splat(&hi, g->beta);
+#pragma GCC unroll 8
+	for (k = 0; k < 8; k++) {
+		ptrdiff_t o0 = (ptrdiff_t)(co0 + 2 * k) * g->hw + p0;
+		int32_t two = 2 * k + 1 < mc;
+
+		if (2 * k >= mc)
+			break;
+		if (g->res) {
+			pw_v8 r0 = *(const pw_v8 *)(g->res + o0), r1 = r0;
+
+			if (two)
+				r1 = *(const pw_v8 *)(g->res + o0 + g->hw);
+			o[k] += __builtin_shufflevector(r0, r1, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+			                                9, 10, 11, 12, 13, 14, 15);
+		}
+		if (act)
+			qv_clamp(&o[k], &lo, &hi, clip);
+		*(pw_v8 *)(g->y + o0) = __builtin_shufflevector(o[k], o[k], 0, 1, 2,
+		                        3, 4, 5, 6, 7);
+		if (two)
+			*(pw_v8 *)(g->y + o0 + g->hw) = __builtin_shufflevector(o[k],
+			                                 o[k], 8, 9, 10, 11, 12, 13, 14,
+			                                 15);
+	}
+}
+#endif
+
 /* One tile: pixels [p0, p0 + np) (np <= PW_P; rows past np recompute the
  * first pixel and are not stored), channels [co0, co0 + mc) (mc <= 16 * nv;
  * lanes past m are the panels' zeros, not stored); pf: the weight panel
@@ -136,6 +219,21 @@ pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
 				qv_add(&acc[i][v], &bv);
 		}
 	}
+#if defined(__clang__)
+	if (p0 + PW_P < g->hw) {
+#pragma GCC unroll 3
+		for (v = 0; v < nv; v++) {
+			qv16 r[8];
+
+#pragma GCC unroll 7
+			for (i = 0; i < PW_P; i++)
+				r[i] = acc[i][v];
+			r[7] = r[6];
+			pw_store8(g, r, p0, co0 + 16 * v, mc - 16 * v);
+		}
+		return;
+	}
+#endif
 	if (!g->res && (g->act == QCC_ACT_RELU || g->act == QCC_ACT_CLIP)) {
 		int32_t clip = g->act == QCC_ACT_CLIP;
 		qv16 lo, hi;
@@ -204,6 +302,10 @@ qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
 		g.res = res ? res + (ptrdiff_t)n * m * hw : res;
 		for (co0 = 0; co0 < m; co0 += mc) {
 			mc = m - co0 < PW_W ? m - co0 : PW_W;
+			/* 49 to 64 left: two blocks of at most 32 rather than 48
+			 * and a 1-vector tile (one weight load per 7 multiply-adds) */
+			if (m - co0 > PW_W && m - co0 <= PW_W + PW_L)
+				mc = 2 * PW_L;
 			if (mc > 2 * PW_L)
 				pw_block(&g, co0, mc, 3);
 			else if (mc > PW_L)

@@ -259,41 +259,6 @@ wg4_input(const struct wg4_geom *g, int32_t t0, int32_t nt, int32_t i)
 	}
 }
 
-/* Step 2, one position: WG4_NT x (16 * nv) sums over the c input channels
- * of v (tiles at stride vs) times u (c x 16 * nv), stored at mt (tile
- * stride 16 * nv).  nv is a constant at every call. */
-QCC_RT_INLINE void
-wg4_gemm(const float *u, const float *v, ptrdiff_t vs, int32_t c, float *mt,
-         int32_t nv)
-{
-	qv16 acc[WG4_NT][4], w[4];
-	int32_t ci, r, k, pw = 16 * nv;
-
-#pragma GCC unroll 4
-	for (r = 0; r < WG4_NT; r++)
-#pragma GCC unroll 4
-		for (k = 0; k < nv; k++)
-			qv_splat(&acc[r][k], 0.0f);
-	for (ci = 0; ci < c; ci++) {
-#pragma GCC unroll 4
-		for (k = 0; k < nv; k++)
-			qv_load(&w[k], u + (ptrdiff_t)ci * pw + 16 * k);
-#pragma GCC unroll 4
-		for (r = 0; r < WG4_NT; r++) {
-			float s = v[r * vs + ci];
-
-#pragma GCC unroll 4
-			for (k = 0; k < nv; k++)
-				qv_fma(&acc[r][k], s, &w[k]);
-		}
-	}
-#pragma GCC unroll 4
-	for (r = 0; r < WG4_NT; r++)
-#pragma GCC unroll 4
-		for (k = 0; k < nv; k++)
-			qv_store(mt + r * pw + 16 * k, &acc[r][k]);
-}
-
 /* Step 3 for row i: z = (row i of M) A for each tile and vector, added
  * into Yacc with A^T's column i. */
 QCC_RT_INLINE void
@@ -402,8 +367,9 @@ wg4_panel(const struct wg4_geom *g, int32_t t0, int32_t nt, int32_t q,
 	for (i = 0; i < 6; i++) {
 		wg4_input(g, t0, nt, i);
 		for (j = 0; j < 6; j++)
-			wg4_gemm(uq + (ptrdiff_t)(6 * i + j) * g->c * pw,
-			         g->v + j * vs, g->cp, g->c, g->mr + j * ms, nv);
+			qv_tile_dot(uq + (ptrdiff_t)(6 * i + j) * g->c * pw,
+			            g->v + j * vs, 1, g->cp, g->c, g->mr + j * ms,
+			            WG4_NT, nv);
 		wg4_output(g, nt, i, nv);
 	}
 	wg4_finish(g, t0, nt, m0, nc, bq, nv);

@@ -185,43 +185,6 @@ wg_input(const struct wg_geom *g, int32_t ty0, int32_t nrow)
 	}
 }
 
-/* Step 2, one position: the rows x (16 * nv) sums over the c input
- * channels of v (tiles, row stride vs) times u (c x 16 * nv), stored at
- * mt (row stride 16 * nv).  rows and nv are constants at every call. */
-QCC_RT_INLINE void
-wg_gemm(const float *u, const float *v, ptrdiff_t vs, int32_t c, float *mt,
-        int32_t rows, int32_t nv)
-{
-	qv16 acc[WG_RMAX][2], w[2];
-	int32_t ci, r, k, pw = 16 * nv;
-
-#pragma GCC unroll 12
-	for (r = 0; r < rows; r++)
-#pragma GCC unroll 2
-		for (k = 0; k < nv; k++)
-			qv_splat(&acc[r][k], 0.0f);
-	for (ci = 0; ci < c; ci++) {
-		const float *vc = v + ci * vs;
-
-#pragma GCC unroll 2
-		for (k = 0; k < nv; k++)
-			qv_load(&w[k], u + (ptrdiff_t)ci * pw + 16 * k);
-#pragma GCC unroll 12
-		for (r = 0; r < rows; r++) {
-			float s = vc[r];
-
-#pragma GCC unroll 2
-			for (k = 0; k < nv; k++)
-				qv_fma(&acc[r][k], s, &w[k]);
-		}
-	}
-#pragma GCC unroll 12
-	for (r = 0; r < rows; r++)
-#pragma GCC unroll 2
-		for (k = 0; k < nv; k++)
-			qv_store(mt + r * pw + 16 * k, &acc[r][k]);
-}
-
 /* Bias, residual and activation of the four outputs o[] of 16 channels
  * from mc (nc of them real) of the tile at (oy, ox) (ny x nx of its
  * outputs inside the image), then the valid ones stored.  bq: the panel's
@@ -320,8 +283,8 @@ wg_group(const struct wg_geom *g, ptrdiff_t tb, int32_t t, int32_t nt,
 	int32_t xi;
 
 	for (xi = 0; xi < WG_NX; xi++)
-		wg_gemm(uq + (ptrdiff_t)xi * g->c * 16 * nv, g->v + xi * xs + t,
-		        g->vs, g->c, g->mt + xi * rows * 16 * nv, rows, nv);
+		qv_tile_dot(uq + (ptrdiff_t)xi * g->c * 16 * nv, g->v + xi * xs + t,
+		            g->vs, 1, g->c, g->mt + xi * rows * 16 * nv, rows, nv);
 	wg_output(g, tb + t, nt, q * 16 * nv, bq, rows, nv);
 }
 

@@ -9,7 +9,8 @@
  *
  * Each kernel file is included with QCC_RT_API static, as the C backend
  * does; every shape runs through the kernel lower_conv would pick (1x1:
- * the pixel kernel, depthwise: conv_dw_chan as with 512-bit vectors, or
+ * the pixel kernel, or conv_pw's channel kernel on short planes with
+ * 512-bit vectors, KB_PW=0 to compare; depthwise: conv_dw_chan as with 512-bit vectors, or
  * conv_dw's plane kernel with -DKB_DW_PLANE=1, other windows: the channel
  * kernel; only those whose name contains NAME if given), REPS times
  * (default 20; "+res" shapes with a residual added before the ReLU, as
@@ -211,15 +212,29 @@ chan_1x1(const struct shape *s)
 	return s->k == 1 && !s->dw && e && !strcmp(e, "packed");
 }
 
-/* Whether a 1x1 shape goes to the channel-vector kernel conv_pw.c
- * (KB_PW=N in the environment: planes of at most N pixels). */
+/* Whether a 1x1 shape goes to the channel-vector kernel conv_pw.c, as
+ * lower_conv_packed.c's is_pointwise decides: with 512-bit vectors, on
+ * planes of at most QCC_RT_PW_MAXHW pixels, if its tiles fill 10% more
+ * lanes than the pixel kernel's, or more lanes and the reduction is at
+ * least 64 (KB_PW=0 in the environment: never, to compare). */
 static int
 pw_1x1(const struct shape *s)
 {
 	const char *e = getenv("KB_PW");
+	int hw = s->h * s->h, slots = 0, rows = s->m / 12 * 12, r;
+	double pix = (double)hw / ((hw + QCC_RT_PW_P - 1) / QCC_RT_PW_P *
+	                           QCC_RT_PW_P);
+	double chan = (double)s->m / ((s->m + 15) / 16 * 16), gemm;
 
-	return s->k == 1 && s->s == 1 && !s->dw && s->h > 1 && e &&
-	       s->h * s->h <= atoi(e);
+	if (!WIDE || (e && *e == '0') || s->k != 1 || s->s != 1 || s->dw ||
+	    s->h == 1 || hw > QCC_RT_PW_MAXHW)
+		return 0;
+	for (r = hw; r > 0; r -= r > 16 ? 32 : 16)
+		slots += r > 16 ? 32 : 16;
+	if (s->m > rows)
+		rows += s->m - rows > 6 ? 12 : 6;
+	gemm = (double)hw / slots * s->m / rows;
+	return pix * chan >= gemm + 0.1 || (s->c >= 64 && pix * chan > gemm);
 }
 
 static void

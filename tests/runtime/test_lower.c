@@ -632,9 +632,10 @@ Test(lower, depthwise_conv_picks_its_kernel_by_vector_width)
 	}
 }
 
-/* 1x1 convolutions: the channel-vector kernel with 512-bit vectors when
- * the pixel kernel's tiles would waste many lanes (7x7 planes) or some
- * and the reduction is long; the pixel kernel otherwise; both run like
+/* 1x1 convolutions: the channel-vector kernel with 512-bit vectors on
+ * planes up to 32x32 when the pixel kernel's tiles would waste many lanes
+ * (7x7 planes, 32 channels in 12-row tiles) or some and the reduction is
+ * not short; the pixel kernel otherwise; both run like
  * the interpreter. */
 Test(lower, pointwise_conv_picks_its_kernel_by_plane_and_vector_width)
 {
@@ -646,8 +647,11 @@ Test(lower, pointwise_conv_picks_its_kernel_by_plane_and_vector_width)
 		{32, 24, 7, 48, "conv2d_gemm_f32"},
 		{64, 24, 8, 48, "conv2d_gemm_f32"},
 		{64, 24, 7, 20, "conv2d_gemm_f32"},
-		{64, 300, 14, 32, "conv2d_pw_f32"},
-		{64, 40, 14, 32, "conv2d_gemm_f32"},
+		{64, 70, 14, 48, "conv2d_pw_f32"},
+		{64, 40, 14, 48, "conv2d_gemm_f32"},
+		{64, 16, 28, 32, "conv2d_pw_f32"},
+		{64, 16, 28, 48, "conv2d_gemm_f32"},
+		{64, 80, 56, 32, "conv2d_gemm_f32"},
 	};
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {

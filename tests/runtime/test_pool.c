@@ -4,8 +4,13 @@
  * lowering computes them.  Max and average pooling visit the taps in the
  * same order as the loops here, so they must agree bit for bit; the
  * global average sums in interleaved lanes and is compared within a
- * relative 1e-6. */
+ * relative 1e-6.  The 2x2/2 max pool stores 16 outputs at a time over
+ * outputs it stores later: the floats after the output stay as they were.
+ * Ties between +0 and -0 and NaN taps keep the loop's choice (the first
+ * of equal maxima; NaN never). */
 #include "rt_test.h"
+
+enum { GUARD = 32 };    /* floats after the output no kernel may touch */
 
 struct pool_case {
 	int nc, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
@@ -75,13 +80,17 @@ ParameterizedTest(struct pool_case *p, pool, matches_plain_loops)
 	                            p->ceil_mode);
 	int64_t ny = (int64_t)p->nc * oh * ow;
 	float *x = rt_rand((int64_t)p->nc * p->h * p->w, 7);
-	float *got = rt_zeros(ny), *want = rt_zeros(ny);
+	float *got = rt_zeros(ny + GUARD), *want = rt_zeros(ny);
+	float guard[GUARD];
 
 	cr_assert(oh > 0 && ow > 0);
+	for (int i = 0; i < GUARD; i++)
+		guard[i] = got[ny + i] = (float)i;
 	qcc_rt_maxpool2d_f32(x, got, p->nc, p->h, p->w, oh, ow, p->kh, p->kw,
 	                     p->sh, p->sw, p->dh, p->dw, p->pt, p->pl);
 	ref_pool(p, 0, x, want, oh, ow);
 	rt_assert_same(got, want, ny);
+	rt_assert_same(got + ny, guard, GUARD);
 	qcc_rt_avgpool2d_f32(x, got, p->nc, p->h, p->w, oh, ow, p->kh, p->kw,
 	                     p->sh, p->sw, p->dh, p->dw, p->pt, p->pl, p->pb,
 	                     p->pr, p->count_include_pad);
@@ -124,4 +133,28 @@ Test(pool, global_average_matches_a_plain_mean)
 		}
 		rt_assert_near(got, want, scale, nc, 1e-6f, 0.0f);
 	}
+}
+
+/* The vector 2x2/2 path picks what the four taps in order pick: the
+ * first of equal maxima (+0 against -0) and never a NaN. */
+Test(pool, max22_keeps_the_first_of_equal_maxima_and_skips_nan)
+{
+	enum { NC = 3, H = 4, W = 32, OW = 16 };
+	float x[NC * H * W], got[NC * 2 * OW], want[NC * 2 * OW];
+
+	for (int i = 0; i < NC * H * W; i++)
+		x[i] = i % 3 == 0 ? -0.0f : i % 7 == 0 ? NAN : i % 5 == 0 ? 0.0f
+		                                                     : -1.0f;
+	qcc_rt_maxpool2d_f32(x, got, NC, H, W, 2, OW, 2, 2, 2, 2, 1, 1, 0, 0);
+	for (int c = 0; c < NC; c++)
+		for (int oy = 0; oy < 2; oy++)
+			for (int ox = 0; ox < OW; ox++) {
+				const float *r = x + (c * H + 2 * oy) * W + 2 * ox;
+				float t = -INFINITY, v[4] = {r[0], r[1], r[W], r[W + 1]};
+
+				for (int k = 0; k < 4; k++)
+					t = v[k] > t ? v[k] : t;
+				want[(c * 2 + oy) * OW + ox] = t;
+			}
+	rt_assert_same(got, want, NC * 2 * OW);
 }

@@ -45,3 +45,13 @@ add_test(NAME runtime.vnni_depthwise_conv_equals_the_scalar_kernel_with_clang
 set_tests_properties(runtime.vnni_depthwise_conv_equals_the_scalar_kernel_with_clang
                      PROPERTIES LABELS "runtime;quant" TIMEOUT 120
                      SKIP_RETURN_CODE 77)
+
+# The 1x1 channel-vector float conv's transposing store (conv_pw.c) is
+# compiled by clang only: check it against the plain loop with clang for
+# this CPU.
+add_test(NAME runtime.pointwise_conv_store_equals_the_plain_loop_with_clang
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/conv_pw_isa.sh
+                 ${PROJECT_SOURCE_DIR}/runtime ${QCC_CLANG}
+                 ${CMAKE_CURRENT_BINARY_DIR}/conv_pw_isa)
+set_tests_properties(runtime.pointwise_conv_store_equals_the_plain_loop_with_clang
+                     PROPERTIES LABELS runtime TIMEOUT 120)
