@@ -9,7 +9,8 @@
  * weights in the object (the original is emitted only if some other call
  * reads it).  Depthwise convolutions (group == c == m) whose padded plane
  * fits the kernel's stack buffer go to runtime/kernels/qconv_dw.c instead
- * (qconv_dw_vnni.c for targets with AVX512-VNNI).
+ * (qconv_dw_vnni.c for targets with AVX512-VNNI, qconv_dw_avx2.c for
+ * other x86 targets with AVX2).
  * When the LLVM backend's target has AVX2 (Ctx.vec_bytes >= 32 on
  * x86-64) or AVX512-VNNI (Ctx.vnni512), the weights are packed two or
  * four input channels per word instead (the channel-group layouts) for
@@ -120,8 +121,9 @@ lower_qconv_dw(Lower *L, const Op *op)
 	arg_i32(L, pw);
 	arg_i32(L, quant_zp(x->q, 0));
 	arg_requant(L, op, true);
-	call_end(L, L->cx->vnni512 ? "qcc_rt_conv2d_dw_vnni_q8"
-	                           : "qcc_rt_conv2d_dw_q8");
+	call_end(L, L->cx->vnni512          ? "qcc_rt_conv2d_dw_vnni_q8"
+	            : L->cx->vec_bytes >= 32 ? "qcc_rt_conv2d_dw_avx2_q8"
+	                                     : "qcc_rt_conv2d_dw_q8");
 	return true;
 }
 

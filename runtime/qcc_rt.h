@@ -568,6 +568,18 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_vnni_q8(
 	int32_t pl, int32_t ph, int32_t pw, int32_t zx, const int32_t *mult,
 	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi);
 #endif
+#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 12)
+/* The same with AVX2, two window rows per pmaddwd (qconv_dw_avx2.c;
+ * x86-64, clang or gcc 12 on) for targets without AVX512-VNNI; shapes it
+ * does not take go to qcc_rt_conv2d_dw_q8. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_avx2_q8(
+	const uint8_t *restrict x, const int8_t *restrict w,
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow, int32_t kh,
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+	int32_t pl, int32_t ph, int32_t pw, int32_t zx, const int32_t *mult,
+	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi);
+#endif
 
 /* ---- resize.c ------------------------------------------------------------- */
 
