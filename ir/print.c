@@ -69,15 +69,18 @@ print_act_params(const Act *a, FILE *out)
 }
 
 /* select-conv's choice, when it is not the direct convolution: the
- * algorithm, its block of tile rows and workspace bytes (and where
- * plan-memory put them). */
+ * algorithm (F(2x2,3x3) with its block of tile rows, or F(4x4,3x3)) and
+ * its workspace bytes (and where plan-memory put them). */
 static void
 print_algo(const Op *op, FILE *out)
 {
-	if (op->algo != CONV_WINOGRAD2)
+	if (op->algo == CONV_WINOGRAD2)
+		fprintf(out, " algo=winograd2x2 rows=%d", op->wino_rows);
+	else if (op->algo == CONV_WINOGRAD4)
+		fprintf(out, " algo=winograd4x4");
+	else
 		return;
-	fprintf(out, " algo=winograd2x2 rows=%d ws=%lld", op->wino_rows,
-	        (long long)op->ws_bytes);
+	fprintf(out, " ws=%lld", (long long)op->ws_bytes);
 	if (op->ws_offset >= 0 && op->ws_bytes > 0)
 		fprintf(out, "@%lld", (long long)op->ws_offset);
 }

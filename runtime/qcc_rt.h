@@ -579,6 +579,16 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_avx2_q8(
 	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
 	int32_t pl, int32_t ph, int32_t pw, int32_t zx, const int32_t *mult,
 	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi);
+/* The same machinery for a group-1 convolution of one input channel into
+ * c outputs (w: [c,1,kh,kw]; output plane i of image n reads input plane
+ * n), equal to qcc_rt_conv2d_q8; shapes it does not take go there. */
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_c1_avx2_q8(
+	const uint8_t *restrict x, const int8_t *restrict w,
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+	int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow, int32_t kh,
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
+	int32_t pl, int32_t ph, int32_t pw, int32_t zx, const int32_t *mult,
+	const int32_t *shift, int32_t nq, int32_t zy, int32_t lo, int32_t hi);
 #endif
 
 /* ---- resize.c ------------------------------------------------------------- */

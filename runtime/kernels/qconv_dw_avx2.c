@@ -350,6 +350,8 @@ struct qa_work {
 	ptrdiff_t off[QA_MAXW], ss;
 	uint8_t u[2][QA_TBUF + 16], zr[QA_ZR], need[64];
 	int32_t zz, nrb, nb, c, kh, nq, zy, lo, hi;
+	int32_t xdiv;     /* output planes per input plane: 1, or c */
+	ptrdiff_t held[2];  /* the input band in buf[i]: plane*oh + oy0 */
 	const int32_t *bias, *mult, *shift;
 };
 
@@ -359,30 +361,42 @@ struct qa_job {
 	int32_t oy0, nr;
 };
 
-/* The band after j (nr 0 past the last plane). */
+/* The band after j (nr 0 past the last plane): plane by plane, or with
+ * one input plane (xdiv c) band by band, the c planes of a band in a row
+ * (they read the same input rows). */
 static struct qa_job
 qa_next(const struct qa_geom *g, const struct qa_work *k, struct qa_job j)
 {
+	if (k->xdiv > 1 && (j.pc + 1) % k->c) {
+		j.pc++;
+		return j;
+	}
+	if (k->xdiv > 1)
+		j.pc -= k->c - 1;
 	j.oy0 += j.nr;
 	if (j.oy0 >= g->oh) {
 		j.oy0 = 0;
-		j.pc++;
+		j.pc += k->xdiv > 1 ? k->c : 1;
 	}
 	j.nr = j.pc < (ptrdiff_t)k->nb * k->c ?
 	       (g->oh - j.oy0 < k->nrb ? g->oh - j.oy0 : k->nrb) : 0;
 	return j;
 }
 
-/* Band j's codes in u into its rows of y. */
+/* Band j's codes in u into its rows of y.  Copies may run past its rows
+ * up to the end of y (plane by plane, the bands after it are written
+ * later) or of its plane (band by band, the next plane's first rows may
+ * be written already). */
 QA_TARGET QCC_RT_INLINE void
 qa_out(const struct qa_geom *g, const struct qa_work *k, const uint8_t *u,
        uint8_t *y, const struct qa_job *j)
 {
 	ptrdiff_t ohw = (ptrdiff_t)g->oh * g->ow;
 	ptrdiff_t at = j->pc * ohw + (ptrdiff_t)j->oy0 * g->ow;
+	ptrdiff_t end = k->xdiv > 1 ? (j->pc + 1) * ohw
+	                            : (ptrdiff_t)k->nb * k->c * ohw;
 
-	qa_rows(u, g->q, y + at, j->nr, g->ow, (ptrdiff_t)k->nb * k->c * ohw -
-	        at);
+	qa_rows(u, g->q, y + at, j->nr, g->ow, end - at);
 }
 
 /* Band j from buf into u, nw a constant where the caller passes one. */
@@ -424,8 +438,9 @@ qa_fill_job(const struct qa_geom *g, const struct qa_work *k,
             const uint8_t *x, int32_t *buf, const struct qa_job *j)
 {
 	ptrdiff_t hw = (ptrdiff_t)g->h * g->wd;
-	const uint8_t *xc = x + j->pc * hw;
-	ptrdiff_t xn = ((ptrdiff_t)k->nb * k->c - j->pc) * hw;
+	ptrdiff_t px = j->pc / k->xdiv;
+	const uint8_t *xc = x + px * hw;
+	ptrdiff_t xn = ((ptrdiff_t)k->nb * k->c / k->xdiv - px) * hw;
 
 	if (g->sw == 1)
 		qa_fill(g, xc, xn, k->zr, buf, k->ss, k->need, j->oy0, j->nr, 1,
@@ -447,11 +462,18 @@ qa_loop(const struct qa_geom *g, struct qa_work *k, const uint8_t *x,
 	int32_t b = 0;
 
 	cur.nr = g->oh < k->nrb ? g->oh : k->nrb;
+	k->held[1] = -1;
+	k->held[0] = 0;
 	qa_fill_job(g, k, x, k->buf[0], &cur);
 	for (; cur.nr > 0; cur = nx, b ^= 1) {
+		ptrdiff_t key;
+
 		nx = qa_next(g, k, cur);
-		if (nx.nr > 0)
+		key = nx.pc / k->xdiv * g->oh + nx.oy0;
+		if (nx.nr > 0 && k->held[b ^ 1] != key) {
 			qa_fill_job(g, k, x, k->buf[b ^ 1], &nx);
+			k->held[b ^ 1] = key;
+		}
 		qa_compute(g, k, w, k->buf[b], k->u[b], &cur);
 		if (prev.nr > 0)
 			qa_out(g, k, k->u[b ^ 1], y, &prev);
@@ -491,7 +513,7 @@ qa_conv(const uint8_t *restrict x, const int8_t *restrict w,
         const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
         int32_t c, int32_t kh, const struct qa_geom *g, int32_t nrb,
         int32_t zx, const int32_t *mult, const int32_t *shift, int32_t nq,
-        int32_t zy, int32_t lo, int32_t hi)
+        int32_t zy, int32_t lo, int32_t hi, int32_t xdiv)
 {
 	struct qa_work k;
 
@@ -507,19 +529,22 @@ qa_conv(const uint8_t *restrict x, const int8_t *restrict w,
 	k.bias = bias;
 	k.mult = mult;
 	k.shift = shift;
+	k.xdiv = xdiv;
 	qa_loop(g, &k, x, w, y);
 }
 
-QCC_RT_API void
-qcc_rt_conv2d_dw_avx2_q8(const uint8_t *restrict x, const int8_t *restrict w,
-                         const int32_t *restrict bias, uint8_t *restrict y,
-                         int32_t nb, int32_t c, int32_t h, int32_t wd,
-                         int32_t oh, int32_t ow, int32_t kh, int32_t kw,
-                         int32_t sh, int32_t sw, int32_t dh, int32_t dw,
-                         int32_t pt, int32_t pl, int32_t ph, int32_t pw,
-                         int32_t zx, const int32_t *mult,
-                         const int32_t *shift, int32_t nq, int32_t zy,
-                         int32_t lo, int32_t hi)
+/* The depthwise convolution (xdiv 1) or the convolution of one input
+ * channel into c (xdiv c), whose output plane pc reads input plane
+ * pc / xdiv; shapes the buffers do not take go to qcc_rt_conv2d_dw_q8 or
+ * qcc_rt_conv2d_q8. */
+static void
+qa_entry(const uint8_t *restrict x, const int8_t *restrict w,
+         const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,
+         int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow,
+         int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh,
+         int32_t dw, int32_t pt, int32_t pl, int32_t ph, int32_t pw,
+         int32_t zx, const int32_t *mult, const int32_t *shift, int32_t nq,
+         int32_t zy, int32_t lo, int32_t hi, int32_t xdiv)
 {
 	struct qa_geom g;
 	int32_t nrb = 0;
@@ -542,13 +567,40 @@ qcc_rt_conv2d_dw_avx2_q8(const uint8_t *restrict x, const int8_t *restrict w,
 	if (g.kp * kw <= QA_MAXW && sh * sw <= 64 &&
 	    (int64_t)sw * (g.q + 16) <= QA_ZR)
 		nrb = qa_band_rows(&g);
-	if (nrb <= 0) {
+	if (nrb > 0)
+		qa_conv(x, w, bias, y, nb, c, kh, &g, nrb, zx, mult, shift, nq,
+		        zy, lo, hi, xdiv);
+	else if (xdiv == 1)
 		qcc_rt_conv2d_dw_q8(x, w, bias, y, nb, c, h, wd, oh, ow, kh, kw,
 		                    sh, sw, dh, dw, pt, pl, ph, pw, zx, mult,
 		                    shift, nq, zy, lo, hi);
-		return;
-	}
-	qa_conv(x, w, bias, y, nb, c, kh, &g, nrb, zx, mult, shift, nq, zy, lo,
-	        hi);
+	else
+		qcc_rt_conv2d_q8(x, w, bias, y, nb, 1, h, wd, c, oh, ow, kh, kw,
+		                 sh, sw, dh, dw, pt, pl, 1, zx, mult, shift, nq, zy,
+		                 lo, hi);
+}
+
+#define QA_ARGS                                                               \
+	const uint8_t *restrict x, const int8_t *restrict w,                  \
+	const int32_t *restrict bias, uint8_t *restrict y, int32_t nb,        \
+	int32_t c, int32_t h, int32_t wd, int32_t oh, int32_t ow, int32_t kh, \
+	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw,           \
+	int32_t pt, int32_t pl, int32_t ph, int32_t pw, int32_t zx,           \
+	const int32_t *mult, const int32_t *shift, int32_t nq, int32_t zy,    \
+	int32_t lo, int32_t hi
+#define QA_PASS                                                               \
+	x, w, bias, y, nb, c, h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,   \
+	ph, pw, zx, mult, shift, nq, zy, lo, hi
+
+QCC_RT_API void
+qcc_rt_conv2d_dw_avx2_q8(QA_ARGS)
+{
+	qa_entry(QA_PASS, 1);
+}
+
+QCC_RT_API void
+qcc_rt_conv2d_c1_avx2_q8(QA_ARGS)
+{
+	qa_entry(QA_PASS, c);
 }
 #endif

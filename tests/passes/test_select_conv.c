@@ -219,18 +219,25 @@ Test(select_conv, workspaces_fit_beside_the_tensors)
 }
 
 /* The IR shows the choice, so -emit=ir and -print-after tell users. */
-Test(select_conv, ir_dump_names_the_algorithm)
+static void
+check_dump(Graph *g, const char *want)
 {
-	Graph *g = mixed();
 	char *dump = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&dump, &n);
 
-	cr_assert(pipeline_default(&cx, g, 2));
 	ir_print(g, f);
 	fclose(f);
-	cr_assert(strstr(dump, "algo=winograd2x2 rows="), "%s", dump);
+	cr_assert(strstr(dump, want), "no \"%s\" in\n%s", want, dump);
 	free(dump);
+}
+
+Test(select_conv, ir_dump_names_the_algorithm)
+{
+	Graph *g = mixed();
+
+	cr_assert(pipeline_default(&cx, g, 2));
+	check_dump(g, "algo=winograd2x2 rows=");
 }
 
 /* fmnist's tail: a 64-channel 7x7 Conv after a MaxPool of a larger tensor
@@ -271,6 +278,8 @@ Test(select_conv, small_planes_go_on_f4x4)
 		cr_assert_eq(conv->algo, cases[k].want, "case %d: algo %d", k,
 		             conv->algo);
 		check_workspaces(g);
+		check_dump(g, cases[k].want == CONV_WINOGRAD4 ?
+		           "algo=winograd4x4 ws=" : "algo=winograd2x2 rows=");
 		cx.flags |= CTX_NO_WINOGRAD;
 		cr_assert(pipeline_default(&cx, h, 2));
 		cx.flags &= ~(unsigned)CTX_NO_WINOGRAD;

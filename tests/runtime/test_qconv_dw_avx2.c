@@ -6,7 +6,8 @@
  * per-tensor rescales with shifts above and below 32, clamps, full-range
  * codes and weights), mobilenet_v2's and efficientnet_b0's depthwise
  * layers, planes of several bands, and shapes it passes on to the
- * portable kernel.  Skipped on a CPU without AVX2. */
+ * portable kernel; and its form for one input channel against
+ * qcc_rt_conv2d_q8.  Skipped on a CPU without AVX2. */
 #include "rt_test.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 12)
@@ -33,14 +34,16 @@ need_avx2(void)
 }
 
 /* Runs shape s through the reference, the portable and the AVX2 kernel
- * and asserts that all three agree byte for byte. */
+ * and asserts that all three agree byte for byte; with one, s is a
+ * group-1 convolution of one input channel into c (the reference against
+ * qcc_rt_conv2d_c1_avx2_q8). */
 static void
-check(const struct shape *s, int it)
+check_conv(const struct shape *s, int it, int one)
 {
 	int32_t oh = (s->h + s->pt + s->pb - s->dh * (s->kh - 1) - 1) / s->sh + 1;
 	int32_t ow = (s->wd + s->pl + s->pr - s->dw * (s->kw - 1) - 1) / s->sw + 1;
 	int32_t c = s->c, k = s->kh * s->kw, nq = range(0, 3) ? c : 1;
-	size_t nx = (size_t)s->nb * c * s->h * s->wd;
+	size_t nx = (size_t)s->nb * (one ? 1 : c) * s->h * s->wd;
 	size_t ny = (size_t)s->nb * c * oh * ow;
 	uint8_t *x = malloc(nx), *want = malloc(ny), *port = malloc(ny);
 	uint8_t *got = malloc(ny);
@@ -64,19 +67,20 @@ check(const struct shape *s, int it)
 		mult[i] = range(1 << 30, 0x7fffffff);
 		shift[i] = range(0, 4) ? range(32, 44) : range(12, 31);
 	}
-	qcc_rt_conv2d_q8(x, w, bp, want, s->nb, c, s->h, s->wd, c, oh, ow,
-	                 s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl,
-	                 c, zx, mult, shift, nq, zy, lo, hi);
-	memset(port, 0x5a, ny);
+	qcc_rt_conv2d_q8(x, w, bp, want, s->nb, one ? 1 : c, s->h, s->wd, c, oh,
+	                 ow, s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt,
+	                 s->pl, one ? 1 : c, zx, mult, shift, nq, zy, lo, hi);
+	memcpy(port, want, ny);
 	memset(got, 0xa5, ny);
-	qcc_rt_conv2d_dw_q8(x, w, bp, port, s->nb, c, s->h, s->wd, oh, ow,
-	                    s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt,
-	                    s->pl, s->pt + s->h, s->pl + s->wd, zx, mult, shift,
-	                    nq, zy, lo, hi);
-	qcc_rt_conv2d_dw_avx2_q8(x, w, bp, got, s->nb, c, s->h, s->wd, oh, ow,
-	                         s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt,
-	                         s->pl, s->pt + s->h, s->pl + s->wd, zx, mult,
-	                         shift, nq, zy, lo, hi);
+	if (!one)
+		qcc_rt_conv2d_dw_q8(x, w, bp, port, s->nb, c, s->h, s->wd, oh, ow,
+		                    s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt,
+		                    s->pl, s->pt + s->h, s->pl + s->wd, zx, mult,
+		                    shift, nq, zy, lo, hi);
+	(one ? qcc_rt_conv2d_c1_avx2_q8 : qcc_rt_conv2d_dw_avx2_q8)(x, w, bp,
+	        got, s->nb, c, s->h, s->wd, oh, ow, s->kh, s->kw, s->sh, s->sw,
+	        s->dh, s->dw, s->pt, s->pl, s->pt + s->h, s->pl + s->wd, zx,
+	        mult, shift, nq, zy, lo, hi);
 	cr_assert(!memcmp(port, want, ny), "the portable depthwise conv "
 	          "differs from the reference on case %d", it);
 	for (size_t i = 0; i < ny; i++)
@@ -89,28 +93,65 @@ check(const struct shape *s, int it)
 	free(bias), free(mult), free(shift);
 }
 
+static void
+check(const struct shape *s, int it)
+{
+	check_conv(s, it, 0);
+}
+
+static struct shape
+random_shape(void)
+{
+	struct shape s;
+
+	s.nb = range(1, 2);
+	s.c = range(1, 12);
+	s.kh = range(1, 7);
+	s.kw = range(1, 7);
+	s.sh = range(0, 3) ? range(1, 2) : 3;
+	s.sw = range(0, 3) ? range(1, 2) : 3;
+	s.dh = range(0, 3) ? 1 : 2;
+	s.dw = range(0, 3) ? 1 : 2;
+	s.pt = range(0, 3);
+	s.pl = range(0, 3);
+	s.pb = range(0, 3);
+	s.pr = range(0, 3);
+	s.h = range(s.dh * (s.kh - 1) + 1, 40);
+	s.wd = range(s.dw * (s.kw - 1) + 1, 90);
+	return s;
+}
+
 Test(qconv_dw_avx2, equals_the_portable_kernel_on_random_shapes)
 {
 	need_avx2();
 	for (int it = 0; it < 600; it++) {
-		struct shape s;
+		struct shape s = random_shape();
 
-		s.nb = range(1, 2);
-		s.c = range(1, 12);
-		s.kh = range(1, 7);
-		s.kw = range(1, 7);
-		s.sh = range(0, 3) ? range(1, 2) : 3;
-		s.sw = range(0, 3) ? range(1, 2) : 3;
-		s.dh = range(0, 3) ? 1 : 2;
-		s.dw = range(0, 3) ? 1 : 2;
-		s.pt = range(0, 3);
-		s.pl = range(0, 3);
-		s.pb = range(0, 3);
-		s.pr = range(0, 3);
-		s.h = range(s.dh * (s.kh - 1) + 1, 40);
-		s.wd = range(s.dw * (s.kw - 1) + 1, 90);
 		check(&s, it);
 	}
+}
+
+/* The convolution of one input channel (qcc_rt_conv2d_c1_avx2_q8), as
+ * the Fashion-MNIST sample's first layer, on random shapes and planes of
+ * several bands, against qcc_rt_conv2d_q8. */
+Test(qconv_dw_avx2, one_input_channel_equals_the_reference_on_random_shapes)
+{
+	static const struct shape cases[] = {
+		{1, 16, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+		{1, 16, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+		{2, 5, 150, 112, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},
+		{2, 3, 230, 61, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+		{1, 3, 40, 40, 9, 9, 1, 1, 1, 1, 4, 4, 4, 4},
+	};
+
+	need_avx2();
+	for (int it = 0; it < 1000; it++) {
+		struct shape s = random_shape();
+
+		check_conv(&s, it, 1);
+	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_conv(&cases[i], 1000 + (int)i, 1);
 }
 
 Test(qconv_dw_avx2, equals_the_portable_kernel_on_the_depthwise_layers_of_the_models)
