@@ -84,15 +84,13 @@ typedef void qd_panel_fn(const int32_t *restrict w,
                          const int32_t *b0);
 
 /* Where a panel that rescales its sums itself writes them: channel i's
- * codes of the block's pixel p at y[i][p] (y[i] NULL past m), p < n. */
+ * codes of the block's pixel p at y[i][p], p < n; its mult, its
+ * 2^(shift-1) + zy*2^shift and its shift in 64 bits. */
 struct qd_out {
 	uint8_t *y[QD_MRMAX];
-	int32_t mult[QD_MRMAX], shift[QD_MRMAX];
-	int32_t n, zy, lo, hi;
-	/* quick: mr channels, every shift in [32, QD_QSHIFT]; then channel
-	 * i's 2^(shift-1) + zy*2^shift and shift in 64 bits */
-	int32_t quick;
+	int32_t mult[QD_MRMAX];
 	int64_t r64[QD_MRMAX], s64[QD_MRMAX];
+	int32_t n, lo, hi;
 };
 
 /* As qd_panel_fn, the sums rescaled by the rule of qelt.c into o. */
@@ -362,44 +360,13 @@ qd_panel_vnni(const int32_t *restrict w, const uint32_t *restrict xi,
 	}
 }
 
-/* 16 sums rescaled by the rule of qelt.c: the even and odd lanes'
- * products by vpmuldq, rounded and shifted in 64-bit lanes, the low
- * halves put back in lane order and clamped in 32-bit lanes when
- * shift >= 32 (|result| < 2^30 then), else clamped in 64-bit lanes. */
-QD_VNNI_TARGET QCC_RT_INLINE qd_u8x16
-qd_rescale(qd_v16si acc, int32_t mult, int32_t shift, int32_t zy, int32_t lo,
-           int32_t hi)
-{
-	qd_v16si m = (qd_v16si){0} + mult;
-	qd_v8di e = __builtin_ia32_pmuldq512(acc, m);
-	qd_v8di o = __builtin_ia32_pmuldq512((qd_v16si)((qd_v8di)acc >> 32),
-	                                     m);
-	int64_t rnd = (int64_t)1 << (shift - 1);
-	qd_v16si r;
-
-	e = (e + rnd) >> (int64_t)shift;
-	o = (o + rnd) >> (int64_t)shift;
-	if (shift < 32) {
-		e = __builtin_elementwise_min(
-		        __builtin_elementwise_max(e + zy, (qd_v8di){0} + lo),
-		        (qd_v8di){0} + hi) - zy;
-		o = __builtin_elementwise_min(
-		        __builtin_elementwise_max(o + zy, (qd_v8di){0} + lo),
-		        (qd_v8di){0} + hi) - zy;
-	}
-	r = __builtin_shufflevector((qd_v16si)e, (qd_v16si)o, 0, 16, 2, 18, 4,
-	                            20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30) +
-	    zy;
-	r = __builtin_elementwise_min(
-	        __builtin_elementwise_max(r, (qd_v16si){0} + lo),
-	        (qd_v16si){0} + hi);
-	return __builtin_convertvector(r, qd_u8x16);
-}
-
-/* qd_rescale for 32 <= shift <= QD_QSHIFT, zy folded into the rounding
- * term rnd = 2^(shift-1) + zy*2^shift: adding a multiple of 2^shift
- * before the flooring shift adds zy after it, and |acc*mult| < 2^62 with
- * rnd < 2^61 stays in int64.  The 32-bit result is clamped as is. */
+/* 16 sums rescaled by the rule of qelt.c for 32 <= shift <= QD_QSHIFT:
+ * the even and odd lanes' products by vpmuldq, rounded and shifted in
+ * 64-bit lanes, the low halves put back in lane order and clamped (|r| <
+ * 2^30 for shift >= 32).  zy is folded into the rounding term rnd =
+ * 2^(shift-1) + zy*2^shift: adding a multiple of 2^shift before the
+ * flooring shift adds zy after it, and |acc*mult| < 2^62 with rnd < 2^61
+ * stays in int64. */
 QD_VNNI_TARGET QCC_RT_INLINE qd_u8x16
 qd_rescale_q(qd_v16si acc, int32_t mult, int64_t rnd, int64_t shift,
              qd_v16si lo, qd_v16si hi)
@@ -430,9 +397,8 @@ qd_put16(uint8_t *y, qd_u8x16 v, int32_t n)
 	__builtin_ia32_storedquqi128_mask((qd_i8x16 *)y, (qd_i8x16)v, k);
 }
 
-/* qd_panel_vnni with the sums rescaled in registers and written to o:
- * by qd_rescale_q if o->quick (every channel there, every shift in its
- * range), else by qd_rescale. */
+/* qd_panel_vnni with the sums rescaled in registers by qd_rescale_q and
+ * written to o (every channel there, every shift in its range). */
 QD_VNNI_TARGET static void
 qd_panel_vnni_y(const int32_t *restrict w, const uint32_t *restrict xi,
                 int32_t ng, int32_t plane, const int32_t *toff,
@@ -447,24 +413,12 @@ qd_panel_vnni_y(const int32_t *restrict w, const uint32_t *restrict xi,
 		int32_t n = ot->n - p0;
 
 		qd_vnni_sums(a, w, xi, ng, plane, toff, ntap, p0, b0);
-		if (ot->quick) {
 #pragma GCC unroll 16
-			for (i = 0; i < QCC_RT_QGV_MR; i++) {
-				qd_put16(ot->y[i] + p0,
-				         qd_rescale_q(a[i][0], ot->mult[i], ot->r64[i],
-				                      ot->s64[i], lo, hi), n);
-				qd_put16(ot->y[i] + p0 + 16,
-				         qd_rescale_q(a[i][1], ot->mult[i], ot->r64[i],
-				                      ot->s64[i], lo, hi), n - 16);
-			}
-			continue;
-		}
-		for (i = 0; i < QCC_RT_QGV_MR && ot->y[i]; i++) {
-			qd_put16(ot->y[i] + p0, qd_rescale(a[i][0], ot->mult[i],
-			         ot->shift[i], ot->zy, ot->lo, ot->hi), n);
-			qd_put16(ot->y[i] + p0 + 16, qd_rescale(a[i][1],
-			         ot->mult[i], ot->shift[i], ot->zy, ot->lo, ot->hi),
-			         n - 16);
+		for (i = 0; i < QCC_RT_QGV_MR; i++) {
+			qd_put16(ot->y[i] + p0, qd_rescale_q(a[i][0], ot->mult[i],
+			         ot->r64[i], ot->s64[i], lo, hi), n);
+			qd_put16(ot->y[i] + p0 + 16, qd_rescale_q(a[i][1],
+			         ot->mult[i], ot->r64[i], ot->s64[i], lo, hi), n - 16);
 		}
 	}
 }
@@ -528,24 +482,29 @@ qd_store(const int32_t *acc, uint8_t *y, int32_t nr, int32_t ow,
 			y[(ptrdiff_t)rr * ow + i] = t[rr * wq + i];
 }
 
-/* o->quick and its 64-bit terms for o's channels (mr of them, y, mult,
- * shift and zy set). */
-static void
-qd_quick(struct qd_out *o, int32_t mr)
+/* o for channels q .. q + mr - 1, channel q's codes at y0, planes npix
+ * apart; false if a panel cannot rescale them (channels past m, a shift
+ * outside [32, QD_QSHIFT]). */
+static int
+qd_out_set(struct qd_out *o, uint8_t *y0, ptrdiff_t npix, int32_t q,
+           int32_t m, int32_t mr, const int32_t *mult, const int32_t *shift,
+           int32_t nq, int32_t zy)
 {
 	int32_t i;
 
-	o->quick = 1;
+	if (q + mr > m)
+		return 0;
 	for (i = 0; i < mr; i++) {
-		int32_t s = o->shift[i];
+		int32_t e = nq > 1 ? q + i : 0, s = shift[e];
 
-		if (!o->y[i] || s < 32 || s > QD_QSHIFT) {
-			o->quick = 0;
-			return;
-		}
-		o->r64[i] = ((int64_t)1 << (s - 1)) + (int64_t)o->zy * ((int64_t)1 << s);
+		if (s < 32 || s > QD_QSHIFT)
+			return 0;
+		o->y[i] = y0 + i * npix;
+		o->mult[i] = mult[e];
+		o->r64[i] = ((int64_t)1 << (s - 1)) + (int64_t)zy * ((int64_t)1 << s);
 		o->s64[i] = s;
 	}
+	return 1;
 }
 
 /* The convolution with panel (mr channels by tiles of nt pixels, kg
@@ -590,22 +549,14 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 
 				for (i = 0; i < mr; i++)
 					b0[i] = bias && q + i < m ? bias[q + i] : 0;
-				if (panel_y && g.wq == ow) {
-					/* no dropped columns: rescaled in the panel */
-					for (i = 0; i < mr; i++) {
-						int32_t e = nq > 1 ? q + i : 0;
-
-						ot.y[i] = q + i < m ? y + ((ptrdiff_t)n * m +
-						          q + i) * npix + (ptrdiff_t)oy0 * ow
-						                    : 0;
-						ot.mult[i] = mult[e];
-						ot.shift[i] = shift[e];
-					}
-					ot.n = nr * ow;
-					ot.zy = zy;
-					ot.lo = lo;
-					ot.hi = hi;
-					qd_quick(&ot, mr);
+				/* no dropped columns: rescaled in the panel */
+				ot.n = nr * ow;
+				ot.lo = lo;
+				ot.hi = hi;
+				if (panel_y && g.wq == ow &&
+				    qd_out_set(&ot, y + ((ptrdiff_t)n * m + q) * npix +
+				               (ptrdiff_t)oy0 * ow, npix, q, m, mr, mult,
+				               shift, nq, zy)) {
 					panel_y(wp + (ptrdiff_t)(q / mr) * kpw * mr, xi, ng,
 					        g.plane, toff, kh * kw, npr, &ot, b0);
 					continue;
