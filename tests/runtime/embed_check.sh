@@ -19,10 +19,10 @@ src="$out/embedded_$name.c"
 	# (and warned about) in full, not dropped as an unused static
 	cat <<'PROBE'
 void qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
-                     const int32_t *s, float f);
+                     const int32_t *s, float f, float *ws);
 void
 qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
-                const int32_t *s, float f)
+                const int32_t *s, float f, float *ws)
 {
 	qcc_rt_conv2d_f32(x, w, w, y, n, n, n, n, n, n, n, n, n, n, n, n, n, n,
 	                  n, n, n, f, f);
@@ -54,6 +54,17 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_logsoftmax_f32(x, y, n, n, n);
 	qcc_rt_norm_rows_f32(x, w, w, y, n, n, n, f);
 	qcc_rt_lrn_f32(x, y, n, n, n, n, f, f, f);
+	qcc_rt_conv2d_packed16_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n,
+	                           n, n, n, n, n, n, f, f);
+	qcc_rt_conv2d_gemm_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n,
+	                       n, n, n, n, n, n, f, f);
+	qcc_rt_conv2d_stem_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n,
+	                       n, n, n, n, n, n, f, f);
+	qcc_rt_conv2d_pw_f32(x, w, w, x, y, n, n, n, n, n, f, f);
+	qcc_rt_conv2d_wino2_f32(x, w, w, x, y, ws, n, n, n, n, n, n, n, n, n, n,
+	                        n, n, f, f);
+	qcc_rt_conv2d_wino4_f32(x, w, w, x, y, ws, n, n, n, n, n, n, n, n, n, n,
+	                        n, f, f);
 }
 void qcc_embed_probe_q8(const uint8_t *x, const int8_t *w, uint8_t *y,
                         int32_t n, const int32_t *s);
@@ -73,6 +84,12 @@ qcc_embed_probe_q8(const uint8_t *x, const int8_t *w, uint8_t *y, int32_t n,
 #endif
 	qcc_rt_conv2d_dw_q8(x, w, s, y, n, n, n, n, n, n, n, n, n, n, n, n, n,
 	                    n, n, n, n, s, s, n, n, n, n);
+#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 12)
+	qcc_rt_conv2d_dw_avx2_q8(x, w, s, y, n, n, n, n, n, n, n, n, n, n, n,
+	                         n, n, n, n, n, n, s, s, n, n, n, n);
+	qcc_rt_conv2d_c1_avx2_q8(x, w, s, y, n, n, n, n, n, n, n, n, n, n, n,
+	                         n, n, n, n, n, n, s, s, n, n, n, n);
+#endif
 	qcc_rt_requant_row_q8(s, y, n, n, n, n, n, n);
 }
 PROBE
