@@ -75,8 +75,8 @@ scan(Cgen *c)
 	return finite;
 }
 
-/* Prints text line by line, leaving out the kernels' includes of
- * qcc_rt.h and qcc_vec16.h: their text is already above them. */
+/* Prints text line by line, leaving out the includes of qcc_rt.h,
+ * qcc_rt_q8.h and qcc_vec16.h: their text is already above them. */
 static void
 emit_source(FILE *out, const char *text)
 {
@@ -89,6 +89,7 @@ emit_source(FILE *out, const char *text)
 			p++;
 		if (!(strncmp(p, "#include \"../qcc_rt.h\"", 22) == 0 ||
 		      strncmp(p, "#include \"qcc_rt.h\"", 19) == 0 ||
+		      strncmp(p, "#include \"qcc_rt_q8.h\"", 22) == 0 ||
 		      strncmp(p, "#include \"../qcc_vec16.h\"", 25) == 0))
 			fprintf(out, "%.*s\n", (int)n, text);
 		text += nl ? n + 1 : n;
