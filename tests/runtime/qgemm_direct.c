@@ -17,16 +17,8 @@
 
 #include "qcc_rt.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static int32_t
-range(int32_t lo, int32_t hi)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return lo + (int32_t)((rng >> 20) % (uint64_t)(hi - lo + 1));
-}
+#define QRAND_SEED 0x9e3779b97f4a7c15ull
+#include "qrand.h"
 
 struct shape {
 	int32_t nb, c, h, wd, m, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;

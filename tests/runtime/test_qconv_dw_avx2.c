@@ -11,16 +11,8 @@
 #include "rt_test.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 12)
-static uint64_t rng = 0x6a09e667f3bcc908ull;
-
-static int32_t
-range(int32_t lo, int32_t hi)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return lo + (int32_t)((rng >> 20) % (uint64_t)(hi - lo + 1));
-}
+#define QRAND_SEED 0x6a09e667f3bcc908ull
+#include "qrand.h"
 
 struct shape {
 	int32_t nb, c, h, wd, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
