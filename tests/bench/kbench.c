@@ -44,6 +44,7 @@
 #include "../../runtime/kernels/qnn.c"
 #include "../../runtime/kernels/qconv_dw.c"
 #include "../../runtime/kernels/gemm.c"
+#include "fbench.h"
 
 struct shape {
 	const char *name;
@@ -118,43 +119,6 @@ static const struct shape shapes[] = {
     {"en dw 5x5/2 144 56", 144, 56, 144, 5, 2, 1},
     {"en dw 5x5/2 672 14", 672, 14, 672, 5, 2, 1},
 };
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static float *
-randf(size_t n, uint32_t seed)
-{
-	float *v = malloc(n * sizeof *v + 64);
-
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1664525u + 1013904223u;
-		v[i] = (float)(seed >> 8) / 8388608.0f - 1.0f;
-	}
-	return v;
-}
-
-/* [ceil(m/P)][k][P] from [m][k], as lower_conv_packed.c does. */
-static float *
-pack(const float *w, int m, int k, int pw)
-{
-	int npan = (m + pw - 1) / pw;
-	float *p = calloc((size_t)npan * k * pw + 16, sizeof *p);
-
-	for (int q = 0; q < npan; q++)
-		for (int i = 0; i < k; i++)
-			for (int j = 0; j < pw; j++)
-				if (q * pw + j < m)
-					p[((size_t)q * k + i) * pw + j] =
-					    w[(size_t)(q * pw + j) * k + i];
-	return p;
-}
 
 /* [k][m] from [m][k]: a 1x1 convolution on one pixel is a row times this
  * matrix (lower_conv_packed.c calls qcc_rt_gemm_f32 so). */

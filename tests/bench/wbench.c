@@ -30,6 +30,7 @@
 #include "../../runtime/kernels/conv_packed.c"
 #include "../../runtime/kernels/conv_winograd.c"
 #include "../../runtime/kernels/conv_wino4.c"
+#include "fbench.h"
 
 #ifdef __AVX512F__
 enum { WIDE = 1 };
@@ -55,40 +56,6 @@ static const struct shape shapes[] = {
     {"3x3 8 28", 8, 28, 8, 0},
     {"3x3 3->64 224", 3, 224, 64, 0},
 };
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static float *
-randf(size_t n, uint32_t seed)
-{
-	float *v = malloc(n * sizeof *v + 64);
-
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1664525u + 1013904223u;
-		v[i] = (float)(seed >> 8) / 8388608.0f - 1.0f;
-	}
-	return v;
-}
-
-static float *
-pack_direct(const float *w, int m, int k, int pw)
-{
-	int npan = (m + pw - 1) / pw;
-	float *p = calloc((size_t)npan * k * pw + 16, sizeof *p);
-
-	for (int o = 0; o < m; o++)
-		for (int i = 0; i < k; i++)
-			p[((size_t)(o / pw) * k + i) * pw + o % pw] =
-			    w[(size_t)o * k + i];
-	return p;
-}
 
 /* U = G g G^T packed in panels of nr, for F(2x2) (n 4) or F(4x4) (n 6) */
 static float *
@@ -222,7 +189,7 @@ main(int argc, char **argv)
 		int tw = (s->h + 1) / 2;
 		float *x = randf(nx, 1), *w = randf((size_t)s->m * s->c * 9, 2);
 		float *b = randf(s->m, 3), *res = s->res ? randf(ny, 4) : NULL;
-		float *wp = pack_direct(w, s->m, s->c * 9, pw);
+		float *wp = pack(w, s->m, s->c * 9, pw);
 		float *u = pack_wino(w, s->m, s->c, nr, 4);
 		float *ws = malloc(QCC_RT_WINO2_WS((size_t)s->c, tw, rows) * 4);
 		float *yd = malloc(ny * 4), *yw = malloc(ny * 4);
