@@ -1,7 +1,7 @@
 /* qrand.h -- the random numbers of the integer kernels' checks
- * (test_qconv_dw_avx2.c, qdw_vnni.c, qgemm_direct.c, qgemm_isa.c):
- * xorshift64 from the seed QRAND_SEED the including file defines, so each
- * check draws its own reproducible sequence. */
+ * (test_qconv_dw_avx2.c, test_qpool.c, qdw_vnni.c, qgemm_direct.c,
+ * qgemm_isa.c): xorshift64 from the seed QRAND_SEED the including file
+ * defines, so each check draws its own reproducible sequence. */
 #ifndef QRAND_H
 #define QRAND_H
 

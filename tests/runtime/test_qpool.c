@@ -4,16 +4,8 @@
  * give 0), planes wider than the kernel's column tile. */
 #include "rt_test.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static int32_t
-range(int32_t lo, int32_t hi)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return lo + (int32_t)((rng >> 20) % (uint64_t)(hi - lo + 1));
-}
+#define QRAND_SEED 0x2545f4914f6cdd1dull
+#include "qrand.h"
 
 /* The definition: the largest code of the window taps inside the plane,
  * 0 if none. */
