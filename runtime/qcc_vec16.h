@@ -4,9 +4,9 @@
  * ones), else an array.  Either way each lane computes what the scalar
  * expression would, so a kernel's results do not depend on which.
  *
- * The C backend pastes this file once, after qcc_rt.h and before the
- * kernels (backends/CMakeLists.txt lists it, backends/c/cgen.c drops the
- * kernels' include of it). */
+ * The C backend pastes this file once, after qcc_rt.h and qcc_rt_q8.h and
+ * before the kernels (backends/CMakeLists.txt lists it, backends/c/cgen.c
+ * drops the kernels' include of it). */
 #ifndef QCC_VEC16_H
 #define QCC_VEC16_H
 
