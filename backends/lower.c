@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "../runtime/qcc_rt.h"
 
 Buf
 value_buf(const Graph *g, const Value *v)
@@ -138,6 +139,20 @@ arg_act(Lower *L, const Act *act)
 	arg_i32(L, act->kind);
 	arg_f32(L, act->alpha);
 	arg_f32(L, act->beta);
+}
+
+/* The layout argument of the kernels that read or write channel-blocked
+ * tensors (qcc_rt.h): which of op's input 0 and result 0 are blocked. */
+void
+arg_layout(Lower *L, const Op *op)
+{
+	int32_t f = 0;
+
+	if (op->in[0]->layout == LAYOUT_NCHW16C)
+		f |= QCC_RT_LAYOUT_XB;
+	if (op->out[0]->layout == LAYOUT_NCHW16C)
+		f |= QCC_RT_LAYOUT_YB;
+	arg_i32(L, f);
 }
 
 void

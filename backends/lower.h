@@ -27,6 +27,7 @@ void arg_i32(Lower *L, int64_t i);
 void arg_f32(Lower *L, float f);
 void arg_array(Lower *L, KArgKind k, const void *p, uint32_t n);
 void arg_act(Lower *L, const Act *act);
+void arg_layout(Lower *L, const Op *op);
 void call_end(Lower *L, const char *fn);
 void call_copy(Lower *L, Buf from, Buf to, int64_t n);
 /* Copies the bytes of a tensor of type t (any element type). */

@@ -193,6 +193,7 @@ lower_conv_pw(Lower *L, const Op *op, const float *wd)
 	arg_i32(L, y->dim[2] * y->dim[3]);
 	arg_i32(L, w->dim[0]);
 	arg_act(L, &op->act);
+	arg_layout(L, op);
 	call_end(L, "qcc_rt_conv2d_pw_f32");
 }
 

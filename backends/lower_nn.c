@@ -83,6 +83,8 @@ lower_conv_dw(Lower *L, const Op *op)
 	if (chan)
 		arg_i32(L, L->cx->vec_bytes >= 64 ? 8 : 4);
 	arg_act(L, &op->act);
+	if (chan)
+		arg_layout(L, op);
 	call_end(L, chan ? "qcc_rt_conv2d_dwc_f32" : "qcc_rt_conv2d_dw_f32");
 	return true;
 }

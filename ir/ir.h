@@ -182,6 +182,12 @@ extern const OpInfo op_info[OP_COUNT];
  * it and computes the plain convolution. */
 typedef enum { CONV_DIRECT, CONV_WINOGRAD2, CONV_WINOGRAD4 } ConvAlgo;
 
+/* How a tensor value is stored (plan-layout, issue 7): NCHW, or NCHW16c
+ * (channel-blocked, runtime/qcc_rt.h says where each element goes) between
+ * the kernels that read and write it so.  Same bytes either way; the
+ * interpreter ignores it. */
+typedef enum { LAYOUT_NCHW, LAYOUT_NCHW16C } Layout;
+
 typedef struct ConvAttr {
 	int32_t kernel[2], stride[2], dilation[2];
 	int32_t pad[4];        /* top, left, bottom, right */
@@ -316,6 +322,7 @@ typedef struct Value {
 	const Const *cst;      /* non-NULL for initializers and folded constants */
 	const char *name;      /* ONNX tensor name, for dumps and messages */
 	int64_t offset;        /* plan-memory: byte offset in scratch, -1 if none */
+	uint8_t layout;        /* Layout; LAYOUT_NCHW unless plan-layout says */
 } Value;
 
 struct Op {

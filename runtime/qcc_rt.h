@@ -171,6 +171,20 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dw_f32(const float *restrict x,
 	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
 	int32_t pl, int32_t act, float alpha, float beta);
 
+/* ---- channel-blocked tensors ---------------------------------------------- */
+
+/* The layout argument of qcc_rt_conv2d_pw_f32 and qcc_rt_conv2d_dwc_f32
+ * says which of x and y (with res, which has y's layout) are stored
+ * channel-blocked (NCHW16c, passes/plan_layout.c chooses them) rather than
+ * NCHW.  A blocked tensor of c channels (a multiple of QCC_RT_BLOCK_C) and
+ * hw pixels per image keeps channel ch of pixel p of image n at
+ *     ((n * c/16 + ch/16) * hw + p) * 16 + ch % 16,
+ * so a pixel's 16 channels of one block fill one 512-bit vector; it takes
+ * as many bytes as NCHW. */
+#define QCC_RT_BLOCK_C 16
+#define QCC_RT_LAYOUT_XB 1   /* x blocked */
+#define QCC_RT_LAYOUT_YB 2   /* y and res blocked */
+
 /* ---- conv_dw_chan.c ------------------------------------------------------- */
 
 /* The same depthwise convolution vectorized over blocks of QCC_RT_DWC_V
@@ -189,7 +203,8 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_dwc_f32(const float *restrict x,
 	const float *restrict res, float *restrict y, int32_t nb, int32_t c,
 	int32_t h, int32_t wd, int32_t m, int32_t oh, int32_t ow, int32_t kh,
 	int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt,
-	int32_t pl, int32_t tw, int32_t act, float alpha, float beta);
+	int32_t pl, int32_t tw, int32_t act, float alpha, float beta,
+	int32_t layout);
 
 /* ---- conv_gemm.c ---------------------------------------------------------- */
 
@@ -225,7 +240,7 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pw_f32(const float *restrict x,
 	const float *restrict wp, const float *restrict bias, const float *res,
 	float *y, int32_t nb, int32_t c, int32_t hw, int32_t m, int32_t act,
-	float alpha, float beta);
+	float alpha, float beta, int32_t layout);
 
 /* ---- conv_stem.c ---------------------------------------------------------- */
 

@@ -580,12 +580,14 @@ qcc_rt_conv2d_dwc_f32(const float *restrict x, const float *restrict wp,
                       int32_t wd, int32_t m, int32_t oh, int32_t ow,
                       int32_t kh, int32_t kw, int32_t sh, int32_t sw,
                       int32_t dh, int32_t dw, int32_t pt, int32_t pl,
-                      int32_t tw, int32_t act, float alpha, float beta)
+                      int32_t tw, int32_t act, float alpha, float beta,
+                      int32_t layout)
 {
 	struct dwc_geom g = {h, wd, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,
 	                     0, 0, 0};
 
 	(void)m;
+	(void)layout;
 	dwc_plan(&g, tw);
 #if DWC_VECTORS
 	if (g.nr > 0) {

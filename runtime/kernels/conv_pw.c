@@ -279,11 +279,12 @@ QCC_RT_API void
 qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
                      const float *restrict bias, const float *res, float *y,
                      int32_t nb, int32_t c, int32_t hw, int32_t m,
-                     int32_t act, float alpha, float beta)
+                     int32_t act, float alpha, float beta, int32_t layout)
 {
 	struct pw_geom g;
 	int32_t n, co0, mc, tact;
 
+	(void)layout;
 	g.w = wp;
 	g.b = bias;
 	g.hw = hw;

@@ -212,7 +212,7 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 	else if (s->dw)
 		qcc_rt_conv2d_dwc_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
 		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
-		                      pad, WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0);
+		                      pad, WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0, 0);
 	else if (stem_ok(s, oh))
 		qcc_rt_conv2d_stem_f32(x, wp, b, res, y, 1, s->c, s->h, s->h, s->m,
 		                       oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad,
@@ -222,7 +222,7 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		                QCC_ACT_RELU, 0, 0);
 	else if (pw_1x1(s))
 		qcc_rt_conv2d_pw_f32(x, wp, b, res, y, 1, s->c, s->h * s->h, s->m,
-		                     QCC_ACT_RELU, 0, 0);
+		                     QCC_ACT_RELU, 0, 0, 0);
 	else if (s->k == 1 && !chan_1x1(s))
 		qcc_rt_conv2d_gemm_f32(x, wp, b, NULL, y, 1, s->c, s->h, s->h,
 		                       s->m, oh, oh, 1, 1, s->s, s->s, 1, 1, 0, 0,

@@ -58,7 +58,7 @@ main(void)
 			want[i] = hasr ? want[i] + res[i] : want[i];
 		qcc_rt_act_row_f32(want, (int32_t)ny, act, 0.0f, 6.0f);
 		qcc_rt_conv2d_pw_f32(x, wp, hasb ? b : NULL, hasr ? res : NULL, got,
-		                     nb, c, hw, m, act, 0.0f, 6.0f);
+		                     nb, c, hw, m, act, 0.0f, 6.0f, 0);
 		for (size_t i = 0; i < ny; i++)
 			if (got[i] != want[i]) {
 				printf("nb %d c %d hw %d m %d act %d bias %d res %d: "

@@ -32,7 +32,7 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	qcc_rt_conv2d_dw_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n, n,
 	                     n, n, n, n, f, f);
 	qcc_rt_conv2d_dwc_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n,
-	                      n, n, n, n, n, n, f, f);
+	                      n, n, n, n, n, n, f, f, n);
 	qcc_rt_maxpool2d_f32(x, y, n, n, n, n, n, n, n, n, n, n, n, n, n);
 	qcc_rt_avgpool2d_f32(x, y, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n,
 	                     n);
@@ -61,7 +61,7 @@ qcc_embed_probe(const float *x, const float *w, float *y, int32_t n,
 	                       n, n, n, n, n, n, f, f);
 	qcc_rt_conv2d_stem_f32(x, w, w, x, y, n, n, n, n, n, n, n, n, n, n, n,
 	                       n, n, n, n, n, n, f, f);
-	qcc_rt_conv2d_pw_f32(x, w, w, x, y, n, n, n, n, n, f, f);
+	qcc_rt_conv2d_pw_f32(x, w, w, x, y, n, n, n, n, n, f, f, n);
 	qcc_rt_conv2d_wino2_f32(x, w, w, x, y, ws, n, n, n, n, n, n, n, n, n, n,
 	                        n, n, f, f);
 	qcc_rt_conv2d_wino4_f32(x, w, w, x, y, ws, n, n, n, n, n, n, n, n, n, n,

@@ -133,7 +133,7 @@ ParameterizedTest(struct dwc_case *p, conv_dw_chan, matches_plain_loops)
 	qcc_rt_conv2d_dwc_f32(x, pack_dw(w, p->c, taps), b, res, got, p->nb,
 	                      p->c, p->h, p->w, p->c, oh, ow, p->kh, p->kw,
 	                      p->sh, p->sw, p->dh, p->dw, p->pt, p->pl, p->tw,
-	                      p->act, 0.0f, 6.0f);
+	                      p->act, 0.0f, 6.0f, 0);
 	ref_conv_dw(p, x, w, b, res, want, oh, ow);
 	if (p->act == QCC_ACT_SIGMOID)
 		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
@@ -151,7 +151,7 @@ Test(conv_dw_chan, agrees_with_the_plane_kernel)
 
 	qcc_rt_conv2d_dwc_f32(x, pack_dw(w, c, 9), b, res, got, 1, c, 28, 28, c,
 	                      oh, ow, 3, 3, 2, 2, 1, 1, 1, 1, 8, QCC_ACT_CLIP,
-	                      0.0f, 6.0f);
+	                      0.0f, 6.0f, 0);
 	qcc_rt_conv2d_dw_f32(x, w, b, res, want, 1, c, 28, 28, c, oh, ow, 3, 3,
 	                     2, 2, 1, 1, 1, 1, QCC_ACT_CLIP, 0.0f, 6.0f);
 	rt_assert_same(got, want, ny);
@@ -182,10 +182,10 @@ Test(conv_dw_chan, silu_in_the_band_equals_silu_after_the_kernel)
 			x[j] *= 8.0f;
 		qcc_rt_conv2d_dwc_f32(x, wp, b, res, got, 1, c, h, h, c, oh, oh, k,
 		                      k, s, s, 1, 1, pad, pad, 8, QCC_ACT_SILU, 0.0f,
-		                      0.0f);
+		                      0.0f, 0);
 		qcc_rt_conv2d_dwc_f32(x, wp, b, res, want, 1, c, h, h, c, oh, oh, k,
 		                      k, s, s, 1, 1, pad, pad, 8, QCC_ACT_NONE, 0.0f,
-		                      0.0f);
+		                      0.0f, 0);
 		qcc_rt_act_row_f32(want, (int32_t)ny, QCC_ACT_SILU, 0.0f, 0.0f);
 		rt_assert_same(got, want, ny);
 	}

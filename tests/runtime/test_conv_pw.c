@@ -50,7 +50,7 @@ ParameterizedTest(struct pk_case *p, conv_pw, matches_plain_loops)
 	          out_size(p->w, 1, 1, 1, 0, 0) == p->w, "a 1x1 window, stride 1");
 	ref_conv(p, x, w, b, res, want, p->h, p->w);
 	qcc_rt_conv2d_pw_f32(x, pack_pw(w, p->m, p->c, QCC_RT_PANEL16), b, res,
-	                     got, p->nb, p->c, hw, p->m, p->act, 0.0f, 6.0f);
+	                     got, p->nb, p->c, hw, p->m, p->act, 0.0f, 6.0f, 0);
 	if (p->act == QCC_ACT_SIGMOID)
 		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
 	else

@@ -120,13 +120,13 @@ run_call(const Run *r)
 		                     I(r, 14), I(r, 15), I(r, 16), I(r, 17),
 		                     I(r, 18), I(r, 19), I(r, 20), F(r, 21),
 		                     F(r, 22));
-	else if (is(r, "qcc_rt_conv2d_dwc_f32", 24))
+	else if (is(r, "qcc_rt_conv2d_dwc_f32", 25))
 		qcc_rt_conv2d_dwc_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
 		                      P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
 		                      I(r, 9), I(r, 10), I(r, 11), I(r, 12),
 		                      I(r, 13), I(r, 14), I(r, 15), I(r, 16),
 		                      I(r, 17), I(r, 18), I(r, 19), I(r, 20),
-		                      I(r, 21), F(r, 22), F(r, 23));
+		                      I(r, 21), F(r, 22), F(r, 23), I(r, 24));
 	else if (is(r, "qcc_rt_conv2d_gemm_f32", 24))
 		qcc_rt_conv2d_gemm_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
 		                       P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
@@ -134,10 +134,10 @@ run_call(const Run *r)
 		                       I(r, 13), I(r, 14), I(r, 15), I(r, 16),
 		                       I(r, 17), I(r, 18), I(r, 19), I(r, 20),
 		                       I(r, 21), F(r, 22), F(r, 23));
-	else if (is(r, "qcc_rt_conv2d_pw_f32", 12))
+	else if (is(r, "qcc_rt_conv2d_pw_f32", 13))
 		qcc_rt_conv2d_pw_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
 		                     P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
-		                     I(r, 9), F(r, 10), F(r, 11));
+		                     I(r, 9), F(r, 10), F(r, 11), I(r, 12));
 	else if (is(r, "qcc_rt_conv2d_stem_f32", 24))
 		qcc_rt_conv2d_stem_f32(P(r, 0), A(r, 1, KA_F32S), P(r, 2), P(r, 3),
 		                       P(r, 4), I(r, 5), I(r, 6), I(r, 7), I(r, 8),
