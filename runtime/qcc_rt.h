@@ -237,6 +237,9 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
  * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's. */
 #define QCC_RT_PW_P 7
 #define QCC_RT_PW_MAXHW 1024   /* the largest plane lowering gives it */
+/* the largest plane plan-layout gives it when x or y is blocked (no
+ * transposes then) */
+#define QCC_RT_PW_BLOCKED_MAXHW QCC_RT_PW_MAXHW
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pw_f32(const float *restrict x,
 	const float *restrict wp, const float *restrict bias, const float *res,
 	float *y, int32_t nb, int32_t c, int32_t hw, int32_t m, int32_t act,
