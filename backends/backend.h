@@ -50,6 +50,9 @@ void target_list(FILE *out);
 /* The -mcpu in effect, and the target's features followed by -mattr. */
 const char *target_cpu(const CodegenOpts *o);
 const char *target_features(Ctx *cx, const CodegenOpts *o);
+/* The widest float vector of an LLVM CPU and feature string, in bytes: 64
+ * with AVX-512 (F and BW), 32 with AVX2, else 0 (Ctx.vec_bytes). */
+int target_vec_bytes(const char *cpu, const char *features);
 
 /* ---- lower.c: ops to kernel calls ---------------------------------------- */
 

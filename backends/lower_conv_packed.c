@@ -14,8 +14,9 @@
  * with 512-bit ones (resnet18's 3x3 layers 80 to 105 GMAC/s against the
  * pixel kernel's 44 to 81).  A third, qcc_rt_conv2d_stem_f32, takes
  * windows over few input channels (is_stem below), and a fourth,
- * qcc_rt_conv2d_pw_f32, 1x1 convolutions on short planes with 512-bit
- * vectors (is_pointwise below).
+ * qcc_rt_conv2d_pw_f32, the 1x1 convolutions select-conv put on it
+ * (CONV_POINTWISE: short planes with 512-bit vectors, and those whose
+ * input or output plan-layout keeps channel-blocked).
  *
  * The weights are repacked here, at compile time, into the chosen kernel's
  * panel layout: one contiguous vector of a panel's weights per reduction
@@ -111,70 +112,7 @@ lower_conv_1px(Lower *L, const Op *op, const float *wd)
 	return true;
 }
 
-/* Lanes of qcc_rt_conv2d_gemm_f32's 32-pixel tiles a plane of hw pixels
- * fills (its last 16 or fewer pixels take a 16-wide tile). */
-static double
-gemm_lane_use(int64_t hw)
-{
-	int64_t slots = 0, r;
-
-	for (r = hw; r > 0; r -= r > 16 ? 32 : 16)
-		slots += r > 16 ? 32 : 16;
-	return (double)hw / (double)slots;
-}
-
-/* Rows of qcc_rt_conv2d_gemm_f32's 12-row tiles (6 for the last 6 or
- * fewer channels) m output channels fill. */
-static double
-gemm_row_use(int64_t m)
-{
-	int64_t rows = m / (2 * QCC_RT_GEMM_MR) * (2 * QCC_RT_GEMM_MR);
-
-	if (m > rows)
-		rows += m - rows > QCC_RT_GEMM_MR ? 2 * QCC_RT_GEMM_MR :
-		                                   QCC_RT_GEMM_MR;
-	return (double)m / (double)rows;
-}
-
-/* A 1x1 convolution with stride 1 and no padding, with 512-bit vectors:
- * whether qcc_rt_conv2d_pw_f32 (vectors over 16 output channels, tiles of
- * 7 pixels) beats the pixel kernel.  Its tiles fill more lanes on short
- * planes, and with channel counts that leave the pixel kernel's last row
- * tile part empty, but it transposes each tile on the way out, which a
- * short reduction does not amortize, and it reads the whole input plane
- * for each block of 48 channels: it is taken on planes of at most
- * QCC_RT_PW_MAXHW pixels if it fills at least 10% more lanes, or more
- * lanes and k >= 64.  Measured (kbench and mobilenet_v2's 1x1 layers run
- * in sequence): on 7x7 planes 70 -> 105-125 GMAC/s, on 14x14 85-95 ->
- * 95-115 with k >= 64; on 28x28 192->32 with a residual 80 -> 95 but
- * 32->192 100 -> 88; fmnist's 32->64 on 14x14 105 -> 90; on 56x56 planes
- * 70 -> 50. */
-static bool
-is_pointwise(const Op *op, bool wide)
-{
-	const TensorType *w = op->in[1]->type, *y = op->out[0]->type;
-	const TensorType *x = op->in[0]->type;
-	const ConvAttr *a = &op->a.conv;
-	int64_t m = w->dim[0], k = w->dim[1], hw;
-	double pix, chan, gemm;
-
-	if (!wide || w->dim[2] * w->dim[3] != 1 || a->stride[0] != 1 ||
-	    a->stride[1] != 1 || a->pad[0] || a->pad[1] || a->pad[2] ||
-	    a->pad[3] || y->rank != 4 || y->dim[2] != x->dim[2] ||
-	    y->dim[3] != x->dim[3])
-		return false;
-	hw = y->dim[2] * y->dim[3];
-	if (hw < 1 || hw > QCC_RT_PW_MAXHW || m * k > INT32_MAX / 4)
-		return false;
-	pix = (double)hw / (double)((hw + QCC_RT_PW_P - 1) / QCC_RT_PW_P *
-	                            QCC_RT_PW_P);
-	chan = (double)m / (double)((m + QCC_RT_PANEL16 - 1) /
-	                            QCC_RT_PANEL16 * QCC_RT_PANEL16);
-	gemm = gemm_lane_use(hw) * gemm_row_use(m);
-	return pix * chan >= gemm + 0.1 || (k >= 64 && pix * chan > gemm);
-}
-
-/* qcc_rt_conv2d_pw_f32 for op (is_pointwise said so). */
+/* qcc_rt_conv2d_pw_f32 for op (select-conv chose CONV_POINTWISE). */
 static void
 lower_conv_pw(Lower *L, const Op *op, const float *wd)
 {
@@ -209,15 +147,15 @@ lower_conv_packed(Lower *L, const Op *op)
 	uint32_t n;
 	float *p;
 
+	if (op->algo == CONV_POINTWISE) {
+		lower_conv_pw(L, op, wd);
+		return true;
+	}
 	if (a->group != 1 || !wd || x->rank != 4 || w->rank != 4 ||
 	    w->dim[2] * w->dim[3] > QCC_RT_PACKED_MAXTAPS)
 		return false;
 	if (lower_conv_1px(L, op, wd))
 		return true;
-	if (is_pointwise(op, wide)) {
-		lower_conv_pw(L, op, wd);
-		return true;
-	}
 	gemm = w->dim[2] * w->dim[3] == 1;
 	stem = !gemm && is_stem(op);
 	pw = gemm || stem ? QCC_RT_GEMM_MR : wide ? QCC_RT_PANEL16 : QCC_RT_PANEL;

@@ -21,39 +21,11 @@ pack_dw(Ctx *cx, const float *w, int64_t c, int64_t taps, uint32_t *n)
 	return p;
 }
 
-/* Whether qcc_rt_conv2d_dwc_f32 (vectorized over channels) takes a
- * depthwise Conv rather than qcc_rt_conv2d_dw_f32 (over the pixels of
- * each plane).  Measured on an AVX-512 EPYC with tests/bench/kbench.c
- * (mobilenet_v2's and efficientnet_b0's shapes): with 512-bit vectors the
- * channel kernel wins on every shape (1.3x on 112x112 stride 1, 3-4x on
- * 7x7 and 14x14 planes); with AVX2 it wins on strides above 1, 5x5
- * windows and 7x7 planes, and loses on larger 3x3 stride-1 planes (its
- * transposes weigh more next to 9 taps on 8-lane registers; 14x14: 5%).
- * Other targets keep the plane kernel (not measured).  The weights must
- * be constant (they are repacked here) and a band of one output row must
- * fit the kernel's buffer (qcc_rt.h). */
-static bool
-dw_by_channels(const Lower *L, const Op *op)
-{
-	const ConvAttr *a = &op->a.conv;
-	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
-	const TensorType *y = op->out[0]->type;
-	int64_t kh = w->dim[2], kw = w->dim[3], ow = y->dim[3];
-	int64_t rows = (kh - 1) * a->dilation[0] + 1;
-	int64_t pw = (ow - 1) * a->stride[1] + (kw - 1) * a->dilation[1] + 1;
-	int64_t wide = pw > x->dim[3] ? pw : x->dim[3];
-	int vb = L->cx->vec_bytes;
-
-	if (vb < 32 || !value_f32(op->in[1]) || ow > 384 ||
-	    rows * wide + 7 * a->stride[1] > QCC_RT_DWC_BUF)
-		return false;
-	return vb >= 64 || a->stride[0] > 1 || a->stride[1] > 1 ||
-	       kh * kw >= 25 || ow <= 7;
-}
-
 /* Depthwise shapes (group == channels == output channels, one input
- * channel per weight) go to one of the depthwise kernels; false if Conv
- * is not one. */
+ * channel per weight) go to one of the depthwise kernels:
+ * qcc_rt_conv2d_dwc_f32 (vectorized over channels, weights packed here)
+ * if select-conv chose CONV_DW_CHAN, else qcc_rt_conv2d_dw_f32 (over the
+ * pixels of each plane); false if Conv is not one. */
 static bool
 lower_conv_dw(Lower *L, const Op *op)
 {
@@ -67,7 +39,7 @@ lower_conv_dw(Lower *L, const Op *op)
 	    op->a.conv.group != x->dim[1] || w->dim[0] != x->dim[1] ||
 	    w->dim[1] != 1 || y->dim[1] != x->dim[1])
 		return false;
-	chan = dw_by_channels(L, op);
+	chan = op->algo == CONV_DW_CHAN;
 	if (chan)
 		p = pack_dw(L->cx, value_f32(op->in[1]), w->dim[0],
 		            w->dim[2] * w->dim[3], &n);

@@ -178,3 +178,25 @@ target_features(Ctx *cx, const CodegenOpts *o)
 		return attrs;
 	return arena_printf(cx->perm, "%s,%s", base, attrs);
 }
+
+/* True if an x86 CPU and feature string give AVX2: named in the features
+ * (-mcpu=native, -mattr=+avx2) or implied by the CPU (x86-64-v3 and -v4,
+ * qcc's default x86-64 CPU and above) unless the features turn it off. */
+static bool
+has_avx2(const char *cpu, const char *features)
+{
+	if (strstr(features, "-avx2"))
+		return false;
+	return strstr(features, "+avx2") || strcmp(cpu, "x86-64-v3") == 0 ||
+	       strcmp(cpu, "x86-64-v4") == 0;
+}
+
+/* Only AVX-512 changes the float tiles so far; AVX2 (32) picks the
+ * integer kernels' vector code and the depthwise kernel. */
+int
+target_vec_bytes(const char *cpu, const char *features)
+{
+	if (strstr(features, "+avx512f") && strstr(features, "+avx512bw"))
+		return 64;
+	return has_avx2(cpu, features) ? 32 : 0;
+}

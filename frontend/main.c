@@ -27,7 +27,7 @@ typedef struct Flags {
 	const char *scheme;    /* -quantize's value */
 	EmitKind emit;
 	int optlevel;
-	bool print_all, verify_each, md, no_winograd;
+	bool print_all, verify_each, md, no_winograd, no_blocked;
 	const char *def_names[MAX_DEFS];
 	int64_t def_values[MAX_DEFS];
 	int ndefs;
@@ -62,6 +62,9 @@ static const char usage_text[] =
 	"  -no-winograd        direct 3x3 convolutions only (float sums in the\n"
 	"                      plain loop's order; default: Winograd F(2x2,3x3),\n"
 	"                      or F(4x4,3x3) on outputs up to 8x8, where faster)\n"
+	"  -no-blocked-layout  every tensor NCHW (default with AVX-512: the\n"
+	"                      tensors between 1x1 and depthwise convolutions\n"
+	"                      channel-blocked, NCHW16c; same results)\n"
 	"  -quantize=Q         integer-only code: int8 (= w8a8), w4a8, w4a4 (4-bit\n"
 	"                      weights / activations; first and last layer 8-bit,\n"
 	"                      depthwise conv weights 8-bit)\n"
@@ -290,6 +293,8 @@ parse_flags(Flags *f, int argc, char **argv)
 			f->verify_each = true;
 		} else if (flag_is(a, "-no-winograd")) {
 			f->no_winograd = true;
+		} else if (flag_is(a, "-no-blocked-layout")) {
+			f->no_blocked = true;
 		} else if ((v = flag_value(a, "-quant-report"))) {
 			size_t n = strlen(v);
 			if (n < 5 || (strcmp(v + n - 5, ".json") &&
@@ -615,6 +620,13 @@ main(int argc, char **argv)
 		cx.flags |= CTX_VERIFY_EACH;
 	if (f.no_winograd)
 		cx.flags |= CTX_NO_WINOGRAD;
+	if (f.no_blocked)
+		cx.flags |= CTX_NO_BLOCKED;
+	/* select-conv and plan-layout choose kernels by the vector width
+	 * (lowering sets the same again); the C backend's output is portable */
+	if (co.emit != EMIT_C)
+		cx.vec_bytes = target_vec_bytes(target_cpu(&co),
+		                                target_features(&cx, &co));
 	io = (ImportOpts){f.def_names, f.def_values, f.ndefs};
 	g = onnx_import(&cx, f.model, &io);
 	ok = g && cx.nerrors == 0;

@@ -58,6 +58,8 @@ enum {
 	CTX_PRINT_ALL   = 1 << 1,   /* print the IR after every pass */
 	CTX_NO_WINOGRAD = 1 << 2,   /* -no-winograd: select-conv keeps every
 	                             * Conv direct */
+	CTX_NO_BLOCKED  = 1 << 3,   /* -no-blocked-layout: plan-layout keeps
+	                             * every value NCHW */
 };
 
 typedef struct Ctx {
@@ -179,8 +181,14 @@ typedef struct OpInfo {
 extern const OpInfo op_info[OP_COUNT];
 
 /* How a float Conv runs (select-conv, issue 7); the interpreter ignores
- * it and computes the plain convolution. */
-typedef enum { CONV_DIRECT, CONV_WINOGRAD2, CONV_WINOGRAD4 } ConvAlgo;
+ * it and computes the plain convolution.  CONV_POINTWISE: a 1x1 Conv on
+ * qcc_rt_conv2d_pw_f32; CONV_DW_CHAN: a depthwise Conv on
+ * qcc_rt_conv2d_dwc_f32 (vectors over channels); the two kernels that
+ * read and write channel-blocked values (Layout). */
+typedef enum {
+	CONV_DIRECT, CONV_WINOGRAD2, CONV_WINOGRAD4, CONV_POINTWISE,
+	CONV_DW_CHAN
+} ConvAlgo;
 
 /* How a tensor value is stored (plan-layout, issue 7): NCHW, or NCHW16c
  * (channel-blocked, runtime/qcc_rt.h says where each element goes) between

@@ -12,7 +12,10 @@
  * (the op is a single line).  Attributes come from the typed structs,
  * every field shown, so two dumps differ exactly when the graphs do.
  * Omitted optional inputs print as _, results without a type as ?.  The
- * scratch line and @offsets appear once plan-memory has run.  Only
+ * scratch line and @offsets appear once plan-memory has run.  A result
+ * plan-layout keeps channel-blocked has its layout after its type
+ * (f32[1,144,56,56] nchw16c), and select-conv's choice of kernel shows as
+ * algo= in the Conv's attributes.  Only
  * constants that some op or output uses are listed.  The output is
  * deterministic: it depends on nothing but the graph.
  */
@@ -69,17 +72,28 @@ print_act_params(const Act *a, FILE *out)
 }
 
 /* select-conv's choice, when it is not the direct convolution: the
- * algorithm (F(2x2,3x3) with its block of tile rows, or F(4x4,3x3)) and
- * its workspace bytes (and where plan-memory put them). */
+ * pointwise or depthwise-by-channels kernel, or the Winograd algorithm
+ * (F(2x2,3x3) with its block of tile rows, or F(4x4,3x3)) and its
+ * workspace bytes (and where plan-memory put them). */
 static void
 print_algo(const Op *op, FILE *out)
 {
-	if (op->algo == CONV_WINOGRAD2)
-		fprintf(out, " algo=winograd2x2 rows=%d", op->wino_rows);
-	else if (op->algo == CONV_WINOGRAD4)
-		fprintf(out, " algo=winograd4x4");
-	else
+	switch (op->algo) {
+	case CONV_POINTWISE:
+		fputs(" algo=pointwise", out);
 		return;
+	case CONV_DW_CHAN:
+		fputs(" algo=dwchan", out);
+		return;
+	case CONV_WINOGRAD2:
+		fprintf(out, " algo=winograd2x2 rows=%d", op->wino_rows);
+		break;
+	case CONV_WINOGRAD4:
+		fputs(" algo=winograd4x4", out);
+		break;
+	default:
+		return;
+	}
 	fprintf(out, " ws=%lld", (long long)op->ws_bytes);
 	if (op->ws_offset >= 0 && op->ws_bytes > 0)
 		fprintf(out, "@%lld", (long long)op->ws_offset);
@@ -176,6 +190,8 @@ ir_print_op(const Op *op, FILE *out)
 	for (int i = 0; i < op->nout; i++) {
 		fputs(i ? ", " : " ", out);
 		print_type(op->out[i]->type, out);
+		if (op->out[i]->layout == LAYOUT_NCHW16C)
+			fputs(" nchw16c", out);
 	}
 	if (op->loc.op_type) {
 		fputs("   ; ", out);

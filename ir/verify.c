@@ -6,6 +6,14 @@
  * pass that produced the graph, so it aborts through bug(), naming the op
  * id and its ONNX node.  The pass manager runs it after every pass under
  * CTX_VERIFY_EACH.
+ *
+ * Channel-blocked values (Value.layout, plan-layout) are checked too: only
+ * a Conv on the pointwise or depthwise-by-channels kernel, without a
+ * residual, may write one (as its result 0: f32, rank 4, channels a
+ * multiple of 16) and only such Convs may read one, as their input 0;
+ * graph inputs, outputs and constants are NCHW.  A Conv's algorithm must
+ * fit its shape (CONV_POINTWISE a 1x1 window, group 1, stride 1, no
+ * padding; CONV_DW_CHAN one channel per group), since lowering follows it.
  */
 #include <stdarg.h>
 
@@ -86,6 +94,9 @@ check_sources(Check *k)
 			    "%s, %zu bytes)", v->id, v->name,
 			    v->def ? "set" : "none", v->cst->nbytes);
 		check_type(v, NULL);
+		if (v->layout != LAYOUT_NCHW)
+			bug("verify: constant %%%u \"%s\" is not NCHW", v->id,
+			    v->name);
 		k->defined[i] = true;
 	}
 	for (uint32_t i = 0; i < g->ninputs; i++) {
@@ -96,6 +107,9 @@ check_sources(Check *k)
 			bug("verify: graph input %%%u \"%s\" is listed twice",
 			    v->id, v->name);
 		check_type(v, NULL);
+		if (v->layout != LAYOUT_NCHW)
+			bug("verify: graph input %%%u \"%s\" is not NCHW", v->id,
+			    v->name);
 		k->defined[v->id] = true;
 	}
 }
@@ -202,6 +216,65 @@ check_shapes(Check *k, const Op *op)
 			       type_str(fresh[i], want, sizeof want));
 }
 
+static bool
+blocked_conv(const Op *op)
+{
+	return op->kind == OP_CONV &&
+	       (op->algo == CONV_POINTWISE || op->algo == CONV_DW_CHAN);
+}
+
+/* What lowering relies on when it follows a Conv's algo. */
+static void
+check_algo(const Op *op)
+{
+	const ConvAttr *a = &op->a.conv;
+	const TensorType *x, *w;
+
+	if (!blocked_conv(op))
+		return;
+	x = op->in[0]->type;
+	w = op->in[1]->type;
+	if (!x || !w || x->rank != 4 || w->rank != 4 || !op->in[1]->cst)
+		op_bug(op, "algo %d needs rank-4 tensors and constant weights",
+		       op->algo);
+	if (op->algo == CONV_POINTWISE &&
+	    (w->dim[2] != 1 || w->dim[3] != 1 || a->group != 1 ||
+	     a->stride[0] != 1 || a->stride[1] != 1 || a->pad[0] || a->pad[1] ||
+	     a->pad[2] || a->pad[3]))
+		op_bug(op, "is on the pointwise kernel but not a 1x1 stride-1 "
+		       "group-1 Conv without padding");
+	if (op->algo == CONV_DW_CHAN &&
+	    (a->group != x->dim[1] || w->dim[0] != x->dim[1] || w->dim[1] != 1))
+		op_bug(op, "is on the depthwise kernel but not depthwise");
+}
+
+/* Blocked inputs only as input 0 of a pointwise or depthwise Conv;
+ * blocked results only from one without a residual, of a shape the
+ * kernels block. */
+static void
+check_layouts(const Op *op)
+{
+	for (int i = 0; i < op->nin; i++)
+		if (op->in[i] && op->in[i]->layout != LAYOUT_NCHW &&
+		    (i != 0 || !blocked_conv(op)))
+			op_bug(op, "input %d (%%%u) is channel-blocked, which "
+			       "this op does not read", i, op->in[i]->id);
+	for (int i = 0; i < op->nout; i++) {
+		const Value *v = op->out[i];
+		const TensorType *t = v->type;
+
+		if (v->layout == LAYOUT_NCHW)
+			continue;
+		if (v->layout != LAYOUT_NCHW16C || i != 0 || !blocked_conv(op) ||
+		    (op->nin > 3 && op->in[3]))
+			op_bug(op, "result %%%u has layout %d, which this op "
+			       "does not write", v->id, v->layout);
+		if (!t || t->dt != DT_F32 || t->rank != 4 || t->dim[1] % 16)
+			op_bug(op, "result %%%u is channel-blocked but not f32 "
+			       "of rank 4 with channels a multiple of 16", v->id);
+	}
+}
+
 static void
 check_op(Check *k, const Op *op, bool *seen)
 {
@@ -240,6 +313,8 @@ check_op(Check *k, const Op *op, bool *seen)
 	}
 	if (g->shaped)
 		check_shapes(k, op);
+	check_algo(op);
+	check_layouts(op);
 }
 
 void
@@ -268,6 +343,9 @@ ir_verify(Ctx *cx, const Graph *g)
 		if (!is_own(g, v) || !k.defined[v->id])
 			bug("verify: graph output %u (%%%u \"%s\") is not "
 			    "defined", i, v->id, v->name);
+		if (v->layout != LAYOUT_NCHW)
+			bug("verify: graph output %u (%%%u \"%s\") is not NCHW",
+			    i, v->id, v->name);
 		k.uses[v->id]++;
 	}
 	for (uint32_t i = 0; i < g->nvalues; i++) {

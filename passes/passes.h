@@ -115,9 +115,17 @@ extern const Pass pass_plan_pm1, pass_decompose_pm1;
 extern const Pass pass_match_pm1;
 /* select_quant.c: -quantize=auto's per-layer choice of int8, int4, pm1 */
 extern const Pass pass_select_quant;
-/* select_conv.c (issue 7): float Convs direct or Winograd, with the
- * Winograd workspace sized (before plan-memory) */
+/* select_conv.c (issue 7): float Convs direct, Winograd (with the
+ * workspace sized, before plan-memory), pointwise or depthwise by
+ * channels */
 extern const Pass pass_select_conv;
+/* Whether qcc_rt_conv2d_pw_f32 can run op: a float Conv with constant
+ * weights, 1x1, group 1, stride 1, no padding, rank 4, not a one-pixel
+ * plane without a residual (lowering's qcc_rt_gemm_f32 takes those). */
+bool conv_pw_shape(const Op *op);
+/* plan_layout.c (issue 7): channel-blocked values between the pointwise
+ * and depthwise Convs (after select-conv, before plan-memory) */
+extern const Pass pass_plan_layout;
 
 /* pipeline.c */
 bool pipeline_run(Ctx *cx, Graph *g, const Pass *const *passes, size_t n);

@@ -17,7 +17,7 @@ static const Pass *const all_passes[] = {
 	&pass_fuse_act, &pass_fuse_add, &pass_plan_memory, &pass_calibrate,
 	&pass_search_int4, &pass_quantize, &pass_fold_shift, &pass_fold_qdq,
 	&pass_plan_pm1, &pass_decompose_pm1, &pass_match_pm1, &pass_select_quant,
-	&pass_fuse_silu, &pass_select_conv,
+	&pass_fuse_silu, &pass_select_conv, &pass_plan_layout,
 };
 
 /* -O0: only what the backends need, a typed graph with a memory plan (and
@@ -39,13 +39,15 @@ static const Pass *const pipeline_o0[] = {
  * with it into the Conv.  fuse-silu (before fuse-act, which would leave
  * the Sigmoid alone anyway: its input has two uses) is for float graphs
  * only; the quantized pipelines keep x * Sigmoid(x) as it was.
- * select-conv, last before plan-memory, sizes the Winograd workspaces
- * from the tensors' live bytes of the final graph. */
+ * select-conv, after every rewrite, sizes the Winograd workspaces from
+ * the tensors' live bytes of the final graph and picks the pointwise and
+ * depthwise kernels; plan-layout then blocks the values between those
+ * (it changes no sizes, so plan-memory's plan is the same). */
 static const Pass *const pipeline_o1[] = {
 	&pass_infer_shapes, &pass_fold_qdq, &pass_fold_const, &pass_dce,
 	&pass_fold_bn, &pass_match_pm1, &pass_fuse_silu, &pass_fuse_act,
 	&pass_fuse_add, &pass_dce, &pass_fold_shift, &pass_infer_shapes,
-	&pass_select_conv, &pass_plan_memory,
+	&pass_select_conv, &pass_plan_layout, &pass_plan_memory,
 };
 
 /* -quantize=int8: the -O1 float rewrites, then calibrate on the rewritten

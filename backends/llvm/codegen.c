@@ -301,18 +301,6 @@ handle_diagnostic(LLVMDiagnosticInfoRef di, void *arg)
 	LLVMDisposeMessage(msg);
 }
 
-/* True if an x86 CPU and feature string give AVX2: named in the features
- * (-mcpu=native, -mattr=+avx2) or implied by the CPU (x86-64-v3 and -v4,
- * qcc's default x86-64 CPU and above) unless the features turn it off. */
-static bool
-llvm_has_avx2(const char *cpu, const char *features)
-{
-	if (strstr(features, "-avx2"))
-		return false;
-	return strstr(features, "+avx2") || strcmp(cpu, "x86-64-v3") == 0 ||
-	       strcmp(cpu, "x86-64-v4") == 0;
-}
-
 static void
 verify(Llvm *l)
 {
@@ -334,11 +322,7 @@ llvm_emit(Ctx *cx, const Graph *g, const CodegenOpts *o, FILE *out)
 
 	QCC_ASSERT(o->target);
 	llvm_cpu_features(cx, o, &l.cpu, &l.features);
-	/* only AVX-512 changes the float tiles so far; AVX2 (32) picks the
-	 * integer kernels' vector code */
-	cx->vec_bytes = strstr(l.features, "+avx512f") &&
-	                strstr(l.features, "+avx512bw") ? 64 :
-	                llvm_has_avx2(l.cpu, l.features) ? 32 : 0;
+	cx->vec_bytes = target_vec_bytes(l.cpu, l.features);
 	cx->vnni512 = cx->vec_bytes == 64 && strstr(l.features, "+avx512vnni");
 	if (!lower_graph(cx, g, &calls, &ncalls))
 		return false;

@@ -85,7 +85,8 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	static const char *const names[] = {
 		"infer-shapes", "fold-qdq", "fold-const", "dce", "fold-bn",
 		"match-pm1", "fuse-silu", "fuse-act", "fuse-add", "dce",
-		"fold-shift", "infer-shapes", "select-conv", "plan-memory",
+		"fold-shift", "infer-shapes", "select-conv", "plan-layout",
+		"plan-memory",
 	};
 	Graph *g = conv_bn_relu();
 	char *dump = NULL;
@@ -96,9 +97,9 @@ Test(pipeline, print_after_all_prints_after_every_pass_in_order)
 	cx.flags |= CTX_PRINT_ALL;
 	cr_assert(pipeline_default(&cx, g, 3));
 	fclose(cx.dumpout);
-	cr_assert_eq(count_str(dump, "; IR after "), 14);
+	cr_assert_eq(count_str(dump, "; IR after "), 15);
 	p = dump;
-	for (int i = 0; i < 14; i++) {
+	for (int i = 0; i < 15; i++) {
 		char line[64];
 		snprintf(line, sizeof line, "; IR after %s\n", names[i]);
 		p = strstr(p, line);
@@ -127,7 +128,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 		&pass_infer_shapes, &pass_fold_const, &pass_dce, &pass_fold_bn,
 		&pass_fuse_act, &pass_plan_memory, &pass_calibrate,
 		&pass_quantize, &pass_fold_shift, &pass_fold_qdq, &pass_plan_pm1,
-		&pass_decompose_pm1,
+		&pass_decompose_pm1, &pass_select_conv, &pass_plan_layout,
 	};
 	char *list = NULL;
 	size_t n = 0;
@@ -147,7 +148,7 @@ Test(pipeline, pass_find_knows_every_pass_and_nothing_else)
 	                 "search-int4\n"
 	                 "quantize\nfold-shift\nfold-qdq\nplan-pm1\n"
 	                 "decompose-pm1\nmatch-pm1\nselect-quant\n"
-	                 "fuse-silu\nselect-conv\n");
+	                 "fuse-silu\nselect-conv\nplan-layout\n");
 	free(list);
 }
 

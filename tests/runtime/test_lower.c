@@ -252,6 +252,15 @@ check_graph(Graph *g, uint32_t *ncalls, float rtol)
 	return calls;
 }
 
+/* select-conv on g (it picks the pointwise and depthwise kernels by
+ * cx.vec_bytes; lowering follows). */
+static void
+select_convs(Graph *g)
+{
+	pass_select_conv.run(&cx, g);
+	arena_reset(cx.scratch);
+}
+
 static Op *
 op2(Graph *g, OpKind k, Value *a, Value *b)
 {
@@ -611,7 +620,8 @@ Test(lower, views_copy_only_when_their_buffers_differ)
 }
 
 /* Depthwise convolutions: the channel kernel (packed weights) for wide
- * vectors, the plane kernel without; both run like the interpreter. */
+ * vectors, the plane kernel without (select-conv's choice); both run like
+ * the interpreter. */
 Test(lower, depthwise_conv_picks_its_kernel_by_vector_width)
 {
 	static const int vb[] = {0, 32, 64};
@@ -626,6 +636,7 @@ Test(lower, depthwise_conv_picks_its_kernel_by_vector_width)
 
 		cx.vec_bytes = vb[i];
 		tg_output(&cx, g, tg_conv(&cx, g, x, 20, 3, 2, 1, 20, 30));
+		select_convs(g);
 		c = check_graph(g, &n, 1e-6f);
 		cr_assert_eq(n, 1, "calls: %u", n);
 		cr_assert_str_eq(fn(&c[0]), want[i]);
@@ -635,8 +646,8 @@ Test(lower, depthwise_conv_picks_its_kernel_by_vector_width)
 /* 1x1 convolutions: the channel-vector kernel with 512-bit vectors on
  * planes up to 32x32 when the pixel kernel's tiles would waste many lanes
  * (7x7 planes, 32 channels in 12-row tiles) or some and the reduction is
- * not short; the pixel kernel otherwise; both run like
- * the interpreter. */
+ * not short; the pixel kernel otherwise (select-conv's choice); both run
+ * like the interpreter. */
 Test(lower, pointwise_conv_picks_its_kernel_by_plane_and_vector_width)
 {
 	static const struct {
@@ -663,6 +674,7 @@ Test(lower, pointwise_conv_picks_its_kernel_by_plane_and_vector_width)
 
 		cx.vec_bytes = t[i].vb;
 		tg_output(&cx, g, tg_conv(&cx, g, x, t[i].m, 1, 1, 0, 1, 30));
+		select_convs(g);
 		c = check_graph(g, &n, 1e-6f);
 		cr_assert_eq(n, 1, "calls: %u", n);
 		cr_assert_str_eq(fn(&c[0]), t[i].want, "case %zu", i);
