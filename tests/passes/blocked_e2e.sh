@@ -3,32 +3,21 @@
 # (plan-layout, the default with AVX-512) gives the same bits as the same
 # network compiled with -no-blocked-layout, and matches torch.
 #
-# Usage: blocked_e2e.sh -qcc QCC -dir DIR -work DIR -src SRC -cmp CMP_RAW
-#                       [-cc CC] -model NAME
+# Usage: blocked_e2e.sh QCC DIR WORK SRC CMP_RAW CC MODEL
 #
-# DIR holds export.py's NAME.onnx, NAME.input.bin and NAME.ref.bin
-# (tests/models).  Both objects are for the host.  The kernels that read
-# and write blocked tensors give the NCHW call's bits on the same data
-# (runtime/qcc_rt.h), and a 1x1 Conv plan-layout moves from the pixel
-# kernel to the pointwise one sums in the same order (both in
-# qcc_rt_conv2d_f32's), so the outputs must be equal byte for byte.
+# DIR holds export.py's MODEL.onnx, MODEL.input.bin and MODEL.ref.bin
+# (tests/models); WORK/MODEL-blocked is the scratch directory.  Both
+# objects are for the host.  The kernels that read and write blocked
+# tensors give the NCHW call's bits on the same data (runtime/qcc_rt.h),
+# and a 1x1 Conv plan-layout moves from the pixel kernel to the pointwise
+# one sums in the same order (both in qcc_rt_conv2d_f32's), so the
+# outputs must be equal byte for byte.
 # Exit status 0 pass, 1 fail, 77 skip (no export: torch missing; or a
 # host without AVX-512, where nothing is blocked).
 set -u
 
-QCC= DIR= WORK= SRC= CMP= CC=${CC:-cc} MODEL=
-while [ $# -gt 0 ]; do
-	case $1 in
-	-qcc) QCC=$2; shift 2 ;;
-	-dir) DIR=$2; shift 2 ;;
-	-work) WORK=$2; shift 2 ;;
-	-src) SRC=$2; shift 2 ;;
-	-cmp) CMP=$2; shift 2 ;;
-	-cc) CC=$2; shift 2 ;;
-	-model) MODEL=$2; shift 2 ;;
-	*) echo "blocked_e2e.sh: unknown option $1" >&2; exit 2 ;;
-	esac
-done
+[ $# -eq 7 ] || { echo "usage: blocked_e2e.sh QCC DIR WORK SRC CMP CC MODEL" >&2; exit 2; }
+QCC=$1 DIR=$2 WORK=$3 SRC=$4 CMP=$5 CC=$6 MODEL=$7
 
 fail() {
 	echo "FAIL $MODEL: $*"

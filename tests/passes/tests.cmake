@@ -6,10 +6,9 @@ foreach(model mobilenet_v2 efficientnet_b0)
   set(name models.${model}_with_blocked_layouts_gives_the_bits_of_nchw)
   add_test(NAME ${name}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/blocked_e2e.sh
-            -qcc $<TARGET_FILE:qcc> -dir ${PROJECT_BINARY_DIR}/tests/models
-            -work ${PROJECT_BINARY_DIR}/tests/models/work
-            -src ${PROJECT_SOURCE_DIR} -cmp $<TARGET_FILE:cmp_raw>
-            -cc ${CMAKE_C_COMPILER} -model ${model})
+            $<TARGET_FILE:qcc> ${PROJECT_BINARY_DIR}/tests/models
+            ${PROJECT_BINARY_DIR}/tests/models/work ${PROJECT_SOURCE_DIR}
+            $<TARGET_FILE:cmp_raw> ${CMAKE_C_COMPILER} ${model})
   set_tests_properties(${name} PROPERTIES LABELS models TIMEOUT 900
                        SKIP_RETURN_CODE 77)
 endforeach()
