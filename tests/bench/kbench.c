@@ -17,7 +17,9 @@
  * resnet18's second convolution of a block), and the best time and GMAC/s are
  * printed, with the largest difference from qcc_rt_conv2d_f32 (the plain
  * loop) so a faster kernel cannot be a wrong one.  The depthwise shapes
- * also run as INT8 ("q8 ..." lines: qcc_rt_conv2d_dw_q8 on random codes,
+ * also run on channel-blocked tensors ("blk ..." lines: x, y NCHW16c, as
+ * between the 1x1 convolutions of an inverted residual block, compared
+ * with the plain loop re-laid out) and as INT8 ("q8 ..." lines: qcc_rt_conv2d_dw_q8 on random codes,
  * "diff" counts the outputs that differ from qcc_rt_conv2d_q8's).
  */
 #ifndef _POSIX_C_SOURCE
@@ -34,7 +36,9 @@
 #include "../../runtime/kernels/math.c"
 #include "../../runtime/kernels/conv.c"
 #include "../../runtime/kernels/conv_dw.c"
+#include "../../runtime/kernels/conv_dw_band.c"
 #include "../../runtime/kernels/conv_dw_chan.c"
+#include "../../runtime/kernels/conv_dw_plain.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_pw.c"
 #include "../../runtime/kernels/conv_packed.c"
@@ -237,6 +241,56 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
 }
 
+/* v (c channels of hw pixels) NCHW to NCHW16c (to_blocked) or back, into
+ * a new array. */
+static float *
+relayout16(const float *v, int c, size_t hw, int to_blocked)
+{
+	float *r = malloc((size_t)c * hw * sizeof *r);
+
+	for (int ch = 0; ch < c; ch++)
+		for (size_t p = 0; p < hw; p++) {
+			size_t nchw = (size_t)ch * hw + p;
+			size_t blk = ((size_t)(ch / 16) * hw + p) * 16 + ch % 16;
+
+			if (to_blocked)
+				r[blk] = v[nchw];
+			else
+				r[nchw] = v[blk];
+		}
+	return r;
+}
+
+/* The depthwise shape s through conv_dw_chan on blocked x and y (layout
+ * XB | YB), checked against r (NCHW); returns the best time in ns. */
+static double
+run_dw_blocked(const struct shape *s, const float *x, const float *wp,
+               const float *b, const float *r, int oh, int pad, int reps)
+{
+	size_t ny = (size_t)s->m * oh * oh;
+	float *xb = relayout16(x, s->c, (size_t)s->h * s->h, 1);
+	float *y = malloc(ny * sizeof *y), *yn;
+	double best = 1e30, md = 0;
+
+	for (int t = 0; t < reps; t++) {
+		double t0 = now_ns();
+
+		qcc_rt_conv2d_dwc_f32(xb, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
+		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad, pad,
+		                      WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0,
+		                      QCC_RT_LAYOUT_XB | QCC_RT_LAYOUT_YB);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	yn = relayout16(y, s->m, (size_t)oh * oh, 0);
+	for (size_t j = 0; j < ny; j++)
+		md = fabs(yn[j] - r[j]) > md ? fabs(yn[j] - r[j]) : md;
+	printf("blk %-18s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
+	       best / 1e3, (double)ny * s->k * s->k / best, md);
+	free(xb), free(y), free(yn);
+	return best;
+}
+
 /* The INT8 depthwise kernel on shape s (stride and pad as the FP32 run);
  * returns the best time in ns. */
 static double
@@ -363,6 +417,8 @@ main(int argc, char **argv)
 		tot += best;
 		printf("%-22s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
 		       best / 1e3, macs / best, md);
+		if (s->dw && !KB_DW_PLANE && s->c % 16 == 0)
+			tot += run_dw_blocked(s, x, wp, b, r, oh, pad, reps);
 		free(x), free(w), free(b), free(y), free(r), free(wp), free(res);
 	}
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
