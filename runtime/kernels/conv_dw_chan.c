@@ -46,11 +46,16 @@ dwc_plan(struct dwc_geom *g, int32_t tw)
 	g->pw = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
 	g->t = tw >= 8 ? 7 : 4;
 	g->nr = g->oh < DWC_OBUFV / g->ow ? g->oh : DWC_OBUFV / g->ow;
+	if (g->kh > DWC_KMAX)
+		g->nr = 0;
 	while (g->nr > 0 && (dwc_buf_size(g, g->nr) > DWC_BUFV ||
 	                     dwc_nin(g, g->nr) * g->wd > DWC_BUFV))
 		g->nr--;
 }
 
+#ifndef DWC_DIRECT
+#define DWC_DIRECT 1
+#endif
 #if DWC_VECTORS
 /* Where a row of output tiles goes: pixels at y (pitch one pixel), res
  * (the same places) added unless NULL, then ReLU or Clip when vec. */
@@ -61,104 +66,246 @@ struct dwc_sink {
 	float alpha, beta;
 };
 
-/* Output row k of the band: tiles of t outputs, kh x kw taps, stride sw
- * (constants where the caller passes them), bias vector bv added unless
- * NULL, to o's pixels from o->y + ox0 pixels on. */
+/* What a band's rows read: the buffer, or (x not NULL) a blocked x's
+ * plane read in place, rows outside the image read as zero (wd zero
+ * pixels); a row's first and last tiles, where they reach the padding
+ * columns (edge[e]), read the band's ni columns they take from ebuf[e]
+ * instead, padded with zeros. */
+struct dwc_src {
+	const dwc_v *buf;
+	const float *x, *zero;
+	float *ebuf[2];
+	int32_t edge[2], ic0[2], ni;
+};
+
+/* The n first of the t outputs acc of a tile from ox0 to o: bias vector
+ * bv added unless NULL, then o's residual and activation. */
 QCC_RT_INLINE void
-dwc_row(const struct dwc_geom *g, const dwc_v *restrict buf,
-        const float *restrict w, const dwc_v *bv, const struct dwc_sink *o,
-        int32_t k, int32_t t, int32_t kh, int32_t kw, int32_t sw)
+dwc_put(dwc_v *acc, const dwc_v *bv, const struct dwc_sink *o, int32_t ox0,
+        int32_t n)
 {
-	int32_t ox0, r, s, i, n;
-
-	for (ox0 = 0; ox0 < g->ow; ox0 += t) {
-		dwc_v acc[DWC_TMAX];
-		const dwc_v *b0 = buf + (k * g->sh) * g->pw + ox0 * sw;
+	int32_t i;
+	dwc_v rv;
 
 #pragma GCC unroll 8
-		for (i = 0; i < t; i++)
-			dwc_splat(&acc[i], 0.0f);
-#pragma GCC unroll 5
-		for (r = 0; r < kh; r++)
-#pragma GCC unroll 5
-			for (s = 0; s < kw; s++) {
-				const dwc_v *bk = b0 + r * g->dh * g->pw + s * g->dw;
-				dwc_v wk;
+	for (i = 0; i < n; i++) {
+		ptrdiff_t q = (ptrdiff_t)(ox0 + i) * DWC_V;
 
-				dwc_load(&wk, w + (r * kw + s) * DWC_V);
-#pragma GCC unroll 8
-				for (i = 0; i < t; i++)
-					acc[i] = acc[i] + wk * bk[i * sw];
-			}
-		n = g->ow - ox0 < t ? g->ow - ox0 : t;
-#pragma GCC unroll 8
-		for (i = 0; i < t; i++) {
-			ptrdiff_t q = (ptrdiff_t)(ox0 + i) * DWC_V;
-			dwc_v rv;
-
-			if (i >= n)
-				break;
-			if (bv)
-				acc[i] = acc[i] + *bv;
-			if (o->res) {
-				dwc_load(&rv, o->res + q);
-				acc[i] = acc[i] + rv;
-			}
-			if (o->vec)
-				dwc_clamp(&acc[i], o->clip, o->alpha, o->beta);
-			dwc_store(o->y + q, &acc[i]);
+		if (bv)
+			acc[i] = acc[i] + *bv;
+		if (o->res) {
+			dwc_load(&rv, o->res + q);
+			acc[i] = acc[i] + rv;
 		}
+		if (o->vec)
+			dwc_clamp(&acc[i], o->clip, o->alpha, o->beta);
+		dwc_store(o->y + q, &acc[i]);
 	}
 }
 
-/* dwc_row with tiles of t (a constant), the common windows and strides
- * as constants too. */
+/* The tile of t outputs from ox0 (n of them kept): kh x kw taps, stride
+ * sw, dilation dw (constants where the caller passes them) on kh pixel
+ * rows, the tile's first input pixel at column col of each; then
+ * dwc_put. */
 QCC_RT_INLINE void
-dwc_row_t(const struct dwc_geom *g, const dwc_v *restrict buf,
-          const float *restrict w, const dwc_v *bv, const struct dwc_sink *o,
-          int32_t k, int32_t t)
+dwc_tile(const float *const *rows, ptrdiff_t col, const float *restrict w,
+         const dwc_v *bv, const struct dwc_sink *o, int32_t ox0, int32_t n,
+         int32_t t, int32_t kh, int32_t kw, int32_t sw, int32_t dw)
 {
-	if (g->kh == 3 && g->kw == 3 && g->sw == 1)
-		dwc_row(g, buf, w, bv, o, k, t, 3, 3, 1);
-	else if (g->kh == 3 && g->kw == 3 && g->sw == 2)
-		dwc_row(g, buf, w, bv, o, k, t, 3, 3, 2);
-	else if (g->sw == 1)
-		dwc_row(g, buf, w, bv, o, k, t, g->kh, g->kw, 1);
-	else if (g->sw == 2)
-		dwc_row(g, buf, w, bv, o, k, t, g->kh, g->kw, 2);
+	dwc_v acc[DWC_TMAX], xv, wk;
+	int32_t r, s, i;
+
+#pragma GCC unroll 8
+	for (i = 0; i < t; i++)
+		dwc_splat(&acc[i], 0.0f);
+#pragma GCC unroll 5
+	for (r = 0; r < kh; r++) {
+		const float *rr = rows[r] + col * DWC_V;
+
+#pragma GCC unroll 5
+		for (s = 0; s < kw; s++) {
+			dwc_load(&wk, w + (r * kw + s) * DWC_V);
+#pragma GCC unroll 8
+			for (i = 0; i < t; i++) {
+				dwc_load(&xv, rr + (ptrdiff_t)(i * sw + s * dw) * DWC_V);
+				acc[i] = acc[i] + wk * xv;
+			}
+		}
+	}
+	if (n == t)
+		dwc_put(acc, bv, o, ox0, t);
 	else
-		dwc_row(g, buf, w, bv, o, k, t, g->kh, g->kw, g->sw);
+		dwc_put(acc, bv, o, ox0, n);
 }
 
-/* The band's nr output rows to o's pixels (pitch ow), o->res (if any)
- * moving along. */
+/* The band of nr output rows from oy0 of the tile whose input columns
+ * start at ic0, from a blocked plane xb, into e: ni pixels per input row,
+ * zeros outside the image. */
 static void
-dwc_rows(const struct dwc_geom *g, const dwc_v *restrict buf,
-         const float *restrict w, const dwc_v *bv, struct dwc_sink o,
-         int32_t nr)
+dwc_edge_fill(const struct dwc_geom *g, const float *restrict xb,
+              float *restrict e, int32_t ic0, int32_t ni, int32_t oy0,
+              int32_t nr)
 {
-	ptrdiff_t pitch = (ptrdiff_t)g->ow * DWC_V;
-	int32_t k;
+	int32_t ja = ic0 < 0 ? -ic0 : 0, jb = g->wd - ic0 < ni ? g->wd - ic0 : ni;
+	int32_t nin = dwc_nin(g, nr), y0 = oy0 * g->sh - g->pt, k, j;
+	dwc_v z, v;
+
+	dwc_splat(&z, 0.0f);
+	for (k = 0; k < nin; k++, e += (ptrdiff_t)ni * DWC_V) {
+		const float *xr;
+
+		if (y0 + k < 0 || y0 + k >= g->h) {
+			for (j = 0; j < ni; j++)
+				dwc_store(e + (ptrdiff_t)j * DWC_V, &z);
+			continue;
+		}
+		xr = xb + (ptrdiff_t)(y0 + k) * g->wd * DWC_V;
+		for (j = 0; j < ja; j++)
+			dwc_store(e + (ptrdiff_t)j * DWC_V, &z);
+		for (; j < jb; j++) {
+			dwc_load(&v, xr + (ptrdiff_t)(ic0 + j) * DWC_V);
+			dwc_store(e + (ptrdiff_t)j * DWC_V, &v);
+		}
+		for (; j < ni; j++)
+			dwc_store(e + (ptrdiff_t)j * DWC_V, &z);
+	}
+}
+
+/* An output row: tiles of t outputs, the last moved back to end with the
+ * row when the row has t outputs or more (outputs computed twice get the
+ * same values twice).  rows[0] are the kh input rows: the buffer's (x
+ * NULL), a tile from column ox0*sw; or x's in place, from ox0*sw - pl,
+ * the first and last tiles from rows[1] and rows[2] (src->ebuf) if they
+ * are edge tiles. */
+QCC_RT_INLINE void
+dwc_row(const struct dwc_geom *g, const struct dwc_src *src,
+        const float *const (*rows)[DWC_KMAX], const float *restrict w,
+        const dwc_v *bv, const struct dwc_sink *o, int32_t t, int32_t kh,
+        int32_t kw, int32_t sw, int32_t dw)
+{
+	int32_t ox0;
+
+	for (ox0 = 0; ox0 < g->ow; ox0 += t) {
+		int32_t n = g->ow - ox0 < t ? g->ow - ox0 : t;
+		const float *const *rp = rows[0];
+		ptrdiff_t col = ox0 * sw;
+
+		if (n < t && g->ow >= t) {
+			ox0 = g->ow - t;
+			n = t;
+			col = ox0 * sw;
+		}
+		if (src->x && ox0 == 0 && src->edge[0]) {
+			rp = rows[1];
+			col = 0;
+		} else if (src->x && ox0 + t >= g->ow && src->edge[1]) {
+			rp = rows[2];
+			col = 0;
+		} else if (src->x) {
+			col -= g->pl;
+		}
+		dwc_tile(rp, col, w, bv, o, ox0, n, t, kh, kw, sw, dw);
+	}
+}
+
+/* dwc_row with tiles of t (a constant), the common windows, strides and
+ * dilations as constants too. */
+QCC_RT_INLINE void
+dwc_row_t(const struct dwc_geom *g, const struct dwc_src *src,
+          const float *const (*rows)[DWC_KMAX], const float *restrict w,
+          const dwc_v *bv, const struct dwc_sink *o, int32_t t)
+{
+	int32_t k3 = g->kh == 3 && g->kw == 3, k5 = g->kh == 5 && g->kw == 5;
+
+	if (g->dw == 1 && k3 && g->sw == 1)
+		dwc_row(g, src, rows, w, bv, o, t, 3, 3, 1, 1);
+	else if (g->dw == 1 && k3 && g->sw == 2)
+		dwc_row(g, src, rows, w, bv, o, t, 3, 3, 2, 1);
+	else if (g->dw == 1 && k5 && g->sw == 1)
+		dwc_row(g, src, rows, w, bv, o, t, 5, 5, 1, 1);
+	else if (g->dw == 1 && k5 && g->sw == 2)
+		dwc_row(g, src, rows, w, bv, o, t, 5, 5, 2, 1);
+	else
+		dwc_row(g, src, rows, w, bv, o, t, g->kh, g->kw, g->sw, g->dw);
+}
+
+/* The band's nr output rows from oy0 to o's pixels (pitch ow), o->res (if
+ * any) moving along. */
+static void
+dwc_rows(const struct dwc_geom *g, const struct dwc_src *src,
+         const float *restrict w, const dwc_v *bv, struct dwc_sink o,
+         int32_t oy0, int32_t nr)
+{
+	ptrdiff_t pitch = (ptrdiff_t)g->ow * DWC_V, ep = (ptrdiff_t)src->ni * DWC_V;
+	const float *rows[3][DWC_KMAX];
+	int32_t k, r;
 
 	for (k = 0; k < nr; k++) {
+		for (r = 0; r < g->kh; r++) {
+			int32_t iy = (oy0 + k) * g->sh - g->pt + r * g->dh;
+			int32_t kr = k * g->sh + r * g->dh;
+
+			if (!src->x)
+				rows[0][r] = (const float *)(src->buf + kr * g->pw);
+			else if (iy >= 0 && iy < g->h)
+				rows[0][r] = src->x + (ptrdiff_t)iy * g->wd * DWC_V;
+			else
+				rows[0][r] = src->zero;
+			if (src->x) {
+				rows[1][r] = src->ebuf[0] + kr * ep;
+				rows[2][r] = src->ebuf[1] + kr * ep;
+			}
+		}
 		if (g->t == 7)
-			dwc_row_t(g, buf, w, bv, &o, k, 7);
+			dwc_row_t(g, src, (const float *const (*)[DWC_KMAX])rows, w, bv,
+			          &o, 7);
 		else
-			dwc_row_t(g, buf, w, bv, &o, k, 4);
+			dwc_row_t(g, src, (const float *const (*)[DWC_KMAX])rows, w, bv,
+			          &o, 4);
 		o.y += pitch;
 		if (o.res)
 			o.res += pitch;
 	}
 }
 
+/* Whether a blocked x can be read in place: rows of more than two tiles,
+ * every tile but the first and the last inside the image: src set up for it in buf (the zero
+ * row, then the two edge buffers), and the band height that leaves room
+ * for them returned (0: no). */
+static int32_t
+dwc_direct(const struct dwc_geom *g, struct dwc_src *src, dwc_v *buf)
+{
+	int32_t ni = (g->t - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+	int32_t last = g->ow >= g->t ? g->ow - g->t : 0, ox0, e, nr = g->nr;
+
+	if (g->ow <= 2 * g->t)
+		return 0;   /* no tile inside: the buffer copies no more */
+	for (ox0 = g->t; ox0 < last; ox0 += g->t)
+		if (ox0 * g->sw - g->pl < 0 || ox0 * g->sw - g->pl + ni > g->wd)
+			return 0;
+	while (nr > 0 && g->wd + 2 * dwc_nin(g, nr) * ni > DWC_BUFV + 1)
+		nr--;
+	if (!DWC_DIRECT || nr == 0)
+		return 0;
+	src->ni = ni;
+	src->zero = (const float *)buf;
+	for (e = 0; e < 2; e++) {
+		src->ic0[e] = (e ? last : 0) * g->sw - g->pl;
+		src->edge[e] = src->ic0[e] < 0 || src->ic0[e] + ni > g->wd;
+		src->ebuf[e] = (float *)(buf + g->wd + e * dwc_nin(g, nr) * ni);
+	}
+	src->edge[1] = src->edge[1] && last > 0;
+	return nr;
+}
+
 /* The band of nr output rows from oy0 of a block with nc channels, from
- * buf to y's block (yp, res's rp, planes yplane apart): through o and
+ * src to y's block (yp, res's rp, planes yplane apart): through o and
  * qcc_rt_dwc_out to NCHW, or straight to a blocked y (yb), the activation
  * act: ReLU and Clip on the vectors, others over the stored pixels (the
  * band's pixels, when there is no residual, before they are transposed:
  * one call on whole vectors instead of one per channel row). */
 static void
-dwc_band_out(const struct dwc_geom *g, const dwc_v *restrict buf,
+dwc_band_out(const struct dwc_geom *g, const struct dwc_src *src,
              const float *restrict w, const dwc_v *bv, dwc_v *restrict o,
              float *restrict yp, const float *restrict rp, int32_t nc,
              int32_t oy0, int32_t nr, int32_t act, float alpha, float beta,
@@ -173,22 +320,23 @@ dwc_band_out(const struct dwc_geom *g, const dwc_v *restrict buf,
 		s.y = yp + p0 * DWC_V;
 		s.res = rp ? rp + p0 * DWC_V : NULL;
 		s.vec = vec;
-		dwc_rows(g, buf, w, bv, s, nr);
+		dwc_rows(g, src, w, bv, s, oy0, nr);
 		if (!vec && act != QCC_ACT_NONE)
 			qcc_rt_act_row_f32(s.y, nr * g->ow * DWC_V, act, alpha, beta);
 		return;
 	}
-	dwc_rows(g, buf, w, bv, s, nr);
+	dwc_rows(g, src, w, bv, s, oy0, nr);
 	if (!rp && !vec && act != QCC_ACT_NONE) {
 		qcc_rt_act_row_f32((float *)o, nr * g->ow * DWC_V, act, alpha, beta);
 		act = QCC_ACT_NONE;
 	}
 	qcc_rt_dwc_out(o, yp, rp, yplane, nc, p0, nr * g->ow, act, alpha, beta);
 }
-
 /* Every block of 16 channels, band by band, through buf (filled from x
  * as layout says: with tab, or by rows keeping those the next band
- * shares, from NCHW; by plain copies from blocked pixels), then out. */
+ * shares, from NCHW; by plain copies from blocked pixels) or, blocked x
+ * and room for one tile's edge buffer and a zero row, from x in place;
+ * then out. */
 static void
 dwc_blocks(const struct dwc_geom *g, const float *restrict x,
            const float *restrict wp, const float *restrict bias,
@@ -203,8 +351,13 @@ dwc_blocks(const struct dwc_geom *g, const float *restrict x,
 	int32_t tnr = 0, toy0 = 0, tinner = 0;   /* what tab holds */
 	int32_t nt = g->kh * g->kw, xb = (layout & QCC_RT_LAYOUT_XB) != 0;
 	int32_t yb = (layout & QCC_RT_LAYOUT_YB) != 0;
+	int32_t nz = dwc_buf_size(g, g->nr), nrd = 0;
+	struct dwc_src src = {buf, NULL, NULL, {NULL, NULL}, {0, 0}, {0, 0}, 0};
 
-	for (i = 0; i < dwc_buf_size(g, g->nr); i++)
+	if (xb)
+		nrd = dwc_direct(g, &src, buf);
+	nz = nz > g->wd ? nz : g->wd;
+	for (i = 0; i < nz; i++)
 		dwc_splat(&buf[i], 0.0f);
 	for (n = 0; n < nb; n++)
 		for (cb = 0; cb * DWC_V < c; cb++) {
@@ -224,9 +377,18 @@ dwc_blocks(const struct dwc_geom *g, const float *restrict x,
 				int32_t y0 = oy0 * g->sh - g->pt;
 
 				nr = g->oh - oy0 < g->nr ? g->oh - oy0 : g->nr;
-				if (xb) {
+				if (xb && nrd) {
+					nr = g->oh - oy0 < nrd ? g->oh - oy0 : nrd;
+					src.x = x + p * xplane;
+					for (v = 0; v < 2; v++)
+						if (src.edge[v])
+							dwc_edge_fill(g, src.x, src.ebuf[v], src.ic0[v],
+							              src.ni, oy0, nr);
+				} else if (xb) {
 					qcc_rt_dwc_fill_blocked(g, x + p * xplane, buf, oy0, nr);
-					dwc_band_out(g, buf, w, bias ? &bv : NULL, o,
+				}
+				if (xb) {
+					dwc_band_out(g, &src, w, bias ? &bv : NULL, o,
 					             y + p * yplane, res ? res + p * yplane : res,
 					             nc, oy0, nr, act, alpha, beta, yb);
 					continue;
@@ -250,7 +412,7 @@ dwc_blocks(const struct dwc_geom *g, const float *restrict x,
 				keep = dwc_by_rows(g) && oy0 + nr < g->oh ? nin - nr * g->sh
 				                                          : 0;
 				keep = keep > 0 ? keep : 0;
-				dwc_band_out(g, buf, w, bias ? &bv : NULL, o, y + p * yplane,
+				dwc_band_out(g, &src, w, bias ? &bv : NULL, o, y + p * yplane,
 				             res ? res + p * yplane : res, nc, oy0, nr, act,
 				             alpha, beta, yb);
 			}

@@ -16,7 +16,8 @@ enum {
 	DWC_V = QCC_RT_DWC_V,
 	DWC_BUFV = QCC_RT_DWC_BUF,   /* input band, pixels (36 KB) */
 	DWC_OBUFV = 384,  /* output band, pixels (24 KB) */
-	DWC_TMAX = 7
+	DWC_TMAX = 7,
+	DWC_KMAX = 32     /* kernel rows */
 };
 
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
