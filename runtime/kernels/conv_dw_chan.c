@@ -79,18 +79,21 @@ struct dwc_src {
 };
 
 /* The n first of the t outputs acc of a tile from ox0 to o: bias vector
- * bv added unless NULL, then o's residual and activation. */
+ * bv added unless NULL, then o's residual and activation (t a constant:
+ * acc stays in registers). */
 QCC_RT_INLINE void
 dwc_put(dwc_v *acc, const dwc_v *bv, const struct dwc_sink *o, int32_t ox0,
-        int32_t n)
+        int32_t n, int32_t t)
 {
 	int32_t i;
 	dwc_v rv;
 
 #pragma GCC unroll 8
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < t; i++) {
 		ptrdiff_t q = (ptrdiff_t)(ox0 + i) * DWC_V;
 
+		if (i >= n)
+			break;
 		if (bv)
 			acc[i] = acc[i] + *bv;
 		if (o->res) {
@@ -133,9 +136,9 @@ dwc_tile(const float *const *rows, ptrdiff_t col, const float *restrict w,
 		}
 	}
 	if (n == t)
-		dwc_put(acc, bv, o, ox0, t);
+		dwc_put(acc, bv, o, ox0, t, t);
 	else
-		dwc_put(acc, bv, o, ox0, n);
+		dwc_put(acc, bv, o, ox0, n, t);
 }
 
 /* The band of nr output rows from oy0 of the tile whose input columns
@@ -208,23 +211,24 @@ dwc_row(const struct dwc_geom *g, const struct dwc_src *src,
 	}
 }
 
-/* dwc_row with tiles of t (a constant), the common windows, strides and
- * dilations as constants too. */
+/* dwc_row with tiles of t (a constant), 3x3 windows, strides 1 and 2 and
+ * dilation 1 as constants too (5x5 ones as constants would keep 25
+ * weights in registers, and spill). */
 QCC_RT_INLINE void
 dwc_row_t(const struct dwc_geom *g, const struct dwc_src *src,
           const float *const (*rows)[DWC_KMAX], const float *restrict w,
           const dwc_v *bv, const struct dwc_sink *o, int32_t t)
 {
-	int32_t k3 = g->kh == 3 && g->kw == 3, k5 = g->kh == 5 && g->kw == 5;
+	int32_t k3 = g->kh == 3 && g->kw == 3;
 
 	if (g->dw == 1 && k3 && g->sw == 1)
 		dwc_row(g, src, rows, w, bv, o, t, 3, 3, 1, 1);
 	else if (g->dw == 1 && k3 && g->sw == 2)
 		dwc_row(g, src, rows, w, bv, o, t, 3, 3, 2, 1);
-	else if (g->dw == 1 && k5 && g->sw == 1)
-		dwc_row(g, src, rows, w, bv, o, t, 5, 5, 1, 1);
-	else if (g->dw == 1 && k5 && g->sw == 2)
-		dwc_row(g, src, rows, w, bv, o, t, 5, 5, 2, 1);
+	else if (g->dw == 1 && g->sw == 1)
+		dwc_row(g, src, rows, w, bv, o, t, g->kh, g->kw, 1, 1);
+	else if (g->dw == 1 && g->sw == 2)
+		dwc_row(g, src, rows, w, bv, o, t, g->kh, g->kw, 2, 1);
 	else
 		dwc_row(g, src, rows, w, bv, o, t, g->kh, g->kw, g->sw, g->dw);
 }
@@ -356,7 +360,8 @@ dwc_blocks(const struct dwc_geom *g, const float *restrict x,
 
 	if (xb)
 		nrd = dwc_direct(g, &src, buf);
-	nz = nz > g->wd ? nz : g->wd;
+	if (nrd)
+		nz = g->wd;   /* the zero row; the edge buffers are filled whole */
 	for (i = 0; i < nz; i++)
 		dwc_splat(&buf[i], 0.0f);
 	for (n = 0; n < nb; n++)
