@@ -37,13 +37,11 @@ qcc_rt_dwc_table(const struct dwc_geom *g, int32_t oy0, int32_t nr,
 }
 
 /* The 16 pixels from x of the block's nc channels (planes xplane apart)
- * to buf at tab[0..16). */
+ * into r, one vector per pixel. */
 QCC_RT_INLINE void
-dwc_chunk(const float *restrict x, ptrdiff_t xplane, int32_t nc,
-          dwc_v *restrict buf, const int32_t *restrict tab)
+dwc_pixels(const float *restrict x, ptrdiff_t xplane, int32_t nc, dwc_v *r)
 {
-	dwc_v r[16];
-	int32_t v, j;
+	int32_t v;
 
 #pragma GCC unroll 16
 	for (v = 0; v < 16; v++)
@@ -52,6 +50,18 @@ dwc_chunk(const float *restrict x, ptrdiff_t xplane, int32_t nc,
 		else
 			dwc_splat(&r[v], 0.0f);
 	dwc_transpose(r);
+}
+
+/* The 16 pixels from x of the block's nc channels (planes xplane apart)
+ * to buf at tab[0..16). */
+QCC_RT_INLINE void
+dwc_chunk(const float *restrict x, ptrdiff_t xplane, int32_t nc,
+          dwc_v *restrict buf, const int32_t *restrict tab)
+{
+	dwc_v r[16];
+	int32_t j;
+
+	dwc_pixels(x, xplane, nc, r);
 #pragma GCC unroll 16
 	for (j = 0; j < 16; j++)
 		buf[tab[j]] = r[j];
@@ -64,15 +74,9 @@ dwc_chunk_run(const float *restrict x, ptrdiff_t xplane, int32_t nc,
               dwc_v *restrict d)
 {
 	dwc_v r[16];
-	int32_t v, j;
+	int32_t j;
 
-#pragma GCC unroll 16
-	for (v = 0; v < 16; v++)
-		if (v < nc)
-			dwc_load(&r[v], x + v * xplane);
-		else
-			dwc_splat(&r[v], 0.0f);
-	dwc_transpose(r);
+	dwc_pixels(x, xplane, nc, r);
 #pragma GCC unroll 16
 	for (j = 0; j < 16; j++)
 		d[j] = r[j];

@@ -12,8 +12,13 @@
  * with w[r, s] the vector of the block's 16 weights of that tap: tiles of
  * 7 (4 for AVX2) adjacent outputs of a row stay in registers, each tap
  * one weight vector times one buffer vector per output.  A row's last
- * tile may run past the row; its extra outputs read the buffer's next
- * row or its zero slack and are dropped.  The outputs of the band, bias
+ * tile is moved back to end with the row (a row narrower than a tile
+ * reads the buffer's next row or its zero slack, the extra outputs
+ * dropped).  A channel-blocked x whose rows take more than two tiles is
+ * not copied: the tiles read its rows in place (rows above and below the
+ * image read a row of zeros), except a row's first and last tiles where
+ * they reach the padding columns: those read small per-band buffers of
+ * the columns they take, zero-padded.  The outputs of the band, bias
  * added, go to a second buffer of pixels which conv_dw_band.c transposes
  * back to NCHW with the residual and the activation; a channel-blocked y
  * takes them straight from the tiles, the residual (blocked too) added
@@ -53,6 +58,7 @@ dwc_plan(struct dwc_geom *g, int32_t tw)
 		g->nr--;
 }
 
+/* -DDWC_DIRECT=0: a blocked x copied to the buffer always (to compare) */
 #ifndef DWC_DIRECT
 #define DWC_DIRECT 1
 #endif
@@ -186,6 +192,8 @@ dwc_row(const struct dwc_geom *g, const struct dwc_src *src,
         const dwc_v *bv, const struct dwc_sink *o, int32_t t, int32_t kh,
         int32_t kw, int32_t sw, int32_t dw)
 {
+	/* a copy the tiles' stores cannot change: kept in registers */
+	struct dwc_sink so = *o;
 	int32_t ox0;
 
 	for (ox0 = 0; ox0 < g->ow; ox0 += t) {
@@ -207,7 +215,7 @@ dwc_row(const struct dwc_geom *g, const struct dwc_src *src,
 		} else if (src->x) {
 			col -= g->pl;
 		}
-		dwc_tile(rp, col, w, bv, o, ox0, n, t, kh, kw, sw, dw);
+		dwc_tile(rp, col, w, bv, &so, ox0, n, t, kh, kw, sw, dw);
 	}
 }
 
@@ -233,39 +241,49 @@ dwc_row_t(const struct dwc_geom *g, const struct dwc_src *src,
 		dwc_row(g, src, rows, w, bv, o, t, g->kh, g->kw, g->sw, g->dw);
 }
 
-/* The band's nr output rows from oy0 to o's pixels (pitch ow), o->res (if
- * any) moving along. */
-static void
+/* rows[0..2][0..kh): the input rows of output row k of the band from
+ * oy0 (dwc_row). */
+QCC_RT_INLINE void
+dwc_row_ptrs(const struct dwc_geom *g, const struct dwc_src *src,
+             const float *(*rows)[DWC_KMAX], int32_t oy0, int32_t k)
+{
+	ptrdiff_t ep = (ptrdiff_t)src->ni * DWC_V;
+	int32_t r;
+
+	for (r = 0; r < g->kh; r++) {
+		int32_t iy = (oy0 + k) * g->sh - g->pt + r * g->dh;
+		int32_t kr = k * g->sh + r * g->dh;
+
+		if (!src->x) {
+			rows[0][r] = (const float *)(src->buf + kr * g->pw);
+			continue;
+		}
+		rows[0][r] = iy >= 0 && iy < g->h ?
+		             src->x + (ptrdiff_t)iy * g->wd * DWC_V : src->zero;
+		rows[1][r] = src->ebuf[0] + kr * ep;
+		rows[2][r] = src->ebuf[1] + kr * ep;
+	}
+}
+
+/* The band's nr output rows from oy0 to o's pixels (pitch ow), o.res (if
+ * any) moving along (inlined: o's fields are constants in each caller). */
+QCC_RT_INLINE void
 dwc_rows(const struct dwc_geom *g, const struct dwc_src *src,
          const float *restrict w, const dwc_v *bv, struct dwc_sink o,
          int32_t oy0, int32_t nr)
 {
-	ptrdiff_t pitch = (ptrdiff_t)g->ow * DWC_V, ep = (ptrdiff_t)src->ni * DWC_V;
+	ptrdiff_t pitch = (ptrdiff_t)g->ow * DWC_V;
 	const float *rows[3][DWC_KMAX];
-	int32_t k, r;
+	const float *const (*rp)[DWC_KMAX] =
+	    (const float *const (*)[DWC_KMAX])rows;
+	int32_t k;
 
 	for (k = 0; k < nr; k++) {
-		for (r = 0; r < g->kh; r++) {
-			int32_t iy = (oy0 + k) * g->sh - g->pt + r * g->dh;
-			int32_t kr = k * g->sh + r * g->dh;
-
-			if (!src->x)
-				rows[0][r] = (const float *)(src->buf + kr * g->pw);
-			else if (iy >= 0 && iy < g->h)
-				rows[0][r] = src->x + (ptrdiff_t)iy * g->wd * DWC_V;
-			else
-				rows[0][r] = src->zero;
-			if (src->x) {
-				rows[1][r] = src->ebuf[0] + kr * ep;
-				rows[2][r] = src->ebuf[1] + kr * ep;
-			}
-		}
+		dwc_row_ptrs(g, src, rows, oy0, k);
 		if (g->t == 7)
-			dwc_row_t(g, src, (const float *const (*)[DWC_KMAX])rows, w, bv,
-			          &o, 7);
+			dwc_row_t(g, src, rp, w, bv, &o, 7);
 		else
-			dwc_row_t(g, src, (const float *const (*)[DWC_KMAX])rows, w, bv,
-			          &o, 4);
+			dwc_row_t(g, src, rp, w, bv, &o, 4);
 		o.y += pitch;
 		if (o.res)
 			o.res += pitch;
