@@ -234,7 +234,10 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
  * hw pixels, vectorized over the output channels: for short planes with
  * 512-bit vectors.  wp holds the weights in panels of QCC_RT_PANEL16
  * output channels, [ceil(m/16)][c][16].  Its register tile is
- * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+ * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's.
+ * layout (QCC_RT_LAYOUT_XB | QCC_RT_LAYOUT_YB, see "channel-blocked
+ * tensors") takes x, or y and res, NCHW16c; the results are the NCHW
+ * call's, bit for bit. */
 #define QCC_RT_PW_P 7
 #define QCC_RT_PW_MAXHW 1024   /* the largest plane lowering gives it */
 /* the largest plane plan-layout gives it when x or y is blocked (no

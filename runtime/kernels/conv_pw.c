@@ -30,10 +30,17 @@
  * the layout): panels of QCC_RT_PANEL16 output channels, the panel's 16
  * weights of one input channel contiguous, zeros past the last channel.
  *
+ * Channel-blocked tensors (layout, qcc_rt.h): with x blocked (NCHW16c) a
+ * step's 7 broadcasts read one channel of 7 consecutive pixels 16 floats
+ * apart (a block's 16 steps read 7 whole lines); with y (and res) blocked
+ * each vector of the tile is one pixel's 16 channels of a block, stored
+ * straight, no transpose.
+ *
  * Every output sums its input channels in order, then the bias, then the
  * residual, then the activation, exactly as qcc_rt_conv2d_f32's loop does
- * for a 1x1 window.  Relu and Clip run on the registers (on the buffer if
- * a residual comes first); other activations run over the finished plane.
+ * for a 1x1 window, in every layout.  Relu and Clip run on the registers
+ * (on the buffer if a residual comes first with NCHW y); other activations
+ * run over the finished image (elementwise: the same in any layout).
  */
 #include "../qcc_rt.h"
 #include "../qcc_vec16.h"
@@ -53,6 +60,7 @@ struct pw_geom {
 	float *y;            /* image n */
 	ptrdiff_t hw, wpanel; /* plane size; floats per weight panel */
 	int32_t c, m, act;
+	int32_t yb;          /* y and res channel-blocked */
 	float alpha, beta;
 };
 
@@ -168,19 +176,54 @@ pw_store8(const struct pw_geom *g, const qv16 *r, ptrdiff_t p0, int32_t co0,
 }
 #endif
 
+/* The tile's rows (bias in) stored straight into a blocked y: pixel
+ * p0 + i of channel block co0/16 + v is one vector, to which the blocked
+ * residual is added before Relu or Clip; rows past np are not stored. */
+QCC_RT_INLINE void
+pw_store_blocked(const struct pw_geom *g, qv16 (*acc)[PW_VMAX], ptrdiff_t p0,
+                 int32_t np, int32_t co0, int32_t nv)
+{
+	int32_t i, v, clip = g->act == QCC_ACT_CLIP;
+	int32_t act = g->act == QCC_ACT_RELU || clip;
+	qv16 lo, hi, r;
+
+	qv_splat(&lo, clip ? g->alpha : 0.0f);
+	qv_splat(&hi, g->beta);
+#pragma GCC unroll 3
+	for (v = 0; v < nv; v++) {
+		ptrdiff_t o = ((co0 / PW_L + v) * g->hw + p0) * PW_L;
+
+#pragma GCC unroll 7
+		for (i = 0; i < PW_P; i++, o += PW_L) {
+			if (i >= np)
+				break;
+			if (g->res) {
+				qv_load(&r, g->res + o);
+				qv_add(&acc[i][v], &r);
+			}
+			if (act)
+				qv_clamp(&acc[i][v], &lo, &hi, clip);
+			qv_store(g->y + o, &acc[i][v]);
+		}
+	}
+}
+
 /* One tile: pixels [p0, p0 + np) (np <= PW_P; rows past np recompute the
  * first pixel and are not stored), channels [co0, co0 + mc) (mc <= 16 * nv;
  * lanes past m are the panels' zeros, not stored); pf: the weight panel
- * to prefetch.  nv and np are constants at every call but one. */
+ * to prefetch.  nv and np are constants at every call but one, xb (x
+ * channel-blocked: step k broadcasts x[((k/16) * hw + p) * 16 + k%16])
+ * at every call. */
 QCC_RT_INLINE void
 pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
-        int32_t mc, int32_t nv, const float *pf)
+        int32_t mc, int32_t nv, int32_t xb, const float *pf)
 {
 	qv16 acc[PW_P][PW_VMAX];
 	float t[PW_P * PW_W];
 	const float *w0 = g->w + (ptrdiff_t)(co0 / PW_L) * g->wpanel;
-	const float *xk = g->x + p0;
-	int32_t i, v, k;
+	const float *xk;
+	ptrdiff_t xs = xb ? PW_L : 1, ks = xb ? 1 : g->hw;
+	int32_t i, v, k, kb, kg = xb ? PW_L : g->c;
 
 #pragma GCC unroll 7
 	for (i = 0; i < PW_P; i++)
@@ -188,21 +231,25 @@ pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
 		for (v = 0; v < nv; v++)
 			qv_splat(&acc[i][v], 0.0f);
 #pragma GCC unroll 1
-	for (k = 0; k < g->c; k++, xk += g->hw) {
-		const float *wk = w0 + (ptrdiff_t)k * PW_L;
-		qv16 wv[PW_VMAX];
+	for (kb = 0; kb < g->c; kb += kg) {
+		xk = g->x + (xb ? (ptrdiff_t)kb * g->hw + p0 * PW_L : p0);
+#pragma GCC unroll 1
+		for (k = kb; k < kb + kg; k++, xk += ks) {
+			const float *wk = w0 + (ptrdiff_t)k * PW_L;
+			qv16 wv[PW_VMAX];
 
-		qv_prefetch(pf + (ptrdiff_t)k * PW_L);
-#pragma GCC unroll 3
-		for (v = 0; v < nv; v++)
-			qv_load(&wv[v], wk + v * g->wpanel);
-#pragma GCC unroll 7
-		for (i = 0; i < PW_P; i++) {
-			float xi = xk[i < np ? i : 0];
-
+			qv_prefetch(pf + (ptrdiff_t)k * PW_L);
 #pragma GCC unroll 3
 			for (v = 0; v < nv; v++)
-				qv_fma(&acc[i][v], xi, &wv[v]);
+				qv_load(&wv[v], wk + v * g->wpanel);
+#pragma GCC unroll 7
+			for (i = 0; i < PW_P; i++) {
+				float xi = xk[(i < np ? i : 0) * xs];
+
+#pragma GCC unroll 3
+				for (v = 0; v < nv; v++)
+					qv_fma(&acc[i][v], xi, &wv[v]);
+			}
 		}
 	}
 	if (g->b) {
@@ -218,6 +265,10 @@ pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
 			for (i = 0; i < PW_P; i++)
 				qv_add(&acc[i][v], &bv);
 		}
+	}
+	if (g->yb) {
+		pw_store_blocked(g, acc, p0, np, co0, nv);
+		return;
 	}
 #if defined(__clang__)
 	if (p0 + PW_P < g->hw) {
@@ -254,24 +305,51 @@ pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
 	pw_out(g, t, p0, np, co0, mc);
 }
 
-/* Channels [co0, co0 + mc) over the whole plane, tiles nv vectors wide;
- * a plane of at least PW_P pixels in whole tiles, the last one moved back
- * to end at the last pixel (its first pixels are computed twice, the same
- * way both times). */
+/* Channels [co0, co0 + mc) over pixels [pa, pb) of the plane (pa a
+ * multiple of PW_P), tiles nv vectors wide; a plane of at least PW_P
+ * pixels in whole tiles, its last one moved back to end at the last pixel
+ * (its first pixels are computed twice, the same way both times). */
 QCC_RT_INLINE void
-pw_block(const struct pw_geom *g, int32_t co0, int32_t mc, int32_t nv)
+pw_block(const struct pw_geom *g, int32_t co0, int32_t mc, int32_t nv,
+         int32_t xb, ptrdiff_t pa, ptrdiff_t pb)
 {
 	ptrdiff_t p0, t, npan = (g->m + PW_L - 1) / PW_L, q;
 
 	if (g->hw < PW_P) {
-		pw_tile(g, 0, (int32_t)g->hw, co0, mc, nv, g->w);
+		pw_tile(g, 0, (int32_t)g->hw, co0, mc, nv, xb, g->w);
 		return;
 	}
-	for (p0 = 0, t = 0; p0 < g->hw; p0 += PW_P, t++) {
+	for (p0 = pa, t = 0; p0 < pb; p0 += PW_P, t++) {
 		q = co0 / PW_L + nv + t % PW_VMAX;
 		q = q < npan ? q : npan - 1;
 		pw_tile(g, p0 + PW_P <= g->hw ? p0 : g->hw - PW_P, PW_P, co0, mc,
-		        nv, g->w + q * g->wpanel);
+		        nv, xb, g->w + q * g->wpanel);
+	}
+}
+
+/* Image g->x to g->y: pixels [pa, pb) through every block of output
+ * channels, then the next pixels. */
+QCC_RT_INLINE void
+pw_image(const struct pw_geom *g, int32_t xb, ptrdiff_t chunk)
+{
+	ptrdiff_t pa, pb;
+	int32_t co0, mc;
+
+	for (pa = 0; pa < g->hw; pa = pb) {
+		pb = g->hw - pa > chunk ? pa + chunk : g->hw;
+		for (co0 = 0; co0 < g->m; co0 += mc) {
+			mc = g->m - co0 < PW_W ? g->m - co0 : PW_W;
+			/* 49 to 64 left: two blocks of at most 32 rather than 48
+			 * and a 1-vector tile (one weight load per 7 multiply-adds) */
+			if (g->m - co0 > PW_W && g->m - co0 <= PW_W + PW_L)
+				mc = 2 * PW_L;
+			if (mc > 2 * PW_L)
+				pw_block(g, co0, mc, 3, xb, pa, pb);
+			else if (mc > PW_L)
+				pw_block(g, co0, mc, 2, xb, pa, pb);
+			else
+				pw_block(g, co0, mc, 1, xb, pa, pb);
+		}
 	}
 }
 
@@ -282,15 +360,16 @@ qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
                      int32_t act, float alpha, float beta, int32_t layout)
 {
 	struct pw_geom g;
-	int32_t n, co0, mc, tact;
+	ptrdiff_t chunk = hw;
+	int32_t n, co0, tact;
 
-	(void)layout;
 	g.w = wp;
 	g.b = bias;
 	g.hw = hw;
 	g.wpanel = (ptrdiff_t)c * PW_L;
 	g.c = c;
 	g.m = m;
+	g.yb = (layout & QCC_RT_LAYOUT_YB) != 0;
 	tact = act == QCC_ACT_RELU || act == QCC_ACT_CLIP;
 	g.act = tact ? act : QCC_ACT_NONE;
 	g.alpha = alpha;
@@ -301,19 +380,10 @@ qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
 		g.x = x + (ptrdiff_t)n * c * hw;
 		g.y = y + (ptrdiff_t)n * m * hw;
 		g.res = res ? res + (ptrdiff_t)n * m * hw : res;
-		for (co0 = 0; co0 < m; co0 += mc) {
-			mc = m - co0 < PW_W ? m - co0 : PW_W;
-			/* 49 to 64 left: two blocks of at most 32 rather than 48
-			 * and a 1-vector tile (one weight load per 7 multiply-adds) */
-			if (m - co0 > PW_W && m - co0 <= PW_W + PW_L)
-				mc = 2 * PW_L;
-			if (mc > 2 * PW_L)
-				pw_block(&g, co0, mc, 3);
-			else if (mc > PW_L)
-				pw_block(&g, co0, mc, 2);
-			else
-				pw_block(&g, co0, mc, 1);
-		}
+		if (layout & QCC_RT_LAYOUT_XB)
+			pw_image(&g, 1, chunk);
+		else
+			pw_image(&g, 0, chunk);
 		if (!tact && act != QCC_ACT_NONE && (ptrdiff_t)m * hw <= 0x7fffffff)
 			qcc_rt_act_row_f32(g.y, (int32_t)(m * hw), act, alpha, beta);
 		else if (!tact && act != QCC_ACT_NONE)

@@ -370,6 +370,142 @@ bench_fc(int reps)
 	return best;
 }
 
+/* The 1x1 shapes of mobilenet_v2 and efficientnet_b0 on planes of 7x7 to
+ * 112x112 ("pwb" lines), each through qcc_rt_conv2d_gemm_f32 (NCHW) and
+ * qcc_rt_conv2d_pw_f32 in its four layouts: NCHW, x blocked (xb), y
+ * blocked (yb), both (xyb); "-" where a side's channels are not a multiple
+ * of 16.  Best GMAC/s, and the largest difference from the plain loop
+ * over all of them (outputs re-laid out to NCHW first). */
+static const struct shape pwb_shapes[] = {
+    {"mb 32->16 112", 32, 112, 16, 1, 1},
+    {"mb 16->96 112", 16, 112, 96, 1, 1},
+    {"mb 96->24 56", 96, 56, 24, 1, 1},
+    {"mb 24->144 56", 24, 56, 144, 1, 1},
+    {"mb 144->24 56", 144, 56, 24, 1, 1},
+    {"mb 144->32 28", 144, 28, 32, 1, 1},
+    {"mb 32->192 28", 32, 28, 192, 1, 1},
+    {"mb 192->32 28", 192, 28, 32, 1, 1},
+    {"mb 192->64 14", 192, 14, 64, 1, 1},
+    {"mb 64->384 14", 64, 14, 384, 1, 1},
+    {"mb 384->64 14", 384, 14, 64, 1, 1},
+    {"mb 384->96 14", 384, 14, 96, 1, 1},
+    {"mb 96->576 14", 96, 14, 576, 1, 1},
+    {"mb 576->96 14", 576, 14, 96, 1, 1},
+    {"mb 576->160 7", 576, 7, 160, 1, 1},
+    {"mb 160->960 7", 160, 7, 960, 1, 1},
+    {"mb 960->160 7", 960, 7, 160, 1, 1},
+    {"en 144->40 28", 144, 28, 40, 1, 1},
+    {"en 40->240 28", 40, 28, 240, 1, 1},
+    {"en 240->40 28", 240, 28, 40, 1, 1},
+    {"en 240->80 14", 240, 14, 80, 1, 1},
+    {"en 80->480 14", 80, 14, 480, 1, 1},
+    {"en 480->112 14", 480, 14, 112, 1, 1},
+    {"en 112->672 14", 112, 14, 672, 1, 1},
+    {"en 672->112 14", 672, 14, 112, 1, 1},
+    {"en 672->192 7", 672, 7, 192, 1, 1},
+    {"en 192->1152 7", 192, 7, 1152, 1, 1},
+    {"en 1152->192 7", 1152, 7, 192, 1, 1},
+};
+
+/* a (c channels of hw pixels) to NCHW16c in b, or back when back is set */
+static void
+relay(const float *a, float *b, int c, int hw, int back)
+{
+	for (int ch = 0; ch < c; ch++)
+		for (int p = 0; p < hw; p++) {
+			size_t f = (size_t)ch * hw + p;
+			size_t k = ((size_t)(ch / 16) * hw + p) * 16 + ch % 16;
+
+			if (back)
+				b[f] = a[k];
+			else
+				b[k] = a[f];
+		}
+}
+
+/* One kernel on s (lay < 0: qcc_rt_conv2d_gemm_f32, else
+ * qcc_rt_conv2d_pw_f32 in layout lay) REPS times: best ns; *md takes the
+ * largest difference from r. */
+static double
+time_pw(const struct shape *s, const float *x, const float *xb,
+        const float *wg, const float *wp, const float *b, const float *r,
+        float *y, float *t, int lay, int reps, double *md)
+{
+	int hw = s->h * s->h;
+	double best = 1e30;
+
+	for (int i = 0; i < reps; i++) {
+		double t0 = now_ns();
+
+		if (lay < 0)
+			qcc_rt_conv2d_gemm_f32(x, wg, b, NULL, y, 1, s->c, s->h, s->h,
+			                       s->m, s->h, s->h, 1, 1, 1, 1, 1, 1, 0, 0,
+			                       KB_NR, QCC_ACT_RELU, 0, 0);
+		else
+			qcc_rt_conv2d_pw_f32(lay & QCC_RT_LAYOUT_XB ? xb : x, wp, b,
+			                     NULL, y, 1, s->c, hw, s->m, QCC_ACT_RELU,
+			                     0, 0, lay);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	if (lay > 0 && (lay & QCC_RT_LAYOUT_YB))
+		relay(y, t, s->m, hw, 1);
+	else
+		memcpy(t, y, (size_t)s->m * hw * sizeof *t);
+	for (size_t j = 0; j < (size_t)s->m * hw; j++)
+		*md = fabs(t[j] - r[j]) > *md ? fabs(t[j] - r[j]) : *md;
+	return best;
+}
+
+static double
+bench_pw_blocked(int reps, const char *name)
+{
+	double tot = 0;
+	int shown = 0;
+
+	for (size_t i = 0; i < sizeof pwb_shapes / sizeof pwb_shapes[0]; i++) {
+		const struct shape *s = &pwb_shapes[i];
+		int hw = s->h * s->h;
+		size_t nx = (size_t)s->c * hw, ny = (size_t)s->m * hw;
+		float *x = randf(nx, 1), *w = randf((size_t)s->m * s->c, 2);
+		float *b = randf((size_t)s->m, 3), *xb = malloc(nx * sizeof *xb);
+		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
+		float *t = malloc(ny * sizeof *t);
+		float *wg = pack(w, s->m, s->c, QCC_RT_GEMM_MR);
+		float *wp = pack(w, s->m, s->c, QCC_RT_PANEL16);
+		char line[160];
+		int len = snprintf(line, sizeof line, "pwb %s", s->name);
+		double md = 0, ns;
+
+		if (!strstr(line, name))
+			goto next;
+		if (!shown++)
+			printf("%-19s GMAC/s: gemm     pw     xb     yb    xyb\n",
+			       "pwb (1x1, ReLU)");
+		if (s->c % 16 == 0)
+			relay(x, xb, s->c, hw, 0);
+		qcc_rt_conv2d_f32(x, w, b, r, 1, s->c, s->h, s->h, s->m, s->h, s->h,
+		                  1, 1, 1, 1, 1, 1, 0, 0, 1, QCC_ACT_RELU, 0, 0);
+		len = snprintf(line, sizeof line, "pwb %-15s       ", s->name);
+		for (int lay = -1; lay < 4; lay++) {
+			if ((lay > 0 && (lay & QCC_RT_LAYOUT_XB) && s->c % 16) ||
+			    (lay > 0 && (lay & QCC_RT_LAYOUT_YB) && s->m % 16)) {
+				len += snprintf(line + len, sizeof line - len, " %6s", "-");
+				continue;
+			}
+			ns = time_pw(s, x, xb, wg, wp, b, r, y, t, lay, reps, &md);
+			tot += ns;
+			len += snprintf(line + len, sizeof line - len, " %6.1f",
+			                (double)ny * s->c / ns);
+		}
+		printf("%s  maxdiff %.2g\n", line, md);
+next:
+		free(x), free(w), free(b), free(xb), free(y), free(r), free(t);
+		free(wg), free(wp);
+	}
+	return tot;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +568,7 @@ main(int argc, char **argv)
 	}
 	if (argc <= 2 || strstr("fc 1280->1000", argv[2]))
 		tot += bench_fc(reps);
+	tot += bench_pw_blocked(reps, argc > 2 ? argv[2] : "");
 	printf("total best %.1f us\n", tot / 1e3);
 	return 0;
 }

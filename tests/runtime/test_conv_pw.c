@@ -1,4 +1,5 @@
-/* test_conv_pw.c -- qcc_rt_conv2d_pw_f32 against a plain loop.
+/* test_conv_pw.c -- qcc_rt_conv2d_pw_f32 against a plain loop, and its
+ * channel-blocked layouts against its NCHW one.
  *
  * The weights are packed here the way qcc_rt.h states (and lowering does):
  * panels of QCC_RT_PANEL16 output channels.  The kernel sums each output
@@ -9,8 +10,35 @@
  * partial vector, one, two or three vectors per block, and a last block
  * narrower than the others; batches, with and without bias and residual,
  * and every way the activation is applied (in registers, after the
- * residual in the buffer, over the finished plane). */
+ * residual in the buffer, over the finished plane).
+ *
+ * Every case whose input (output) channels are a multiple of 16 runs again
+ * with x (y and res) channel-blocked, NCHW16c as qcc_rt.h lays it out:
+ * re-laid back, the output must equal the NCHW call's bit for bit. */
 #include "conv_ref.h"
+
+/* a (nb images of c channels of hw pixels, NCHW) as NCHW16c, or back when
+ * back is set; c is a multiple of 16. */
+static float *
+relayout(const float *a, int nb, int c, int hw, int back)
+{
+	int64_t n = (int64_t)nb * c * hw;
+	float *b = rt_zeros(n);
+
+	for (int i = 0; i < nb; i++)
+		for (int ch = 0; ch < c; ch++)
+			for (int p = 0; p < hw; p++) {
+				int64_t f = ((int64_t)i * c + ch) * hw + p;
+				int64_t k = (((int64_t)i * c / 16 + ch / 16) * hw + p) * 16 +
+				            ch % 16;
+
+				if (back)
+					b[f] = a[k];
+				else
+					b[k] = a[f];
+			}
+	return b;
+}
 
 ParameterizedTestParameters(conv_pw, matches_plain_loops)
 {
@@ -30,6 +58,23 @@ ParameterizedTestParameters(conv_pw, matches_plain_loops)
 		 QCC_ACT_HARDSWISH},
 		{1, 7, 9, 8, 96, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, QCC_ACT_RELU},
 		{1, 2, 7, 7, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, QCC_ACT_NONE},
+		/* channel counts that block on both sides */
+		{1, 16, 1, 5, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_RELU},
+		{2, 32, 3, 3, 48, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_CLIP},
+		{1, 64, 7, 7, 64, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_NONE},
+		{2, 48, 14, 14, 144, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1,
+		 QCC_ACT_CLIP},
+		{1, 144, 10, 11, 32, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0,
+		 QCC_ACT_SILU},
+		{1, 16, 23, 23, 96, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, QCC_ACT_RELU},
+		{1, 24, 40, 40, 144, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0,
+		 QCC_ACT_CLIP},
+		{1, 144, 29, 29, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1,
+		 QCC_ACT_NONE},
+		{1, 96, 9, 9, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1,
+		 QCC_ACT_HARDSWISH},
+		{2, 32, 6, 6, 80, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0,
+		 QCC_ACT_SIGMOID},
 	};
 
 	return cr_make_param_array(struct pk_case, cases,
@@ -45,14 +90,33 @@ ParameterizedTest(struct pk_case *p, conv_pw, matches_plain_loops)
 	float *b = p->bias ? rt_rand(p->m, 3) : NULL;
 	float *res = p->res ? rt_rand(ny, 4) : NULL;
 	float *got = rt_rand(ny, 5), *want = rt_zeros(ny);
+	float *wp = pack_pw(w, p->m, p->c, QCC_RT_PANEL16);
 
 	cr_assert(out_size(p->h, 1, 1, 1, 0, 0) == p->h &&
 	          out_size(p->w, 1, 1, 1, 0, 0) == p->w, "a 1x1 window, stride 1");
 	ref_conv(p, x, w, b, res, want, p->h, p->w);
-	qcc_rt_conv2d_pw_f32(x, pack_pw(w, p->m, p->c, QCC_RT_PANEL16), b, res,
-	                     got, p->nb, p->c, hw, p->m, p->act, 0.0f, 6.0f, 0);
-	if (p->act == QCC_ACT_SIGMOID)
+	qcc_rt_conv2d_pw_f32(x, wp, b, res, got, p->nb, p->c, hw, p->m, p->act,
+	                     0.0f, 6.0f, 0);
+	if (p->act == QCC_ACT_SIGMOID || p->act == QCC_ACT_SILU)
 		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
 	else
 		rt_assert_same(got, want, ny);
+	for (int lay = 1; lay < 4; lay++) {
+		int xb = lay & QCC_RT_LAYOUT_XB, yb = lay & QCC_RT_LAYOUT_YB;
+		float *bx = x, *bres = res, *by = rt_rand(ny, 6), *back;
+
+		if ((xb && p->c % 16) || (yb && p->m % 16))
+			continue;
+		if (xb)
+			bx = relayout(x, p->nb, p->c, hw, 0);
+		if (yb && res)
+			bres = relayout(res, p->nb, p->m, hw, 0);
+		qcc_rt_conv2d_pw_f32(bx, wp, b, bres, by, p->nb, p->c, hw, p->m,
+		                     p->act, 0.0f, 6.0f, lay);
+		back = yb ? relayout(by, p->nb, p->m, hw, 1) : by;
+		for (int64_t i = 0; i < ny; i++)
+			if (memcmp(&back[i], &got[i], sizeof(float)))
+				cr_assert_fail("layout %d, element %lld: got %.9g, NCHW "
+				               "%.9g", lay, (long long)i, back[i], got[i]);
+	}
 }
