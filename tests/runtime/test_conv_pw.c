@@ -8,9 +8,10 @@
  * cover planes shorter than a tile, whole tiles (7x7, 14x14) and planes
  * whose last tile overlaps the one before; channel counts that leave a
  * partial vector, one, two or three vectors per block, and a last block
- * narrower than the others; batches, with and without bias and residual,
- * and every way the activation is applied (in registers, after the
- * residual in the buffer, over the finished plane).
+ * narrower than the others, blocks of 16 channels in tiles of 21 pixels;
+ * batches, with and without bias and residual, and every way the
+ * activation is applied (in registers, after the residual in the buffer,
+ * over the finished plane).
  *
  * Every case whose input (output) channels are a multiple of 16 runs again
  * with x (y and res) channel-blocked, NCHW16c as qcc_rt.h lays it out:
@@ -75,6 +76,13 @@ ParameterizedTestParameters(conv_pw, matches_plain_loops)
 		 QCC_ACT_HARDSWISH},
 		{2, 32, 6, 6, 80, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0,
 		 QCC_ACT_SIGMOID},
+		/* blocks of 16 channels: tiles of 21 pixels */
+		{1, 32, 3, 7, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_RELU},
+		{2, 16, 2, 11, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_CLIP},
+		{1, 32, 5, 5, 112, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, QCC_ACT_NONE},
+		{1, 13, 5, 9, 9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, QCC_ACT_RELU},
+		{1, 48, 20, 20, 160, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1,
+		 QCC_ACT_HARDSWISH},
 	};
 
 	return cr_make_param_array(struct pk_case, cases,
