@@ -19,8 +19,11 @@
  * loop) so a faster kernel cannot be a wrong one.  The depthwise shapes
  * also run on channel-blocked tensors ("blk ..." lines: x, y NCHW16c, as
  * between the 1x1 convolutions of an inverted residual block, compared
- * with the plain loop re-laid out) and as INT8 ("q8 ..." lines: qcc_rt_conv2d_dw_q8 on random codes,
- * "diff" counts the outputs that differ from qcc_rt_conv2d_q8's).
+ * with the plain loop re-laid out) and as INT8 ("q8 ..." lines:
+ * qcc_rt_conv2d_dw_q8 on random codes, "diff" counts the outputs that
+ * differ from qcc_rt_conv2d_q8's).  The "pwb" lines (NAME pwb for them
+ * alone) compare the 1x1 kernels on the 1x1 shapes of mobilenet_v2 and
+ * efficientnet_b0 with channel-blocked tensors (bench_pw_blocked).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -49,6 +52,7 @@
 #include "../../runtime/kernels/qconv_dw.c"
 #include "../../runtime/kernels/gemm.c"
 #include "fbench.h"
+#include "../runtime/nchw16c.h"
 
 struct shape {
 	const char *name;
@@ -241,26 +245,6 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
 }
 
-/* v (c channels of hw pixels) NCHW to NCHW16c (to_blocked) or back, into
- * a new array. */
-static float *
-relayout16(const float *v, int c, size_t hw, int to_blocked)
-{
-	float *r = malloc((size_t)c * hw * sizeof *r);
-
-	for (int ch = 0; ch < c; ch++)
-		for (size_t p = 0; p < hw; p++) {
-			size_t nchw = (size_t)ch * hw + p;
-			size_t blk = ((size_t)(ch / 16) * hw + p) * 16 + ch % 16;
-
-			if (to_blocked)
-				r[blk] = v[nchw];
-			else
-				r[nchw] = v[blk];
-		}
-	return r;
-}
-
 /* The depthwise shape s through conv_dw_chan on blocked x and y (layout
  * XB | YB), checked against r (NCHW); returns the best time in ns. */
 static double
@@ -268,7 +252,7 @@ run_dw_blocked(const struct shape *s, const float *x, const float *wp,
                const float *b, const float *r, int oh, int pad, int reps)
 {
 	size_t ny = (size_t)s->m * oh * oh;
-	float *xb = relayout16(x, s->c, (size_t)s->h * s->h, 1);
+	float *xb = nchw16c_relayout(x, 1, s->c, (int64_t)s->h * s->h, 1);
 	float *y = malloc(ny * sizeof *y), *yn;
 	double best = 1e30, md = 0;
 
@@ -282,7 +266,7 @@ run_dw_blocked(const struct shape *s, const float *x, const float *wp,
 		t0 = now_ns() - t0;
 		best = t0 < best ? t0 : best;
 	}
-	yn = relayout16(y, s->m, (size_t)oh * oh, 0);
+	yn = nchw16c_relayout(y, 1, s->m, (int64_t)oh * oh, 0);
 	for (size_t j = 0; j < ny; j++)
 		md = fabs(yn[j] - r[j]) > md ? fabs(yn[j] - r[j]) : md;
 	printf("blk %-18s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
@@ -407,32 +391,17 @@ static const struct shape pwb_shapes[] = {
     {"en 1152->192 7", 1152, 7, 192, 1, 1},
 };
 
-/* a (c channels of hw pixels) to NCHW16c in b, or back when back is set */
-static void
-relay(const float *a, float *b, int c, int hw, int back)
-{
-	for (int ch = 0; ch < c; ch++)
-		for (int p = 0; p < hw; p++) {
-			size_t f = (size_t)ch * hw + p;
-			size_t k = ((size_t)(ch / 16) * hw + p) * 16 + ch % 16;
-
-			if (back)
-				b[f] = a[k];
-			else
-				b[k] = a[f];
-		}
-}
-
 /* One kernel on s (lay < 0: qcc_rt_conv2d_gemm_f32, else
  * qcc_rt_conv2d_pw_f32 in layout lay) REPS times: best ns; *md takes the
  * largest difference from r. */
 static double
 time_pw(const struct shape *s, const float *x, const float *xb,
         const float *wg, const float *wp, const float *b, const float *r,
-        float *y, float *t, int lay, int reps, double *md)
+        float *y, int lay, int reps, double *md)
 {
 	int hw = s->h * s->h;
 	double best = 1e30;
+	float *t = y;
 
 	for (int i = 0; i < reps; i++) {
 		double t0 = now_ns();
@@ -449,11 +418,11 @@ time_pw(const struct shape *s, const float *x, const float *xb,
 		best = t0 < best ? t0 : best;
 	}
 	if (lay > 0 && (lay & QCC_RT_LAYOUT_YB))
-		relay(y, t, s->m, hw, 1);
-	else
-		memcpy(t, y, (size_t)s->m * hw * sizeof *t);
+		t = nchw16c_relayout(y, 1, s->m, hw, 0);
 	for (size_t j = 0; j < (size_t)s->m * hw; j++)
 		*md = fabs(t[j] - r[j]) > *md ? fabs(t[j] - r[j]) : *md;
+	if (t != y)
+		free(t);
 	return best;
 }
 
@@ -466,11 +435,10 @@ bench_pw_blocked(int reps, const char *name)
 	for (size_t i = 0; i < sizeof pwb_shapes / sizeof pwb_shapes[0]; i++) {
 		const struct shape *s = &pwb_shapes[i];
 		int hw = s->h * s->h;
-		size_t nx = (size_t)s->c * hw, ny = (size_t)s->m * hw;
-		float *x = randf(nx, 1), *w = randf((size_t)s->m * s->c, 2);
-		float *b = randf((size_t)s->m, 3), *xb = malloc(nx * sizeof *xb);
+		size_t ny = (size_t)s->m * hw;
+		float *x = randf((size_t)s->c * hw, 1), *w = randf((size_t)s->m * s->c, 2);
+		float *b = randf((size_t)s->m, 3), *xb = NULL;
 		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
-		float *t = malloc(ny * sizeof *t);
 		float *wg = pack(w, s->m, s->c, QCC_RT_GEMM_MR);
 		float *wp = pack(w, s->m, s->c, QCC_RT_PANEL16);
 		char line[160];
@@ -483,7 +451,7 @@ bench_pw_blocked(int reps, const char *name)
 			printf("%-19s GMAC/s: gemm     pw     xb     yb    xyb\n",
 			       "pwb (1x1, ReLU)");
 		if (s->c % 16 == 0)
-			relay(x, xb, s->c, hw, 0);
+			xb = nchw16c_relayout(x, 1, s->c, hw, 1);
 		qcc_rt_conv2d_f32(x, w, b, r, 1, s->c, s->h, s->h, s->m, s->h, s->h,
 		                  1, 1, 1, 1, 1, 1, 0, 0, 1, QCC_ACT_RELU, 0, 0);
 		len = snprintf(line, sizeof line, "pwb %-15s       ", s->name);
@@ -493,15 +461,15 @@ bench_pw_blocked(int reps, const char *name)
 				len += snprintf(line + len, sizeof line - len, " %6s", "-");
 				continue;
 			}
-			ns = time_pw(s, x, xb, wg, wp, b, r, y, t, lay, reps, &md);
+			ns = time_pw(s, x, xb, wg, wp, b, r, y, lay, reps, &md);
 			tot += ns;
 			len += snprintf(line + len, sizeof line - len, " %6.1f",
 			                (double)ny * s->c / ns);
 		}
 		printf("%s  maxdiff %.2g\n", line, md);
 next:
-		free(x), free(w), free(b), free(xb), free(y), free(r), free(t);
-		free(wg), free(wp);
+		free(x), free(w), free(b), free(xb), free(y), free(r), free(wg);
+		free(wp);
 	}
 	return tot;
 }

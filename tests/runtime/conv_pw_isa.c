@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "qcc_rt.h"
+#include "nchw16c.h"
 
 static uint32_t seed = 12345;
 
@@ -31,28 +32,6 @@ randf(size_t n)
 	for (size_t i = 0; i < n; i++)
 		v[i] = (float)range(-(1 << 20), 1 << 20) / (float)(1 << 20);
 	return v;
-}
-
-/* a (nb images of c channels of hw pixels) between NCHW and NCHW16c: to
- * blocked, or back to NCHW when back is set; c is a multiple of 16. */
-static float *
-relayout(const float *a, int32_t nb, int32_t c, int32_t hw, int back)
-{
-	float *b = malloc((size_t)nb * c * hw * sizeof *b + 64);
-
-	for (int32_t n = 0; n < nb; n++)
-		for (int32_t ch = 0; ch < c; ch++)
-			for (int32_t p = 0; p < hw; p++) {
-				size_t f = ((size_t)n * c + ch) * hw + p;
-				size_t k = (((size_t)n * c / 16 + ch / 16) * hw + p) * 16 +
-				           ch % 16;
-
-				if (back)
-					b[f] = a[k];
-				else
-					b[k] = a[f];
-			}
-	return b;
 }
 
 int
@@ -86,14 +65,14 @@ main(void)
 		for (size_t i = 0; i < ny; i++)
 			want[i] = hasr ? want[i] + res[i] : want[i];
 		qcc_rt_act_row_f32(want, (int32_t)ny, act, 0.0f, 6.0f);
-		float *bx = lay & QCC_RT_LAYOUT_XB ? relayout(x, nb, c, hw, 0) : x;
-		float *bres = lay & QCC_RT_LAYOUT_YB ? relayout(res, nb, m, hw, 0) :
-		              res;
+		int32_t xb = lay & QCC_RT_LAYOUT_XB, yb = lay & QCC_RT_LAYOUT_YB;
+		float *bx = xb ? nchw16c_relayout(x, nb, c, hw, 1) : x;
+		float *bres = yb ? nchw16c_relayout(res, nb, m, hw, 1) : res;
 
 		qcc_rt_conv2d_pw_f32(bx, wp, hasb ? b : NULL, hasr ? bres : NULL,
 		                     got, nb, c, hw, m, act, 0.0f, 6.0f, lay);
-		if (lay & QCC_RT_LAYOUT_YB) {
-			float *t = relayout(got, nb, m, hw, 1);
+		if (yb) {
+			float *t = nchw16c_relayout(got, nb, m, hw, 0);
 
 			free(got);
 			got = t;

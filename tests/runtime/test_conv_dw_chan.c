@@ -15,6 +15,7 @@
  * their channels rounded up to whole blocks of 16, run with x, y or both
  * channel-blocked (NCHW16c) and must give the NCHW call's results, re-laid
  * out, bit for bit. */
+#include "nchw16c.h"
 #include "rt_test.h"
 
 struct dwc_case {
@@ -144,28 +145,6 @@ ParameterizedTest(struct dwc_case *p, conv_dw_chan, matches_plain_loops)
 		rt_assert_same(got, want, ny);
 }
 
-/* v (nb images of c channels of hw pixels) NCHW to blocked (to_blocked)
- * or back, into a new array. */
-static float *
-relayout(const float *v, int nb, int c, int64_t hw, int to_blocked)
-{
-	float *r = rt_zeros((int64_t)nb * c * hw);
-
-	for (int n = 0; n < nb; n++)
-		for (int ch = 0; ch < c; ch++)
-			for (int64_t p = 0; p < hw; p++) {
-				int64_t nchw = ((int64_t)n * c + ch) * hw + p;
-				int64_t blk = (((int64_t)n * (c / 16) + ch / 16) * hw + p) *
-				              16 + ch % 16;
-
-				if (to_blocked)
-					r[blk] = v[nchw];
-				else
-					r[nchw] = v[blk];
-			}
-	return r;
-}
-
 ParameterizedTestParameters(conv_dw_chan, blocked_layouts_give_the_nchw_results)
 {
 	return cr_make_param_array(struct dwc_case, cases,
@@ -186,8 +165,8 @@ ParameterizedTest(struct dwc_case *p, conv_dw_chan,
 	float *b = p->bias ? rt_rand(c, 23) : NULL;
 	float *res = p->res ? rt_rand(ny, 24) : NULL;
 	float *want = rt_rand(ny, 25);
-	float *xb = relayout(x, p->nb, c, hw, 1);
-	float *rb = res ? relayout(res, p->nb, c, ohw, 1) : NULL;
+	float *xb = nchw16c_relayout(x, p->nb, c, hw, 1);
+	float *rb = res ? nchw16c_relayout(res, p->nb, c, ohw, 1) : NULL;
 
 	qcc_rt_conv2d_dwc_f32(x, wp, b, res, want, p->nb, c, p->h, p->w, c, oh,
 	                      ow, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->pt,
@@ -201,7 +180,7 @@ ParameterizedTest(struct dwc_case *p, conv_dw_chan,
 		                      p->sh, p->sw, p->dh, p->dw, p->pt, p->pl, p->tw,
 		                      p->act, 0.0f, 6.0f, layout);
 		if (ybl)
-			got = relayout(got, p->nb, c, ohw, 0);
+			got = nchw16c_relayout(got, p->nb, c, ohw, 0);
 		cr_log_info("layout %d", layout);
 		rt_assert_same(got, want, ny);
 	}

@@ -17,29 +17,7 @@
  * with x (y and res) channel-blocked, NCHW16c as qcc_rt.h lays it out:
  * re-laid back, the output must equal the NCHW call's bit for bit. */
 #include "conv_ref.h"
-
-/* a (nb images of c channels of hw pixels, NCHW) as NCHW16c, or back when
- * back is set; c is a multiple of 16. */
-static float *
-relayout(const float *a, int nb, int c, int hw, int back)
-{
-	int64_t n = (int64_t)nb * c * hw;
-	float *b = rt_zeros(n);
-
-	for (int i = 0; i < nb; i++)
-		for (int ch = 0; ch < c; ch++)
-			for (int p = 0; p < hw; p++) {
-				int64_t f = ((int64_t)i * c + ch) * hw + p;
-				int64_t k = (((int64_t)i * c / 16 + ch / 16) * hw + p) * 16 +
-				            ch % 16;
-
-				if (back)
-					b[f] = a[k];
-				else
-					b[k] = a[f];
-			}
-	return b;
-}
+#include "nchw16c.h"
 
 ParameterizedTestParameters(conv_pw, matches_plain_loops)
 {
@@ -116,12 +94,12 @@ ParameterizedTest(struct pk_case *p, conv_pw, matches_plain_loops)
 		if ((xb && p->c % 16) || (yb && p->m % 16))
 			continue;
 		if (xb)
-			bx = relayout(x, p->nb, p->c, hw, 0);
+			bx = nchw16c_relayout(x, p->nb, p->c, hw, 1);
 		if (yb && res)
-			bres = relayout(res, p->nb, p->m, hw, 0);
+			bres = nchw16c_relayout(res, p->nb, p->m, hw, 1);
 		qcc_rt_conv2d_pw_f32(bx, wp, b, bres, by, p->nb, p->c, hw, p->m,
 		                     p->act, 0.0f, 6.0f, lay);
-		back = yb ? relayout(by, p->nb, p->m, hw, 1) : by;
+		back = yb ? nchw16c_relayout(by, p->nb, p->m, hw, 0) : by;
 		for (int64_t i = 0; i < ny; i++)
 			if (memcmp(&back[i], &got[i], sizeof(float)))
 				cr_assert_fail("layout %d, element %lld: got %.9g, NCHW "
