@@ -25,7 +25,8 @@
  * the pointwise kernel can run (conv_pw_shape) on such a plane moves onto
  * CONV_POINTWISE when that lets a value between it and a depthwise Conv
  * be blocked: the depthwise kernel's transposes are the larger saving,
- * so a move is not made for a value between 1x1 Convs alone.
+ * so a move is not made for a value between 1x1 Convs alone, nor to read
+ * a blocked input where the pointwise kernel then loses (conv_takes).
  *
  * Only with 512-bit vectors (Ctx.vec_bytes >= 64: 16 channels fill one
  * register; the AVX2 and portable paths would gain nothing), not under
@@ -48,8 +49,14 @@ typedef struct Uses {
 	bool dw;               /* a user is on CONV_DW_CHAN */
 } Uses;
 
+/* Whether Conv op can write (reads false) or read (reads true) a blocked
+ * value.  A direct 1x1 Conv moved onto the pointwise kernel gains when
+ * its output is blocked, on every plane up to QCC_RT_PW_BLOCKED_MAXHW;
+ * with only its input blocked it gains only for m a multiple of 16 of at
+ * least 32 (qcc_rt.h), so it is not moved to read one otherwise (unless
+ * a round before moved it for its output). */
 static Takes
-conv_takes(const Op *op)
+conv_takes(const Op *op, bool reads)
 {
 	const TensorType *y;
 
@@ -63,7 +70,11 @@ conv_takes(const Op *op)
 	y = op->out[0]->type;
 	if (y->dim[2] * y->dim[3] > QCC_RT_PW_BLOCKED_MAXHW)
 		return TAKES_NONE;
-	return op->algo == CONV_POINTWISE ? TAKES_AS_IS : TAKES_IF_MOVED;
+	if (op->algo == CONV_POINTWISE)
+		return TAKES_AS_IS;
+	if (reads && (y->dim[1] % QCC_RT_BLOCK_C || y->dim[1] < 32))
+		return TAKES_NONE;
+	return TAKES_IF_MOVED;
 }
 
 /* The uses of every value, by Value.id, in cx->scratch. */
@@ -73,7 +84,7 @@ collect_uses(Ctx *cx, const Graph *g)
 	Uses *u = NEWARRAY(cx->scratch, Uses, g->nvalues);
 
 	for_each_op(op, g) {
-		Takes t = conv_takes(op);
+		Takes t = conv_takes(op, true);
 
 		for (int i = 0; i < op->nin; i++) {
 			Uses *ui;
@@ -101,7 +112,7 @@ blockable(const Op *op, const Uses *u)
 {
 	const Value *v = op->out[0];
 	const TensorType *t = v->type;
-	Takes p = conv_takes(op);
+	Takes p = conv_takes(op, false);
 	bool moves = p == TAKES_IF_MOVED || u->moves;
 	bool dw = op->algo == CONV_DW_CHAN || u->dw;
 

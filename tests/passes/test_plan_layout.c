@@ -209,6 +209,33 @@ Test(plan_layout, moves_a_1x1_conv_only_for_a_depthwise_neighbour)
 	cr_assert_eq(count_blocked(h), 32 * 32 <= QCC_RT_PW_BLOCKED_MAXHW);
 }
 
+/* x[1,64,56,56] -> depthwise -> 1x1 to m channels on a 56x56 plane (the
+ * pixel kernel's): moved to read the blocked depthwise result for m = 32,
+ * not for m = 24 (the pointwise kernel would lose more, qcc_rt.h). */
+static Op *
+dw_then_1x1(int m)
+{
+	Graph *g = tg_graph(&cx);
+	Value *x = tg_input(&cx, g, tg_f32(&cx, TG_DIMS(1, 64, 56, 56)));
+	Value *d = tg_conv(&cx, g, x, 64, 3, 1, 1, 64, 5);
+
+	tg_output(&cx, g, tg_conv(&cx, g, d, m, 1, 1, 0, 1, 7));
+	cr_assert(pipeline_default(&cx, g, 2));
+	cr_assert_eq(conv_number(g, 0)->algo, CONV_DW_CHAN);
+	return conv_number(g, 1);
+}
+
+Test(plan_layout, moves_a_1x1_conv_to_read_blocked_only_for_full_vectors)
+{
+	Op *p = dw_then_1x1(32);
+
+	cr_assert_eq(p->algo, CONV_POINTWISE);
+	cr_assert_eq(p->in[0]->layout, LAYOUT_NCHW16C);
+	p = dw_then_1x1(24);
+	cr_assert_eq(p->algo, CONV_DIRECT);
+	cr_assert_eq(p->in[0]->layout, LAYOUT_NCHW);
+}
+
 /* A plane larger than the pointwise kernel takes blocked: the expand
  * Conv stays on the pixel kernel and writes NCHW. */
 Test(plan_layout, leaves_planes_over_the_pointwise_limit_to_the_pixel_kernel)
