@@ -17,11 +17,13 @@
  * resnet18's second convolution of a block), and the best time and GMAC/s are
  * printed, with the largest difference from qcc_rt_conv2d_f32 (the plain
  * loop) so a faster kernel cannot be a wrong one.  The depthwise shapes
- * also run as INT8 ("q8 ..." lines: qcc_rt_conv2d_dw_q8 on random codes,
- * "diff" counts the outputs that differ from qcc_rt_conv2d_q8's).  The
- * "pwb" lines (NAME pwb for them alone) compare the 1x1 kernels on the
- * 1x1 shapes of mobilenet_v2 and efficientnet_b0 with channel-blocked
- * tensors (bench_pw_blocked).
+ * also run on channel-blocked tensors ("blk ..." lines: x, y NCHW16c, as
+ * between the 1x1 convolutions of an inverted residual block, compared
+ * with the plain loop re-laid out) and as INT8 ("q8 ..." lines:
+ * qcc_rt_conv2d_dw_q8 on random codes, "diff" counts the outputs that
+ * differ from qcc_rt_conv2d_q8's).  The "pwb" lines (NAME pwb for them
+ * alone) compare the 1x1 kernels on the 1x1 shapes of mobilenet_v2 and
+ * efficientnet_b0 with channel-blocked tensors (bench_pw_blocked).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -37,7 +39,9 @@
 #include "../../runtime/kernels/math.c"
 #include "../../runtime/kernels/conv.c"
 #include "../../runtime/kernels/conv_dw.c"
+#include "../../runtime/kernels/conv_dw_band.c"
 #include "../../runtime/kernels/conv_dw_chan.c"
+#include "../../runtime/kernels/conv_dw_plain.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_pw.c"
 #include "../../runtime/kernels/conv_packed.c"
@@ -239,6 +243,36 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		qcc_rt_conv2d_packed_f32(x, wp, b, res, y, 1, s->c, s->h, s->h,
 		                         s->m, oh, oh, s->k, s->k, s->s, s->s, 1,
 		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
+}
+
+/* The depthwise shape s through conv_dw_chan on blocked x and y (layout
+ * XB | YB), checked against r (NCHW); returns the best time in ns. */
+static double
+run_dw_blocked(const struct shape *s, const float *x, const float *wp,
+               const float *b, const float *r, int oh, int pad, int reps)
+{
+	size_t ny = (size_t)s->m * oh * oh;
+	float *xb = nchw16c_relayout(x, 1, s->c, (int64_t)s->h * s->h, 1);
+	float *y = malloc(ny * sizeof *y), *yn;
+	double best = 1e30, md = 0;
+
+	for (int t = 0; t < reps; t++) {
+		double t0 = now_ns();
+
+		qcc_rt_conv2d_dwc_f32(xb, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
+		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad, pad,
+		                      WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0,
+		                      QCC_RT_LAYOUT_XB | QCC_RT_LAYOUT_YB);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	yn = nchw16c_relayout(y, 1, s->m, (int64_t)oh * oh, 0);
+	for (size_t j = 0; j < ny; j++)
+		md = fabs(yn[j] - r[j]) > md ? fabs(yn[j] - r[j]) : md;
+	printf("blk %-18s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
+	       best / 1e3, (double)ny * s->k * s->k / best, md);
+	free(xb), free(y), free(yn);
+	return best;
 }
 
 /* The INT8 depthwise kernel on shape s (stride and pad as the FP32 run);
@@ -487,6 +521,8 @@ main(int argc, char **argv)
 		tot += best;
 		printf("%-22s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
 		       best / 1e3, macs / best, md);
+		if (s->dw && !KB_DW_PLANE && s->c % 16 == 0)
+			tot += run_dw_blocked(s, x, wp, b, r, oh, pad, reps);
 		free(x), free(w), free(b), free(y), free(r), free(wp), free(res);
 	}
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
