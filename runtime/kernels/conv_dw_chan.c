@@ -12,11 +12,11 @@
  * with w[r, s] the vector of the block's 16 weights of that tap: tiles of
  * 7 (4 for AVX2) adjacent outputs of a row stay in registers, each tap
  * one weight vector times one buffer vector per output.  A row's last
- * tile is moved back to end with the row (a row narrower than a tile
- * reads the buffer's next row or its zero slack, the extra outputs
- * dropped).  A channel-blocked x whose rows take more than two tiles is
+ * tile may run past the row; its extra outputs read the buffer's next
+ * row or its zero slack and are dropped.  A channel-blocked x whose rows take more than two tiles is
  * not copied: the tiles read its rows in place (rows above and below the
- * image read a row of zeros), except a row's first and last tiles where
+ * image read a row of zeros, a row's last tile is moved back to end with
+ * the row), except a row's first and last tiles where
  * they reach the padding columns: those read small per-band buffers of
  * the columns they take, zero-padded.  The outputs of the band, bias
  * added, go to a second buffer of pixels which conv_dw_band.c transposes
@@ -180,9 +180,10 @@ dwc_edge_fill(const struct dwc_geom *g, const float *restrict xb,
 	}
 }
 
-/* An output row: tiles of t outputs, the last moved back to end with the
- * row when the row has t outputs or more (outputs computed twice get the
- * same values twice).  rows[0] are the kh input rows: the buffer's (x
+/* An output row: tiles of t outputs; read in place, the last moved back
+ * to end with the row when the row has t outputs or more (outputs
+ * computed twice get the same values twice; from the buffer a last tile
+ * that runs past the row is faster, AVX2 kbench).  rows[0] are the kh input rows: the buffer's (x
  * NULL), a tile from column ox0*sw; or x's in place, from ox0*sw - pl,
  * the first and last tiles from rows[1] and rows[2] (src->ebuf) if they
  * are edge tiles. */
@@ -201,7 +202,7 @@ dwc_row(const struct dwc_geom *g, const struct dwc_src *src,
 		const float *const *rp = rows[0];
 		ptrdiff_t col = ox0 * sw;
 
-		if (n < t && g->ow >= t) {
+		if (n < t && g->ow >= t && src->x) {
 			ox0 = g->ow - t;
 			n = t;
 			col = ox0 * sw;
