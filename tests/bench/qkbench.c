@@ -28,6 +28,7 @@
 #include "../../runtime/kernels/qrow.c"
 #include "../../runtime/kernels/qnn.c"
 #include "../../runtime/kernels/qgemm.c"
+#include "../../runtime/kernels/qgemm_cp_avx2.c"
 #include "../../runtime/kernels/qgemm_direct.c"
 #include "../../runtime/kernels/qconv_dw.c"
 #include "../../runtime/kernels/qconv_dw_vnni.c"
