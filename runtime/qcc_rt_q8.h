@@ -147,6 +147,21 @@ struct qcc_rt_qd_out {
  * t < ntap of weight word w[(cg*ntap + t)*mr + i] times word
  * cg*plane + toff[t] + p of xi, into acc[i*QCC_RT_QD_SB + p] (_panel) or
  * rescaled into o (_panel_y; every channel there, 32 <= shift <= 52). */
+/* qconv_wino_avx2.c: 3x3 stride 1 dilation 1 group 1 by Winograd's
+ * F(2x2,3x3) with AVX2, bit for bit qcc_rt_conv2d_q8's results, its
+ * weights transformed at compile time (the file says how); for c <=
+ * QCC_RT_WQ_MAXC and QCC_RT_WQ_FITS(c, ow) (one row of 2x2 tiles fits
+ * its buffers).  Clang or gcc 12 on. */
+#define QCC_RT_WQ_V 32768
+#define QCC_RT_WQ_TB 256
+#define QCC_RT_WQ_MAXC 256
+#define QCC_RT_WQ_FITS(c, ow)                                                 \
+	((((ow) + 1) / 2 + 15) / 16 * 16 <= QCC_RT_WQ_TB &&                   \
+	 (int64_t)16 * (((c) + 1) / 2) * ((((ow) + 1) / 2 + 15) / 16 * 16) <= \
+	         QCC_RT_WQ_V)
+#if defined(__clang__) || __GNUC__ >= 12
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_wino_avx2_q8(QCC_RT_QG_ARGS);
+#endif
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_qd_avx2_panel(
 	const int32_t *restrict w, const uint32_t *restrict xi, int32_t ng,
 	int32_t plane, const int32_t *toff, int32_t ntap, int32_t npr,
