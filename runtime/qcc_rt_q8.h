@@ -152,9 +152,9 @@ struct qcc_rt_qd_out {
  * weights transformed at compile time (the file says how); for c <=
  * QCC_RT_WQ_MAXC and QCC_RT_WQ_FITS(c, ow) (one row of 2x2 tiles fits
  * its buffers).  Clang or gcc 12 on. */
-#define QCC_RT_WQ_V 32768
+#define QCC_RT_WQ_V 65536
 #define QCC_RT_WQ_TB 256
-#define QCC_RT_WQ_MAXC 256
+#define QCC_RT_WQ_MAXC 512
 #define QCC_RT_WQ_FITS(c, ow)                                                 \
 	((((ow) + 1) / 2 + 15) / 16 * 16 <= QCC_RT_WQ_TB &&                   \
 	 (int64_t)16 * (((c) + 1) / 2) * ((((ow) + 1) / 2 + 15) / 16 * 16) <= \

@@ -11,9 +11,9 @@
  * = [[1,1,1,0],[0,1,-1,-1]]) is 4 times the convolution's sum, exactly:
  * the identity holds over the rationals, U is 4 times G g G^T, and every
  * operation is an integer one.  pmaddwd adds two 16-bit products exactly
- * (|U*V| <= 1175040); c <= QCC_RT_WQ_MAXC keeps each M in int32
- * (256*1175040 < 2^31); A^T M A is taken in uint32, wrapping, which is
- * exact modulo 2^32, and its true value 4*S has |4*S| <= 4*9*256*255*128
+ * (|U*V| <= 1175040); c <= QCC_RT_WQ_MAXC = 512 keeps each M in int32
+ * (512*1175040 < 2^31); A^T M A is taken in uint32, wrapping, which is
+ * exact modulo 2^32, and its true value 4*S has |4*S| <= 4*9*512*255*128
  * < 2^31, so the int32 result is 4*S and >> 2 gives S.  S plus the bias
  * is rescaled by qcc_rt_requant_row_q8.  The results therefore equal
  * qcc_rt_conv2d_q8's bit for bit.

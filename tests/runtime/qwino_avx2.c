@@ -3,7 +3,7 @@
  * stride 1, on random shapes (odd and even planes and channel counts,
  * output channels not a multiple of the panel, asymmetric padding 0 to 2,
  * two images, full-range codes and weights, shifts from 12 to 62, narrow
- * clamps), on resnet18's stride-1 3x3 layers up to 256 channels, and on
+ * clamps), on resnet18's stride-1 3x3 layers, and on
  * the extreme cases of the exactness argument: every weight -128 or 127
  * against every code 255 or 0 with QCC_RT_WQ_MAXC channels.  The weights
  * are transformed as lower_qconv.c does.  Built with clang and run by
@@ -105,10 +105,11 @@ main(void)
 		{1, 64, 56, 56, 64, 1, 1, 1, 1, 0, 0},
 		{1, 128, 28, 28, 128, 1, 1, 1, 1, 0, 0},
 		{1, 256, 14, 14, 256, 1, 1, 1, 1, 0, 0},
-		{1, 256, 7, 7, 20, 1, 1, 1, 1, -128, 255},
-		{1, 256, 7, 7, 20, 1, 1, 1, 1, 127, 255},
-		{1, 255, 9, 6, 13, 0, 2, 1, 0, -128, 255},
-		{2, 256, 5, 8, 7, 1, 1, 1, 1, -128, 256},  /* codes 0 */
+		{1, 512, 7, 7, 512, 1, 1, 1, 1, 0, 0},
+		{1, QCC_RT_WQ_MAXC, 7, 7, 20, 1, 1, 1, 1, -128, 255},
+		{1, QCC_RT_WQ_MAXC, 7, 7, 20, 1, 1, 1, 1, 127, 255},
+		{1, QCC_RT_WQ_MAXC - 1, 9, 6, 13, 0, 2, 1, 0, -128, 255},
+		{2, QCC_RT_WQ_MAXC, 5, 8, 7, 1, 1, 1, 1, -128, 256},  /* codes 0 */
 		{1, 8, 300, 2, 9, 1, 1, 1, 1, 0, 0},
 		{1, 9, 3, 300, 9, 0, 0, 0, 0, 0, 0},
 	};
