@@ -137,6 +137,34 @@ qcc_rt_gemm_q8(const uint8_t *restrict a, const int8_t *restrict b,
 	}
 }
 
+/* The 2x2 stride-2 max pool with every window inside the plane (the usual
+ * one): the four taps of each output, no bounds to clip.  The maximum of
+ * codes does not depend on the order, so this gives the general loop's
+ * values (fmnist's 64-channel 14x14 plane: the general loop was 9% of the
+ * INT8 network's time). */
+static void
+qnn_max22(const uint8_t *restrict x, uint8_t *restrict y, int32_t nc,
+          int32_t h, int32_t w, int32_t oh, int32_t ow)
+{
+	int32_t p, oy, ox;
+
+	for (p = 0; p < nc; p++)
+		for (oy = 0; oy < oh; oy++) {
+			const uint8_t *r0 = x + ((ptrdiff_t)p * h + 2 * oy) * w;
+			const uint8_t *r1 = r0 + w;
+			uint8_t *yr = y + ((ptrdiff_t)p * oh + oy) * ow;
+
+			for (ox = 0; ox < ow; ox++) {
+				uint8_t a = r0[2 * ox], b = r0[2 * ox + 1];
+				uint8_t c = r1[2 * ox], d = r1[2 * ox + 1];
+
+				a = b > a ? b : a;
+				c = d > c ? d : c;
+				yr[ox] = c > a ? c : a;
+			}
+		}
+}
+
 /* Max pooling row by row: each window tap inside the image updates the
  * running maxima of a tile of output columns (a loop over columns that
  * vectorizes); taps in the padding are left out, and a window with no tap
@@ -151,6 +179,11 @@ qcc_rt_maxpool2d_q8(const uint8_t *restrict x, uint8_t *restrict y,
 	uint8_t mx[QNN_TILE];
 	int32_t p, oy, ox0, ky, kx, i;
 
+	if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1 &&
+	    pt == 0 && pl == 0 && 2 * oh <= h && 2 * ow <= w) {
+		qnn_max22(x, y, nc, h, w, oh, ow);
+		return;
+	}
 	for (p = 0; p < nc; p++) {
 		const uint8_t *xp = x + (ptrdiff_t)p * h * w;
 
