@@ -41,6 +41,9 @@ typedef short qw_v16hi_u __attribute__((vector_size(32), aligned(4),
 typedef int32_t qw_v8si_u __attribute__((vector_size(32), aligned(4),
                                          may_alias));
 typedef uint16_t qw_v16hu __attribute__((vector_size(32)));
+typedef uint16_t qw_v8hu __attribute__((vector_size(16)));
+typedef uint16_t qw_v8hu_u __attribute__((vector_size(16), aligned(1),
+                                          may_alias));
 typedef uint16_t qw_v16hu_u __attribute__((vector_size(32), aligned(1),
                                            may_alias));
 
@@ -62,8 +65,8 @@ struct qw_blk {
 
 /* Padded input row iy of channel pair cg as words at columns 2t + ph -
  * pl, t < n: channel 2cg in the low half, 2cg + 1 in the high (0 past
- * c), zx outside the image; 16 words from 32 bytes of each row (their
- * even bytes) where those lie in the row. */
+ * c), zx outside the image; 16 (or 8) words from 32 (16) bytes of each
+ * row (their even bytes) where those lie in the row. */
 QW_TARGET static void
 qw_row(const struct qw_blk *b, uint32_t *o, int32_t cg, int32_t iy,
        int32_t ph, int32_t n)
@@ -91,6 +94,15 @@ qw_row(const struct qw_blk *b, uint32_t *o, int32_t cg, int32_t iy,
 		        1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
 		*(qw_v16hu_u *)(o + t + 8) = __builtin_shufflevector(e0, e1, 8,
 		        24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+	}
+	for (; t + 8 <= n && 2 * t + ph - b->pl + 16 <= b->wd; t += 8) {
+		int32_t col = 2 * t + ph - b->pl;
+		qw_v8hu e0 = *(const qw_v8hu_u *)(r0 + col) & 0xff;
+		qw_v8hu e1 = *(const qw_v8hu_u *)(r1 + col) &
+		             (uint16_t)(two ? 0xff : 0);
+
+		*(qw_v16hu_u *)(o + t) = __builtin_shufflevector(e0, e1, 0, 8,
+		        1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
 	}
 	for (; t < n; t++) {
 		int32_t col = 2 * t + ph - b->pl;
