@@ -71,12 +71,7 @@ check(const struct shape *s, int it)
 		w[i] = (int8_t)(s->wfix ? s->wfix : range(-128, 127));
 	if (s->xfix)
 		zx = s->xfix % 256;
-	for (int32_t i = 0; i < m; i++) {
-		bias[i] = range(-100000, 100000);
-		mult[i] = range(1 << 30, 0x7fffffff);
-		shift[i] = range(0, 4) ? range(32, 44)
-		           : range(0, 1) ? range(12, 31) : range(45, 62);
-	}
+	qrand_rescale(bias, mult, shift, m);
 	qcc_rt_conv2d_q8(x, w, bias, want, s->nb, s->c, s->h, s->wd, m, oh, ow,
 	                 3, 3, 1, 1, 1, 1, s->pt, s->pl, 1, zx, mult, shift,
 	                 nq, zy, lo, hi);
