@@ -15,7 +15,11 @@
  * When the LLVM backend's target has AVX2 (Ctx.vec_bytes >= 32 on
  * x86-64) or AVX512-VNNI (Ctx.vnni512), the weights are packed two or
  * four input channels per word instead (the channel-group layouts) for
- * qgemm_direct.c's kernels, which read the input without im2col.  The C
+ * qgemm_direct.c's kernels, which read the input without im2col; with
+ * AVX2 and without VNNI, 3x3 stride-1 convolutions of 8 to
+ * QCC_RT_WQ_MAXC input channels get Winograd F(2x2,3x3) weights instead
+ * (16 int16 positions per channel pair, 16/9 the words) for
+ * qconv_wino_avx2.c, exact in integers.  The C
  * backend calls the portable kernel, which takes the AVX2 tile by itself
  * when the C compiler builds with -mavx2.
  */
