@@ -234,12 +234,23 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_gemm_f32(
  * hw pixels, vectorized over the output channels: for short planes with
  * 512-bit vectors.  wp holds the weights in panels of QCC_RT_PANEL16
  * output channels, [ceil(m/16)][c][16].  Its register tile is
- * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's. */
+ * QCC_RT_PW_P pixels.  Sums run in the same order as qcc_rt_conv2d_f32's.
+ * layout (QCC_RT_LAYOUT_XB | QCC_RT_LAYOUT_YB, see "channel-blocked
+ * tensors") takes x, or y and res, NCHW16c; the results are the NCHW
+ * call's, bit for bit. */
 #define QCC_RT_PW_P 7
 #define QCC_RT_PW_MAXHW 1024   /* the largest plane lowering gives it */
-/* the largest plane plan-layout gives it when x or y is blocked (no
- * transposes then) */
-#define QCC_RT_PW_BLOCKED_MAXHW QCC_RT_PW_MAXHW
+/* The largest plane plan-layout gives it when x or y is blocked, 112x112:
+ * measured against qcc_rt_conv2d_gemm_f32 on NCHW (tests/bench/kbench.c's
+ * "pwb" lines, 512-bit vectors), with y blocked it wins on every plane up
+ * to 112x112 (16->96 at 112x112: 120 against 106 GMAC/s, 24->144 at
+ * 56x56: 128 against 116).  With only x blocked it wins when m is a
+ * multiple of 16 of at least 32 (144->32 at 56x56: 131 against 118) and
+ * loses otherwise, on any plane: m = 16 runs at 88 against 103 on 112x112,
+ * and m = 24 or 40 leave a quarter of the lanes idle (144->24 at 56x56:
+ * 100 against 131).  With 256-bit vectors it runs at half the gemm
+ * kernel's speed: blocked tensors are for 512-bit vectors only. */
+#define QCC_RT_PW_BLOCKED_MAXHW 12544
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_pw_f32(const float *restrict x,
 	const float *restrict wp, const float *restrict bias, const float *res,
 	float *y, int32_t nb, int32_t c, int32_t hw, int32_t m, int32_t act,

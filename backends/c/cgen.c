@@ -76,7 +76,8 @@ scan(Cgen *c)
 }
 
 /* Prints text line by line, leaving out the includes of qcc_rt.h,
- * qcc_rt_q8.h and qcc_vec16.h: their text is already above them. */
+ * qcc_rt_q8.h, qcc_vec16.h and kernels/conv_dw_chan.h: their text is
+ * already above them. */
 static void
 emit_source(FILE *out, const char *text)
 {
@@ -90,7 +91,8 @@ emit_source(FILE *out, const char *text)
 		if (!(strncmp(p, "#include \"../qcc_rt.h\"", 22) == 0 ||
 		      strncmp(p, "#include \"qcc_rt.h\"", 19) == 0 ||
 		      strncmp(p, "#include \"qcc_rt_q8.h\"", 22) == 0 ||
-		      strncmp(p, "#include \"../qcc_vec16.h\"", 25) == 0))
+		      strncmp(p, "#include \"../qcc_vec16.h\"", 25) == 0 ||
+		      strncmp(p, "#include \"conv_dw_chan.h\"", 24) == 0))
 			fprintf(out, "%.*s\n", (int)n, text);
 		text += nl ? n + 1 : n;
 	}

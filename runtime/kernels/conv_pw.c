@@ -30,10 +30,17 @@
  * the layout): panels of QCC_RT_PANEL16 output channels, the panel's 16
  * weights of one input channel contiguous, zeros past the last channel.
  *
+ * Channel-blocked tensors (layout, qcc_rt.h): with x blocked (NCHW16c) a
+ * step's 7 broadcasts read one channel of 7 consecutive pixels 16 floats
+ * apart (a block's 16 steps read 7 whole lines); with y (and res) blocked
+ * each vector of the tile is one pixel's 16 channels of a block, stored
+ * straight, no transpose.
+ *
  * Every output sums its input channels in order, then the bias, then the
  * residual, then the activation, exactly as qcc_rt_conv2d_f32's loop does
- * for a 1x1 window.  Relu and Clip run on the registers (on the buffer if
- * a residual comes first); other activations run over the finished plane.
+ * for a 1x1 window, in every layout.  Relu and Clip run on the registers
+ * (on the buffer if a residual comes first with NCHW y); other activations
+ * run over the finished image (elementwise: the same in any layout).
  */
 #include "../qcc_rt.h"
 #include "../qcc_vec16.h"
@@ -44,6 +51,9 @@ enum {
 	PW_VMAX = 3,               /* vectors per tile row */
 	PW_W = PW_L * PW_VMAX      /* widest tile, channels */
 };
+#ifndef PW_XBUDGET
+#define PW_XBUDGET 100000000
+#endif
 
 struct pw_geom {
 	const float *x;      /* image n */
@@ -53,6 +63,7 @@ struct pw_geom {
 	float *y;            /* image n */
 	ptrdiff_t hw, wpanel; /* plane size; floats per weight panel */
 	int32_t c, m, act;
+	int32_t yb;          /* y and res channel-blocked */
 	float alpha, beta;
 };
 
@@ -168,41 +179,91 @@ pw_store8(const struct pw_geom *g, const qv16 *r, ptrdiff_t p0, int32_t co0,
 }
 #endif
 
+/* The tile's rows (bias in) stored straight into a blocked y: row i of
+ * column v is one vector, pixel p0 + i of channel block co0/16 + v (with
+ * ng == 3 groups of pixels: pixel p0 + 7v + i of block co0/16), to which
+ * the blocked residual is added before Relu or Clip; rows past np are not
+ * stored. */
+QCC_RT_INLINE void
+pw_store_blocked(const struct pw_geom *g, qv16 (*acc)[PW_VMAX], ptrdiff_t p0,
+                 int32_t np, int32_t co0, int32_t nv, int32_t ng)
+{
+	int32_t i, v, clip = g->act == QCC_ACT_CLIP;
+	int32_t act = g->act == QCC_ACT_RELU || clip;
+	qv16 lo, hi, r;
+
+	qv_splat(&lo, clip ? g->alpha : 0.0f);
+	qv_splat(&hi, g->beta);
+#pragma GCC unroll 3
+	for (v = 0; v < nv * ng; v++) {
+		ptrdiff_t o = ng > 1 ? ((co0 / PW_L) * g->hw + p0 + PW_P * v) * PW_L :
+		              ((co0 / PW_L + v) * g->hw + p0) * PW_L;
+
+#pragma GCC unroll 7
+		for (i = 0; i < PW_P; i++, o += PW_L) {
+			if (i >= np)
+				break;
+			if (g->res) {
+				qv_load(&r, g->res + o);
+				qv_add(&acc[i][v], &r);
+			}
+			if (act)
+				qv_clamp(&acc[i][v], &lo, &hi, clip);
+			qv_store(g->y + o, &acc[i][v]);
+		}
+	}
+}
+
 /* One tile: pixels [p0, p0 + np) (np <= PW_P; rows past np recompute the
  * first pixel and are not stored), channels [co0, co0 + mc) (mc <= 16 * nv;
- * lanes past m are the panels' zeros, not stored); pf: the weight panel
- * to prefetch.  nv and np are constants at every call but one. */
+ * lanes past m are the panels' zeros, not stored); or, with ng == 3 (nv
+ * 1, np PW_P), three such groups of pixels side by side, p0 to p0 + 21,
+ * whose 21 accumulators share each weight load.  pf: the weight panel to
+ * prefetch.  nv, ng and np are constants at every call but one, xb (x
+ * channel-blocked: step k broadcasts x[((k/16) * hw + p) * 16 + k%16])
+ * at every call. */
 QCC_RT_INLINE void
 pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
-        int32_t mc, int32_t nv, const float *pf)
+        int32_t mc, int32_t nv, int32_t ng, int32_t xb, const float *pf)
 {
 	qv16 acc[PW_P][PW_VMAX];
 	float t[PW_P * PW_W];
 	const float *w0 = g->w + (ptrdiff_t)(co0 / PW_L) * g->wpanel;
-	const float *xk = g->x + p0;
-	int32_t i, v, k;
+	const float *xk;
+	ptrdiff_t xs = xb ? PW_L : 1, ks = xb ? 1 : g->hw;
+	int32_t i, v, k, kb, kg = xb ? PW_L : g->c, na = nv * ng;
 
 #pragma GCC unroll 7
 	for (i = 0; i < PW_P; i++)
 #pragma GCC unroll 3
-		for (v = 0; v < nv; v++)
+		for (v = 0; v < na; v++)
 			qv_splat(&acc[i][v], 0.0f);
 #pragma GCC unroll 1
-	for (k = 0; k < g->c; k++, xk += g->hw) {
-		const float *wk = w0 + (ptrdiff_t)k * PW_L;
-		qv16 wv[PW_VMAX];
+	for (kb = 0; kb < g->c; kb += kg) {
+		xk = g->x + (xb ? (ptrdiff_t)kb * g->hw + p0 * PW_L : p0);
+#pragma GCC unroll 1
+		for (k = kb; k < kb + kg; k++, xk += ks) {
+			const float *wk = w0 + (ptrdiff_t)k * PW_L;
+			qv16 wv[PW_VMAX];
 
-		qv_prefetch(pf + (ptrdiff_t)k * PW_L);
-#pragma GCC unroll 3
-		for (v = 0; v < nv; v++)
-			qv_load(&wv[v], wk + v * g->wpanel);
-#pragma GCC unroll 7
-		for (i = 0; i < PW_P; i++) {
-			float xi = xk[i < np ? i : 0];
-
+			qv_prefetch(pf + (ptrdiff_t)k * PW_L);
 #pragma GCC unroll 3
 			for (v = 0; v < nv; v++)
-				qv_fma(&acc[i][v], xi, &wv[v]);
+				qv_load(&wv[v], wk + v * g->wpanel);
+#pragma GCC unroll 7
+			for (i = 0; i < PW_P; i++) {
+				float xi = xk[(i < np ? i : 0) * xs];
+
+				if (ng > 1) {
+#pragma GCC unroll 3
+					for (v = 0; v < ng; v++)
+						qv_fma(&acc[i][v], xk[(i + PW_P * v) * xs], &wv[0]);
+					continue;
+				}
+#pragma GCC unroll 3
+				for (v = 0; v < nv; v++)
+					qv_fma(&acc[i][v], xi, &wv[v]);
+			}
 		}
 	}
 	if (g->b) {
@@ -212,24 +273,29 @@ pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
 		for (v = 0; v < 16 * nv; v++)
 			bb[v] = v < mc ? g->b[co0 + v] : 0.0f;
 #pragma GCC unroll 3
-		for (v = 0; v < nv; v++) {
-			qv_load(&bv, bb + 16 * v);
+		for (v = 0; v < na; v++) {
+			qv_load(&bv, bb + (ng > 1 ? 0 : 16 * v));
 #pragma GCC unroll 7
 			for (i = 0; i < PW_P; i++)
 				qv_add(&acc[i][v], &bv);
 		}
 	}
+	if (g->yb) {
+		pw_store_blocked(g, acc, p0, np, co0, nv, ng);
+		return;
+	}
 #if defined(__clang__)
-	if (p0 + PW_P < g->hw) {
+	if (p0 + PW_P * ng < g->hw) {
 #pragma GCC unroll 3
-		for (v = 0; v < nv; v++) {
+		for (v = 0; v < na; v++) {
 			qv16 r[8];
+			int32_t cv = ng > 1 ? 0 : 16 * v;
 
 #pragma GCC unroll 7
 			for (i = 0; i < PW_P; i++)
 				r[i] = acc[i][v];
 			r[7] = r[6];
-			pw_store8(g, r, p0, co0 + 16 * v, mc - 16 * v);
+			pw_store8(g, r, ng > 1 ? p0 + PW_P * v : p0, co0 + cv, mc - cv);
 		}
 		return;
 	}
@@ -243,35 +309,65 @@ pw_tile(const struct pw_geom *g, ptrdiff_t p0, int32_t np, int32_t co0,
 #pragma GCC unroll 7
 		for (i = 0; i < PW_P; i++)
 #pragma GCC unroll 3
-			for (v = 0; v < nv; v++)
+			for (v = 0; v < na; v++)
 				qv_clamp(&acc[i][v], &lo, &hi, clip);
 	}
-#pragma GCC unroll 7
-	for (i = 0; i < PW_P; i++)
 #pragma GCC unroll 3
-		for (v = 0; v < nv; v++)
-			qv_store(t + i * PW_W + 16 * v, &acc[i][v]);
-	pw_out(g, t, p0, np, co0, mc);
+	for (k = 0; k < ng; k++) {
+#pragma GCC unroll 7
+		for (i = 0; i < PW_P; i++)
+#pragma GCC unroll 3
+			for (v = 0; v < nv; v++)
+				qv_store(t + i * PW_W + 16 * v, &acc[i][k + v]);
+		pw_out(g, t, p0 + PW_P * k, np, co0, mc);
+	}
 }
 
-/* Channels [co0, co0 + mc) over the whole plane, tiles nv vectors wide;
- * a plane of at least PW_P pixels in whole tiles, the last one moved back
- * to end at the last pixel (its first pixels are computed twice, the same
- * way both times). */
+/* Channels [co0, co0 + mc) over the whole plane, tiles nv vectors wide
+ * and ng groups of PW_P pixels long; a plane of at least ng * PW_P pixels
+ * in whole tiles, the last one moved back to end at the last pixel (its
+ * first pixels are computed twice, the same way both times). */
 QCC_RT_INLINE void
-pw_block(const struct pw_geom *g, int32_t co0, int32_t mc, int32_t nv)
+pw_block(const struct pw_geom *g, int32_t co0, int32_t mc, int32_t nv,
+         int32_t ng, int32_t xb)
 {
-	ptrdiff_t p0, t, npan = (g->m + PW_L - 1) / PW_L, q;
+	ptrdiff_t p0, t, npan = (g->m + PW_L - 1) / PW_L, q, tp = PW_P * ng;
 
 	if (g->hw < PW_P) {
-		pw_tile(g, 0, (int32_t)g->hw, co0, mc, nv, g->w);
+		pw_tile(g, 0, (int32_t)g->hw, co0, mc, nv, 1, xb, g->w);
 		return;
 	}
-	for (p0 = 0, t = 0; p0 < g->hw; p0 += PW_P, t++) {
+	for (p0 = 0, t = 0; p0 < g->hw; p0 += tp, t++) {
 		q = co0 / PW_L + nv + t % PW_VMAX;
 		q = q < npan ? q : npan - 1;
-		pw_tile(g, p0 + PW_P <= g->hw ? p0 : g->hw - PW_P, PW_P, co0, mc,
-		        nv, g->w + q * g->wpanel);
+		pw_tile(g, p0 + tp <= g->hw ? p0 : g->hw - tp, PW_P, co0, mc, nv,
+		        ng, xb, g->w + q * g->wpanel);
+	}
+}
+
+/* Image g->x to g->y, a block of output channels at a time (measured on
+ * 56x56 and 112x112 planes: also walking the pixels in chunks that keep
+ * x in L1 or L2 across the blocks changes nothing).  A block of 16
+ * channels takes tiles of 21 pixels where the plane has them. */
+QCC_RT_INLINE void
+pw_image(const struct pw_geom *g, int32_t xb)
+{
+	int32_t co0, mc;
+
+	for (co0 = 0; co0 < g->m; co0 += mc) {
+		mc = g->m - co0 < PW_W ? g->m - co0 : PW_W;
+		/* 49 to 64 left: two blocks of at most 32 rather than 48 and a
+		 * 1-vector tile (one weight load per 7 multiply-adds) */
+		if (g->m - co0 > PW_W && g->m - co0 <= PW_W + PW_L)
+			mc = 2 * PW_L;
+		if (mc > 2 * PW_L)
+			pw_block(g, co0, mc, 3, 1, xb);
+		else if (mc > PW_L)
+			pw_block(g, co0, mc, 2, 1, xb);
+		else if (g->hw >= PW_P * PW_VMAX)
+			pw_block(g, co0, mc, 1, PW_VMAX, xb);
+		else
+			pw_block(g, co0, mc, 1, 1, xb);
 	}
 }
 
@@ -282,15 +378,15 @@ qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
                      int32_t act, float alpha, float beta, int32_t layout)
 {
 	struct pw_geom g;
-	int32_t n, co0, mc, tact;
+	int32_t n, co0, tact;
 
-	(void)layout;
 	g.w = wp;
 	g.b = bias;
 	g.hw = hw;
 	g.wpanel = (ptrdiff_t)c * PW_L;
 	g.c = c;
 	g.m = m;
+	g.yb = (layout & QCC_RT_LAYOUT_YB) != 0;
 	tact = act == QCC_ACT_RELU || act == QCC_ACT_CLIP;
 	g.act = tact ? act : QCC_ACT_NONE;
 	g.alpha = alpha;
@@ -301,19 +397,10 @@ qcc_rt_conv2d_pw_f32(const float *restrict x, const float *restrict wp,
 		g.x = x + (ptrdiff_t)n * c * hw;
 		g.y = y + (ptrdiff_t)n * m * hw;
 		g.res = res ? res + (ptrdiff_t)n * m * hw : res;
-		for (co0 = 0; co0 < m; co0 += mc) {
-			mc = m - co0 < PW_W ? m - co0 : PW_W;
-			/* 49 to 64 left: two blocks of at most 32 rather than 48
-			 * and a 1-vector tile (one weight load per 7 multiply-adds) */
-			if (m - co0 > PW_W && m - co0 <= PW_W + PW_L)
-				mc = 2 * PW_L;
-			if (mc > 2 * PW_L)
-				pw_block(&g, co0, mc, 3);
-			else if (mc > PW_L)
-				pw_block(&g, co0, mc, 2);
-			else
-				pw_block(&g, co0, mc, 1);
-		}
+		if (layout & QCC_RT_LAYOUT_XB)
+			pw_image(&g, 1);
+		else
+			pw_image(&g, 0);
 		if (!tact && act != QCC_ACT_NONE && (ptrdiff_t)m * hw <= 0x7fffffff)
 			qcc_rt_act_row_f32(g.y, (int32_t)(m * hw), act, alpha, beta);
 		else if (!tact && act != QCC_ACT_NONE)

@@ -17,8 +17,13 @@
  * resnet18's second convolution of a block), and the best time and GMAC/s are
  * printed, with the largest difference from qcc_rt_conv2d_f32 (the plain
  * loop) so a faster kernel cannot be a wrong one.  The depthwise shapes
- * also run as INT8 ("q8 ..." lines: qcc_rt_conv2d_dw_q8 on random codes,
- * "diff" counts the outputs that differ from qcc_rt_conv2d_q8's).
+ * also run on channel-blocked tensors ("blk ..." lines: x, y NCHW16c, as
+ * between the 1x1 convolutions of an inverted residual block, compared
+ * with the plain loop re-laid out) and as INT8 ("q8 ..." lines:
+ * qcc_rt_conv2d_dw_q8 on random codes, "diff" counts the outputs that
+ * differ from qcc_rt_conv2d_q8's).  The "pwb" lines (NAME pwb for them
+ * alone) compare the 1x1 kernels on the 1x1 shapes of mobilenet_v2 and
+ * efficientnet_b0 with channel-blocked tensors (bench_pw_blocked).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -34,7 +39,9 @@
 #include "../../runtime/kernels/math.c"
 #include "../../runtime/kernels/conv.c"
 #include "../../runtime/kernels/conv_dw.c"
+#include "../../runtime/kernels/conv_dw_band.c"
 #include "../../runtime/kernels/conv_dw_chan.c"
+#include "../../runtime/kernels/conv_dw_plain.c"
 #include "../../runtime/kernels/conv_gemm.c"
 #include "../../runtime/kernels/conv_pw.c"
 #include "../../runtime/kernels/conv_packed.c"
@@ -45,6 +52,7 @@
 #include "../../runtime/kernels/qconv_dw.c"
 #include "../../runtime/kernels/gemm.c"
 #include "fbench.h"
+#include "../runtime/nchw16c.h"
 
 struct shape {
 	const char *name;
@@ -237,6 +245,36 @@ run(const struct shape *s, const float *x, const float *wp, const float *w,
 		                         1, pad, pad, QCC_ACT_RELU, 0, 0);
 }
 
+/* The depthwise shape s through conv_dw_chan on blocked x and y (layout
+ * XB | YB), checked against r (NCHW); returns the best time in ns. */
+static double
+run_dw_blocked(const struct shape *s, const float *x, const float *wp,
+               const float *b, const float *r, int oh, int pad, int reps)
+{
+	size_t ny = (size_t)s->m * oh * oh;
+	float *xb = nchw16c_relayout(x, 1, s->c, (int64_t)s->h * s->h, 1);
+	float *y = malloc(ny * sizeof *y), *yn;
+	double best = 1e30, md = 0;
+
+	for (int t = 0; t < reps; t++) {
+		double t0 = now_ns();
+
+		qcc_rt_conv2d_dwc_f32(xb, wp, b, NULL, y, 1, s->c, s->h, s->h, s->m,
+		                      oh, oh, s->k, s->k, s->s, s->s, 1, 1, pad, pad,
+		                      WIDE ? 8 : 4, QCC_ACT_RELU, 0, 0,
+		                      QCC_RT_LAYOUT_XB | QCC_RT_LAYOUT_YB);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	yn = nchw16c_relayout(y, 1, s->m, (int64_t)oh * oh, 0);
+	for (size_t j = 0; j < ny; j++)
+		md = fabs(yn[j] - r[j]) > md ? fabs(yn[j] - r[j]) : md;
+	printf("blk %-18s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
+	       best / 1e3, (double)ny * s->k * s->k / best, md);
+	free(xb), free(y), free(yn);
+	return best;
+}
+
 /* The INT8 depthwise kernel on shape s (stride and pad as the FP32 run);
  * returns the best time in ns. */
 static double
@@ -316,6 +354,126 @@ bench_fc(int reps)
 	return best;
 }
 
+/* The 1x1 shapes of mobilenet_v2 and efficientnet_b0 on planes of 7x7 to
+ * 112x112 ("pwb" lines), each through qcc_rt_conv2d_gemm_f32 (NCHW) and
+ * qcc_rt_conv2d_pw_f32 in its four layouts: NCHW, x blocked (xb), y
+ * blocked (yb), both (xyb); "-" where a side's channels are not a multiple
+ * of 16.  Best GMAC/s, and the largest difference from the plain loop
+ * over all of them (outputs re-laid out to NCHW first). */
+static const struct shape pwb_shapes[] = {
+    {"mb 32->16 112", 32, 112, 16, 1, 1},
+    {"mb 16->96 112", 16, 112, 96, 1, 1},
+    {"mb 96->24 56", 96, 56, 24, 1, 1},
+    {"mb 24->144 56", 24, 56, 144, 1, 1},
+    {"mb 144->24 56", 144, 56, 24, 1, 1},
+    {"mb 144->32 28", 144, 28, 32, 1, 1},
+    {"mb 32->192 28", 32, 28, 192, 1, 1},
+    {"mb 192->32 28", 192, 28, 32, 1, 1},
+    {"mb 192->64 14", 192, 14, 64, 1, 1},
+    {"mb 64->384 14", 64, 14, 384, 1, 1},
+    {"mb 384->64 14", 384, 14, 64, 1, 1},
+    {"mb 384->96 14", 384, 14, 96, 1, 1},
+    {"mb 96->576 14", 96, 14, 576, 1, 1},
+    {"mb 576->96 14", 576, 14, 96, 1, 1},
+    {"mb 576->160 7", 576, 7, 160, 1, 1},
+    {"mb 160->960 7", 160, 7, 960, 1, 1},
+    {"mb 960->160 7", 960, 7, 160, 1, 1},
+    {"en 144->40 28", 144, 28, 40, 1, 1},
+    {"en 40->240 28", 40, 28, 240, 1, 1},
+    {"en 240->40 28", 240, 28, 40, 1, 1},
+    {"en 240->80 14", 240, 14, 80, 1, 1},
+    {"en 80->480 14", 80, 14, 480, 1, 1},
+    {"en 480->112 14", 480, 14, 112, 1, 1},
+    {"en 112->672 14", 112, 14, 672, 1, 1},
+    {"en 672->112 14", 672, 14, 112, 1, 1},
+    {"en 672->192 7", 672, 7, 192, 1, 1},
+    {"en 192->1152 7", 192, 7, 1152, 1, 1},
+    {"en 1152->192 7", 1152, 7, 192, 1, 1},
+};
+
+/* One kernel on s (lay < 0: qcc_rt_conv2d_gemm_f32, else
+ * qcc_rt_conv2d_pw_f32 in layout lay) REPS times: best ns; *md takes the
+ * largest difference from r. */
+static double
+time_pw(const struct shape *s, const float *x, const float *xb,
+        const float *wg, const float *wp, const float *b, const float *r,
+        float *y, int lay, int reps, double *md)
+{
+	int hw = s->h * s->h;
+	double best = 1e30;
+	float *t = y;
+
+	for (int i = 0; i < reps; i++) {
+		double t0 = now_ns();
+
+		if (lay < 0)
+			qcc_rt_conv2d_gemm_f32(x, wg, b, NULL, y, 1, s->c, s->h, s->h,
+			                       s->m, s->h, s->h, 1, 1, 1, 1, 1, 1, 0, 0,
+			                       KB_NR, QCC_ACT_RELU, 0, 0);
+		else
+			qcc_rt_conv2d_pw_f32(lay & QCC_RT_LAYOUT_XB ? xb : x, wp, b,
+			                     NULL, y, 1, s->c, hw, s->m, QCC_ACT_RELU,
+			                     0, 0, lay);
+		t0 = now_ns() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	if (lay > 0 && (lay & QCC_RT_LAYOUT_YB))
+		t = nchw16c_relayout(y, 1, s->m, hw, 0);
+	for (size_t j = 0; j < (size_t)s->m * hw; j++)
+		*md = fabs(t[j] - r[j]) > *md ? fabs(t[j] - r[j]) : *md;
+	if (t != y)
+		free(t);
+	return best;
+}
+
+static double
+bench_pw_blocked(int reps, const char *name)
+{
+	double tot = 0;
+	int shown = 0;
+
+	for (size_t i = 0; i < sizeof pwb_shapes / sizeof pwb_shapes[0]; i++) {
+		const struct shape *s = &pwb_shapes[i];
+		int hw = s->h * s->h;
+		size_t ny = (size_t)s->m * hw;
+		float *x = randf((size_t)s->c * hw, 1), *w = randf((size_t)s->m * s->c, 2);
+		float *b = randf((size_t)s->m, 3), *xb = NULL;
+		float *y = malloc(ny * sizeof *y), *r = malloc(ny * sizeof *r);
+		float *wg = pack(w, s->m, s->c, QCC_RT_GEMM_MR);
+		float *wp = pack(w, s->m, s->c, QCC_RT_PANEL16);
+		char line[160];
+		int len = snprintf(line, sizeof line, "pwb %s", s->name);
+		double md = 0, ns;
+
+		if (!strstr(line, name))
+			goto next;
+		if (!shown++)
+			printf("%-19s GMAC/s: gemm     pw     xb     yb    xyb\n",
+			       "pwb (1x1, ReLU)");
+		if (s->c % 16 == 0)
+			xb = nchw16c_relayout(x, 1, s->c, hw, 1);
+		qcc_rt_conv2d_f32(x, w, b, r, 1, s->c, s->h, s->h, s->m, s->h, s->h,
+		                  1, 1, 1, 1, 1, 1, 0, 0, 1, QCC_ACT_RELU, 0, 0);
+		len = snprintf(line, sizeof line, "pwb %-15s       ", s->name);
+		for (int lay = -1; lay < 4; lay++) {
+			if ((lay > 0 && (lay & QCC_RT_LAYOUT_XB) && s->c % 16) ||
+			    (lay > 0 && (lay & QCC_RT_LAYOUT_YB) && s->m % 16)) {
+				len += snprintf(line + len, sizeof line - len, " %6s", "-");
+				continue;
+			}
+			ns = time_pw(s, x, xb, wg, wp, b, r, y, lay, reps, &md);
+			tot += ns;
+			len += snprintf(line + len, sizeof line - len, " %6.1f",
+			                (double)ny * s->c / ns);
+		}
+		printf("%s  maxdiff %.2g\n", line, md);
+next:
+		free(x), free(w), free(b), free(xb), free(y), free(r), free(wg);
+		free(wp);
+	}
+	return tot;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -363,6 +521,8 @@ main(int argc, char **argv)
 		tot += best;
 		printf("%-22s %9.1f us %7.1f GMAC/s  maxdiff %.2g\n", s->name,
 		       best / 1e3, macs / best, md);
+		if (s->dw && !KB_DW_PLANE && s->c % 16 == 0)
+			tot += run_dw_blocked(s, x, wp, b, r, oh, pad, reps);
 		free(x), free(w), free(b), free(y), free(r), free(wp), free(res);
 	}
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
@@ -376,6 +536,7 @@ main(int argc, char **argv)
 	}
 	if (argc <= 2 || strstr("fc 1280->1000", argv[2]))
 		tot += bench_fc(reps);
+	tot += bench_pw_blocked(reps, argc > 2 ? argv[2] : "");
 	printf("total best %.1f us\n", tot / 1e3);
 	return 0;
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
-# embed_check.sh -- paste qcc_rt.h, qcc_rt_q8.h, qcc_vec16.h and every
-# kernel into one file the way the C backend does (QCC_RT_API static
-# inline, the include lines among them dropped) and compile it as strict
-# C99 with every warning an error.
+# embed_check.sh -- paste qcc_rt.h, qcc_rt_q8.h, qcc_vec16.h,
+# kernels/conv_dw_chan.h and every kernel into one file the way the C
+# backend does (QCC_RT_API static inline, the include lines among them
+# dropped) and compile it as strict C99 with every warning an error.
 #   usage: embed_check.sh RUNTIME_DIR COMPILER OUTDIR
 set -eu
 rt=$1 cc=$2 out=$3
@@ -11,10 +11,11 @@ name=$(basename "$cc")
 src="$out/embedded_$name.c"
 {
 	echo '#define QCC_RT_API static inline'
-	cat "$rt/qcc_rt.h" "$rt/qcc_rt_q8.h" "$rt/qcc_vec16.h" |
-		grep -v '^#include "qcc_rt_q8\.h"$'
+	cat "$rt/qcc_rt.h" "$rt/qcc_rt_q8.h" "$rt/qcc_vec16.h" \
+		"$rt/kernels/conv_dw_chan.h" | grep -v '^#include "qcc_rt_q8\.h"$'
 	for f in "$rt"/kernels/*.c; do
-		grep -v '^#include "../qcc_\(rt\|vec16\)\.h"$' "$f"
+		grep -v '^#include "\(../qcc_\(rt\|vec16\)\|conv_dw_chan\)\.h"$' \
+			"$f"
 	done
 	# every kernel called with run-time arguments, so each is compiled
 	# (and warned about) in full, not dropped as an unused static

@@ -11,7 +11,11 @@
  * band ends with a few pixels left (scalar) or more (the moved-back last
  * run), right columns no tap reaches, many bands with a residual (rows
  * 16 wide or more keep the rows bands share), batches,
- * and shapes too wide for the buffer (the plain loop). */
+ * and shapes too wide for the buffer (the plain loop).  The same cases,
+ * their channels rounded up to whole blocks of 16, run with x, y or both
+ * channel-blocked (NCHW16c) and must give the NCHW call's results, re-laid
+ * out, bit for bit. */
+#include "nchw16c.h"
 #include "rt_test.h"
 
 struct dwc_case {
@@ -70,49 +74,49 @@ pack_dw(const float *w, int c, int taps)
 	return p;
 }
 
+static struct dwc_case cases[] = {
+	/* nb c   h    w kh kw sh sw dh dw pt pl pb pr b res act tw */
+	{1, 16, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_RELU, 8},
+	{1, 37, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_CLIP, 8},
+	{1, 20, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
+	 8},
+	{1, 5, 14, 14, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 0, QCC_ACT_NONE, 4},
+	{1, 33, 14, 14, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, QCC_ACT_RELU,
+	 8},
+	{1, 17, 28, 28, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, QCC_ACT_NONE,
+	 8},
+	{2, 18, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_RELU,
+	 4},
+	{1, 16, 56, 56, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
+	 8},
+	{1, 3, 9, 11, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 0, QCC_ACT_NONE, 8},
+	{1, 7, 12, 40, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1, 0,
+	 QCC_ACT_HARDSWISH, 8},
+	{1, 19, 10, 26, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	 QCC_ACT_SIGMOID, 4},
+	{1, 3, 8, 29, 1, 5, 1, 3, 1, 1, 0, 2, 0, 2, 1, 0, QCC_ACT_NONE, 8},
+	{1, 21, 6, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_NONE, 4},
+	{1, 2, 3, 3, 2, 2, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, QCC_ACT_NONE, 8},
+	{1, 4, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_RELU, 8},
+	{1, 16, 9, 20, 3, 3, 1, 1, 1, 1, 0, 1, 2, 1, 1, 0, QCC_ACT_RELU, 8},
+	{1, 24, 200, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_RELU,
+	 8},
+	{1, 16, 21, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_CLIP,
+	 8},
+	{1, 16, 40, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
+	 8},
+	{1, 16, 12, 60, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 1, 0, QCC_ACT_NONE, 4},
+	{1, 20, 30, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, QCC_ACT_RELU, 8},
+	{1, 16, 31, 50, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_NONE, 8},
+	{1, 16, 61, 31, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 0, QCC_ACT_RELU, 8},
+	/* one output row's band does not fit: the plain loop */
+	{1, 17, 9, 120, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1, 1, QCC_ACT_RELU,
+	 8},
+	{1, 3, 4, 500, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_NONE, 8},
+};
+
 ParameterizedTestParameters(conv_dw_chan, matches_plain_loops)
 {
-	static struct dwc_case cases[] = {
-		/* nb c   h    w kh kw sh sw dh dw pt pl pb pr b res act tw */
-		{1, 16, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_RELU, 8},
-		{1, 37, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_CLIP, 8},
-		{1, 20, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
-		 8},
-		{1, 5, 14, 14, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 0, QCC_ACT_NONE, 4},
-		{1, 33, 14, 14, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, QCC_ACT_RELU,
-		 8},
-		{1, 17, 28, 28, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, QCC_ACT_NONE,
-		 8},
-		{2, 18, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_RELU,
-		 4},
-		{1, 16, 56, 56, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
-		 8},
-		{1, 3, 9, 11, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 0, QCC_ACT_NONE, 8},
-		{1, 7, 12, 40, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1, 0,
-		 QCC_ACT_HARDSWISH, 8},
-		{1, 19, 10, 26, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-		 QCC_ACT_SIGMOID, 4},
-		{1, 3, 8, 29, 1, 5, 1, 3, 1, 1, 0, 2, 0, 2, 1, 0, QCC_ACT_NONE, 8},
-		{1, 21, 6, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, QCC_ACT_NONE, 4},
-		{1, 2, 3, 3, 2, 2, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, QCC_ACT_NONE, 8},
-		{1, 4, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_RELU, 8},
-		{1, 16, 9, 20, 3, 3, 1, 1, 1, 1, 0, 1, 2, 1, 1, 0, QCC_ACT_RELU, 8},
-		{1, 24, 200, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_RELU,
-		 8},
-		{1, 16, 21, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, QCC_ACT_CLIP,
-		 8},
-		{1, 16, 40, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_CLIP,
-		 8},
-		{1, 16, 12, 60, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 1, 0, QCC_ACT_NONE, 4},
-		{1, 20, 30, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, QCC_ACT_RELU, 8},
-		{1, 16, 31, 50, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_NONE, 8},
-		{1, 16, 61, 31, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 0, QCC_ACT_RELU, 8},
-		/* one output row's band does not fit: the plain loop */
-		{1, 17, 9, 120, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1, 1, QCC_ACT_RELU,
-		 8},
-		{1, 3, 4, 500, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, QCC_ACT_NONE, 8},
-	};
-
 	return cr_make_param_array(struct dwc_case, cases,
 	                           sizeof cases / sizeof cases[0]);
 }
@@ -139,6 +143,47 @@ ParameterizedTest(struct dwc_case *p, conv_dw_chan, matches_plain_loops)
 		rt_assert_near(got, want, NULL, ny, 2.5e-7f, 0.0f);
 	else
 		rt_assert_same(got, want, ny);
+}
+
+ParameterizedTestParameters(conv_dw_chan, blocked_layouts_give_the_nchw_results)
+{
+	return cr_make_param_array(struct dwc_case, cases,
+	                           sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct dwc_case *p, conv_dw_chan,
+                  blocked_layouts_give_the_nchw_results)
+{
+	int c = (p->c + 15) / 16 * 16;
+	int oh = out_size(p->h, p->kh, p->sh, p->dh, p->pt, p->pb);
+	int ow = out_size(p->w, p->kw, p->sw, p->dw, p->pl, p->pr);
+	int taps = p->kh * p->kw;
+	int64_t hw = (int64_t)p->h * p->w, ohw = (int64_t)oh * ow;
+	int64_t ny = (int64_t)p->nb * c * ohw;
+	float *x = rt_rand((int64_t)p->nb * c * hw, 21);
+	float *wp = pack_dw(rt_rand((int64_t)c * taps, 22), c, taps);
+	float *b = p->bias ? rt_rand(c, 23) : NULL;
+	float *res = p->res ? rt_rand(ny, 24) : NULL;
+	float *want = rt_rand(ny, 25);
+	float *xb = nchw16c_relayout(x, p->nb, c, hw, 1);
+	float *rb = res ? nchw16c_relayout(res, p->nb, c, ohw, 1) : NULL;
+
+	qcc_rt_conv2d_dwc_f32(x, wp, b, res, want, p->nb, c, p->h, p->w, c, oh,
+	                      ow, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->pt,
+	                      p->pl, p->tw, p->act, 0.0f, 6.0f, 0);
+	for (int layout = 1; layout <= 3; layout++) {
+		int xbl = layout & QCC_RT_LAYOUT_XB, ybl = layout & QCC_RT_LAYOUT_YB;
+		float *got = rt_rand(ny, 26 + layout);
+
+		qcc_rt_conv2d_dwc_f32(xbl ? xb : x, wp, b, ybl ? rb : res, got,
+		                      p->nb, c, p->h, p->w, c, oh, ow, p->kh, p->kw,
+		                      p->sh, p->sw, p->dh, p->dw, p->pt, p->pl, p->tw,
+		                      p->act, 0.0f, 6.0f, layout);
+		if (ybl)
+			got = nchw16c_relayout(got, p->nb, c, ohw, 0);
+		cr_log_info("layout %d", layout);
+		rt_assert_same(got, want, ny);
+	}
 }
 
 Test(conv_dw_chan, agrees_with_the_plane_kernel)
