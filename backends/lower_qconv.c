@@ -15,7 +15,11 @@
  * When the LLVM backend's target has AVX2 (Ctx.vec_bytes >= 32 on
  * x86-64) or AVX512-VNNI (Ctx.vnni512), the weights are packed two or
  * four input channels per word instead (the channel-group layouts) for
- * qgemm_direct.c's kernels, which read the input without im2col.  The C
+ * qgemm_direct.c's kernels, which read the input without im2col; with
+ * AVX2 and without VNNI, 3x3 stride-1 convolutions of 8 to
+ * QCC_RT_WQ_MAXC input channels get Winograd F(2x2,3x3) weights instead
+ * (16 int16 positions per channel pair, 16/9 the words) for
+ * qconv_wino_avx2.c, exact in integers.  The C
  * backend calls the portable kernel, which takes the AVX2 tile by itself
  * when the C compiler builds with -mavx2.
  */
@@ -75,6 +79,58 @@ pack_groups(Ctx *cx, const int8_t *w, int64_t m, int64_t c, int64_t khw,
 			}
 	*n = (uint32_t)(npan * kpw * mr);
 	return p;
+}
+
+/* [ceil(m/mr)][16][ceil(c/2)][mr] words of Winograd F(2x2,3x3) weights
+ * from w [m][c][3][3] (qconv_wino_avx2.c): U = (2G) g (2G)^T of output
+ * channel q*mr + i and input channel ci at position pos in the 16-bit
+ * half ci % 2 of word ((q*16 + pos)*ng + ci/2)*mr + i, zero past c and m. */
+static int32_t *
+pack_wino(Ctx *cx, const int8_t *w, int64_t m, int64_t c, uint32_t *n)
+{
+	static const int32_t g2[4][3] = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1},
+	                                 {0, 0, 2}};
+	int64_t mr = QCC_RT_QG_MR, npan = (m + mr - 1) / mr, ng = (c + 1) / 2;
+	int64_t nw = npan * 16 * ng * mr;
+	uint32_t *p = NEWARRAY(cx->scratch, uint32_t, nw);
+
+	for (int64_t j = 0; j < nw; j++)
+		p[j] = 0;
+	for (int64_t o = 0; o < m; o++)
+		for (int64_t ci = 0; ci < c; ci++) {
+			const int8_t *g = w + (o * c + ci) * 9;
+
+			for (int a = 0; a < 4; a++)
+				for (int k = 0; k < 4; k++) {
+					int32_t u = 0;
+
+					for (int r = 0; r < 3; r++)
+						for (int s = 0; s < 3; s++)
+							u += g2[a][r] * g[r * 3 + s] * g2[k][s];
+					p[((o / mr * 16 + a * 4 + k) * ng + ci / 2) * mr +
+					  o % mr] |= (uint32_t)(uint16_t)(int16_t)u
+					             << 16 * (ci % 2);
+				}
+		}
+	*n = (uint32_t)nw;
+	return (int32_t *)p;
+}
+
+/* Winograd F(2x2,3x3) on AVX2 without VNNI (qconv_wino_avx2.c): 3x3,
+ * stride 1, dilation 1, at least 8 and at most QCC_RT_WQ_MAXC input
+ * channels, a tile row that fits the kernel's buffers. */
+static bool
+wino_applies(const Lower *L, const Op *op)
+{
+	const ConvAttr *a = &op->a.conv;
+	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
+
+	return !L->cx->vnni512 && L->cx->vec_bytes >= 32 && a->group == 1 &&
+	       w->dim[2] == 3 && w->dim[3] == 3 && a->stride[0] == 1 &&
+	       a->stride[1] == 1 && a->dilation[0] == 1 &&
+	       a->dilation[1] == 1 && x->dim[1] >= 8 &&
+	       x->dim[1] <= QCC_RT_WQ_MAXC &&
+	       QCC_RT_WQ_FITS(x->dim[1], op->out[0]->type->dim[3]);
 }
 
 static int64_t
@@ -157,9 +213,13 @@ lower_qconv(Lower *L, const Op *op)
 	words = (w->dim[0] + mr - 1) / mr * mr *
 	        (kg ? (w->dim[1] + kg - 1) / kg * w->dim[2] * w->dim[3]
 	            : (k + 1) / 2);
-	if (k <= 0 || k >= 65536 || words > INT32_MAX / 4)
+	/* Winograd's 16 positions instead of 9 taps */
+	if (k <= 0 || k >= 65536 || words > INT32_MAX / 4 / 2)
 		return false;
-	if (kg)
+	if (wino_applies(L, op))
+		p = pack_wino(L->cx, (const int8_t *)op->in[1]->cst->data,
+		              w->dim[0], w->dim[1], &n);
+	else if (kg)
 		p = pack_groups(L->cx, (const int8_t *)op->in[1]->cst->data,
 		                w->dim[0], w->dim[1], w->dim[2] * w->dim[3], mr,
 		                kg, &n);
@@ -173,8 +233,9 @@ lower_qconv(Lower *L, const Op *op)
 	arg_conv_geometry(L, op);
 	arg_i32(L, quant_zp(x->q, 0));
 	arg_requant(L, op, true);
-	call_end(L, kg == 4   ? "qcc_rt_conv2d_qgemm_vnni_q8"
-	            : kg == 2 ? "qcc_rt_conv2d_qgemm_cp_avx2_q8"
+	call_end(L, kg == 4                ? "qcc_rt_conv2d_qgemm_vnni_q8"
+	            : wino_applies(L, op) ? "qcc_rt_conv2d_wino_avx2_q8"
+	            : kg == 2              ? "qcc_rt_conv2d_qgemm_cp_avx2_q8"
 	                      : "qcc_rt_conv2d_qgemm_q8");
 	return true;
 }

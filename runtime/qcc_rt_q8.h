@@ -128,6 +128,48 @@ QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx2_q8(QCC_RT_QG_ARGS);
  * qgemm_direct.c, falling back to the _i2c form of qgemm.c. */
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS);
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_cp_i2c_q8(QCC_RT_QG_ARGS);
+/* qgemm_direct.c's panels (internal): a block holds at most
+ * QCC_RT_QD_SB output pixels and panels at most QCC_RT_QD_MRMAX
+ * channels; a panel that rescales its sums writes channel i's codes of
+ * the block's pixel p to y[i][p], p < n, with its mult, 2^(shift-1) +
+ * zy*2^shift in r64 and shift in s64, clamped to [lo, hi]. */
+#define QCC_RT_QD_SB 1024
+#define QCC_RT_QD_MRMAX 8
+struct qcc_rt_qd_out {
+	uint8_t *y[QCC_RT_QD_MRMAX];
+	int32_t mult[QCC_RT_QD_MRMAX];
+	int64_t r64[QCC_RT_QD_MRMAX], s64[QCC_RT_QD_MRMAX];
+	int32_t n, lo, hi;
+};
+/* qgemm_cp_avx2.c: the AVX2 panel of qgemm_direct.c (QCC_RT_QG_MR
+ * channels by 16 pixels, pmaddwd on channel pairs): for i < mr and p <
+ * npr (a multiple of 16), b0[i] plus the sum over planes cg < ng and taps
+ * t < ntap of weight word w[(cg*ntap + t)*mr + i] times word
+ * cg*plane + toff[t] + p of xi, into acc[i*QCC_RT_QD_SB + p] (_panel) or
+ * rescaled into o (_panel_y; every channel there, 32 <= shift <= 52). */
+/* qconv_wino_avx2.c: 3x3 stride 1 dilation 1 group 1 by Winograd's
+ * F(2x2,3x3) with AVX2, bit for bit qcc_rt_conv2d_q8's results, its
+ * weights transformed at compile time (the file says how); for c <=
+ * QCC_RT_WQ_MAXC and QCC_RT_WQ_FITS(c, ow) (one row of 2x2 tiles fits
+ * its buffers).  Clang or gcc 12 on. */
+#define QCC_RT_WQ_V 65536
+#define QCC_RT_WQ_TB 256
+#define QCC_RT_WQ_MAXC 512
+#define QCC_RT_WQ_FITS(c, ow)                                                 \
+	((((ow) + 1) / 2 + 15) / 16 * 16 <= QCC_RT_WQ_TB &&                   \
+	 (int64_t)16 * (((c) + 1) / 2) * ((((ow) + 1) / 2 + 15) / 16 * 16) <= \
+	         QCC_RT_WQ_V)
+#if defined(__clang__) || __GNUC__ >= 12
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_wino_avx2_q8(QCC_RT_QG_ARGS);
+#endif
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_qd_avx2_panel(
+	const int32_t *restrict w, const uint32_t *restrict xi, int32_t ng,
+	int32_t plane, const int32_t *toff, int32_t ntap, int32_t npr,
+	int32_t *restrict acc, const int32_t *b0);
+QCC_RT_API QCC_RT_UNUSED void qcc_rt_qd_avx2_panel_y(
+	const int32_t *restrict w, const uint32_t *restrict xi, int32_t ng,
+	int32_t plane, const int32_t *toff, int32_t ntap, int32_t npr,
+	const struct qcc_rt_qd_out *o, const int32_t *b0);
 #if defined(__clang__)
 QCC_RT_API QCC_RT_UNUSED void qcc_rt_conv2d_qgemm_avx512_q8(QCC_RT_QG_ARGS);
 /* The same convolution with AVX512-VNNI (clang, x86-64) and its own

@@ -1,7 +1,7 @@
 /* qgemm_direct.c -- integer convolution (group 1) on x86 straight from a
  * channel-interleaved copy of the input, without im2col: AVX512-VNNI
  * (four channels per 32-bit word, vpdpbusd) and AVX2 (two channels per
- * word, pmaddwd).
+ * word, pmaddwd; its panels are in qgemm_cp_avx2.c).
  *
  * The weights come in the channel-group layouts of qcc_rt.h: panels of
  * mr output channels, word t = (cg*kh + r)*kw + s holding the weights of
@@ -33,11 +33,7 @@
 #include "../qcc_rt.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-typedef short qd_v16hi __attribute__((vector_size(32)));
 typedef uint16_t qd_u16_u __attribute__((aligned(1), may_alias));
-typedef int32_t qd_v8si __attribute__((vector_size(32)));
-typedef int32_t qd_v8si_u __attribute__((vector_size(32), aligned(4),
-                                         may_alias));
 #if defined(__clang__)
 #define QD_VNNI 1
 typedef int32_t qd_v16si __attribute__((vector_size(64)));
@@ -57,8 +53,8 @@ typedef int32_t qd_v16si_u __attribute__((vector_size(64), aligned(4),
 
 enum {
 	QD_BLK = 16,     /* words per fill block */
-	QD_MRMAX = 8,    /* the largest panel height */
-	QD_SB = 1024,    /* pixels per block, a multiple of every tile */
+	QD_MRMAX = QCC_RT_QD_MRMAX,  /* the largest panel height */
+	QD_SB = QCC_RT_QD_SB,   /* pixels per block, a multiple of every tile */
 	QD_XI = 24576,   /* words of interleaved input per block */
 	QD_PH = 16,      /* stride phases (sh*sw) at most */
 	QD_TAPS = 64,    /* window taps (kh*kw) at most */
@@ -83,21 +79,12 @@ typedef void qd_panel_fn(const int32_t *restrict w,
                          int32_t npr, int32_t *restrict acc,
                          const int32_t *b0);
 
-/* Where a panel that rescales its sums itself writes them: channel i's
- * codes of the block's pixel p at y[i][p], p < n; its mult, its
- * 2^(shift-1) + zy*2^shift and its shift in 64 bits. */
-struct qd_out {
-	uint8_t *y[QD_MRMAX];
-	int32_t mult[QD_MRMAX];
-	int64_t r64[QD_MRMAX], s64[QD_MRMAX];
-	int32_t n, lo, hi;
-};
-
-/* As qd_panel_fn, the sums rescaled by the rule of qelt.c into o. */
+/* As qd_panel_fn, the sums rescaled by the rule of qelt.c into o
+ * (struct qcc_rt_qd_out of qcc_rt_q8.h). */
 typedef void qd_panel_y_fn(const int32_t *restrict w,
                            const uint32_t *restrict xi, int32_t ng,
                            int32_t plane, const int32_t *toff, int32_t ntap,
-                           int32_t npr, const struct qd_out *o,
+                           int32_t npr, const struct qcc_rt_qd_out *o,
                            const int32_t *b0);
 
 /* The word of plane cg for a pixel outside the image: zx in every field
@@ -252,51 +239,6 @@ qd_fill(const struct qd_geom *g, uint32_t *xi, int32_t oy0, int32_t nrows,
 		}
 }
 
-/* The AVX2 panel: 6 channels by 16 pixels, two channels per word. */
-__attribute__((target("avx2"))) static void
-qd_panel_avx2(const int32_t *restrict w, const uint32_t *restrict xi,
-              int32_t ng, int32_t plane, const int32_t *toff, int32_t ntap,
-              int32_t npr, int32_t *restrict acc, const int32_t *b0)
-{
-	int32_t p0, cg, t, i;
-
-	for (p0 = 0; p0 < npr; p0 += 16) {
-		const int32_t *wt = w;
-		qd_v8si a[QCC_RT_QG_MR][2];
-
-#pragma GCC unroll 8
-		for (i = 0; i < QCC_RT_QG_MR; i++)
-			a[i][0] = a[i][1] = (qd_v8si){0, 0, 0, 0, 0, 0, 0, 0} +
-			                    b0[i];
-		for (cg = 0; cg < ng; cg++) {
-			const uint32_t *pl = xi + (ptrdiff_t)cg * plane + p0;
-
-			for (t = 0; t < ntap; t++, wt += QCC_RT_QG_MR) {
-				const qd_v8si_u *b =
-				        (const qd_v8si_u *)(pl + toff[t]);
-				qd_v16hi x0 = (qd_v16hi)b[0], x1 = (qd_v16hi)b[1];
-
-#pragma GCC unroll 8
-				for (i = 0; i < QCC_RT_QG_MR; i++) {
-					qd_v16hi v = (qd_v16hi)((qd_v8si){0, 0, 0, 0,
-					                                  0, 0, 0, 0} +
-					                        wt[i]);
-
-					a[i][0] += __builtin_ia32_pmaddwd256(x0, v);
-					a[i][1] += __builtin_ia32_pmaddwd256(x1, v);
-				}
-			}
-		}
-#pragma GCC unroll 8
-		for (i = 0; i < QCC_RT_QG_MR; i++) {
-			qd_v8si_u *o = (qd_v8si_u *)(acc + i * QD_SB + p0);
-
-			o[0] = a[i][0];
-			o[1] = a[i][1];
-		}
-	}
-}
-
 #if QD_VNNI
 #define QD_VNNI_TARGET \
 	__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -402,7 +344,7 @@ qd_put16(uint8_t *y, qd_u8x16 v, int32_t n)
 QD_VNNI_TARGET static void
 qd_panel_vnni_y(const int32_t *restrict w, const uint32_t *restrict xi,
                 int32_t ng, int32_t plane, const int32_t *toff,
-                int32_t ntap, int32_t npr, const struct qd_out *ot,
+                int32_t ntap, int32_t npr, const struct qcc_rt_qd_out *ot,
                 const int32_t *b0)
 {
 	qd_v16si lo = (qd_v16si){0} + ot->lo, hi = (qd_v16si){0} + ot->hi;
@@ -486,7 +428,7 @@ qd_store(const int32_t *acc, uint8_t *y, int32_t nr, int32_t ow,
  * apart; false if a panel cannot rescale them (channels past m, a shift
  * outside [32, QD_QSHIFT]). */
 static int
-qd_out_set(struct qd_out *o, uint8_t *y0, ptrdiff_t npix, int32_t q,
+qd_out_set(struct qcc_rt_qd_out *o, uint8_t *y0, ptrdiff_t npix, int32_t q,
            int32_t m, int32_t mr, const int32_t *mult, const int32_t *shift,
            int32_t nq, int32_t zy)
 {
@@ -545,7 +487,7 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 			qd_fill(&g, xi, oy0, nr + (kh - 1) * dh / sh, kg);
 			for (q = 0; q < m; q += mr) {
 				int32_t b0[QD_MRMAX];
-				struct qd_out ot;
+				struct qcc_rt_qd_out ot;
 
 				for (i = 0; i < mr; i++)
 					b0[i] = bias && q + i < m ? bias[q + i] : 0;
@@ -581,7 +523,8 @@ qd_conv(const uint8_t *restrict x, const int32_t *restrict wp,
 QCC_RT_API void
 qcc_rt_conv2d_qgemm_cp_avx2_q8(QCC_RT_QG_ARGS)
 {
-	if (!qd_conv(QD_PASS, qd_panel_avx2, 0, QCC_RT_QG_MR, 16, 2))
+	if (!qd_conv(QD_PASS, qcc_rt_qd_avx2_panel, qcc_rt_qd_avx2_panel_y,
+	             QCC_RT_QG_MR, 16, 2))
 		qcc_rt_conv2d_qgemm_cp_i2c_q8(QD_PASS);
 }
 

@@ -7,9 +7,12 @@
  *     ./qkb [REPS [NAME]]
  *
  * The last two lines add up the best times of every group-1 convolution
- * of each model (ms, layers that occur n times counted n times).
+ * of each model (ms, layers that occur n times counted n times; the AVX2
+ * Winograd column counts AVX2 direct's time where it does not apply, as
+ * the lowering does).
  * Every tile code this CPU runs (portable, AVX2 with im2col and without,
- * AVX-512BW, AVX512-VNNI with im2col and without)
+ * AVX-512BW, AVX512-VNNI with im2col and without, AVX2 Winograd on 3x3
+ * stride-1 shapes)
  * runs each shape (only those whose name contains NAME if given) REPS
  * times (default 20); the best time and GMAC/s are printed, and the
  * output must equal the scalar kernel qcc_rt_conv2d_q8's byte for byte
@@ -28,7 +31,9 @@
 #include "../../runtime/kernels/qrow.c"
 #include "../../runtime/kernels/qnn.c"
 #include "../../runtime/kernels/qgemm.c"
+#include "../../runtime/kernels/qgemm_cp_avx2.c"
 #include "../../runtime/kernels/qgemm_direct.c"
+#include "../../runtime/kernels/qconv_wino_avx2.c"
 #include "../../runtime/kernels/qconv_dw.c"
 #include "../../runtime/kernels/qconv_dw_vnni.c"
 
@@ -109,6 +114,30 @@ pack(const int8_t *w, int m, int c, int khw, int mr, int kg, int byc)
 				p[(q * kw + t) * mr + i] = (int32_t)v;
 			}
 	return p;
+}
+
+/* Winograd F(2x2,3x3) weights (kg 0; the layout of qconv_wino_avx2.c):
+ * U = (2G) g (2G)^T in 16-bit halves by channel pair. */
+static int32_t *
+pack_wino(const int8_t *w, int m, int c)
+{
+	static const int g2[4][3] = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1},
+	                             {0, 0, 2}};
+	int mr = QG_MR, np = (m + mr - 1) / mr, ng = (c + 1) / 2;
+	uint32_t *p = calloc((size_t)np * 16 * ng * mr, sizeof *p);
+
+	for (int o = 0; o < m; o++)
+		for (int ci = 0; ci < c; ci++)
+			for (int a = 0; a < 16; a++) {
+				int u = 0;
+
+				for (int r = 0; r < 9; r++)
+					u += g2[a / 4][r / 3] * w[(o * c + ci) * 9 + r] *
+					     g2[a % 4][r % 3];
+				p[((o / mr * 16 + a) * ng + ci / 2) * mr + o % mr] |=
+				        (uint32_t)(uint16_t)u << 16 * (ci % 2);
+			}
+	return (int32_t *)p;
 }
 
 typedef void conv_fn(QCC_RT_QG_ARGS);
@@ -218,6 +247,8 @@ main(int argc, char **argv)
 	     __builtin_cpu_supports("avx512vnni")},
 	    {"vnni direct", qcc_rt_conv2d_qgemm_vnni_q8, QG_MV, 4, 1,
 	     __builtin_cpu_supports("avx512vnni")},
+	    {"avx2 wino", qcc_rt_conv2d_wino_avx2_q8, QG_MR, 0, 0,
+	     __builtin_cpu_supports("avx2")},
 	};
 
 	printf("%-20s", "layer");
@@ -233,7 +264,7 @@ main(int argc, char **argv)
 		int8_t *w = malloc((size_t)s->m * k);
 		int32_t *bias = malloc(sizeof(int32_t) * s->m);
 		int32_t mult[1] = {0x5a000000}, shift[1] = {45};
-		double macs = (double)ny * k;
+		double macs = (double)ny * k, direct = 0;
 
 		if (only && !strstr(s->name, only))
 			continue;
@@ -252,12 +283,19 @@ main(int argc, char **argv)
 			int32_t *wp;
 			double best = 1e9;
 
-			if (!codes[j].ok) {
+			if (!codes[j].ok || (!codes[j].kg &&
+			    (s->k != 3 || s->s != 1 || s->c > QCC_RT_WQ_MAXC ||
+			     !QCC_RT_WQ_FITS(s->c, oh)))) {
 				printf(" %12s", "-");
+				/* the model's total: what the lowering runs */
+				if (codes[j].ok)
+					tot[s->name[0] == 'm'][j] += direct * s->n;
 				continue;
 			}
-			wp = pack(w, s->m, s->c, s->k * s->k, codes[j].mr,
-			          codes[j].kg, codes[j].byc);
+			wp = codes[j].kg ? pack(w, s->m, s->c, s->k * s->k,
+			                        codes[j].mr, codes[j].kg,
+			                        codes[j].byc)
+			                 : pack_wino(w, s->m, s->c);
 			for (int r = 0; r < reps; r++) {
 				double t0 = now();
 
@@ -275,6 +313,8 @@ main(int argc, char **argv)
 				printf(" %12.1f", macs / best * 1e-9);
 			}
 			tot[s->name[0] == 'm'][j] += best * s->n;
+			if (codes[j].fn == qcc_rt_conv2d_qgemm_cp_avx2_q8)
+				direct = best;
 			free(wp);
 		}
 		printf("\n");

@@ -77,12 +77,7 @@ check(const struct shape *s, int it)
 		w[i] = (int8_t)range(-128, 127);
 	x[0] = 255;
 	w[0] = -128;
-	for (int32_t i = 0; i < m; i++) {
-		bias[i] = range(-100000, 100000);
-		mult[i] = range(1 << 30, 0x7fffffff);
-		shift[i] = range(0, 4) ? range(32, 44)
-		           : range(0, 1) ? range(12, 31) : range(45, 62);
-	}
+	qrand_rescale(bias, mult, shift, m);
 	qcc_rt_conv2d_q8(x, w, bias, want, s->nb, s->c, s->h, s->wd, m, oh, ow,
 	                 s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl,
 	                 1, zx, mult, shift, nq, zy, lo, hi);

@@ -8,6 +8,7 @@ rt=$1 cc=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 "$cc" -std=c99 -O2 -I"$rt" "$here/qgemm_direct.c" "$rt/kernels/qgemm.c" \
-	"$rt/kernels/qgemm_direct.c" "$rt/kernels/qnn.c" "$rt/kernels/qelt.c" \
+	"$rt/kernels/qgemm_direct.c" "$rt/kernels/qgemm_cp_avx2.c" \
+	"$rt/kernels/qnn.c" "$rt/kernels/qelt.c" \
 	"$rt/kernels/qrow.c" -o "$out/qgemm_direct"
 "$out/qgemm_direct"

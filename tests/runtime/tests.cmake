@@ -36,6 +36,17 @@ set_tests_properties(runtime.direct_integer_convs_equal_the_scalar_kernel_with_c
                      PROPERTIES LABELS "runtime;quant" TIMEOUT 120
                      SKIP_RETURN_CODE 77)
 
+# The AVX2 Winograd F(2x2,3x3) integer conv (qconv_wino_avx2.c), clang
+# only: equal to the scalar kernel on random 3x3 stride-1 shapes, resnet18's
+# layers and the extremes of its exactness argument; skipped without AVX2.
+add_test(NAME runtime.avx2_winograd_integer_conv_equals_the_scalar_kernel_with_clang
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qwino_avx2.sh
+                 ${PROJECT_SOURCE_DIR}/runtime ${QCC_CLANG}
+                 ${CMAKE_CURRENT_BINARY_DIR}/qwino_avx2)
+set_tests_properties(runtime.avx2_winograd_integer_conv_equals_the_scalar_kernel_with_clang
+                     PROPERTIES LABELS "runtime;quant" TIMEOUT 120
+                     SKIP_RETURN_CODE 77)
+
 # The AVX512-VNNI depthwise conv (qconv_dw_vnni.c), clang only: equal to
 # the scalar kernel on random shapes, mobilenet_v2's and efficientnet_b0's
 # depthwise layers, planes of several bands and shapes it passes on to
