@@ -19,7 +19,9 @@
  * AVX2 and without VNNI, 3x3 stride-1 convolutions of 8 to
  * QCC_RT_WQ_MAXC input channels get Winograd F(2x2,3x3) weights instead
  * (16 int16 positions per channel pair, 16/9 the words) for
- * qconv_wino_avx2.c, exact in integers.  The C
+ * qconv_wino_avx2.c, exact in integers (not under -no-winograd: the
+ * kernel keeps its transformed input, QCC_RT_WQ_V words = 256 KiB, on the
+ * stack).  The C
  * backend calls the portable kernel, which takes the AVX2 tile by itself
  * when the C compiler builds with -mavx2.
  */
@@ -125,7 +127,8 @@ wino_applies(const Lower *L, const Op *op)
 	const ConvAttr *a = &op->a.conv;
 	const TensorType *x = op->in[0]->type, *w = op->in[1]->type;
 
-	return !L->cx->vnni512 && L->cx->vec_bytes >= 32 && a->group == 1 &&
+	return !L->cx->vnni512 && L->cx->vec_bytes >= 32 &&
+	       !(L->cx->flags & CTX_NO_WINOGRAD) && a->group == 1 &&
 	       w->dim[2] == 3 && w->dim[3] == 3 && a->stride[0] == 1 &&
 	       a->stride[1] == 1 && a->dilation[0] == 1 &&
 	       a->dilation[1] == 1 && x->dim[1] >= 8 &&

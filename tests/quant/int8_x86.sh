@@ -10,9 +10,12 @@
 # then qcc -quantize=int8 builds the C backend's net.c (gcc), an
 # x86-64-v3 object (its assembly must contain vpmaddwd) and an object
 # with -mattr=+avx512f,+avx512bw,+avx512vnni,+evex512 (its assembly must
-# contain vpdpbusd); all three classify the first N test images and the
-# objects' logits must equal the C build's byte for byte.  Without
-# AVX512-VNNI on this CPU only the AVX2 object runs.
+# contain vpdpbusd), and an x86-64-v3 object with -no-winograd (no
+# integer Winograd, so its 3x3 weights take 9/16 the words: its object
+# must be no larger than the default x86-64-v3 one, and smaller for a
+# model with such convolutions, fmnist's); all classify the first
+# N test images and the objects' logits must equal the C build's byte for
+# byte.  Without AVX512-VNNI on this CPU the VNNI object does not run.
 # Exit status 0 pass, 1 fail, 77 skip (no AVX2, no data set).
 set -eu
 qcc=$1 work=$2 n=$3
@@ -21,8 +24,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 data=/usr/share/datasets/fashion-mnist
 vnni=-mattr=+avx512f,+avx512bw,+avx512vnni,+evex512
 grep -qw avx2 /proc/cpuinfo || { echo "SKIP: no AVX2"; exit 77; }
-builds=avx2
-grep -qw avx512_vnni /proc/cpuinfo && builds="avx2 vnni"
+builds="avx2 direct"
+grep -qw avx512_vnni /proc/cpuinfo && builds="avx2 direct vnni"
 [ -f "$data/t10k-images-idx3-ubyte.gz" ] || { echo "SKIP: no $data"; exit 77; }
 mkdir -p "$work/data"
 /usr/bin/python3 "$src/tests/quant/make_calib.py" "$work/calib" 200 >/dev/null
@@ -59,6 +62,7 @@ for model in "$@"; do
 	for b in $builds; do
 		case $b in
 		avx2) flags=-target=x86-64 insn=vpmaddwd ;;
+		direct) flags="-target=x86-64 -no-winograd" insn=vpmaddwd ;;
 		vnni) flags=$vnni insn=vpdpbusd ;;
 		esac
 		build "$out/$b" "${CC:-cc}" $flags
@@ -75,5 +79,12 @@ for model in "$@"; do
 			status=1
 		fi
 	done
+	direct=$(stat -c %s "$out/direct/fmnist.o")
+	wino=$(stat -c %s "$out/avx2/fmnist.o")
+	if [ "$direct" -gt "$wino" ] ||
+	   { [ "$m" = fmnist ] && [ "$direct" -ge "$wino" ]; }; then
+		echo "FAIL $m: -no-winograd object $direct bytes, default $wino"
+		status=1
+	fi
 done
 exit $status
