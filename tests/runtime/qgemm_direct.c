@@ -59,28 +59,22 @@ check(const struct shape *s, int it)
 {
 	int32_t oh = (s->h + s->pt + s->pb - s->dh * (s->kh - 1) - 1) / s->sh + 1;
 	int32_t ow = (s->wd + s->pl + s->pr - s->dw * (s->kw - 1) - 1) / s->sw + 1;
-	int32_t k = s->c * s->kh * s->kw, m = s->m, nq = range(0, 3) ? m : 1;
+	int32_t k = s->c * s->kh * s->kw, m = s->m, bad = 0, *wp;
 	size_t nx = (size_t)s->nb * s->c * s->h * s->wd;
 	size_t ny = (size_t)s->nb * m * oh * ow;
-	uint8_t *x = malloc(nx), *want = malloc(ny), *got = malloc(ny);
-	int8_t *w = malloc((size_t)m * k);
-	int32_t *bias = malloc((size_t)m * 4), *mult = malloc((size_t)m * 4);
-	int32_t *shift = malloc((size_t)m * 4), *wp;
-	int32_t zx = range(0, 255), zy = range(0, 255), bad = 0;
-	/* a clamp narrower than the codes' range now and then (Relu6) */
-	int32_t lo = range(0, 2) ? 0 : range(0, 120);
-	int32_t hi = range(0, 2) ? 255 : range(130, 255);
+	struct qconv_check q;
 
+	qconv_check_new(&q, nx, ny, m, k);
 	for (size_t i = 0; i < nx; i++)
-		x[i] = (uint8_t)range(0, 255);
+		q.x[i] = (uint8_t)range(0, 255);
 	for (int32_t i = 0; i < m * k; i++)
-		w[i] = (int8_t)range(-128, 127);
-	x[0] = 255;
-	w[0] = -128;
-	qrand_rescale(bias, mult, shift, m);
-	qcc_rt_conv2d_q8(x, w, bias, want, s->nb, s->c, s->h, s->wd, m, oh, ow,
-	                 s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl,
-	                 1, zx, mult, shift, nq, zy, lo, hi);
+		q.w[i] = (int8_t)range(-128, 127);
+	q.x[0] = 255;
+	q.w[0] = -128;
+	qrand_rescale(q.bias, q.mult, q.shift, m);
+	qcc_rt_conv2d_q8(q.x, q.w, q.bias, q.want, s->nb, s->c, s->h, s->wd, m,
+	                 oh, ow, s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt,
+	                 s->pl, 1, q.zx, q.mult, q.shift, q.nq, q.zy, q.lo, q.hi);
 	for (int f = 0; f < 4 && !bad; f++) {
 		static const char *const name[] = {"cp_avx2", "cp_i2c", "vnni",
 		                                   "vnni_i2c"};
@@ -90,14 +84,14 @@ check(const struct shape *s, int it)
 
 		if (f >= 2 && !vnni)
 			break;
-		wp = f < 2 ? pack(w, m, s->c, s->kh * s->kw, QCC_RT_QG_MR, 2)
-		           : pack(w, m, s->c, s->kh * s->kw, QCC_RT_QGV_MR, 4);
-		memset(got, 0xa5, ny);
-		fn[f](x, wp, bias, got, s->nb, s->c, s->h, s->wd, m, oh, ow,
-		      s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl, zx,
-		      mult, shift, nq, zy, lo, hi);
+		wp = f < 2 ? pack(q.w, m, s->c, s->kh * s->kw, QCC_RT_QG_MR, 2)
+		           : pack(q.w, m, s->c, s->kh * s->kw, QCC_RT_QGV_MR, 4);
+		memset(q.got, 0xa5, ny);
+		fn[f](q.x, wp, q.bias, q.got, s->nb, s->c, s->h, s->wd, m, oh, ow,
+		      s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->pt, s->pl, q.zx,
+		      q.mult, q.shift, q.nq, q.zy, q.lo, q.hi);
 		free(wp);
-		if (memcmp(got, want, ny)) {
+		if (memcmp(q.got, q.want, ny)) {
 			printf("FAIL: %s differs from the reference on case %d "
 			       "(c=%d h=%d w=%d m=%d k=%dx%d s=%d,%d d=%d,%d)\n",
 			       name[f], it, s->c, s->h, s->wd, m, s->kh, s->kw,
@@ -105,8 +99,7 @@ check(const struct shape *s, int it)
 			bad = 1;
 		}
 	}
-	free(x), free(want), free(got), free(w);
-	free(bias), free(mult), free(shift);
+	qconv_check_free(&q);
 	return bad;
 }
 

@@ -7,6 +7,7 @@
 #define QRAND_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 static uint64_t rng = QRAND_SEED;
 
@@ -31,6 +32,42 @@ qrand_rescale(int32_t *bias, int32_t *mult, int32_t *shift, int32_t m)
 		shift[i] = range(0, 4) ? range(32, 44)
 		           : range(0, 1) ? range(12, 31) : range(45, 62);
 	}
+}
+
+/* One integer convolution check's buffers (nx input codes, ny output
+ * codes, m x k weights, m rescales) and its random rule: one multiplier
+ * or one per channel (nq), the zero points, and now and then a clamp
+ * narrower than the codes' range (Relu6), drawn in this order. */
+struct qconv_check {
+	uint8_t *x, *want, *got;
+	int8_t *w;
+	int32_t *bias, *mult, *shift;
+	int32_t nq, zx, zy, lo, hi;
+};
+
+static inline void
+qconv_check_new(struct qconv_check *q, size_t nx, size_t ny, int32_t m,
+                int32_t k)
+{
+	q->x = malloc(nx);
+	q->want = malloc(ny);
+	q->got = malloc(ny);
+	q->w = malloc((size_t)m * k);
+	q->bias = malloc((size_t)m * 4);
+	q->mult = malloc((size_t)m * 4);
+	q->shift = malloc((size_t)m * 4);
+	q->nq = range(0, 3) ? m : 1;
+	q->zx = range(0, 255);
+	q->zy = range(0, 255);
+	q->lo = range(0, 2) ? 0 : range(0, 120);
+	q->hi = range(0, 2) ? 255 : range(130, 255);
+}
+
+static inline void
+qconv_check_free(struct qconv_check *q)
+{
+	free(q->x), free(q->want), free(q->got), free(q->w);
+	free(q->bias), free(q->mult), free(q->shift);
 }
 
 #endif

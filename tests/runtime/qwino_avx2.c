@@ -54,41 +54,37 @@ static int
 check(const struct shape *s, int it)
 {
 	int32_t oh = s->h + s->pt + s->pb - 2, ow = s->wd + s->pl + s->pr - 2;
-	int32_t k = s->c * 9, m = s->m, nq = range(0, 3) ? m : 1;
+	int32_t k = s->c * 9, m = s->m, bad = 0, *wp;
 	size_t nx = (size_t)s->nb * s->c * s->h * s->wd;
 	size_t ny = (size_t)s->nb * m * oh * ow;
-	uint8_t *x = malloc(nx), *want = malloc(ny), *got = malloc(ny);
-	int8_t *w = malloc((size_t)m * k);
-	int32_t *bias = malloc((size_t)m * 4), *mult = malloc((size_t)m * 4);
-	int32_t *shift = malloc((size_t)m * 4), *wp;
-	int32_t zx = range(0, 255), zy = range(0, 255), bad = 0;
-	int32_t lo = range(0, 2) ? 0 : range(0, 120);
-	int32_t hi = range(0, 2) ? 255 : range(130, 255);
+	struct qconv_check q;
 
+	qconv_check_new(&q, nx, ny, m, k);
 	for (size_t i = 0; i < nx; i++)
-		x[i] = (uint8_t)(s->xfix ? s->xfix % 256 : range(0, 255));
+		q.x[i] = (uint8_t)(s->xfix ? s->xfix % 256 : range(0, 255));
 	for (int32_t i = 0; i < m * k; i++)
-		w[i] = (int8_t)(s->wfix ? s->wfix : range(-128, 127));
+		q.w[i] = (int8_t)(s->wfix ? s->wfix : range(-128, 127));
 	if (s->xfix)
-		zx = s->xfix % 256;
-	qrand_rescale(bias, mult, shift, m);
-	qcc_rt_conv2d_q8(x, w, bias, want, s->nb, s->c, s->h, s->wd, m, oh, ow,
-	                 3, 3, 1, 1, 1, 1, s->pt, s->pl, 1, zx, mult, shift,
-	                 nq, zy, lo, hi);
-	wp = transform(w, m, s->c);
-	memset(got, 0xa5, ny);
-	qcc_rt_conv2d_wino_avx2_q8(x, wp, bias, got, s->nb, s->c, s->h, s->wd,
-	                           m, oh, ow, 3, 3, 1, 1, 1, 1, s->pt, s->pl,
-	                           zx, mult, shift, nq, zy, lo, hi);
-	if (memcmp(got, want, ny)) {
+		q.zx = s->xfix % 256;
+	qrand_rescale(q.bias, q.mult, q.shift, m);
+	qcc_rt_conv2d_q8(q.x, q.w, q.bias, q.want, s->nb, s->c, s->h, s->wd, m,
+	                 oh, ow, 3, 3, 1, 1, 1, 1, s->pt, s->pl, 1, q.zx, q.mult,
+	                 q.shift, q.nq, q.zy, q.lo, q.hi);
+	wp = transform(q.w, m, s->c);
+	memset(q.got, 0xa5, ny);
+	qcc_rt_conv2d_wino_avx2_q8(q.x, wp, q.bias, q.got, s->nb, s->c, s->h,
+	                           s->wd, m, oh, ow, 3, 3, 1, 1, 1, 1, s->pt,
+	                           s->pl, q.zx, q.mult, q.shift, q.nq, q.zy,
+	                           q.lo, q.hi);
+	if (memcmp(q.got, q.want, ny)) {
 		printf("FAIL: the Winograd kernel differs from the reference on "
 		       "case %d (nb=%d c=%d h=%d w=%d m=%d pads %d,%d,%d,%d)\n",
 		       it, s->nb, s->c, s->h, s->wd, m, s->pt, s->pl, s->pb,
 		       s->pr);
 		bad = 1;
 	}
-	free(wp), free(x), free(want), free(got), free(w);
-	free(bias), free(mult), free(shift);
+	free(wp);
+	qconv_check_free(&q);
 	return bad;
 }
 
